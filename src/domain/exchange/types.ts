@@ -1,0 +1,205 @@
+// Exchange Online's migration vocabulary, as typed values.
+// Field names follow the cmdlet output (Get-MigrationBatch, Get-MigrationUser, ...)
+// so a reader can hold a card next to PowerShell output and see the same words.
+// These are parsed values: dates are Date objects, sizes are byte counts.
+// The wire shapes (strings with "@data.type" siblings) live only in the REST adapter
+// and the emulator's serializer.
+
+/** Batch statuses Exchange reports (PS spells SyncedwithErrors; the service returns SyncedWithErrors). */
+export const BATCH_STATUSES = [
+  'Created',
+  'Starting',
+  'Syncing',
+  'Synced',
+  'SyncedWithErrors',
+  'IncrementalSyncing',
+  'Stopping',
+  'Stopped',
+  'Completing',
+  'Completed',
+  'CompletedWithErrors',
+  'Failed',
+  'Removing',
+  'Corrupted',
+  'Waiting',
+] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/** Migration user statuses (21 values, grouped by StatusSummary). */
+export const MIGRATION_USER_STATUSES = [
+  'Validating',
+  'Provisioning',
+  'ProvisionUpdating',
+  'Queued',
+  'Syncing',
+  'Completing',
+  'Starting',
+  'Stopping',
+  'Removing',
+  'Synced',
+  'IncrementalSyncing',
+  'CompletionSynced',
+  'Completed',
+  'Failed',
+  'IncrementalFailed',
+  'CompletionFailed',
+  'CompletedWithWarnings',
+  'Corrupted',
+  'Stopped',
+  'IncrementalStopped',
+  'IncrementalSynced',
+] as const;
+export type MigrationUserStatus = (typeof MIGRATION_USER_STATUSES)[number];
+
+export type MigrationUserStatusSummary = 'Active' | 'Synced' | 'Completed' | 'Failed' | 'Stopped' | 'None';
+
+export type EndpointSecurity = 'None' | 'Ssl' | 'Tls';
+
+export interface MigrationEndpoint {
+  identity: string;
+  endpointType: string; // 'IMAP'
+  remoteServer: string;
+  port: number;
+  security: EndpointSecurity;
+  authentication: string; // 'Basic' | 'NTLM'
+  maxConcurrentMigrations: number;
+  maxConcurrentIncrementalSyncs: number;
+  activeMigrationCount: number;
+  guid: string;
+}
+
+export interface NewImapEndpointInput {
+  name: string;
+  remoteServer: string;
+  port: number;
+  security: EndpointSecurity;
+  acceptUntrustedCertificates?: boolean;
+  maxConcurrentMigrations?: number;
+  maxConcurrentIncrementalSyncs?: number;
+}
+
+export interface ServerAvailabilityResult {
+  result: 'Success' | 'Failed' | 'Warning';
+  message: string;
+  errorDetail: string | null;
+}
+
+export interface MigrationBatch {
+  identity: string;
+  status: BatchStatus;
+  batchGuid: string;
+  migrationType: string; // 'IMAP'
+  sourceEndpoint: string | null;
+  notificationEmails: string[];
+  excludedFolders: string[];
+  submittedByUser: string | null;
+  totalCount: number;
+  activeCount: number;
+  stoppedCount: number;
+  syncedCount: number;
+  finalizedCount: number;
+  failedCount: number;
+  failedInitialSyncCount: number;
+  failedIncrementalSyncCount: number;
+  pendingCount: number;
+  provisionedCount: number;
+  creationDateTime: Date | null;
+  startDateTime: Date | null;
+  initialSyncDateTime: Date | null;
+  lastSyncedDateTime: Date | null;
+  message: string | null;
+}
+
+export interface NewImapBatchInput {
+  name: string;
+  sourceEndpoint: string;
+  csvData: Buffer; // the migration CSV, passwords included: only ever handed to Exchange
+  excludeFolders?: string[];
+  autoStart?: boolean;
+  notificationEmails?: string[];
+}
+
+export interface MigrationUser {
+  identity: string; // the email address
+  guid: string;
+  batchId: string;
+  emailAddress: string;
+  recipientType: string;
+  status: MigrationUserStatus;
+  statusSummary: MigrationUserStatusSummary;
+  syncedItemCount: number;
+  skippedItemCount: number;
+  mailboxGuid: string | null;
+  requestGuid: string | null;
+  lastSuccessfulSyncTime: Date | null;
+  lastSubscriptionCheckTime: Date | null;
+  errorSummary: string | null;
+}
+
+export interface SkippedItem {
+  kind: string; // 'LargeItem' | 'CorruptItem' | ...
+  folderName: string;
+  subject: string;
+  sender: string;
+  dateSent: Date | null;
+  messageSize: number;
+  failure: string;
+}
+
+export interface MigrationUserStatistics extends MigrationUser {
+  totalItemsInSourceMailboxCount: number | null;
+  percentageComplete: number;
+  error: string | null;
+  migrationType: string;
+  initialSeedingCompletedTime: Date | null;
+  lastUpdatedTime: Date | null;
+  skippedItems: SkippedItem[];
+  report: string | null;
+  diagnosticInfo: string | null;
+}
+
+export interface SyncRequest {
+  identity: string;
+  mailbox: string;
+  status: string;
+  batchName: string | null;
+  remoteServerName: string;
+  requestGuid: string;
+}
+
+export interface SyncRequestStatistics {
+  identity: string;
+  status: string;
+  statusDetail: string;
+  percentComplete: number;
+  itemsTransferred: number;
+  bytesTransferred: number | null;
+  lastSuccessfulSyncTimestamp: Date | null;
+  dataConsistencyScore: string | null;
+  failureType: string | null;
+  message: string | null;
+}
+
+export interface Mailbox {
+  identity: string;
+  displayName: string;
+  primarySmtpAddress: string;
+  userPrincipalName: string;
+  guid: string;
+  recipientTypeDetails: string;
+  maxReceiveSize: number; // bytes
+  maxSendSize: number; // bytes
+  emailAddresses: string[];
+}
+
+/** Exchange's ceiling for MaxReceiveSize / MaxSendSize. */
+export const MAX_MESSAGE_SIZE_LIMIT_BYTES = 150 * 1024 * 1024;
+/** Exchange Online's default receive limit on a new mailbox (36 MB) and the IMAP item ceiling (35 MB). */
+export const DEFAULT_IMAP_ITEM_LIMIT_BYTES = 35 * 1024 * 1024;
+/** An untouched Synced batch is stopped after 60 days without admin action. */
+export const BATCH_LIFETIME_DAYS = 60;
+/** Exchange's per-tenant batch count limit. */
+export const MAX_BATCHES_PER_TENANT = 100;
+/** Exchange's CSV limits. */
+export const CSV_MAX_ROWS = 50_000;
+export const CSV_MAX_BYTES = 10 * 1024 * 1024;

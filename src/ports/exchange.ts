@@ -1,0 +1,91 @@
+import type {
+  Mailbox,
+  MigrationBatch,
+  MigrationEndpoint,
+  MigrationUser,
+  MigrationUserStatistics,
+  NewImapBatchInput,
+  NewImapEndpointInput,
+  ServerAvailabilityResult,
+  SyncRequest,
+  SyncRequestStatistics,
+} from '../domain/exchange/types';
+
+/**
+ * What Cutover asks of Exchange Online, one method per cmdlet it uses.
+ * Implemented by the InvokeCommand REST adapter; in local mode the same adapter
+ * talks to the built-in emulator, so there is no second implementation.
+ *
+ * Every method either resolves or throws an ExchangeError (below).
+ * "Get" methods for a single object resolve null when Exchange says it was not found.
+ */
+export interface ExchangeAdmin {
+  // Endpoints
+  getMigrationEndpoints(): Promise<MigrationEndpoint[]>;
+  getMigrationEndpoint(identity: string): Promise<MigrationEndpoint | null>;
+  newImapMigrationEndpoint(input: NewImapEndpointInput): Promise<MigrationEndpoint>;
+  removeMigrationEndpoint(identity: string): Promise<void>;
+  testImapServerAvailability(input: {
+    remoteServer: string;
+    port: number;
+    security: NewImapEndpointInput['security'];
+    acceptUntrustedCertificates?: boolean;
+  }): Promise<ServerAvailabilityResult>;
+  testEndpointAvailability(endpoint: string): Promise<ServerAvailabilityResult>;
+
+  // Batches
+  getMigrationBatches(): Promise<MigrationBatch[]>;
+  getMigrationBatch(identity: string): Promise<MigrationBatch | null>;
+  newImapMigrationBatch(input: NewImapBatchInput): Promise<MigrationBatch>;
+  startMigrationBatch(identity: string): Promise<void>;
+  stopMigrationBatch(identity: string): Promise<void>;
+  /** Set-MigrationBatch -SyncNow: an incremental sync now instead of in ~24 h. */
+  syncMigrationBatchNow(identity: string): Promise<void>;
+  /** Set-MigrationBatch -AddUsers -CSVData. */
+  addUsersToMigrationBatch(identity: string, csvData: Buffer): Promise<void>;
+  removeMigrationBatch(identity: string): Promise<void>;
+  completeMigrationBatch(identity: string): Promise<void>;
+
+  // Migration users
+  getMigrationUsers(options?: { batchId?: string }): Promise<MigrationUser[]>;
+  getMigrationUser(identity: string): Promise<MigrationUser | null>;
+  getMigrationUserStatistics(
+    identity: string,
+    options?: { includeSkippedItems?: boolean; includeReport?: boolean; diagnosticInfo?: boolean },
+  ): Promise<MigrationUserStatistics | null>;
+  removeMigrationUser(identity: string): Promise<void>;
+
+  // Sync requests (IMAP migration users run as sync requests)
+  getSyncRequests(mailbox: string): Promise<SyncRequest[]>;
+  getSyncRequestStatistics(identity: string): Promise<SyncRequestStatistics | null>;
+
+  // Mailboxes
+  getMailbox(identity: string): Promise<Mailbox | null>;
+  setMailboxSizeLimits(identity: string, limits: { maxReceiveSize?: number; maxSendSize?: number }): Promise<void>;
+}
+
+/**
+ * A cmdlet failed. `message` is Exchange's own text (details[0].message's third part),
+ * safe to show an admin; `errorId`/`exceptionType` are kept for logic and logs.
+ */
+export class ExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly cmdlet: string,
+    readonly httpStatus: number,
+    readonly code: string,
+    readonly errorId: string | null,
+    readonly exceptionType: string | null,
+  ) {
+    super(message);
+    this.name = 'ExchangeError';
+  }
+
+  get isNotFound(): boolean {
+    return this.httpStatus === 404 || /ManagementObjectNotFoundException/.test(this.exceptionType ?? '');
+  }
+
+  get isThrottled(): boolean {
+    return this.httpStatus === 429;
+  }
+}
