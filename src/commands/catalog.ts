@@ -1,0 +1,71 @@
+// Every chat command, its exact words and what it does. The help card, usage
+// answers for bad arguments and the Teams manifest's command list all come from here,
+// so the words people and scripts rely on live in one place.
+
+export interface CommandSpec {
+  family: 'help' | 'endpoint' | 'batch' | 'user' | 'mailbox';
+  verb: string;
+  usage: string;
+  description: string;
+  adminOnly: boolean;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { family: 'help', verb: 'help', usage: 'help', description: 'What Cutover can do for you.', adminOnly: false },
+  { family: 'endpoint', verb: 'list', usage: 'endpoint list', description: 'IMAP migration endpoints.', adminOnly: true },
+  {
+    family: 'endpoint',
+    verb: 'add',
+    usage: 'endpoint add <name> <host> [port] [ssl|tls|none]',
+    description: 'Test the IMAP server, then create an endpoint (default 993, ssl).',
+    adminOnly: true,
+  },
+  { family: 'endpoint', verb: 'test', usage: 'endpoint test <name>', description: 'Can Exchange reach the IMAP server?', adminOnly: true },
+  { family: 'endpoint', verb: 'remove', usage: 'endpoint remove <name>', description: 'Remove an endpoint no batch uses.', adminOnly: true },
+  {
+    family: 'batch',
+    verb: 'new',
+    usage: 'batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]',
+    description: 'Attach the migration CSV (or paste it under the command): Cutover checks it, then you click Create.',
+    adminOnly: true,
+  },
+  { family: 'batch', verb: 'list', usage: 'batch list', description: 'All migration batches and their status.', adminOnly: true },
+  { family: 'batch', verb: 'show', usage: 'batch show <name>', description: 'Live progress of one batch, failed users first.', adminOnly: true },
+  { family: 'batch', verb: 'start', usage: 'batch start <name>', description: 'Start, resume, or retry failed users.', adminOnly: true },
+  { family: 'batch', verb: 'stop', usage: 'batch stop <name>', description: 'Stop syncing; migrated mail stays.', adminOnly: true },
+  { family: 'batch', verb: 'sync', usage: 'batch sync <name>', description: 'Incremental sync now instead of in ~24 h.', adminOnly: true },
+  {
+    family: 'batch',
+    verb: 'remove',
+    usage: 'batch remove <name>',
+    description: 'After the MX switch: remove the batch (asks first).',
+    adminOnly: true,
+  },
+  { family: 'user', verb: 'show', usage: 'user show <email>', description: 'Migration user, statistics and sync request.', adminOnly: true },
+  {
+    family: 'user',
+    verb: 'report',
+    usage: 'user report <email>',
+    description: 'Skipped items, report and diagnostics as JSON and CSV downloads.',
+    adminOnly: true,
+  },
+  {
+    family: 'user',
+    verb: 'remove',
+    usage: 'user remove <email>',
+    description: 'Take a user out of their batch so they can go in another (asks first).',
+    adminOnly: true,
+  },
+  { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
+  {
+    family: 'mailbox',
+    verb: 'limit',
+    usage: 'mailbox limit <email> <size>',
+    description: 'Raise MaxReceiveSize and MaxSendSize (up to 150MB) for large items.',
+    adminOnly: true,
+  },
+];
+
+export function usageOf(family: string, verb?: string): CommandSpec[] {
+  return COMMANDS.filter((c) => c.family === family && (verb === undefined || c.verb === verb));
+}

@@ -1,0 +1,182 @@
+// Turns a chat message into a typed command. Pure: no I/O, no Teams types.
+// The first line is the command; anything after it is the pasted CSV for `batch new`.
+
+import type { EndpointSecurity } from '../domain/exchange/types';
+import { parseSize } from '../domain/sizes';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'endpoint.list' }
+  | { kind: 'endpoint.add'; name: string; host: string; port: number; security: EndpointSecurity }
+  | { kind: 'endpoint.test'; name: string }
+  | { kind: 'endpoint.remove'; name: string }
+  | { kind: 'batch.new'; name: string; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
+  | { kind: 'batch.list' }
+  | { kind: 'batch.show' | 'batch.start' | 'batch.stop' | 'batch.sync' | 'batch.remove'; name: string }
+  | { kind: 'user.show' | 'user.report' | 'user.remove'; email: string }
+  | { kind: 'mailbox.show'; email: string }
+  | { kind: 'mailbox.limit'; email: string; bytes: number };
+
+export type ParseResult =
+  | { ok: true; command: Command }
+  | { ok: false; family: string | null; verb?: string; problem: string };
+
+/** Splits on spaces, keeping "quoted words" together. */
+export function tokenize(line: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line)) !== null) tokens.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return tokens;
+}
+
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+// Exchange batch names: up to 64 characters; we keep them to characters that survive chat and URLs.
+const BATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+
+function fail(family: string | null, problem: string, verb?: string): ParseResult {
+  return { ok: false, family, verb, problem };
+}
+
+function email(family: string, verb: string, value: string | undefined): string | ParseResult {
+  if (!value) return fail(family, 'Give the email address of the user.', verb);
+  const v = value.replace(/^mailto:/i, '').trim();
+  if (!EMAIL.test(v)) return fail(family, `"${v}" is not an email address.`, verb);
+  return v.toLowerCase();
+}
+
+function batchName(verb: string, value: string | undefined): string | ParseResult {
+  if (!value) return fail('batch', 'Give the batch name.', verb);
+  if (!BATCH_NAME.test(value)) {
+    return fail('batch', `"${value}" can't be a batch name: use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`, verb);
+  }
+  return value;
+}
+
+export function parseCommand(text: string): ParseResult {
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const newline = normalized.indexOf('\n');
+  const firstLine = (newline === -1 ? normalized : normalized.slice(0, newline)).trim();
+  const rest = newline === -1 ? '' : normalized.slice(newline + 1);
+  const tokens = tokenize(firstLine);
+  if (tokens.length === 0) return fail(null, 'Type a command, for example `help`.');
+  const family = tokens[0].toLowerCase();
+  const verb = tokens[1]?.toLowerCase();
+  const args = tokens.slice(2);
+
+  switch (family) {
+    case 'help':
+    case '?':
+      return { ok: true, command: { kind: 'help' } };
+
+    case 'endpoint':
+    case 'endpoints': {
+      if (verb === undefined || verb === 'list') return { ok: true, command: { kind: 'endpoint.list' } };
+      if (verb === 'add') {
+        const [name, host, portOrSec, sec] = args;
+        if (!name || !host) return fail('endpoint', 'Give the endpoint name and the IMAP host.', verb);
+        if (!ENDPOINT_NAME.test(name)) return fail('endpoint', `"${name}" can't be an endpoint name: use letters, digits, spaces, dots, dashes or underscores.`, verb);
+        if (!HOST.test(host)) return fail('endpoint', `"${host}" is not a host name or IP address.`, verb);
+        let port = 993;
+        let security: EndpointSecurity = 'Ssl';
+        let secWord = sec;
+        if (portOrSec !== undefined) {
+          if (/^\d+$/.test(portOrSec)) {
+            port = Number(portOrSec);
+            if (port < 1 || port > 65535) return fail('endpoint', `Port ${portOrSec} is out of range (1–65535).`, verb);
+            // Port 143 speaks STARTTLS by convention; 993 implicit TLS.
+            if (sec === undefined) security = port === 143 ? 'Tls' : 'Ssl';
+          } else {
+            secWord = portOrSec;
+            if (args.length > 3) return fail('endpoint', `Unexpected "${args[3]}".`, verb);
+          }
+        }
+        if (secWord !== undefined) {
+          const s = secWord.toLowerCase();
+          if (s === 'ssl') security = 'Ssl';
+          else if (s === 'tls' || s === 'starttls') security = 'Tls';
+          else if (s === 'none' || s === 'plain') security = 'None';
+          else return fail('endpoint', `Security must be ssl (implicit TLS, usually 993), tls (STARTTLS, usually 143) or none; not "${secWord}".`, verb);
+        }
+        return { ok: true, command: { kind: 'endpoint.add', name, host: host.toLowerCase(), port, security } };
+      }
+      if (verb === 'test' || verb === 'remove') {
+        const name = args.join(' ');
+        if (!name) return fail('endpoint', 'Give the endpoint name.', verb);
+        return { ok: true, command: { kind: verb === 'test' ? 'endpoint.test' : 'endpoint.remove', name } };
+      }
+      return fail('endpoint', `"${verb}" is not an endpoint command.`);
+    }
+
+    case 'batch':
+    case 'batches': {
+      if (verb === undefined || verb === 'list') return { ok: true, command: { kind: 'batch.list' } };
+      if (verb === 'new' || verb === 'create') {
+        const name = batchName('new', args[0]);
+        if (typeof name !== 'string') return name;
+        let endpoint: string | undefined;
+        let excludeFolders: string[] = [];
+        for (let i = 1; i < args.length; i++) {
+          const word = args[i].toLowerCase();
+          if (word === 'endpoint') {
+            endpoint = args[++i];
+            if (!endpoint) return fail('batch', 'Give the endpoint name after "endpoint".', 'new');
+          } else if (word === 'exclude') {
+            // Folder names may hold spaces when quoted: exclude "Deleted Items",Junk
+            const list: string[] = [];
+            while (i + 1 < args.length && args[i + 1].toLowerCase() !== 'endpoint') list.push(args[++i]);
+            excludeFolders = list
+              .join(' ')
+              .split(',')
+              .map((f) => f.trim())
+              .filter(Boolean);
+            if (excludeFolders.length === 0) return fail('batch', 'Give the folders after "exclude", separated by commas.', 'new');
+          } else {
+            return fail('batch', `Unexpected "${args[i]}".`, 'new');
+          }
+        }
+        const pastedCsv = rest.trim() === '' ? undefined : rest;
+        return { ok: true, command: { kind: 'batch.new', name, endpoint, excludeFolders, pastedCsv } };
+      }
+      if (['show', 'start', 'stop', 'sync', 'remove'].includes(verb)) {
+        const name = batchName(verb, args[0]);
+        if (typeof name !== 'string') return name;
+        if (args.length > 1) return fail('batch', `Unexpected "${args[1]}".`, verb);
+        return { ok: true, command: { kind: `batch.${verb}` as 'batch.show', name } };
+      }
+      return fail('batch', `"${verb}" is not a batch command.`);
+    }
+
+    case 'user': {
+      if (verb === 'show' || verb === 'report' || verb === 'remove') {
+        const e = email('user', verb, args[0]);
+        if (typeof e !== 'string') return e;
+        return { ok: true, command: { kind: `user.${verb}` as 'user.show', email: e } };
+      }
+      return fail('user', verb ? `"${verb}" is not a user command.` : 'Say what to do with the user.');
+    }
+
+    case 'mailbox': {
+      if (verb === 'show') {
+        const e = email('mailbox', verb, args[0]);
+        if (typeof e !== 'string') return e;
+        return { ok: true, command: { kind: 'mailbox.show', email: e } };
+      }
+      if (verb === 'limit') {
+        const e = email('mailbox', verb, args[0]);
+        if (typeof e !== 'string') return e;
+        const sizeText = args.slice(1).join('');
+        if (!sizeText) return fail('mailbox', 'Give the new limit, for example 150MB.', verb);
+        const size = parseSize(sizeText);
+        if (!size.ok) return fail('mailbox', size.problem, verb);
+        return { ok: true, command: { kind: 'mailbox.limit', email: e, bytes: size.bytes } };
+      }
+      return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
+    }
+
+    default:
+      return fail(null, `I don't know "${tokens[0]}".`);
+  }
+}

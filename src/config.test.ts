@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to local mode on loopback with no credentials', () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe('local');
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(3978);
+    expect(c.bot).toBeUndefined();
+    expect(c.admins).toEqual([]);
+  });
+
+  it('names the missing setting when production is half configured', () => {
+    expect(() => loadConfig({ MICROSOFT_APP_ID: 'x' })).toThrow(/MICROSOFT_APP_PASSWORD is not set/);
+  });
+
+  it('refuses a secret and a certificate together', () => {
+    const env = {
+      MICROSOFT_APP_ID: 'a',
+      MICROSOFT_APP_PASSWORD: 'b',
+      AZURE_TENANT_ID: 't',
+      AZURE_CLIENT_ID: 'c',
+      AZURE_CLIENT_SECRET: 's',
+      AZURE_CLIENT_CERTIFICATE_PATH: '/k.pem',
+      AZURE_CLIENT_CERTIFICATE_THUMBPRINT: 'ab',
+    };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/not both/);
+  });
+
+  it('reads a complete production configuration', () => {
+    const c = loadConfig({
+      MICROSOFT_APP_ID: 'a',
+      MICROSOFT_APP_PASSWORD: 'b',
+      AZURE_TENANT_ID: 't',
+      AZURE_CLIENT_ID: 'c',
+      AZURE_CLIENT_SECRET: 's',
+      CUTOVER_ENCRYPTION_KEY: 'k',
+      PUBLIC_BASE_URL: 'https://cutover.example.com/',
+      CUTOVER_ADMINS: 'Admin@Contoso.edu, 1111-2222',
+    });
+    expect(c.mode).toBe('production');
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.publicBaseUrl).toBe('https://cutover.example.com');
+    expect(c.admins).toEqual(['admin@contoso.edu', '1111-2222']);
+    expect(c.entra?.clientSecret).toBe('s');
+  });
+
+  it('rejects a bad port with the setting name', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT must be a whole number/);
+  });
+});

@@ -1,0 +1,167 @@
+// The one typed configuration, read once from the environment at start-up.
+// Local mode is the default: with no Microsoft credentials at all, Cutover serves
+// the bot unauthenticated on loopback and talks to its built-in emulators.
+// Half-configured production settings stop start-up with one message naming the setting.
+
+import * as path from 'node:path';
+
+export type Mode = 'local' | 'production';
+
+export interface BotCredentials {
+  appId: string;
+  appPassword: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  appTenantId: string;
+}
+
+export interface EntraApp {
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificate?: { privateKeyPath: string; thumbprintSha256: string };
+}
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  /** Where links the bot hands out (report downloads) point to. */
+  publicBaseUrl: string;
+  dataDir: string;
+  /** Entra object ids or UPNs, lower-cased. Empty in local mode means everyone. */
+  admins: string[];
+  /** Base64 AES-256 key; absent in local mode, where a key file in dataDir is made and kept. */
+  encryptionKey?: string;
+  attachmentMaxBytes: number;
+  bot?: BotCredentials;
+  entra?: EntraApp;
+  exchangeBaseUrl: string;
+  graphBaseUrl: string;
+  emulator: {
+    /** Simulated seconds per real second for the Exchange emulator's clock. */
+    timeScale: number;
+    port: number;
+  };
+  /** How often a progress card in a chat is refreshed in place, and for how long at most. */
+  liveCard: { intervalMs: number; maxMinutes: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; it is "${raw}".`);
+  }
+  return n;
+}
+
+function num(env: Env, name: string, fallback: number, min: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new ConfigError(`${name} must be a number of at least ${min}; it is "${raw}".`);
+  return n;
+}
+
+const PRODUCTION_SETTINGS = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const anyProduction = PRODUCTION_SETTINGS.some((n) => str(env, n) !== undefined);
+  const mode: Mode = anyProduction ? 'production' : 'local';
+  const port = int(env, 'PORT', 3978, 0, 65535);
+  const host = str(env, 'HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
+  const admins = (str(env, 'CUTOVER_ADMINS') ?? '')
+    .split(/[,;\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+
+  const config: Config = {
+    mode,
+    host,
+    port,
+    publicBaseUrl: (str(env, 'PUBLIC_BASE_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, ''),
+    dataDir: path.resolve(str(env, 'DATA_DIR') ?? '.data'),
+    admins,
+    encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
+    attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    exchangeBaseUrl: (str(env, 'EXCHANGE_BASE_URL') ?? 'https://outlook.office365.com').replace(/\/$/, ''),
+    graphBaseUrl: (str(env, 'GRAPH_BASE_URL') ?? 'https://graph.microsoft.com').replace(/\/$/, ''),
+    emulator: {
+      timeScale: num(env, 'EMULATOR_TIME_SCALE', 60, 0),
+      port: int(env, 'EMULATOR_PORT', 0, 0, 65535),
+    },
+    liveCard: {
+      intervalMs: int(env, 'LIVE_CARD_INTERVAL_MS', 3000, 100, 3_600_000),
+      maxMinutes: int(env, 'LIVE_CARD_MAX_MINUTES', 30, 0, 24 * 60),
+    },
+    logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === str(env, 'LOG_LEVEL')) ?? 'info',
+  };
+
+  if (mode === 'production') {
+    const need = (name: string): string => {
+      const v = str(env, name);
+      if (v === undefined) {
+        throw new ConfigError(
+          `${name} is not set. Production mode (some Microsoft credentials are set) needs all of ${PRODUCTION_SETTINGS.join(', ')}, ` +
+            `plus AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_CERTIFICATE_THUMBPRINT. ` +
+            `For local mode, unset all of them.`,
+        );
+      }
+      return v;
+    };
+    const appType = str(env, 'MICROSOFT_APP_TYPE') ?? 'SingleTenant';
+    if (appType !== 'MultiTenant' && appType !== 'SingleTenant' && appType !== 'UserAssignedMSI') {
+      throw new ConfigError(`MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI; it is "${appType}".`);
+    }
+    const appId = need('MICROSOFT_APP_ID');
+    const appPassword = need('MICROSOFT_APP_PASSWORD');
+    const tenantId = need('AZURE_TENANT_ID');
+    config.bot = {
+      appId,
+      appPassword,
+      appType,
+      appTenantId: str(env, 'MICROSOFT_APP_TENANT_ID') ?? tenantId,
+    };
+    const secret = str(env, 'AZURE_CLIENT_SECRET');
+    const certPath = str(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
+    const thumb = str(env, 'AZURE_CLIENT_CERTIFICATE_THUMBPRINT');
+    if (secret && certPath) {
+      throw new ConfigError('Set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, not both: Cutover would not know which one to use.');
+    }
+    if (!secret && !certPath) {
+      throw new ConfigError('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_CERTIFICATE_THUMBPRINT) is needed for the app-only Exchange token.');
+    }
+    if (certPath && !thumb) {
+      throw new ConfigError('AZURE_CLIENT_CERTIFICATE_THUMBPRINT is not set; it goes with AZURE_CLIENT_CERTIFICATE_PATH (SHA-256 thumbprint, hex).');
+    }
+    config.entra = {
+      tenantId,
+      clientId: need('AZURE_CLIENT_ID'),
+      clientSecret: secret,
+      certificate: certPath && thumb ? { privateKeyPath: certPath, thumbprintSha256: thumb } : undefined,
+    };
+    if (!config.encryptionKey) {
+      throw new ConfigError('CUTOVER_ENCRYPTION_KEY is not set: production keeps uploaded CSVs encrypted with it (32 random bytes, base64).');
+    }
+    if (str(env, 'PUBLIC_BASE_URL') === undefined) {
+      throw new ConfigError('PUBLIC_BASE_URL is not set: report download links must point at the bot\'s public https address.');
+    }
+  }
+  return config;
+}
