@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cardBytes, renderCard, TEAMS_CARD_BYTE_LIMIT, templateDir } from './render';
+
+const templates = fs
+  .readdirSync(templateDir())
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.data.json'))
+  .map((f) => f.replace(/\.json$/, ''));
+
+describe('card templates', () => {
+  it('finds the templates', () => {
+    expect(templates).toEqual(expect.arrayContaining(['help', 'notice']));
+  });
+
+  it.each(templates)('%s expands with its sample data, fully bound and under the Teams size limit', (name) => {
+    const dataFile = path.join(templateDir(), `${name}.data.json`);
+    expect(fs.existsSync(dataFile)).toBe(true);
+    const card = renderCard(name, JSON.parse(fs.readFileSync(dataFile, 'utf8')));
+    const json = JSON.stringify(card);
+    expect(json).not.toContain('${');
+    expect(card.type).toBe('AdaptiveCard');
+    expect(cardBytes(card)).toBeLessThan(TEAMS_CARD_BYTE_LIMIT);
+  });
+
+  it('binds action data objects and drops empty action lists', () => {
+    const card = renderCard('notice', {
+      title: 'Remove?',
+      tone: 'warn',
+      text: '',
+      facts: [],
+      lines: [],
+      usage: [],
+      powershell: '',
+      actions: [{ title: 'Remove', verb: 'batch.remove', data: { batch: 'pilot' }, style: 'destructive' }],
+    }) as any;
+    expect(card.actions).toEqual([{ type: 'Action.Execute', title: 'Remove', verb: 'batch.remove', data: { batch: 'pilot' }, style: 'destructive' }]);
+    const none = renderCard('notice', { title: 'x', tone: '', text: '', facts: [], lines: [], usage: [], powershell: '', actions: [] }) as any;
+    expect(none.actions).toBeUndefined();
+    expect(none.body).toHaveLength(1);
+  });
+});

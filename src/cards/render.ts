@@ -1,0 +1,58 @@
+// Cards are adaptiveCards/*.json templates expanded with adaptivecards-templating.
+// No Teams types here: the Teams layer wraps the expanded JSON as an attachment.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ACData from 'adaptivecards-templating';
+
+export type AdaptiveCard = Record<string, unknown> & { type: 'AdaptiveCard' };
+
+/** Teams refuses messages over ~28 KB; a card must stay well under it. */
+export const TEAMS_CARD_BYTE_LIMIT = 28 * 1024;
+
+const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'adaptiveCards');
+const cache = new Map<string, ACData.Template>();
+
+export function templateDir(): string {
+  return TEMPLATE_DIR;
+}
+
+function template(name: string): ACData.Template {
+  let t = cache.get(name);
+  if (!t) {
+    const file = path.join(TEMPLATE_DIR, `${name}.json`);
+    t = new ACData.Template(JSON.parse(fs.readFileSync(file, 'utf8')));
+    cache.set(name, t);
+  }
+  return t;
+}
+
+/** Expands adaptiveCards/<name>.json with data. */
+export function renderCard(name: string, data: object): AdaptiveCard {
+  const card = template(name).expand({ $root: data }) as AdaptiveCard;
+  return pruneEmpty(card) as AdaptiveCard;
+}
+
+// An action or element whose $data array was empty expands to nothing, but a
+// property bound to an absent value is left as "" or null; Teams rejects empty
+// action lists and null styles, so tidy them away.
+function pruneEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruneEmpty).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || v === undefined) continue;
+      // Optional fields (an action's style) stay as the literal expression when unbound.
+      if (typeof v === 'string' && /^\$\{[^}]*\}$/.test(v)) continue;
+      if (k === 'style' && v === '') continue;
+      if (k === 'actions' && Array.isArray(v) && v.length === 0) continue;
+      out[k] = pruneEmpty(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function cardBytes(card: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
