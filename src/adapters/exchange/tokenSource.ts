@@ -1,0 +1,74 @@
+import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+
+/** Where the InvokeCommand client gets its bearer token. */
+export interface TokenSource {
+  /** `forceRefresh` skips any cache (used once after a 401). */
+  getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+}
+
+export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+export type AppCredential =
+  | { clientSecret: string }
+  | { certificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
+
+export interface MsalTokenSourceOptions {
+  tenantId: string;
+  clientId: string;
+  credential: AppCredential;
+  /** Exchange (default) or Graph; Exchange rejects Graph tokens, so each API needs its own source. */
+  scope?: string;
+  /** Sovereign clouds; defaults to https://login.microsoftonline.com. */
+  authorityHost?: string;
+}
+
+/**
+ * App-only token via MSAL client credentials. MSAL caches the token in memory
+ * and renews it before expiry, so getToken() is cheap to call per request.
+ */
+export class MsalTokenSource implements TokenSource {
+  private readonly app: ConfidentialClientApplication;
+  readonly scope: string;
+
+  constructor(options: MsalTokenSourceOptions) {
+    this.scope = options.scope ?? EXCHANGE_SCOPE;
+    const host = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+    const auth: Configuration['auth'] = {
+      clientId: options.clientId,
+      authority: `${host}/${options.tenantId}`,
+    };
+    if ('clientSecret' in options.credential) {
+      auth.clientSecret = options.credential.clientSecret;
+    } else {
+      const c = options.credential.certificate;
+      auth.clientCertificate = { thumbprintSha256: c.thumbprintSha256, privateKey: c.privateKey, x5c: c.x5c };
+    }
+    this.app = new ConfidentialClientApplication({ auth });
+  }
+
+  async getToken(options?: { forceRefresh?: boolean }): Promise<string> {
+    const result = await this.app.acquireTokenByClientCredential({
+      scopes: [this.scope],
+      skipCache: options?.forceRefresh === true,
+    });
+    if (!result?.accessToken) {
+      throw new Error(`Microsoft Entra returned no access token for ${this.scope}`);
+    }
+    return result.accessToken;
+  }
+}
+
+/** Graph variant: same app, same credential, Graph scope. */
+export function graphTokenSource(options: Omit<MsalTokenSourceOptions, 'scope'>): MsalTokenSource {
+  return new MsalTokenSource({ ...options, scope: GRAPH_SCOPE });
+}
+
+/** A fixed token: local mode against the emulator, which issues its own. */
+export class StaticTokenSource implements TokenSource {
+  constructor(private readonly token: string) {}
+
+  async getToken(): Promise<string> {
+    return this.token;
+  }
+}
