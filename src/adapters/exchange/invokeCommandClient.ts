@@ -203,16 +203,6 @@ export function parseErrorBody(status: number, statusText: string, body: string,
     // innererror.type is the OData wrapper (ODataServiceException), not the cause: not used.
     return { code, message: parts.text, errorId: parts.errorId, exceptionType: parts.exceptionType };
   }
-  if (status === 401) {
-    return {
-      code: 'Unauthorized',
-      message:
-        `Exchange rejected the token for ${cmdlet} (401): the app needs the Exchange.ManageAsApp ` +
-        `application permission with admin consent, and a token for https://outlook.office365.com.`,
-      errorId: null,
-      exceptionType: null,
-    };
-  }
   // HTML or text (auth failures, front-door errors): a short, tag-free excerpt.
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1];
   const text = (title ?? body.replace(/<[^>]*>/g, ' '))
@@ -220,6 +210,16 @@ export function parseErrorBody(status: number, statusText: string, body: string,
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);
+  if (status === 401) {
+    return {
+      code: 'Unauthorized',
+      message:
+        `Exchange rejected the token for ${cmdlet} (401${text ? `: ${text}` : ''}): the app needs the ` +
+        `Exchange.ManageAsApp application permission with admin consent, and a token for https://outlook.office365.com.`,
+      errorId: null,
+      exceptionType: null,
+    };
+  }
   return {
     code: statusText || String(status),
     message: text ? `${cmdlet} failed (${status}): ${text}` : `${cmdlet} failed (${status} ${statusText})`.trim(),

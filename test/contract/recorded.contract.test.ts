@@ -1,0 +1,330 @@
+import { ExchangeAdminRest } from '../../src/adapters/exchange/exchangeAdminRest';
+import { InvokeCommandClient, type RetryEvent } from '../../src/adapters/exchange/invokeCommandClient';
+import type { TokenSource } from '../../src/adapters/exchange/tokenSource';
+import { ExchangeError } from '../../src/ports/exchange';
+import { loadRecorded, startRecordedServer, type RecordedServer } from './recordedServer';
+
+// The adapter against recorded Exchange Online response shapes, over real HTTP on loopback.
+
+const TENANT = '00000000-0000-0000-0000-00000000c0de';
+
+class CountingTokenSource implements TokenSource {
+  calls: Array<{ forceRefresh?: boolean } | undefined> = [];
+  async getToken(options?: { forceRefresh?: boolean }): Promise<string> {
+    this.calls.push(options);
+    return `token-${this.calls.length}`;
+  }
+}
+
+let server: RecordedServer;
+let tokens: CountingTokenSource;
+let sleeps: number[];
+let retries: RetryEvent[];
+
+function client(extra: Partial<ConstructorParameters<typeof InvokeCommandClient>[0]> = {}) {
+  return new InvokeCommandClient({
+    baseUrl: server.baseUrl,
+    tenantId: TENANT,
+    tokenSource: tokens,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    onRetry: (e) => retries.push(e),
+    random: () => 0.5, // jitter factor 1.0: delays are exact
+    ...extra,
+  });
+}
+
+beforeEach(async () => {
+  server = await startRecordedServer();
+  tokens = new CountingTokenSource();
+  sleeps = [];
+  retries = [];
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function sentBody(i: number): { CmdletInput: { CmdletName: string; Parameters: Record<string, unknown> } } {
+  return JSON.parse(server.requests[i].body);
+}
+
+describe('request shape', () => {
+  it('POSTs CmdletInput to /adminapi/beta/{tenant}/InvokeCommand with the module headers', async () => {
+    server.enqueue(loadRecorded('get-mailbox-page'));
+    await client().invoke('Get-Mailbox', { Identity: 'alice' });
+    const req = server.requests[0];
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe(`/adminapi/beta/${TENANT}/InvokeCommand`);
+    expect(req.headers.authorization).toBe('Bearer token-1');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['x-anchormailbox']).toBe(`APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${TENANT}`);
+    expect(req.headers.prefer).toBe('odata.maxpagesize=1000');
+    expect(req.headers['client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sentBody(0)).toEqual({ CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { Identity: 'alice' } } });
+  });
+
+  it('encodes CSVData as ByteArrayType ints, drops null/empty Identity, adds Confirm:false on High cmdlets', async () => {
+    const ok = { status: 200, body: { '@adminapi.warnings': [], value: [] } };
+    server.enqueue(ok, ok, ok);
+    const c = client();
+    await c.invoke('Set-MigrationBatch', { Identity: 'pilot', AddUsers: true, CSVData: Buffer.from('Em\n') });
+    await c.invoke('Get-MigrationBatch', { Identity: '', Status: null }, { resultSize: 'Unlimited' });
+    await c.invoke('Remove-MigrationBatch', { Identity: 'pilot' });
+    expect(sentBody(0).CmdletInput.Parameters).toEqual({
+      Identity: 'pilot',
+      AddUsers: true,
+      CSVData: { '@odata.type': '#Exchange.ByteArrayType', Data: [69, 109, 10] },
+    });
+    expect(sentBody(1).CmdletInput.Parameters).toEqual({ ResultSize: 'Unlimited' });
+    expect(sentBody(2).CmdletInput.Parameters).toEqual({ Identity: 'pilot', Confirm: false });
+  });
+
+  it('adds $select when asked', async () => {
+    server.enqueue(loadRecorded('get-mailbox-page'));
+    await client().invoke('Get-Mailbox', {}, { select: ['Identity', 'MaxReceiveSize'] });
+    expect(server.requests[0].url).toBe(`/adminapi/beta/${TENANT}/InvokeCommand?$select=Identity,MaxReceiveSize`);
+  });
+});
+
+describe('parsing recorded rows', () => {
+  it('maps a Get-Mailbox page to a Mailbox (sizes in bytes, addresses as array)', async () => {
+    server.enqueue(loadRecorded('get-mailbox-page'));
+    const mailbox = await new ExchangeAdminRest(client()).getMailbox('alice');
+    expect(mailbox).toEqual({
+      identity: 'alice',
+      displayName: 'Alice Example',
+      primarySmtpAddress: 'alice@contoso.example',
+      userPrincipalName: 'alice@contoso.example',
+      guid: '7f0c2a51-3d1e-4b9e-8a3c-2f1d0e9b6a41',
+      recipientTypeDetails: 'UserMailbox',
+      maxReceiveSize: 37_748_736,
+      maxSendSize: 36_700_160,
+      emailAddresses: ['SMTP:alice@contoso.example', 'smtp:alice@contoso.onmicrosoft.com', 'SPO:SPO_1234@SPO_5678'],
+    });
+  });
+
+  it('maps a Get-MigrationBatch row, preferring the ...UTC date twins', async () => {
+    server.enqueue(loadRecorded('get-migrationbatch'));
+    const batch = await new ExchangeAdminRest(client()).getMigrationBatch('pilot');
+    expect(sentBody(0).CmdletInput.Parameters).toEqual({ Identity: 'pilot', ResultSize: 'Unlimited' });
+    expect(batch).toMatchObject({
+      identity: 'pilot',
+      status: 'SyncedWithErrors',
+      migrationType: 'IMAP',
+      sourceEndpoint: 'imap-contoso',
+      notificationEmails: ['admin@contoso.example'],
+      excludedFolders: ['Junk', 'Trash/*'],
+      totalCount: 3,
+      syncedCount: 2,
+      failedCount: 1,
+      failedInitialSyncCount: 1,
+      message: null,
+      initialSyncDateTime: new Date('2026-11-20T09:30:00Z'),
+      lastSyncedDateTime: new Date('2026-11-21T09:30:00Z'),
+    });
+    expect(batch!.startDateTime!.toISOString()).toBe('2026-11-20T08:00:05.123Z');
+  });
+});
+
+describe('errors', () => {
+  it('404 with the 3-part detail → ExchangeError with ErrorId, ExceptionType and Exchange text; Get → null', async () => {
+    server.enqueue(loadRecorded('error-404-not-found'), loadRecorded('error-404-not-found'));
+    const err = await client()
+      .invoke('Get-Mailbox', { Identity: 'nobody@contoso.example' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExchangeError);
+    const e = err as ExchangeError;
+    expect(e.httpStatus).toBe(404);
+    expect(e.code).toBe('NotFound');
+    expect(e.errorId).toBe('Ex6F9304');
+    expect(e.exceptionType).toBe('Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException');
+    expect(e.message).toMatch(/^The operation couldn't be performed because object 'nobody@contoso.example'/);
+    expect(e.isNotFound).toBe(true);
+    expect(await new ExchangeAdminRest(client()).getMailbox('nobody@contoso.example')).toBeNull();
+    expect(retries).toEqual([]);
+  });
+
+  it('400 BadRequest → the text naming the valid values, no retry', async () => {
+    server.enqueue(loadRecorded('error-400-bad-request'));
+    const e = (await new ExchangeAdminRest(client())
+      .newImapMigrationEndpoint({ name: 'x', remoteServer: 'imap.contoso.example', port: 993, security: 'Ssl' })
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e).toBeInstanceOf(ExchangeError);
+    expect(e.httpStatus).toBe(400);
+    expect(e.code).toBe('BadRequest');
+    expect(e.message).toContain('None, Ssl, Tls');
+    expect(e.errorId).toBeNull();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('403 with a NUL body → says the cmdlet is unknown or the app lacks an Exchange role', async () => {
+    server.enqueue(loadRecorded('error-403-nul-body'));
+    const e = (await client()
+      .invoke('Get-MigrationBatch')
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e.httpStatus).toBe(403);
+    expect(e.message).toMatch(/Get-MigrationBatch.*unknown.*Exchange role/);
+    expect(e.message).not.toContain('\u0000');
+  });
+
+  it('401 → one retry with a fresh token; a second 401 (HTML) → a tag-free error', async () => {
+    server.enqueue(loadRecorded('error-401-html'), loadRecorded('get-mailbox-page'));
+    await client().invoke('Get-Mailbox', { Identity: 'alice' });
+    expect(tokens.calls).toEqual([undefined, { forceRefresh: true }]);
+    expect(server.requests[1].headers.authorization).toBe('Bearer token-2');
+
+    server.enqueue(loadRecorded('error-401-html'), loadRecorded('error-401-html'));
+    const e = (await client()
+      .invoke('Get-Mailbox', { Identity: 'alice' })
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e.httpStatus).toBe(401);
+    expect(e.message).toContain('Unauthorized');
+    expect(e.message).not.toMatch(/<[a-z]/i);
+  });
+
+  it('never puts CSV passwords or the request body into an error text', async () => {
+    const password = 'S3cr3t!pw';
+    // Exchange may quote a CSV row back; the adapter must mask it.
+    server.enqueue({
+      status: 400,
+      body: {
+        error: {
+          code: 'BadRequest',
+          message: 'Invalid Operation',
+          details: [
+            {
+              code: 'Client',
+              message: `Ex1A2B3C|Microsoft.Exchange.Migration.MigrationCsvValidationException|Row 2 is invalid: alice@contoso.example,alice,${password}`,
+            },
+          ],
+        },
+      },
+    });
+    const csv = Buffer.from(`EmailAddress,UserName,Password\r\nalice@contoso.example,alice,${password}\r\n`);
+    const e = (await new ExchangeAdminRest(client())
+      .newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'imap', csvData: csv })
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e).toBeInstanceOf(ExchangeError);
+    expect(e.message).toContain('Row 2 is invalid');
+    expect(e.message).not.toContain(password);
+    expect(JSON.stringify(e)).not.toContain(password);
+    expect(e.message).not.toContain('ByteArrayType');
+  });
+});
+
+describe('paging', () => {
+  it('follows @odata.nextLink by re-POSTing the same body and anchor', async () => {
+    server.enqueue(loadRecorded('get-mailbox-truncated-page1'), loadRecorded('get-mailbox-truncated-page2'));
+    const rows = await client().invoke('Get-Mailbox', {}, { resultSize: 'Unlimited' });
+    expect(rows.map((r) => r.Identity)).toEqual(['alice', 'bob']);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1].url).toBe(
+      `/adminapi/beta/${TENANT}/InvokeCommand?%24skiptoken=eyJDb250aW51YXRpb24iOiIxIn0%3d`,
+    );
+    expect(server.requests[1].body).toBe(server.requests[0].body);
+    expect(server.requests[1].headers['x-anchormailbox']).toBe(server.requests[0].headers['x-anchormailbox']);
+    expect(server.requests[1].headers.prefer).toBe(server.requests[0].headers.prefer);
+  });
+
+  it('a failed continuation throws: incomplete results never look complete', async () => {
+    server.enqueue(loadRecorded('get-mailbox-truncated-page1'), loadRecorded('error-400-pagination'));
+    const e = (await client()
+      .invoke('Get-Mailbox', {}, { resultSize: 'Unlimited' })
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e).toBeInstanceOf(ExchangeError);
+    expect(e.code).toBe('IncompleteResults');
+    expect(e.message).toMatch(/returned 1 rows.*Expired or Invalid pagination request.*incomplete/);
+  });
+
+  it('a "more results" warning on the last page throws', async () => {
+    const page = loadRecorded('get-mailbox-truncated-page1');
+    delete (page.body as Record<string, unknown>)['@odata.nextLink'];
+    server.enqueue(page);
+    const e = (await client()
+      .invoke('Get-Mailbox', {})
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e.code).toBe('IncompleteResults');
+    expect(e.message).toContain('more results available');
+  });
+
+  it('a numeric ResultSize is honoured: no paging beyond it, smaller page size asked', async () => {
+    server.enqueue(loadRecorded('get-mailbox-truncated-page1'));
+    const rows = await client().invoke('Get-Mailbox', {}, { resultSize: 1 });
+    expect(rows).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0].headers.prefer).toBe('odata.maxpagesize=1');
+  });
+});
+
+describe('retries', () => {
+  it('429 honours a fractional Retry-After, then succeeds', async () => {
+    server.enqueue(loadRecorded('throttled-429'), loadRecorded('get-mailbox-page'));
+    const rows = await client().invoke('Get-Mailbox', { Identity: 'alice' });
+    expect(rows).toHaveLength(1);
+    expect(sleeps).toEqual([500]);
+    expect(retries).toEqual([{ cmdlet: 'Get-Mailbox', attempt: 1, status: 429, reason: 'throttled', delayMs: 500 }]);
+  });
+
+  it('429 without Retry-After backs off exponentially and gives up after maxRetries', async () => {
+    const throttled = loadRecorded('throttled-429');
+    delete throttled.headers!['retry-after'];
+    server.enqueue(throttled, throttled, throttled, throttled);
+    const e = (await client({ maxRetries: 3, baseDelayMs: 100 })
+      .invoke('Get-MigrationBatch')
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(server.requests).toHaveLength(4);
+    expect(e.isThrottled).toBe(true);
+    expect(e.code).toBe('TooManyRequests');
+  });
+
+  it('503 and DCOverloadedException are retried; the request is sent again unchanged', async () => {
+    server.enqueue(
+      { status: 503, headers: { 'content-type': 'text/plain' }, bodyText: 'Service Unavailable' },
+      loadRecorded('error-500-dcoverloaded'),
+      loadRecorded('get-mailbox-page'),
+    );
+    const rows = await client({ baseDelayMs: 10 }).invoke('Get-Mailbox', { Identity: 'alice' });
+    expect(rows).toHaveLength(1);
+    expect(sleeps).toEqual([10, 20]);
+    expect(retries.map((r) => [r.status, r.reason])).toEqual([
+      [503, 'HTTP 503'],
+      [500, 'DCOverloadedException'],
+    ]);
+    expect(new Set(server.requests.map((r) => r.body)).size).toBe(1);
+  });
+
+  it('a plain 500 is not retried', async () => {
+    server.enqueue({ status: 500, body: { error: { code: 'InternalServerError', message: 'Error executing cmdlet' } } });
+    const e = (await client()
+      .invoke('Get-Mailbox')
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e.httpStatus).toBe(500);
+    expect(e.message).toBe('Error executing cmdlet');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a refused connection is retried, then reported without the request body', async () => {
+    const closed = await startRecordedServer();
+    const url = closed.baseUrl;
+    await closed.close();
+    const c = new InvokeCommandClient({
+      baseUrl: url,
+      tenantId: TENANT,
+      tokenSource: tokens,
+      maxRetries: 2,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+      baseDelayMs: 5,
+    });
+    const e = (await c
+      .invoke('New-MigrationBatch', { Name: 'p', CSVData: Buffer.from('EmailAddress,UserName,Password\na,b,pw123\n') })
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e.code).toBe('NetworkError');
+    expect(sleeps).toEqual([5, 10]);
+    expect(e.message).not.toContain('pw123');
+  });
+});
