@@ -328,3 +328,34 @@ describe('retries', () => {
     expect(e.message).not.toContain('pw123');
   });
 });
+
+describe('ExchangeAdminRest parameters', () => {
+  const empty = { status: 200, body: { '@adminapi.warnings': [], value: [] } };
+
+  it('sends each cmdlet the parameters Exchange expects', async () => {
+    server.enqueue(empty, empty, empty, empty, empty, empty);
+    const admin = new ExchangeAdminRest(client());
+    await admin.getMigrationUsers({ batchId: 'pilot' });
+    await admin.removeMigrationUser('alice@contoso.example');
+    await admin.setMailboxSizeLimits('alice', { maxReceiveSize: 150 * 1024 * 1024, maxSendSize: 36_700_161 });
+    await admin.syncMigrationBatchNow('pilot');
+    await admin.stopMigrationBatch('pilot');
+    expect(await admin.getMigrationUser('ghost@contoso.example')).toBeNull(); // empty value → null
+    const sent = server.requests.map((_, i) => sentBody(i).CmdletInput);
+    expect(sent).toEqual([
+      { CmdletName: 'Get-MigrationUser', Parameters: { BatchId: 'pilot', ResultSize: 'Unlimited' } },
+      { CmdletName: 'Remove-MigrationUser', Parameters: { Identity: 'alice@contoso.example', Confirm: false } },
+      { CmdletName: 'Set-Mailbox', Parameters: { Identity: 'alice', MaxReceiveSize: '150MB', MaxSendSize: '36700161' } },
+      { CmdletName: 'Set-MigrationBatch', Parameters: { Identity: 'pilot', SyncNow: true } },
+      { CmdletName: 'Stop-MigrationBatch', Parameters: { Identity: 'pilot', Confirm: false } },
+      { CmdletName: 'Get-MigrationUser', Parameters: { Identity: 'ghost@contoso.example', ResultSize: 'Unlimited' } },
+    ]);
+  });
+
+  it('never sends an empty Identity: Gets resolve null, actions refuse', async () => {
+    const admin = new ExchangeAdminRest(client());
+    expect(await admin.getMigrationBatch('')).toBeNull();
+    await expect(admin.removeMigrationBatch('  ')).rejects.toThrow(/needs an Identity/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
