@@ -1,0 +1,325 @@
+// batch list | show | start | stop | sync | remove, and the progress card they share.
+// An IMAP batch is never "completed": it syncs, re-syncs about every 24 h, and is
+// removed after the MX switch. The card says so rather than offering a Complete button.
+
+import { renderCard } from '../cards/render';
+import type { BatchStatus, MigrationBatch, MigrationUser } from '../domain/exchange/types';
+import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
+import { toPowerShell } from '../domain/exchange/powershell';
+import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
+import { exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
+
+export const USERS_PAGE_SIZE = 10;
+export const BATCHES_PAGE_SIZE = 15;
+const FAILED_SHOWN = 5;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const STATUS_COLOR: Partial<Record<BatchStatus, string>> = {
+  Synced: 'Good',
+  SyncedWithErrors: 'Warning',
+  Failed: 'Attention',
+  Corrupted: 'Attention',
+  Stopped: 'Warning',
+  Syncing: 'Accent',
+  Starting: 'Accent',
+  IncrementalSyncing: 'Accent',
+  Removing: 'Warning',
+};
+
+function userColor(u: MigrationUser): string {
+  switch (u.statusSummary) {
+    case 'Synced':
+      return 'Good';
+    case 'Failed':
+      return 'Attention';
+    case 'Stopped':
+      return 'Warning';
+    case 'Active':
+      return u.status === 'Queued' ? 'Default' : 'Accent';
+    default:
+      return 'Default';
+  }
+}
+
+// Failed users first (they need a person), then the ones moving, then the done ones.
+const ORDER: Record<string, number> = { Failed: 0, Stopped: 1, Active: 2, None: 3, Synced: 4, Completed: 5 };
+
+export function sortUsersForCard(users: MigrationUser[]): MigrationUser[] {
+  return [...users].sort((a, b) => (ORDER[a.statusSummary] ?? 9) - (ORDER[b.statusSummary] ?? 9) || a.emailAddress.localeCompare(b.emailAddress));
+}
+
+export interface UserCounts {
+  total: number;
+  synced: number;
+  syncing: number;
+  queued: number;
+  failed: number;
+  stopped: number;
+}
+
+export function countUsers(users: MigrationUser[]): UserCounts {
+  const c: UserCounts = { total: users.length, synced: 0, syncing: 0, queued: 0, failed: 0, stopped: 0 };
+  for (const u of users) {
+    if (u.statusSummary === 'Synced' || u.statusSummary === 'Completed') c.synced++;
+    else if (u.statusSummary === 'Failed') c.failed++;
+    else if (u.statusSummary === 'Stopped') c.stopped++;
+    else if (u.status === 'Queued') c.queued++;
+    else c.syncing++;
+  }
+  return c;
+}
+
+function headline(b: MigrationBatch, c: UserCounts): string {
+  if (b.status === 'Created') return `Created with ${c.total} users, not started. Start it with: batch start ${b.identity}`;
+  const parts = [`${c.synced} of ${c.total} users synced`];
+  if (c.syncing) parts.push(`${c.syncing} syncing`);
+  if (c.queued) parts.push(`${c.queued} queued`);
+  if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.stopped) parts.push(`${c.stopped} stopped`);
+  return parts.join(', ') + '.';
+}
+
+function lifecycleNote(b: MigrationBatch, now: Date): string {
+  if (b.status === 'Synced' || b.status === 'SyncedWithErrors') {
+    const since = b.lastSyncedDateTime ?? b.creationDateTime;
+    const left = since ? BATCH_LIFETIME_DAYS - Math.floor((now.getTime() - since.getTime()) / DAY_MS) : BATCH_LIFETIME_DAYS;
+    return (
+      `New mail keeps syncing about every 24 hours until you remove the batch. After the MX switch, wait at least 72 hours and one more sync, then: batch remove ${b.identity}. ` +
+      (left <= 7 ? `Exchange stops a batch left untouched for ${BATCH_LIFETIME_DAYS} days: about ${Math.max(left, 0)} days left.` : '')
+    ).trim();
+  }
+  if (b.status === 'Stopped') return `Stopped: no mail is copied until you start it again (batch start ${b.identity}).`;
+  return '';
+}
+
+function batchActions(b: MigrationBatch, page: number, pageCount: number): CardAction[] {
+  const name = b.identity;
+  const actions: CardAction[] = [{ title: 'Refresh', verb: 'batch.refresh', data: { batch: name, page } }];
+  if (page > 0) actions.push({ title: 'Previous users', verb: 'batch.refresh', data: { batch: name, page: page - 1 } });
+  if (page + 1 < pageCount) actions.push({ title: 'Next users', verb: 'batch.refresh', data: { batch: name, page: page + 1 } });
+  if (b.status === 'Synced' || b.status === 'SyncedWithErrors') actions.push({ title: 'Sync now', verb: 'batch.sync', data: { batch: name } });
+  if (['Created', 'Stopped', 'SyncedWithErrors', 'Failed'].includes(b.status)) {
+    actions.push({ title: b.status === 'Created' ? 'Start' : 'Start (retry failed)', verb: 'batch.start', data: { batch: name }, style: 'positive' });
+  }
+  if (['Syncing', 'Synced', 'SyncedWithErrors', 'Starting', 'IncrementalSyncing'].includes(b.status)) actions.push({ title: 'Stop', verb: 'batch.stop', data: { batch: name } });
+  if (b.status !== 'Removing') actions.push({ title: 'Remove…', verb: 'batch.remove', data: { batch: name }, style: 'destructive' });
+  return actions;
+}
+
+/** The batch progress card: counts per status, percent, failed users first, one page of users. */
+export async function batchProgress(deps: CommandDeps, name: string, page = 0): Promise<Reply | null> {
+  const [batch, users] = await Promise.all([deps.exchange.getMigrationBatch(name), deps.exchange.getMigrationUsers({ batchId: name })]);
+  if (!batch) return null;
+  const now = deps.clock.now();
+  const c = countUsers(users);
+  const sorted = sortUsersForCard(users);
+  const failedUsers = sorted.filter((u) => u.statusSummary === 'Failed');
+  const failed = await Promise.all(
+    failedUsers.slice(0, FAILED_SHOWN).map(async (u) => {
+      let error = u.errorSummary;
+      if (!error) {
+        // Get-MigrationUser may not carry the error text; the statistics do.
+        const stats = await deps.exchange.getMigrationUserStatistics(u.identity).catch(() => null);
+        error = stats?.error ?? null;
+      }
+      return { email: u.emailAddress, status: u.status, error: error ?? 'Exchange gave no error text. See: user show ' + u.emailAddress };
+    }),
+  );
+  const pageCount = Math.max(1, Math.ceil(sorted.length / USERS_PAGE_SIZE));
+  const p = Math.min(Math.max(0, page), pageCount - 1);
+  const pageUsers = sorted.slice(p * USERS_PAGE_SIZE, (p + 1) * USERS_PAGE_SIZE);
+  const percent = c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total);
+  const nextIncremental = batch.lastSyncedDateTime ? new Date(batch.lastSyncedDateTime.getTime() + DAY_MS) : null;
+  const card = renderCard('batchProgress', {
+    batch: batch.identity,
+    source: `IMAP migration${batch.sourceEndpoint ? ` from endpoint ${batch.sourceEndpoint}` : ''}${batch.excludedFolders.length ? `, excluding ${batch.excludedFolders.join(', ')}` : ''}`,
+    status: batch.status,
+    statusColor: STATUS_COLOR[batch.status] ?? 'Default',
+    headline: headline(batch, c),
+    percent,
+    counts: [
+      { label: 'Total', value: c.total, color: 'Default' },
+      { label: 'Synced', value: c.synced, color: 'Good' },
+      { label: 'Syncing', value: c.syncing, color: 'Accent' },
+      { label: 'Queued', value: c.queued, color: 'Default' },
+      { label: 'Failed', value: c.failed, color: c.failed ? 'Attention' : 'Default' },
+      ...(c.stopped ? [{ label: 'Stopped', value: c.stopped, color: 'Warning' }] : []),
+    ],
+    failed,
+    failedMore: Math.max(0, failedUsers.length - FAILED_SHOWN),
+    page: { from: sorted.length ? p * USERS_PAGE_SIZE + 1 : 0, to: p * USERS_PAGE_SIZE + pageUsers.length, total: sorted.length },
+    users: pageUsers.map((u) => ({ email: u.emailAddress, status: u.status, color: userColor(u), items: formatCount(u.syncedItemCount) })),
+    facts: [
+      { title: 'Created', value: formatDate(batch.creationDateTime) },
+      { title: 'Started', value: formatDate(batch.startDateTime) },
+      { title: 'Initial sync done', value: batch.initialSyncDateTime ? formatDate(batch.initialSyncDateTime) : 'not yet' },
+      { title: 'Last synced', value: batch.lastSyncedDateTime ? formatDate(batch.lastSyncedDateTime) : 'not yet' },
+      ...(nextIncremental ? [{ title: 'Next incremental sync', value: `about ${formatDate(nextIncremental)} (or now: batch sync ${batch.identity})` }] : []),
+    ],
+    note: lifecycleNote(batch, now),
+    refreshedAt: now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    powershell: `${toPowerShell('Get-MigrationBatch', { Identity: batch.identity })}\n${toPowerShell('Get-MigrationUser', { BatchId: batch.identity, ResultSize: 'Unlimited' })}`,
+    actions: batchActions(batch, p, pageCount),
+  });
+  return { card, summary: `Batch ${batch.identity}: ${batch.status}, ${headline(batch, c)}` };
+}
+
+function notFound(name: string): Reply {
+  return notice({
+    title: `No batch called ${name}`,
+    tone: 'warn',
+    text: 'See the batches with: batch list',
+    powershell: toPowerShell('Get-MigrationBatch', { Identity: name }),
+  });
+}
+
+export async function showBatch(deps: CommandDeps, name: string, page = 0): Promise<CommandResult> {
+  try {
+    const r = await batchProgress(deps, name, page);
+    if (!r) return { replies: [notFound(name)] };
+    return { replies: [r], watch: { batch: name, page } };
+  } catch (err) {
+    return { replies: [exchangeErrorReply(`Reading batch ${name}`, err, toPowerShell('Get-MigrationBatch', { Identity: name }))] };
+  }
+}
+
+export async function listBatches(deps: CommandDeps, page = 0): Promise<Reply> {
+  const ps = toPowerShell('Get-MigrationBatch', { ResultSize: 'Unlimited' });
+  try {
+    const batches = (await deps.exchange.getMigrationBatches()).sort((a, b) => a.identity.localeCompare(b.identity));
+    const pageCount = Math.max(1, Math.ceil(batches.length / BATCHES_PAGE_SIZE));
+    const p = Math.min(Math.max(0, page), pageCount - 1);
+    const shown = batches.slice(p * BATCHES_PAGE_SIZE, (p + 1) * BATCHES_PAGE_SIZE);
+    const widths = [3, 3, 2, 2, 3];
+    const actions: CardAction[] = [];
+    if (p > 0) actions.push({ title: 'Previous page', verb: 'batch.list', data: { page: p - 1 } });
+    if (p + 1 < pageCount) actions.push({ title: 'Next page', verb: 'batch.list', data: { page: p + 1 } });
+    const card = renderCard('table', {
+      title: 'Migration batches',
+      subtitle: batches.length === 0 ? '' : `${batches.length} batches${pageCount > 1 ? `, page ${p + 1} of ${pageCount}` : ''}`,
+      columns: ['Batch', 'Status', 'Synced', 'Failed', 'Last synced'].map((label, i) => ({ label, width: widths[i] })),
+      rows: shown.map((b) => ({
+        cells: [
+          { text: b.identity, color: 'Default' },
+          { text: b.status, color: STATUS_COLOR[b.status] ?? 'Default' },
+          { text: `${formatCount(b.syncedCount)} / ${formatCount(b.totalCount)}`, color: 'Default' },
+          { text: formatCount(b.failedCount), color: b.failedCount ? 'Attention' : 'Default' },
+          { text: b.lastSyncedDateTime ? formatDate(b.lastSyncedDateTime) : 'not yet', color: 'Default' },
+        ].map((cell, i) => ({ ...cell, width: widths[i] })),
+      })),
+      empty: 'No migration batches yet. Create one with: batch new <name> (attach the CSV).',
+      footer: batches.length > 0 ? 'Details of one batch: batch show <name>' : '',
+      powershell: ps,
+      actions,
+    });
+    return { card, summary: `${batches.length} migration batches` };
+  } catch (err) {
+    return exchangeErrorReply('Listing batches', err, ps);
+  }
+}
+
+type BatchVerb = 'start' | 'stop' | 'sync';
+
+const VERB_TEXT: Record<BatchVerb, { cmdlet: string; params: (n: string) => Record<string, unknown>; done: string; what: string }> = {
+  start: { cmdlet: 'Start-MigrationBatch', params: (n) => ({ Identity: n }), done: 'started', what: 'Starting' },
+  stop: { cmdlet: 'Stop-MigrationBatch', params: (n) => ({ Identity: n }), done: 'stopping', what: 'Stopping' },
+  sync: { cmdlet: 'Set-MigrationBatch', params: (n) => ({ Identity: n, SyncNow: true }), done: 'syncing now', what: 'Syncing' },
+};
+
+/** batch start | stop | sync: run the cmdlet, then show the progress card (kept live). */
+export async function changeBatch(deps: CommandDeps, actor: Actor, verb: BatchVerb, name: string): Promise<CommandResult> {
+  const v = VERB_TEXT[verb];
+  const ps = toPowerShell(v.cmdlet, v.params(name));
+  try {
+    const batch = await deps.exchange.getMigrationBatch(name);
+    if (!batch) return { replies: [notFound(name)] };
+    if (verb === 'sync' && !['Synced', 'SyncedWithErrors'].includes(batch.status)) {
+      await deps.audit.record({ actor, action: `batch.${verb}`, target: name, result: 'refused', detail: `status ${batch.status}` });
+      return {
+        replies: [
+          notice({
+            title: `Batch ${name} can't sync now`,
+            tone: 'warn',
+            text: `It is ${batch.status}. An incremental sync (Set-MigrationBatch -SyncNow) needs a batch that has finished its initial sync (Synced or SyncedWithErrors).`,
+            powershell: ps,
+          }),
+        ],
+      };
+    }
+    if (verb === 'start') await deps.exchange.startMigrationBatch(name);
+    else if (verb === 'stop') await deps.exchange.stopMigrationBatch(name);
+    else await deps.exchange.syncMigrationBatchNow(name);
+    await deps.audit.record({ actor, action: `batch.${verb}`, target: name, result: 'ok' });
+    const progress = await batchProgress(deps, name);
+    const done = notice({ title: `Batch ${name} ${v.done}`, tone: 'good', powershell: ps });
+    return { replies: progress ? [progress] : [done], watch: { batch: name } };
+  } catch (err) {
+    await deps.audit.record({ actor, action: `batch.${verb}`, target: name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    return { replies: [exchangeErrorReply(`${v.what} batch ${name}`, err, ps)] };
+  }
+}
+
+/** batch remove: first a confirmation card; removal happens on its button. */
+export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: string): Promise<Reply> {
+  const ps = toPowerShell('Remove-MigrationBatch', { Identity: name, Confirm: false });
+  try {
+    const batch = await deps.exchange.getMigrationBatch(name);
+    if (!batch) return notFound(name);
+    const id = await deps.confirmations.create({ action: 'batch.remove', target: name, requestedBy: actor.id });
+    const lines = [
+      'Mail that reaches the old server after the batch is removed is NOT copied to Exchange Online.',
+      'Remove a batch only after the MX record points to Exchange Online, at least 72 hours have passed, and a sync ran after the switch.',
+    ];
+    if (!['Synced', 'SyncedWithErrors', 'Stopped', 'Failed', 'Created'].includes(batch.status)) lines.push(`The batch is ${batch.status}: users still syncing lose what has not been copied.`);
+    return notice({
+      title: `Remove batch ${name}?`,
+      tone: 'warn',
+      text: `Status ${batch.status}, ${batch.totalCount} users, last synced ${batch.lastSyncedDateTime ? formatDate(batch.lastSyncedDateTime) : 'never'}.`,
+      lines,
+      powershell: ps,
+      actions: [
+        { title: `Remove ${name}`, verb: 'batch.remove.confirm', data: { confirmation: id, batch: name }, style: 'destructive' },
+        { title: 'Keep it', verb: 'confirm.cancel', data: { confirmation: id } },
+      ],
+    });
+  } catch (err) {
+    return exchangeErrorReply(`Reading batch ${name}`, err, toPowerShell('Get-MigrationBatch', { Identity: name }));
+  }
+}
+
+export async function confirmRemoveBatch(
+  deps: CommandDeps,
+  actor: Actor,
+  confirmationId: string,
+): Promise<ActionResult> {
+  const r = await deps.confirmations.consume(confirmationId, actor.id, 'batch.remove');
+  if (r.status !== 'ok') return confirmationProblem(r.status);
+  const name = r.confirmation.target;
+  const ps = toPowerShell('Remove-MigrationBatch', { Identity: name, Confirm: false });
+  try {
+    await deps.exchange.removeMigrationBatch(name);
+    await deps.audit.record({ actor, action: 'batch.remove', target: name, result: 'ok' });
+    const reply = notice({
+      title: `Batch ${name} is being removed`,
+      tone: 'good',
+      text: 'Exchange removes the batch and its sync requests; the mail already migrated stays in the mailboxes. Mail reaching the old server from now on is not copied.',
+      powershell: ps,
+    });
+    return { card: reply.card, summary: reply.summary };
+  } catch (err) {
+    await deps.audit.record({ actor, action: 'batch.remove', target: name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    const reply = exchangeErrorReply(`Removing batch ${name}`, err, ps);
+    return { card: reply.card, summary: reply.summary };
+  }
+}
+
+export function confirmationProblem(status: 'not-found' | 'expired' | 'used' | 'someone-else'): ActionResult {
+  const text = {
+    'not-found': 'This confirmation is not known (it may be from another Cutover installation). Ask again with the command.',
+    expired: 'This confirmation expired. Ask again with the command.',
+    used: 'This was already confirmed; nothing was done twice.',
+    'someone-else': 'Only the person who asked can confirm this.',
+  }[status];
+  const reply = notice({ title: 'Nothing done', tone: 'warn', text });
+  return { card: reply.card, summary: reply.summary };
+}

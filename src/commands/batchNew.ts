@@ -1,0 +1,305 @@
+// batch new: CSV intake → validation card → Create button → New-MigrationBatch.
+// Between the check and the click the CSV is kept only sealed (PendingBatches),
+// and the Create button is idempotent: a double click creates one batch.
+
+import { renderCard } from '../cards/render';
+import {
+  applyTargetChecks,
+  dropProblemRows,
+  serializeMigrationCsv,
+  summarizeProblems,
+  validateMigrationCsv,
+  type CsvProblemCode,
+  type MigrationCsvValidation,
+} from '../domain/csv/migrationCsv';
+import type { MigrationEndpoint } from '../domain/exchange/types';
+import { toPowerShell } from '../domain/exchange/powershell';
+import { batchProgress } from './batch';
+import type { ActionResult, Actor, CommandDeps, CommandResult, IncomingFile, Reply } from './types';
+import { FileFetchError } from './types';
+import { exchangeErrorReply, notice, type CardAction } from './views';
+
+export const PROBLEMS_PAGE_SIZE = 15;
+const LOOKUP_CONCURRENCY = 8;
+
+const CODE_LABEL: Record<CsvProblemCode, string> = {
+  EmptyFile: 'empty file',
+  FileTooLarge: 'file over 10 MB',
+  TooManyRows: 'more than 50,000 rows',
+  InvalidUtf8: 'not UTF-8 text',
+  UnterminatedQuote: 'unterminated quote',
+  MissingColumn: 'missing column',
+  UnknownColumn: 'unknown column',
+  DuplicateColumn: 'column twice in the header',
+  NoDataRows: 'no users in the file',
+  WrongColumnCount: 'wrong number of columns',
+  MisplacedQuote: 'misplaced quote',
+  MissingEmailAddress: 'missing EmailAddress',
+  InvalidEmailAddress: 'bad email address',
+  DuplicateEmailAddress: 'address twice in the file',
+  MissingUserName: 'missing UserName',
+  MissingPassword: 'missing Password',
+  TargetMailboxNotFound: 'target mailbox not found',
+  AlreadyInBatch: 'already in another batch',
+};
+
+export interface BatchNewInput {
+  name: string;
+  endpoint?: string;
+  excludeFolders: string[];
+  pastedCsv?: string;
+}
+
+async function pickEndpoint(deps: CommandDeps, wanted: string | undefined): Promise<MigrationEndpoint | Reply> {
+  const endpoints = (await deps.exchange.getMigrationEndpoints()).filter((e) => e.endpointType.toUpperCase() === 'IMAP');
+  if (wanted) {
+    const e = endpoints.find((x) => x.identity.toLowerCase() === wanted.toLowerCase());
+    if (e) return e;
+    return notice({
+      title: `No IMAP endpoint called ${wanted}`,
+      tone: 'warn',
+      text: endpoints.length ? `Endpoints: ${endpoints.map((x) => x.identity).join(', ')}.` : 'There are no IMAP endpoints yet.',
+      usage: ['endpoint add <name> <host> [port] [ssl|tls|none]'],
+    });
+  }
+  if (endpoints.length === 1) return endpoints[0];
+  if (endpoints.length === 0) {
+    return notice({
+      title: 'Add an IMAP endpoint first',
+      tone: 'warn',
+      text: 'A batch needs to know which IMAP server to migrate from. For the demo source: endpoint add school imap.contoso.edu',
+      usage: ['endpoint add <name> <host> [port] [ssl|tls|none]'],
+    });
+  }
+  return notice({
+    title: 'Which endpoint?',
+    tone: 'warn',
+    text: `There are ${endpoints.length} IMAP endpoints (${endpoints.map((x) => x.identity).join(', ')}). Say which one: batch new <name> endpoint <endpoint>`,
+  });
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Exchange answers "does the mailbox exist" and "which batch holds this user". */
+export async function targetLookups(deps: CommandDeps, validation: MigrationCsvValidation) {
+  const emails = [...new Set(validation.rows.map((r) => r.emailAddress.toLowerCase()))];
+  const users = await deps.exchange.getMigrationUsers();
+  const batchOf = new Map(users.map((u) => [u.emailAddress.toLowerCase(), u.batchId]));
+  const exists = new Set<string>();
+  await mapLimit(emails, LOOKUP_CONCURRENCY, async (email) => {
+    if (await deps.exchange.getMailbox(email)) exists.add(email);
+  });
+  return { mailboxExists: (e: string) => exists.has(e), batchOf: (e: string) => batchOf.get(e) ?? null };
+}
+
+function csvFiles(files: IncomingFile[]): IncomingFile[] {
+  return files.filter((f) => /\.csv$/i.test(f.name) || (f.fileType ?? '').toLowerCase() === 'csv');
+}
+
+export function validationCard(
+  input: { batch: string; endpoint: MigrationEndpoint; excludeFolders: string[]; fileName: string; pendingId: string | null },
+  validation: MigrationCsvValidation,
+  page: number,
+): Reply {
+  const s = summarizeProblems(validation, { page: page + 1, pageSize: PROBLEMS_PAGE_SIZE });
+  const { rows, validRows, problemRows } = validation.totals;
+  const fatal = validation.fatal;
+  const headline = fatal
+    ? 'Exchange would reject this file. Fix it and attach it again.'
+    : problemRows === 0
+      ? `All ${rows} rows are ready.`
+      : `${validRows} of ${rows} rows are ready; ${problemRows} ${problemRows === 1 ? 'row has' : 'rows have'} problems.`;
+  const actions: CardAction[] = [];
+  const pid = input.pendingId;
+  if (pid && !fatal && validRows > 0) {
+    if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
+    else actions.push({ title: `Drop ${problemRows} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
+  }
+  if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });
+  if (s.page < s.pageCount) actions.push({ title: 'More problems', verb: 'batch.problems', data: { pending: pid, page: page + 1 } });
+  if (pid) actions.push({ title: 'Cancel', verb: 'batch.cancel', data: { pending: pid } });
+  const params: Record<string, unknown> = { Name: input.batch, SourceEndpoint: input.endpoint.identity, CSVData: Buffer.alloc(0), AutoStart: true };
+  if (input.excludeFolders.length) params.ExcludeFolders = input.excludeFolders;
+  const card = renderCard('csvValidation', {
+    batch: input.batch,
+    headline,
+    headlineColor: fatal ? 'Attention' : problemRows ? 'Warning' : 'Good',
+    facts: [
+      { title: 'File', value: input.fileName },
+      { title: 'Endpoint', value: `${input.endpoint.identity} (${input.endpoint.remoteServer}:${input.endpoint.port}, ${input.endpoint.security})` },
+      { title: 'Rows', value: rows.toLocaleString('en-US') },
+      { title: 'Ready', value: validRows.toLocaleString('en-US') },
+      { title: 'Excluded folders', value: input.excludeFolders.length ? input.excludeFolders.join(', ') : 'none' },
+    ],
+    byKind: s.byCode.map((b) => ({ label: CODE_LABEL[b.code] ?? b.code, count: b.count.toLocaleString('en-US') })),
+    page: { from: (s.page - 1) * s.pageSize + 1, to: (s.page - 1) * s.pageSize + s.problems.length, total: s.totalProblems.toLocaleString('en-US') },
+    problems: s.problems.map((p) => ({
+      where: p.rowNumber === null ? 'File' : `Row ${p.rowNumber}${p.column ? `, ${p.column}` : ''}`,
+      message: p.message,
+      fix: p.fix,
+    })),
+    note: pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : '',
+    powershell: toPowerShell('New-MigrationBatch', params).replace(/'[^']*\.csv'/, `'${input.fileName.replace(/'/g, "''")}'`),
+    actions,
+  });
+  return { card, summary: `Batch ${input.batch}: ${headline}` };
+}
+
+export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: string, input: BatchNewInput, files: IncomingFile[]): Promise<CommandResult> {
+  // Where the CSV comes from: an attached file (personal chat) or pasted under the command.
+  let csv: Buffer;
+  let fileName: string;
+  const attached = csvFiles(files);
+  if (attached.length > 1) return { replies: [notice({ title: 'One CSV at a time', tone: 'warn', text: `You attached ${attached.length} CSV files. Attach one per batch.` })] };
+  if (attached.length === 1) {
+    fileName = attached[0].name;
+    try {
+      csv = await deps.files.fetch(attached[0]);
+    } catch (err) {
+      const msg = err instanceof FileFetchError ? err.message : 'The file could not be downloaded.';
+      return { replies: [notice({ title: `Could not read ${fileName}`, tone: 'bad', text: msg })] };
+    }
+  } else if (input.pastedCsv !== undefined) {
+    fileName = 'pasted text';
+    csv = Buffer.from(input.pastedCsv, 'utf8');
+  } else if (files.length > 0) {
+    return {
+      replies: [notice({ title: 'That is not a CSV file', tone: 'warn', text: `Attach the migration CSV (a .csv file with EmailAddress,UserName,Password). You attached: ${files.map((f) => f.name).join(', ')}.` })],
+    };
+  } else {
+    return {
+      replies: [
+        notice({
+          title: 'Attach the migration CSV',
+          tone: 'warn',
+          text: `Send "batch new ${input.name}" again with the CSV file attached, or paste the CSV under the command line (first line EmailAddress,UserName,Password).`,
+          usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'],
+        }),
+      ],
+    };
+  }
+
+  try {
+    if (await deps.exchange.getMigrationBatch(input.name)) {
+      return { replies: [notice({ title: `Batch ${input.name} already exists`, tone: 'warn', text: 'Batch names are unique in Exchange Online. Pick another name, or see it with: batch show ' + input.name })] };
+    }
+    const endpoint = await pickEndpoint(deps, input.endpoint);
+    if (!('identity' in endpoint)) return { replies: [endpoint] };
+
+    let validation = validateMigrationCsv(csv);
+    if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+
+    let pendingId: string | null = null;
+    if (!validation.fatal && validation.totals.validRows > 0) {
+      pendingId = await deps.pending.put({
+        batchName: input.name,
+        endpoint: endpoint.identity,
+        excludeFolders: input.excludeFolders,
+        csv,
+        createdBy: actor.id,
+        conversationId,
+        summary: { fileName, endpointServer: `${endpoint.remoteServer}:${endpoint.port}`, endpointSecurity: endpoint.security, rows: validation.totals.rows },
+      });
+    }
+    await deps.audit.record({
+      actor,
+      action: 'batch.validate',
+      target: input.name,
+      result: validation.fatal ? 'refused' : 'ok',
+      detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
+    });
+    return { replies: [validationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0)] };
+  } catch (err) {
+    return { replies: [exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' }))] };
+  } finally {
+    csv.fill(0);
+  }
+}
+
+function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult {
+  return { card: reply.card, summary: reply.summary, ...extra };
+}
+
+/** The Create button (also "Drop problem rows and create"). */
+export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: string, dropProblems: boolean): Promise<ActionResult> {
+  const taken = await deps.pending.take(pendingId, actor.id);
+  switch (taken.status) {
+    case 'ok':
+      break;
+    case 'already-created': {
+      const progress = await batchProgress(deps, taken.batchName).catch(() => null);
+      return asAction(progress ?? notice({ title: `Batch ${taken.batchName} was already created`, tone: 'good' }), { watch: { batch: taken.batchName } });
+    }
+    case 'in-progress':
+      return asAction(notice({ title: 'Already creating this batch', tone: 'warn', text: 'Another click is creating it right now; this one did nothing.' }));
+    case 'expired':
+      return asAction(notice({ title: 'This upload expired', tone: 'warn', text: 'Cutover wipes an uploaded CSV after 30 minutes. Attach the CSV again with batch new.' }));
+    case 'cancelled':
+      return asAction(notice({ title: 'This upload was cancelled', tone: 'warn', text: 'Attach the CSV again with batch new.' }));
+    default:
+      return asAction(notice({ title: 'Nothing to create', tone: 'warn', text: 'This upload is not known any more. Attach the CSV again with batch new.' }));
+  }
+  const { entry } = taken;
+  const csv = taken.csv;
+  const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), AutoStart: true };
+  if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
+  const ps = toPowerShell('New-MigrationBatch', params);
+  let payload: Buffer | null = null;
+  try {
+    // Validate again at the click: mailboxes or other batches may have changed since.
+    let validation = validateMigrationCsv(csv);
+    if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+    if (validation.fatal || validation.totals.validRows === 0 || (validation.totals.problemRows > 0 && !dropProblems)) {
+      await deps.pending.fail(pendingId, 'problems changed');
+      const endpoint = (await deps.exchange.getMigrationEndpoint(entry.endpoint)) ?? {
+        identity: entry.endpoint,
+        remoteServer: String(entry.summary.endpointServer ?? ''),
+        port: 0,
+        security: 'Ssl' as const,
+      };
+      const card = validationCard(
+        { batch: entry.batchName, endpoint: endpoint as MigrationEndpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
+        validation,
+        0,
+      );
+      return asAction(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] });
+    }
+    payload = serializeMigrationCsv(dropProblems ? dropProblemRows(validation) : validation.rows);
+    await deps.exchange.newImapMigrationBatch({
+      name: entry.batchName,
+      sourceEndpoint: entry.endpoint,
+      csvData: payload,
+      excludeFolders: entry.excludeFolders.length ? entry.excludeFolders : undefined,
+      autoStart: true,
+    });
+    await deps.pending.complete(pendingId, { batchName: entry.batchName });
+    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${dropProblems ? dropProblemRows(validation).length : validation.rows.length} users, endpoint ${entry.endpoint}` });
+    const progress = await batchProgress(deps, entry.batchName);
+    return asAction(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
+  } catch (err) {
+    await deps.pending.fail(pendingId, err instanceof Error ? err.message : String(err));
+    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    return asAction(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.'));
+  } finally {
+    csv.fill(0);
+    payload?.fill(0);
+  }
+}
+
+export async function cancelBatch(deps: CommandDeps, actor: Actor, pendingId: string): Promise<ActionResult> {
+  await deps.pending.cancel(pendingId);
+  await deps.audit.record({ actor, action: 'batch.cancel', target: pendingId, result: 'ok' });
+  return asAction(notice({ title: 'Cancelled', tone: '', text: 'The uploaded CSV was wiped. Nothing was sent to Exchange.' }));
+}

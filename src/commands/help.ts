@@ -1,0 +1,27 @@
+import { renderCard } from '../cards/render';
+import { isAdmin, openAccessNote } from './access';
+import { COMMANDS } from './catalog';
+import type { Actor, CommandDeps, Reply } from './types';
+
+const GROUP_TITLES: Record<string, string> = {
+  help: 'Getting started',
+  endpoint: 'Endpoints (the old IMAP server)',
+  batch: 'Migration batches',
+  user: 'Migration users',
+  mailbox: 'Target mailboxes',
+};
+
+export function helpReply(actor: Actor, deps: Pick<CommandDeps, 'access'>): Reply {
+  const admin = isAdmin(actor, deps.access);
+  const visible = COMMANDS.filter((c) => admin || !c.adminOnly);
+  const families = [...new Set(visible.map((c) => c.family))];
+  const card = renderCard('help', {
+    isAdmin: admin,
+    modeNote: openAccessNote(deps.access),
+    groups: families.map((f) => ({
+      title: GROUP_TITLES[f] ?? f,
+      commands: visible.filter((c) => c.family === f).map((c) => ({ usage: c.usage, description: c.description })),
+    })),
+  });
+  return { card, summary: 'Cutover: what I can do' };
+}

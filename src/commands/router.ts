@@ -1,0 +1,195 @@
+// One entry for chat messages and one for card buttons. Checks who may do what,
+// sends each command family to its handler, and turns any unexpected failure into
+// a short card (never a stack trace in the chat).
+
+import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { isAdmin } from './access';
+import { askRemoveBatch, changeBatch, confirmRemoveBatch, listBatches, showBatch } from './batch';
+import { cancelBatch, createBatch, newBatch, targetLookups, validationCard } from './batchNew';
+import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
+import { helpReply } from './help';
+import { setMailboxLimit, showMailbox } from './mailbox';
+import { parseCommand } from './parse';
+import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
+import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
+import { notice, usageReply } from './views';
+import type { MigrationEndpoint } from '../domain/exchange/types';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+function one(reply: Reply): CommandResult {
+  return { replies: [reply] };
+}
+
+function refusal(): Reply {
+  return notice({
+    title: 'That is for Cutover admins',
+    tone: 'warn',
+    text: 'Migration commands are open only to the admins your Exchange team listed. Type help to see what you can do.',
+  });
+}
+
+function oops(): Reply {
+  return notice({
+    title: 'Something went wrong on my side',
+    tone: 'bad',
+    text: 'Cutover hit an unexpected error and did not finish. Nothing secret was logged. Try again; if it keeps happening, tell your Cutover operator the time of this message.',
+  });
+}
+
+export class CommandRouter {
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly log: Logger,
+  ) {}
+
+  async handleMessage(req: CommandRequest): Promise<CommandResult> {
+    try {
+      return await this.dispatch(req);
+    } catch (err) {
+      this.log.error('command failed', { error: err instanceof Error ? err.message : String(err), family: req.text.split(/\s/)[0]?.slice(0, 20) });
+      return one(oops());
+    }
+  }
+
+  async handleAction(req: ActionRequest): Promise<ActionResult> {
+    try {
+      return await this.dispatchAction(req);
+    } catch (err) {
+      this.log.error('card action failed', { error: err instanceof Error ? err.message : String(err), verb: req.verb });
+      const r = oops();
+      return { card: r.card, summary: r.summary };
+    }
+  }
+
+  private async dispatch(req: CommandRequest): Promise<CommandResult> {
+    const { deps } = this;
+    const text = req.text.trim();
+    // A bare file in personal chat: say how to use it rather than ignoring it.
+    if (text === '' && req.files.length > 0) {
+      return one(notice({ title: 'What should I do with this file?', tone: 'warn', text: 'To create a migration batch from it, send "batch new <name>" with the CSV attached.', usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'] }));
+    }
+    const parsed = parseCommand(text);
+    if (!parsed.ok) return one(usageReply(parsed.problem, parsed.family, parsed.verb));
+    const c = parsed.command;
+    if (c.kind === 'help') return one(helpReply(req.actor, deps));
+    if (!isAdmin(req.actor, deps.access)) {
+      await deps.audit.record({ actor: req.actor, action: c.kind, result: 'refused', detail: 'not an admin' });
+      return one(refusal());
+    }
+    const a = req.actor;
+    switch (c.kind) {
+      case 'endpoint.list':
+        return one(await listEndpoints(deps));
+      case 'endpoint.add':
+        return one(await addEndpoint(deps, a, c));
+      case 'endpoint.test':
+        return one(await testEndpoint(deps, a, c.name));
+      case 'endpoint.remove':
+        return one(await removeEndpoint(deps, a, c.name));
+      case 'batch.new':
+        return newBatch(deps, a, req.where.conversationId, c, req.files);
+      case 'batch.list':
+        return one(await listBatches(deps));
+      case 'batch.show':
+        return showBatch(deps, c.name);
+      case 'batch.start':
+        return changeBatch(deps, a, 'start', c.name);
+      case 'batch.stop':
+        return changeBatch(deps, a, 'stop', c.name);
+      case 'batch.sync':
+        return changeBatch(deps, a, 'sync', c.name);
+      case 'batch.remove':
+        return one(await askRemoveBatch(deps, a, c.name));
+      case 'user.show':
+        return one(await showUser(deps, c.email));
+      case 'user.report':
+        return one(await reportUser(deps, a, c.email));
+      case 'user.remove':
+        return one(await askRemoveUser(deps, a, c.email));
+      case 'mailbox.show':
+        return one(await showMailbox(deps, c.email));
+      case 'mailbox.limit':
+        return one(await setMailboxLimit(deps, a, c.email, c.bytes));
+    }
+  }
+
+  private async dispatchAction(req: ActionRequest): Promise<ActionResult> {
+    const { deps } = this;
+    const a = req.actor;
+    const d = req.data;
+    const str = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
+    const num = (k: string): number => (typeof d[k] === 'number' && Number.isInteger(d[k]) ? (d[k] as number) : 0);
+    if (!isAdmin(a, deps.access)) {
+      await deps.audit.record({ actor: a, action: req.verb, result: 'refused', detail: 'not an admin' });
+      const r = refusal();
+      return { card: r.card, summary: r.summary };
+    }
+    const asResult = (r: Reply, extra: Partial<ActionResult> = {}): ActionResult => ({ card: r.card, summary: r.summary, ...extra });
+    const fromCommand = (r: CommandResult): ActionResult => {
+      const [first, ...rest] = r.replies;
+      return { card: first.card, summary: first.summary, replies: rest, watch: r.watch };
+    };
+    switch (req.verb) {
+      case 'batch.refresh': {
+        const r = await showBatch(deps, str('batch'), num('page'));
+        return fromCommand(r);
+      }
+      case 'batch.list':
+        return asResult(await listBatches(deps, num('page')));
+      case 'batch.start':
+      case 'batch.stop':
+      case 'batch.sync':
+        return fromCommand(await changeBatch(deps, a, req.verb.slice(6) as 'start', str('batch')));
+      case 'batch.remove':
+        return asResult(await askRemoveBatch(deps, a, str('batch')), { keepOriginal: true });
+      case 'batch.remove.confirm':
+        return confirmRemoveBatch(deps, a, str('confirmation'));
+      case 'batch.create':
+        return createBatch(deps, a, str('pending'), d.dropProblems === true);
+      case 'batch.cancel':
+        return cancelBatch(deps, a, str('pending'));
+      case 'batch.problems':
+        return this.problemsPage(str('pending'), num('page'));
+      case 'user.report':
+        return asResult(await reportUser(deps, a, str('email')), { keepOriginal: true });
+      case 'user.remove':
+        return asResult(await askRemoveUser(deps, a, str('email')), { keepOriginal: true });
+      case 'user.remove.confirm':
+        return confirmRemoveUser(deps, a, str('confirmation'));
+      case 'mailbox.limit':
+        return asResult(await setMailboxLimit(deps, a, str('email'), num('bytes')));
+      case 'confirm.cancel':
+        await deps.confirmations.consume(str('confirmation'), a.id, 'batch.remove').catch(() => undefined);
+        return asResult(notice({ title: 'Nothing changed', text: 'Kept as it was.' }));
+      default:
+        return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }));
+    }
+  }
+
+  private async problemsPage(pendingId: string, page: number): Promise<ActionResult> {
+    const peeked = await this.deps.pending.peek(pendingId);
+    if (!peeked) {
+      const r = notice({ title: 'This upload is gone', tone: 'warn', text: 'It was created, cancelled, or expired after 30 minutes. Attach the CSV again with batch new.' });
+      return { card: r.card, summary: r.summary };
+    }
+    try {
+      const { entry } = peeked;
+      let validation = validateMigrationCsv(peeked.csv);
+      if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(this.deps, validation));
+      const endpoint = (await this.deps.exchange.getMigrationEndpoint(entry.endpoint)) as MigrationEndpoint;
+      const r = validationCard(
+        { batch: entry.batchName, endpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
+        validation,
+        page,
+      );
+      return { card: r.card, summary: r.summary };
+    } finally {
+      peeked.csv.fill(0);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// What a command handler sees and answers. Plain data: the Teams layer turns a
+// chat activity into a CommandRequest and a Reply into an activity, so the handlers
+// stay free of botbuilder and teams-ai (which can then be swapped).
+
+import type { AdaptiveCard } from '../cards/render';
+import type { Clock } from '../ports/clock';
+import type { ExchangeAdmin } from '../ports/exchange';
+
+export interface Actor {
+  /** The channel's id for the person (Teams: 29:...). */
+  id: string;
+  aadObjectId?: string;
+  upn?: string;
+  name?: string;
+}
+
+export interface Where {
+  conversationId: string;
+  kind: 'personal' | 'channel' | 'groupChat';
+}
+
+/** A file the person attached: Teams gives a download URL for it. */
+export interface IncomingFile {
+  name: string;
+  downloadUrl: string;
+  fileType?: string;
+}
+
+export interface Reply {
+  card: AdaptiveCard;
+  /** Plain text for notifications and screen readers. */
+  summary: string;
+}
+
+export interface CommandResult {
+  replies: Reply[];
+  /** Keep the first reply (a batch progress card) up to date in place while the batch moves. */
+  watch?: { batch: string; page?: number };
+}
+
+export interface ActionResult {
+  /** Replaces the card whose button was pressed (or, with keepOriginal, is sent as a new message). */
+  card: AdaptiveCard;
+  summary: string;
+  /** Leave the pressed card as it is, e.g. a progress card whose Remove button asks for confirmation. */
+  keepOriginal?: boolean;
+  /** Further messages to send in the conversation. */
+  replies?: Reply[];
+  watch?: { batch: string; page?: number };
+}
+
+export interface CommandRequest {
+  actor: Actor;
+  where: Where;
+  text: string;
+  files: IncomingFile[];
+}
+
+export interface ActionRequest {
+  actor: Actor;
+  where: Where;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+// The services handlers use. Implementations live in src/services and src/adapters;
+// these are the slices the handlers need, so tests can pass real ones built on temp dirs.
+
+export interface PendingBatchInput {
+  batchName: string;
+  endpoint: string;
+  excludeFolders: string[];
+  csv: Buffer;
+  createdBy: string;
+  conversationId: string;
+  summary: Record<string, unknown>;
+}
+
+export type PendingTake =
+  | { status: 'ok'; csv: Buffer; entry: PendingBatchInfo }
+  | { status: 'already-created'; batchName: string }
+  | { status: 'in-progress' }
+  | { status: 'expired' }
+  | { status: 'cancelled' }
+  | { status: 'not-found' };
+
+export interface PendingBatchInfo {
+  batchName: string;
+  endpoint: string;
+  excludeFolders: string[];
+  createdBy: string;
+  conversationId: string;
+  summary: Record<string, unknown>;
+}
+
+export interface PendingBatchesPort {
+  put(input: PendingBatchInput): Promise<string>;
+  take(pendingId: string, by: string): Promise<PendingTake>;
+  complete(pendingId: string, result: { batchName: string }): Promise<void>;
+  fail(pendingId: string, message: string): Promise<void>;
+  cancel(pendingId: string): Promise<void>;
+  /** The sealed CSV and its entry without claiming it (to page through problems). */
+  peek(pendingId: string): Promise<{ csv: Buffer; entry: PendingBatchInfo } | null>;
+}
+
+export interface AuditPort {
+  record(entry: {
+    actor: { id: string; name?: string };
+    action: string;
+    target?: string;
+    result: 'ok' | 'failed' | 'refused';
+    detail?: string;
+  }): Promise<void>;
+}
+
+export interface DownloadsPort {
+  create(input: { fileName: string; contentType: string; body: Buffer | string; ttlMs?: number; createdBy: string }): Promise<string>;
+}
+
+export interface FileFetcher {
+  /** Downloads an attached file from the URL Teams gave, with a size cap; throws FileFetchError. */
+  fetch(file: IncomingFile): Promise<Buffer>;
+}
+
+export class FileFetchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileFetchError';
+  }
+}
+
+export interface ConfirmationsPort {
+  create(input: { action: string; target: string; requestedBy: string }): Promise<string>;
+  consume(
+    id: string,
+    by: string,
+    action: string,
+  ): Promise<{ status: 'ok'; confirmation: { target: string } } | { status: 'not-found' | 'expired' | 'used' | 'someone-else' }>;
+}
+
+export interface AccessSettings {
+  mode: 'local' | 'production';
+  /** Lower-cased Entra object ids or UPNs. */
+  admins: string[];
+}
+
+export interface CommandDeps {
+  exchange: ExchangeAdmin;
+  pending: PendingBatchesPort;
+  audit: AuditPort;
+  downloads: DownloadsPort;
+  files: FileFetcher;
+  confirmations: ConfirmationsPort;
+  clock: Clock;
+  access: AccessSettings;
+}
