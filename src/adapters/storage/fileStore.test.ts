@@ -79,6 +79,18 @@ describe('FileStore', () => {
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
   });
 
+  it('serializes across two FileStore instances opened on the same dir', async () => {
+    const a = new FileStore(dir);
+    const b = new FileStore(dir);
+    await a.write({ c: { n: 0 } });
+    const seen = (await a.read(['c'])).c;
+    const results = await Promise.allSettled([
+      a.write({ c: { n: 1, eTag: seen.eTag } }),
+      b.write({ c: { n: 2, eTag: seen.eTag } }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
   it('loses no increments when many mutate() calls race', async () => {
     const store = new FileStore(dir);
     // Seeded first: creating a missing key is unconditional by contract.

@@ -10,12 +10,14 @@ const MAX_ENCODED_NAME = 180;
 /**
  * One JSON file per key under `dir`, for a single-instance deployment.
  * Writes are atomic (temp file, fsync, rename) and serialized per key inside this
- * process; eTags follow the KeyValueStore contract. Not safe for two processes
+ * process (across FileStore instances too); eTags follow the KeyValueStore contract. Not safe for two processes
  * sharing one directory: use the blob store for scale-out.
  */
-export class FileStore implements KeyValueStore {
-  private readonly locks = new Map<string, Promise<void>>();
+// Shared by every FileStore in this process, keyed by file, so two instances opened on
+// the same directory still serialize their eTag checks.
+const locks = new Map<string, Promise<void>>();
 
+export class FileStore implements KeyValueStore {
   constructor(readonly dir: string) {
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -117,18 +119,19 @@ export class FileStore implements KeyValueStore {
   }
 
   private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
+    const lockKey = path.resolve(this.fileFor(key));
+    const previous = locks.get(lockKey) ?? Promise.resolve();
     const run = previous.then(work);
     const settled = run.then(
       () => undefined,
       () => undefined,
     );
-    this.locks.set(key, settled);
+    locks.set(lockKey, settled);
     try {
       return await run;
     } finally {
       // Drop the entry when nobody queued behind us, so the map does not grow per key forever.
-      if (this.locks.get(key) === settled) this.locks.delete(key);
+      if (locks.get(lockKey) === settled) locks.delete(lockKey);
     }
   }
 }
