@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { startEchoBot, EchoBot } from './echoBot';
 import { isFromBot, isToBot, Playground, startPlayground } from './playground';
 
@@ -20,6 +21,14 @@ describe('Agents Playground harness', () => {
     const { config } = await pg.config();
     expect(config.bot.name).toBe('Test Bot');
     expect(await pg.personalChatId()).toBe(config.personalChat.id);
+  });
+
+  it('is not reachable on a non-loopback interface', async () => {
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (!external) return; // a machine with loopback only has nothing to check
+    await expect(fetch(`http://${external.address}:${pg.port}/_debug/ping`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   });
 
   it('personal chat message → bot reply on the log stream, via the Playground connector', async () => {
