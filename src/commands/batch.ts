@@ -108,6 +108,13 @@ function batchActions(b: MigrationBatch, page: number, pageCount: number): CardA
 
 /** The batch progress card: counts per status, percent, failed users first, one page of users. */
 export async function batchProgress(deps: CommandDeps, name: string, page = 0): Promise<Reply | null> {
+  return (await batchProgressState(deps, name, page))?.reply ?? null;
+}
+
+const MOVING: readonly BatchStatus[] = ['Starting', 'Syncing', 'IncrementalSyncing', 'Stopping', 'Removing', 'Completing', 'Waiting'];
+
+/** The card and whether the batch has stopped moving (nothing syncing or queued), for live updates. */
+export async function batchProgressState(deps: CommandDeps, name: string, page = 0): Promise<{ reply: Reply; settled: boolean } | null> {
   const [batch, users] = await Promise.all([deps.exchange.getMigrationBatch(name), deps.exchange.getMigrationUsers({ batchId: name })]);
   if (!batch) return null;
   const now = deps.clock.now();
@@ -161,7 +168,8 @@ export async function batchProgress(deps: CommandDeps, name: string, page = 0): 
     powershell: `${toPowerShell('Get-MigrationBatch', { Identity: batch.identity })}\n${toPowerShell('Get-MigrationUser', { BatchId: batch.identity, ResultSize: 'Unlimited' })}`,
     actions: batchActions(batch, p, pageCount),
   });
-  return { card, summary: `Batch ${batch.identity}: ${batch.status}, ${headline(batch, c)}` };
+  const settled = !MOVING.includes(batch.status) && c.syncing === 0 && c.queued === 0;
+  return { reply: { card, summary: `Batch ${batch.identity}: ${batch.status}, ${headline(batch, c)}` }, settled };
 }
 
 function notFound(name: string): Reply {

@@ -208,7 +208,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         endpoint: endpoint.identity,
         excludeFolders: input.excludeFolders,
         csv,
-        createdBy: actor.id,
+        createdBy: { id: actor.id, name: actor.name },
         conversationId,
         summary: { fileName, endpointServer: `${endpoint.remoteServer}:${endpoint.port}`, endpointSecurity: endpoint.security, rows: validation.totals.rows },
       });
@@ -234,24 +234,21 @@ function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult
 
 /** The Create button (also "Drop problem rows and create"). */
 export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: string, dropProblems: boolean): Promise<ActionResult> {
-  const taken = await deps.pending.take(pendingId, actor.id);
+  const taken = await deps.pending.take(pendingId, { id: actor.id, name: actor.name });
   switch (taken.status) {
-    case 'ok':
+    case 'claimed':
       break;
     case 'already-created': {
       const progress = await batchProgress(deps, taken.batchName).catch(() => null);
       return asAction(progress ?? notice({ title: `Batch ${taken.batchName} was already created`, tone: 'good' }), { watch: { batch: taken.batchName } });
     }
     case 'in-progress':
-      return asAction(notice({ title: 'Already creating this batch', tone: 'warn', text: 'Another click is creating it right now; this one did nothing.' }));
-    case 'expired':
-      return asAction(notice({ title: 'This upload expired', tone: 'warn', text: 'Cutover wipes an uploaded CSV after 30 minutes. Attach the CSV again with batch new.' }));
-    case 'cancelled':
-      return asAction(notice({ title: 'This upload was cancelled', tone: 'warn', text: 'Attach the CSV again with batch new.' }));
+      // Another click (or Teams delivering the same activity twice) is creating it: leave that card alone.
+      return asAction(notice({ title: 'Already creating this batch', tone: 'warn', text: taken.message }), { keepOriginal: true });
     default:
-      return asAction(notice({ title: 'Nothing to create', tone: 'warn', text: 'This upload is not known any more. Attach the CSV again with batch new.' }));
+      return asAction(notice({ title: 'Nothing to create', tone: 'warn', text: taken.message }));
   }
-  const { entry } = taken;
+  const entry = taken.pending;
   const csv = taken.csv;
   const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), AutoStart: true };
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;

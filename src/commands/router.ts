@@ -178,7 +178,7 @@ export class CommandRouter {
       return { card: r.card, summary: r.summary };
     }
     try {
-      const { entry } = peeked;
+      const entry = peeked.pending;
       let validation = validateMigrationCsv(peeked.csv);
       if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(this.deps, validation));
       const endpoint = (await this.deps.exchange.getMigrationEndpoint(entry.endpoint)) as MigrationEndpoint;

@@ -71,36 +71,32 @@ export interface PendingBatchInput {
   endpoint: string;
   excludeFolders: string[];
   csv: Buffer;
-  createdBy: string;
+  createdBy: { id: string; name?: string };
   conversationId: string;
   summary: Record<string, unknown>;
 }
-
-export type PendingTake =
-  | { status: 'ok'; csv: Buffer; entry: PendingBatchInfo }
-  | { status: 'already-created'; batchName: string }
-  | { status: 'in-progress' }
-  | { status: 'expired' }
-  | { status: 'cancelled' }
-  | { status: 'not-found' };
 
 export interface PendingBatchInfo {
   batchName: string;
   endpoint: string;
   excludeFolders: string[];
-  createdBy: string;
-  conversationId: string;
   summary: Record<string, unknown>;
 }
 
+export type PendingTake =
+  | { status: 'claimed'; csv: Buffer; pending: PendingBatchInfo }
+  | { status: 'already-created'; batchName: string; message: string }
+  | { status: 'in-progress' | 'expired' | 'cancelled' | 'not-found'; message: string };
+
+/** Keeps a CSV sealed between the check and the Create click (src/services/pendingBatches.ts). */
 export interface PendingBatchesPort {
   put(input: PendingBatchInput): Promise<string>;
-  take(pendingId: string, by: string): Promise<PendingTake>;
+  take(pendingId: string, by: { id: string; name?: string }): Promise<PendingTake>;
   complete(pendingId: string, result: { batchName: string }): Promise<void>;
   fail(pendingId: string, message: string): Promise<void>;
-  cancel(pendingId: string): Promise<void>;
+  cancel(pendingId: string): Promise<unknown>;
   /** The sealed CSV and its entry without claiming it (to page through problems). */
-  peek(pendingId: string): Promise<{ csv: Buffer; entry: PendingBatchInfo } | null>;
+  peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
 }
 
 export interface AuditPort {
@@ -110,11 +106,11 @@ export interface AuditPort {
     target?: string;
     result: 'ok' | 'failed' | 'refused';
     detail?: string;
-  }): Promise<void>;
+  }): Promise<unknown>;
 }
 
 export interface DownloadsPort {
-  create(input: { fileName: string; contentType: string; body: Buffer | string; ttlMs?: number; createdBy: string }): Promise<string>;
+  create(input: { fileName: string; contentType: string; body: Buffer | string; ttlMs?: number; createdBy: { id: string; name?: string } }): Promise<string>;
 }
 
 export interface FileFetcher {

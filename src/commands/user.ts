@@ -138,8 +138,8 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
     const csv = [header, ...rows].join('\r\n') + '\r\n';
     const base = email.replace(/[^a-z0-9@._-]/gi, '_');
     const [jsonUrl, csvUrl] = await Promise.all([
-      deps.downloads.create({ fileName: `${base}-migration-report.json`, contentType: 'application/json', body: json, createdBy: actor.id }),
-      deps.downloads.create({ fileName: `${base}-skipped-items.csv`, contentType: 'text/csv; charset=utf-8', body: csv, createdBy: actor.id }),
+      deps.downloads.create({ fileName: `${base}-migration-report.json`, contentType: 'application/json', body: json, createdBy: { id: actor.id, name: actor.name } }),
+      deps.downloads.create({ fileName: `${base}-skipped-items.csv`, contentType: 'text/csv; charset=utf-8', body: csv, createdBy: { id: actor.id, name: actor.name } }),
     ]);
     await deps.audit.record({ actor, action: 'user.report', target: email, result: 'ok' });
     const card = renderCard('details', {

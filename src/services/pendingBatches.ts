@@ -187,6 +187,16 @@ export class PendingBatches {
     return result;
   }
 
+  /**
+   * The CSV of a pending (not yet claimed) upload without claiming it, to page through
+   * its problems. Null once it is created, cancelled, claimed or lapsed.
+   */
+  async peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchView } | null> {
+    const record = await this.load(pendingId);
+    if (!record || record.state !== 'pending' || !record.sealedCsv || this.isLapsed(record)) return null;
+    return { csv: open(record.sealedCsv, this.key, aadFor(pendingId)), pending: toView(record) };
+  }
+
   /** The batch exists: wipe the CSV and remember the outcome for repeated clicks. */
   async complete(pendingId: string, result: { batchName: string }): Promise<void> {
     await mutate<PendingRecord>(this.store, this.keyFor(pendingId), (cur) => {

@@ -1,0 +1,155 @@
+// The composition root: the one place that reads configuration and wires the
+// adapters (Teams, Exchange, storage, crypto) to the command handlers.
+// Local mode starts the built-in Exchange Online emulator and points the same
+// REST adapter at it; production points it at outlook.office365.com.
+
+import { createHmac } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { batchProgressState } from './commands/batch';
+import { CommandRouter } from './commands/router';
+import type { CommandDeps } from './commands/types';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createExchangeAdmin, MsalTokenSource, StaticTokenSource, type TokenSource } from './adapters/exchange';
+import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
+import { HttpFileFetcher } from './adapters/http/fileFetcher';
+import { createLogger } from './adapters/log/logger';
+import { FileStore } from './adapters/storage/fileStore';
+import { startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
+import { systemClock } from './ports/clock';
+import { AuditLog } from './services/auditLog';
+import { Confirmations } from './services/confirmations';
+import { Downloads } from './services/downloads';
+import { PendingBatches } from './services/pendingBatches';
+import { createBot } from './teams/app';
+import { LiveCards } from './teams/liveCards';
+import { createServer, registerRoutes } from './teams/server';
+
+export interface RunningCutover {
+  config: Config;
+  /** http://host:port of the bot (POST /api/messages). */
+  botUrl: string;
+  /** The emulator's base URL in local mode. */
+  emulator: RunningExchangeEmulator | null;
+  close(): Promise<void>;
+}
+
+export async function startCutover(env: Record<string, string | undefined> = process.env): Promise<RunningCutover> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const store = new FileStore(path.join(config.dataDir, 'state'));
+  const key = config.encryptionKey ? parseKey(config.encryptionKey) : loadOrCreateKeyFile(path.join(config.dataDir, 'cutover.key'));
+  // Separate keys per purpose, derived from the one configured key.
+  const derive = (purpose: string) => createHmac('sha256', key).update(`cutover/${purpose}`).digest();
+
+  let emulator: RunningExchangeEmulator | null = null;
+  let tokenSource: TokenSource;
+  let exchangeBaseUrl = config.exchangeBaseUrl;
+  let tenantId: string;
+  if (config.mode === 'local') {
+    emulator = await startExchangeEmulator({ port: config.emulator.port, timeScale: config.emulator.timeScale });
+    tokenSource = new StaticTokenSource(emulator.accessToken);
+    exchangeBaseUrl = emulator.baseUrl;
+    tenantId = emulator.tenantId;
+  } else {
+    const entra = config.entra!;
+    tenantId = entra.tenantId;
+    tokenSource = new MsalTokenSource({
+      tenantId,
+      clientId: entra.clientId,
+      credential: entra.clientSecret
+        ? { clientSecret: entra.clientSecret }
+        : { certificate: { thumbprintSha256: entra.certificate!.thumbprintSha256, privateKey: fs.readFileSync(entra.certificate!.privateKeyPath, 'utf8') } },
+    });
+  }
+  const exchange = createExchangeAdmin({
+    baseUrl: exchangeBaseUrl,
+    tenantId,
+    tokenSource,
+    onRetry: (e) => log.warn('Exchange retry', { ...e }),
+  });
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const botUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${address.port}`;
+  // With PORT=0 (tests) links must name the port actually taken.
+  const publicBaseUrl = env.PUBLIC_BASE_URL ? config.publicBaseUrl : botUrl;
+
+  const clock = systemClock;
+  const pending = new PendingBatches({ store, key: derive('pending-csv'), clock });
+  const audit = new AuditLog(store, clock);
+  const downloads = new Downloads(store, derive('downloads'), clock, publicBaseUrl);
+  const deps: CommandDeps = {
+    exchange,
+    pending,
+    audit,
+    downloads,
+    confirmations: new Confirmations(store, clock),
+    files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
+    clock,
+    access: { mode: config.mode, admins: config.admins },
+  };
+  const router = new CommandRouter(deps, log);
+
+  const credentials = config.bot
+    ? { MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.appPassword, MicrosoftAppType: config.bot.appType, MicrosoftAppTenantId: config.bot.appTenantId }
+    : { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
+  const adapter = new TeamsAdapter({}, new ConfigurationServiceClientCredentialFactory(credentials));
+  const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
+  const bot = createBot({ adapter, router, live, log });
+  registerRoutes(server, {
+    adapter,
+    bot,
+    downloads,
+    log,
+    health: async () => ({ mode: config.mode, liveCards: live.active }),
+  });
+
+  // Uploaded CSVs and report files must not outlive their time.
+  const sweeper = setInterval(() => {
+    void pending.sweepExpired().catch((err) => log.warn('pending sweep failed', { error: String(err) }));
+    void downloads.sweepExpired().catch((err) => log.warn('downloads sweep failed', { error: String(err) }));
+  }, 60_000);
+  sweeper.unref();
+
+  log.info('Cutover is listening', { url: `${botUrl}/api/messages`, mode: config.mode, exchange: exchangeBaseUrl });
+  if (config.mode === 'local') {
+    log.info(
+      config.admins.length === 0
+        ? 'Local mode: no Microsoft credentials, using the built-in Exchange Online emulator; no admins configured, so everyone may run admin commands.'
+        : 'Local mode: no Microsoft credentials, using the built-in Exchange Online emulator.',
+    );
+  }
+
+  return {
+    config,
+    botUrl,
+    emulator,
+    async close() {
+      clearInterval(sweeper);
+      live.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (emulator) await emulator.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  startCutover().catch((err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Cutover cannot start: ${err.message}\n`);
+    } else {
+      process.stderr.write(`Cutover cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.exit(1);
+  });
+}

@@ -1,0 +1,76 @@
+// Activity ⇄ command model. The only place that knows how Teams spells a person,
+// a conversation, a mention or an attached file.
+
+import { CardFactory, MessageFactory, type Activity, type Attachment, type TurnContext } from 'botbuilder';
+import type { Actor, IncomingFile, Reply, Where } from '../commands/types';
+
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+export function actorOf(activity: Partial<Activity>): Actor {
+  const from = activity.from ?? { id: 'unknown', name: '' };
+  return {
+    id: from.id,
+    aadObjectId: from.aadObjectId,
+    name: from.name || undefined,
+  };
+}
+
+export function whereOf(activity: Partial<Activity>): Where {
+  const type = activity.conversation?.conversationType;
+  return {
+    conversationId: activity.conversation?.id ?? '',
+    kind: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
+  };
+}
+
+/** Teams file attachments (personal chat with supportsFiles) carry a pre-authenticated download URL. */
+export function filesOf(activity: Partial<Activity>): IncomingFile[] {
+  const out: IncomingFile[] = [];
+  for (const a of activity.attachments ?? []) {
+    if (a.contentType !== FILE_DOWNLOAD_INFO) continue;
+    const content = (a.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
+    if (typeof content.downloadUrl !== 'string') continue;
+    out.push({ name: a.name ?? 'file', downloadUrl: content.downloadUrl, fileType: typeof content.fileType === 'string' ? content.fileType : undefined });
+  }
+  return out;
+}
+
+/**
+ * The command text. teams-ai already removed the bot's own @mention; Teams may still
+ * send HTML line breaks or entities when a CSV is pasted under the command.
+ */
+export function textOf(activity: Partial<Activity>): string {
+  let text = activity.text ?? '';
+  if (/<(p|br|div)\b/i.test(text) || /&(amp|lt|gt|quot|nbsp);/.test(text)) {
+    text = text
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/(p|div)>/gi, '\n')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
+  }
+  // Any leftover <at>…</at> (someone else mentioned first) is not part of the command.
+  return text.replace(/<at>[^<]*<\/at>/gi, '').trim();
+}
+
+export function cardAttachment(reply: Reply): Attachment {
+  return CardFactory.adaptiveCard(reply.card);
+}
+
+export function replyActivity(reply: Reply): Partial<Activity> {
+  const activity = MessageFactory.attachment(cardAttachment(reply));
+  activity.summary = reply.summary;
+  return activity;
+}
+
+export async function sendReplies(context: TurnContext, replies: Reply[]): Promise<(string | undefined)[]> {
+  const ids: (string | undefined)[] = [];
+  for (const r of replies) {
+    const res = await context.sendActivity(replyActivity(r));
+    ids.push(res?.id);
+  }
+  return ids;
+}

@@ -1,0 +1,85 @@
+// The Teams bot: a teams-ai Application whose routes hand each message and card
+// button to the CommandRouter, and send back what it answers. botbuilder and
+// teams-ai stay inside src/teams, so this layer can be swapped for their successors.
+
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import type { CommandRouter, Logger } from '../commands/router';
+import type { ActionResult } from '../commands/types';
+import { actorOf, cardAttachment, filesOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
+import type { LiveCards } from './liveCards';
+
+export interface ConversationRegistry {
+  /** Remember where the bot is installed (proactive messages need the reference). */
+  remember(reference: Partial<import('botbuilder').ConversationReference>, event: string): Promise<void>;
+}
+
+export interface BotOptions {
+  adapter: TeamsAdapter;
+  router: CommandRouter;
+  live: LiveCards | null;
+  conversations?: ConversationRegistry;
+  log: Logger;
+}
+
+export function createBot(options: BotOptions): Application<TurnState> {
+  const { adapter, router, live, log } = options;
+  const app = new Application<TurnState>({
+    adapter,
+    startTypingTimer: false,
+    removeRecipientMention: true,
+    adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
+  });
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    const result = await router.handleMessage({
+      actor: actorOf(context.activity),
+      where: whereOf(context.activity),
+      text: textOf(context.activity),
+      files: filesOf(context.activity),
+    });
+    const ids = await sendReplies(context, result.replies);
+    if (result.watch && live) live.watch(context, ids[0], result.watch.batch, result.watch.page ?? 0);
+  });
+
+  app.adaptiveCards.actionExecute(/.*/, async (context, _state, data) => {
+    const action = (context.activity.value ?? {}) as { action?: { verb?: string; data?: Record<string, unknown> } };
+    const verb = action.action?.verb ?? '';
+    const result: ActionResult = await router.handleAction({
+      actor: actorOf(context.activity),
+      where: whereOf(context.activity),
+      verb,
+      data: (data ?? action.action?.data ?? {}) as Record<string, unknown>,
+    });
+    if (result.keepOriginal) {
+      // Leave the pressed card alone (a progress card); the answer goes below it.
+      await context.sendActivity(replyActivity({ card: result.card, summary: result.summary }));
+      if (result.replies?.length) await sendReplies(context, result.replies);
+      return result.summary;
+    }
+    if (result.replies?.length) await sendReplies(context, result.replies);
+    if (result.watch && live && context.activity.replyToId) live.watch(context, context.activity.replyToId, result.watch.batch, result.watch.page ?? 0);
+    return cardAttachment({ card: result.card, summary: result.summary }).content;
+  });
+
+  const remember = async (context: TurnContext, event: string) => {
+    if (!options.conversations) return;
+    try {
+      await options.conversations.remember(TurnContext.getConversationReference(context.activity), event);
+    } catch (err) {
+      log.warn('could not store conversation reference', { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => remember(context, 'installationUpdate'));
+  app.conversationUpdate('membersAdded', async (context) => remember(context, 'membersAdded'));
+
+  app.error(async (context, error) => {
+    log.error('turn failed', { error: error.message, type: context.activity.type });
+    try {
+      await context.sendActivity('Cutover hit an unexpected error on this message. Try again; nothing was changed twice.');
+    } catch {
+      // The connector may be the thing that failed.
+    }
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+// Keeps a batch progress card up to date in place while the batch moves:
+// one card per batch and conversation, updated (never re-posted) until the batch
+// settles or a time limit passes. Cards are only updated when what they show changed.
+
+import { TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { Logger } from '../commands/router';
+import type { Reply } from '../commands/types';
+import { cardAttachment } from './activityMapping';
+
+export interface LiveRender {
+  /** The card now, and whether the batch has stopped moving. Null when the batch is gone. */
+  (batch: string, page: number): Promise<{ reply: Reply; settled: boolean } | null>;
+}
+
+interface Watch {
+  key: string;
+  reference: Partial<ConversationReference>;
+  activityId: string;
+  batch: string;
+  page: number;
+  startedAt: number;
+  lastJson: string;
+  settledPolls: number;
+}
+
+export class LiveCards {
+  private readonly watches = new Map<string, Watch>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+    private readonly render: LiveRender,
+    private readonly options: { intervalMs: number; maxMinutes: number },
+    private readonly log: Logger,
+  ) {}
+
+  watch(context: TurnContext, activityId: string | undefined, batch: string, page = 0): void {
+    if (!activityId || this.options.maxMinutes === 0) return;
+    const reference = TurnContext.getConversationReference(context.activity);
+    // One live card per batch and conversation: a newer card takes over from an older one.
+    const key = `${reference.conversation?.id}|${batch.toLowerCase()}`;
+    this.watches.set(key, { key, reference, activityId, batch, page, startedAt: Date.now(), lastJson: '', settledPolls: 0 });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get active(): number {
+    return this.watches.size;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.watches.clear();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const w of [...this.watches.values()]) await this.refresh(w);
+    } finally {
+      this.ticking = false;
+      if (this.watches.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    }
+  }
+
+  private async refresh(w: Watch): Promise<void> {
+    if (Date.now() - w.startedAt > this.options.maxMinutes * 60_000) {
+      this.watches.delete(w.key);
+      return;
+    }
+    try {
+      const now = await this.render(w.batch, w.page);
+      if (!now) {
+        this.watches.delete(w.key);
+        return;
+      }
+      // The "Updated …" line changes every time; compare the rest.
+      const json = JSON.stringify(now.reply.card).replace(/Updated [^"]*/g, '');
+      if (json !== w.lastJson) {
+        w.lastJson = json;
+        await this.adapter.continueConversationAsync(this.botAppId, w.reference, async (ctx) => {
+          await ctx.updateActivity({ id: w.activityId, type: 'message', attachments: [cardAttachment(now.reply)], summary: now.reply.summary });
+        });
+      }
+      // Two settled polls in a row: a batch between phases can look settled for a moment.
+      w.settledPolls = now.settled ? w.settledPolls + 1 : 0;
+      if (w.settledPolls >= 2) this.watches.delete(w.key);
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 403 || status === 404) {
+        // The bot was removed from the conversation, or the card deleted.
+        this.watches.delete(w.key);
+      }
+      this.log.warn('live card refresh failed', { batch: w.batch, status, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// The HTTP face of the bot: Bot Framework messages, a health check, and the
+// signed, expiring report downloads.
+
+import * as restify from 'restify';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { Logger } from '../commands/router';
+
+export interface DownloadResolver {
+  resolve(id: string, exp: string, sig: string): Promise<{ fileName: string; contentType: string; body: Buffer } | { error: 'expired' | 'bad-signature' | 'not-found' }>;
+}
+
+export interface RouteOptions {
+  adapter: TeamsAdapter;
+  bot: Application<TurnState>;
+  downloads: DownloadResolver;
+  health: () => Promise<Record<string, unknown>>;
+  log: Logger;
+}
+
+/** The server alone, so it can listen first and links can name the port it got. */
+export function createServer(): restify.Server {
+  const server = restify.createServer({ name: 'cutover' });
+  server.use(restify.plugins.queryParser());
+  // Bot Framework activities; a Teams message is well under 1 MB (files arrive as links).
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
+  return server;
+}
+
+export function registerRoutes(server: restify.Server, options: RouteOptions): void {
+  server.post('/api/messages', async (req, res) => {
+    await options.adapter.process(req, res, async (context) => {
+      await options.bot.run(context);
+    });
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    try {
+      res.send(200, { status: 'ok', ...(await options.health()) });
+    } catch (err) {
+      res.send(503, { status: 'unhealthy', error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+
+  server.get('/downloads/:id', async (req, res) => {
+    const q = (req.query ?? {}) as Record<string, string | undefined>;
+    const r = await options.downloads.resolve(String(req.params.id ?? ''), q.exp ?? '', q.sig ?? '');
+    if ('error' in r) {
+      // A bad signature looks like a missing file: don't confirm what exists.
+      const status = r.error === 'expired' ? 410 : 404;
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(r.error === 'expired' ? 'This download link has expired. Ask Cutover for the report again.' : 'Not found.');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': r.contentType,
+      'content-length': r.body.length,
+      'content-disposition': `attachment; filename="${r.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(r.body);
+  });
+
+  server.on('restifyError', (req, res, err, cb) => {
+    options.log.warn('http error', { path: req.path(), status: (err as { statusCode?: number }).statusCode, error: err.message });
+    return cb();
+  });
+}
