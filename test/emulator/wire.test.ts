@@ -1,0 +1,213 @@
+// The emulator's InvokeCommand contract over real loopback HTTP: envelope, annotations,
+// paging, errors, auth, throttling and the control endpoints.
+
+import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
+import { cmd, csvData, detail, invoke, invokeUrl, newEndpoint, one, PILOT_CSV, post, rows } from './client';
+
+let emu: RunningExchangeEmulator;
+
+beforeAll(async () => {
+  emu = await startExchangeEmulator({ timeScale: 0, enableControl: true, startTime: new Date('2026-11-24T10:00:00Z') });
+});
+afterAll(() => emu.close());
+afterEach(() => emu.control.clearFaults());
+
+describe('envelope and wire shape of rows', () => {
+  it('answers Get-Mailbox with the 200 envelope, sizes, GUID and collection annotations', async () => {
+    const r = await invoke(emu, 'Get-Mailbox', { Identity: 'terrya@contoso.edu' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Object.keys(r.body)).toEqual(['@odata.context', 'adminapi.warnings@odata.type', '@adminapi.warnings', 'value']);
+    expect(r.body['@odata.context']).toBe(`${emu.baseUrl}/adminapi/beta/${emu.tenantId}/$metadata#Collection(Exchange.GenericHashTable)`);
+    expect(r.body['adminapi.warnings@odata.type']).toBe('#Collection(String)');
+    expect(r.body['@adminapi.warnings']).toEqual([]);
+    const m = r.body.value[0];
+    expect(m.PrimarySmtpAddress).toBe('terrya@contoso.edu');
+    expect(m.MaxSendSize).toBe('35 MB (36,700,160 bytes)');
+    expect(m.MaxReceiveSize).toBe('36 MB (37,748,736 bytes)');
+    expect(m['MaxSendSize@data.type']).toBeUndefined();
+    expect(m['Guid@data.type']).toBe('System.Guid');
+    expect(m['Guid@odata.type']).toBe('#Guid');
+    expect(m.Guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(m['EmailAddresses@odata.type']).toBe('#Collection(String)');
+    expect(m.EmailAddresses).toEqual(['SMTP:terrya@contoso.edu', 'smtp:terrya@contoso.onmicrosoft.com']);
+    expect(m.IsMailboxEnabled).toBe(true);
+    expect(m.RecipientTypeDetails).toBe('UserMailbox');
+  });
+
+  it('writes DateTime with 7 fractional digits and a System.DateTime sibling; …UTC twins end Z; null dates bare', async () => {
+    await newEndpoint(emu, 'wire-ep');
+    const b = await one(emu, 'New-MigrationBatch', { Name: 'wire-batch', SourceEndpoint: 'wire-ep', CSVData: csvData('EmailAddress,UserName,Password\r\nkima@contoso.edu,kim.akers,1101980\r\n') });
+    expect(b.CreationDateTime).toBe('2026-11-24T10:00:00.0000000+00:00');
+    expect(b['CreationDateTime@data.type']).toBe('System.DateTime');
+    expect(b.CreationDateTimeUTC).toBe('2026-11-24T10:00:00.0000000Z');
+    expect(b['CreationDateTimeUTC@data.type']).toBe('System.DateTime');
+    expect(b.StartDateTime).toBeNull();
+    expect('StartDateTime@data.type' in b).toBe(false);
+    expect(b.LastSyncedDateTimeUTC).toBeNull();
+    expect(b.TotalCount).toBe(1);
+    expect(b['TotalCount@data.type']).toBe('System.Int32');
+    expect(b.Status).toBe('Created');
+    expect(b.MigrationType).toBe('IMAP');
+    expect(b['NotificationEmails@odata.type']).toBe('#Collection(String)');
+    expect(b.NotificationEmails).toEqual([]);
+    expect(b['BatchGuid@data.type']).toBe('System.Guid');
+  });
+
+  it('trims properties with $select, keeping their annotations', async () => {
+    const r = await post(`${invokeUrl(emu)}?$select=PrimarySmtpAddress,Guid`, emu.accessToken, cmd('Get-Mailbox', { Identity: 'annb' }));
+    expect(r.body.value[0]).toEqual({
+      PrimarySmtpAddress: 'annb@contoso.edu',
+      Guid: expect.any(String),
+      'Guid@data.type': 'System.Guid',
+      'Guid@odata.type': '#Guid',
+    });
+  });
+
+  it('accepts v1.0, any path casing and the onmicrosoft.com tenant name', async () => {
+    const url = `${emu.baseUrl}/AdminApi/v1.0/contoso.onmicrosoft.com/invokecommand`;
+    const r = await post(url, emu.accessToken, cmd('Get-MigrationConfig'));
+    expect(r.status).toBe(200);
+    expect(r.body.value[0].MaxNumberOfBatches).toBe(100);
+  });
+});
+
+describe('paging', () => {
+  it('pages with Prefer: odata.maxpagesize and a %24skiptoken nextLink the client re-POSTs to', async () => {
+    const body = cmd('Get-Mailbox', { ResultSize: 'Unlimited' });
+    const seen: string[] = [];
+    let url: string | undefined = invokeUrl(emu);
+    let pages = 0;
+    while (url) {
+      const r = await post(url, emu.accessToken, body, { Prefer: 'odata.maxpagesize=10' });
+      expect(r.status).toBe(200);
+      expect(r.body['@adminapi.warnings']).toEqual([]);
+      seen.push(...r.body.value.map((m: any) => m.PrimarySmtpAddress));
+      url = r.body['@odata.nextLink'];
+      if (url) expect(url).toMatch(/\/InvokeCommand\?%24skiptoken=/);
+      pages++;
+    }
+    expect(seen.length).toBe(26); // admin + 25 demo users
+    expect(new Set(seen).size).toBe(26);
+    expect(pages).toBe(3);
+  });
+
+  it('cuts at ResultSize with the "more results" warning', async () => {
+    const r = await invoke(emu, 'Get-Mailbox', { ResultSize: 5 });
+    expect(r.body.value).toHaveLength(5);
+    expect(r.body['@odata.nextLink']).toBeUndefined();
+    expect(r.body['@adminapi.warnings']).toEqual([
+      'There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.',
+    ]);
+  });
+
+  it('defaults ResultSize to 1000 and refuses a skiptoken it did not issue', async () => {
+    const r = await post(`${invokeUrl(emu)}?%24skiptoken=bm9wZQ==`, emu.accessToken, cmd('Get-Mailbox'));
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe('Expired or Invalid pagination request');
+  });
+});
+
+describe('errors', () => {
+  it('404 NotFound with the 3-part ManagementObjectNotFoundException detail', async () => {
+    const r = await invoke(emu, 'Get-MigrationUser', { Identity: 'nobody@contoso.edu' });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('NotFound');
+    expect(r.body.error.message).toBe('Error executing cmdlet');
+    expect(r.body.error.details[0].code).toBe('Client');
+    const d = detail(r);
+    expect(d.errorId).toMatch(/^Ex[0-9A-F]{6}$/);
+    expect(d.type).toBe('Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException');
+    expect(d.text).toMatch(/^The operation couldn't be performed because object 'nobody@contoso\.edu' couldn't be found on '[A-Z0-9.]+'\.$/);
+    expect(r.body.error.innererror.type).toBe('Microsoft.Exchange.Admin.OData.Core.ODataServiceException');
+    expect(r.body.error.innererror.internalexception.message).toBe(r.body.error.details[0].message);
+    expect(r.body['@adminapi.warnings']).toEqual([]);
+  });
+
+  it('400 BadRequest for a bad enum lists the valid values; unknown parameters are refused', async () => {
+    const r = await invoke(emu, 'New-MigrationEndpoint', { IMAP: true, Name: 'x', RemoteServer: 'imap.contoso.edu', Security: 'Starttls' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('BadRequest');
+    expect(detail(r).text).toContain('None, Ssl, Tls');
+    const onPrem = await invoke(emu, 'New-MigrationBatch', { Name: 'x', BadItemLimit: 10 });
+    expect(onPrem.status).toBe(400);
+    expect(detail(onPrem).text).toBe("A parameter cannot be found that matches parameter name 'BadItemLimit'.");
+  });
+
+  it('401 without the bearer token, 404 for another tenant, 403 with a NUL body for an unknown cmdlet', async () => {
+    expect((await post(invokeUrl(emu), null, cmd('Get-Mailbox'))).status).toBe(401);
+    expect((await post(invokeUrl(emu), 'wrong', cmd('Get-Mailbox'))).status).toBe(401);
+    expect((await post(invokeUrl(emu, '11111111-2222-3333-4444-555555555555'), emu.accessToken, cmd('Get-Mailbox'))).status).toBe(404);
+    const r = await invoke(emu, 'Get-Recipient');
+    expect(r.status).toBe(403);
+    expect(r.text).toBe('\u0000');
+  });
+
+  it('Confirm:true returns only the confirmation message and changes nothing', async () => {
+    await newEndpoint(emu, 'confirm-ep');
+    const r = await invoke(emu, 'Remove-MigrationEndpoint', { Identity: 'confirm-ep', Confirm: true });
+    expect(r.status).toBe(200);
+    expect(r.body['@adminapi.confirmationmessage']).toContain('confirm-ep');
+    expect((await invoke(emu, 'Get-MigrationEndpoint', { Identity: 'confirm-ep' })).status).toBe(200);
+    expect((await invoke(emu, 'Remove-MigrationEndpoint', { Identity: 'confirm-ep', Confirm: false })).status).toBe(200);
+    expect((await invoke(emu, 'Get-MigrationEndpoint', { Identity: 'confirm-ep' })).status).toBe(404);
+  });
+});
+
+describe('fault injection', () => {
+  it('429 with a fractional Retry-After, N times, for one cmdlet', async () => {
+    emu.control.injectFault({ cmdlet: 'Get-Mailbox', status: 429, retryAfterSeconds: 0.5, times: 2 });
+    const other = await invoke(emu, 'Get-MigrationConfig');
+    expect(other.status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const r = await invoke(emu, 'Get-Mailbox', { Identity: 'annb' });
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe('0.5');
+      expect(r.body.error.code).toBe('TooManyRequests');
+    }
+    expect((await invoke(emu, 'Get-Mailbox', { Identity: 'annb' })).status).toBe(200);
+  });
+
+  it('5xx and slow answers; the HTTP control endpoints list, add and clear faults', async () => {
+    const url = `${emu.baseUrl}/_emulator/faults`;
+    await fetch(url, { method: 'POST', body: JSON.stringify({ status: 503, times: 1 }) });
+    await fetch(url, { method: 'POST', body: JSON.stringify({ cmdlet: 'Get-MigrationConfig', delayMs: 300 }) });
+    expect((await (await fetch(url)).json()).faults).toHaveLength(2);
+    const failed = await invoke(emu, 'Get-MigrationConfig');
+    expect(failed.status).toBe(503);
+    expect(detail(failed).type).toContain('DCOverloadedException');
+    const t0 = Date.now();
+    expect((await invoke(emu, 'Get-MigrationConfig')).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    await fetch(url, { method: 'POST', body: JSON.stringify({ status: 500, times: 5 }) });
+    await fetch(url, { method: 'DELETE' });
+    expect((await invoke(emu, 'Get-MigrationConfig')).status).toBe(200);
+  });
+
+  it('advances the clock over HTTP; control endpoints are off unless enabled', async () => {
+    const before = emu.control.now().getTime();
+    const r = await fetch(`${emu.baseUrl}/_emulator/clock/advance`, { method: 'POST', body: JSON.stringify({ seconds: 90 }) });
+    expect(new Date((await r.json()).now).getTime() - before).toBe(90_000);
+    const closed = await startExchangeEmulator({ timeScale: 0 });
+    try {
+      expect((await fetch(`${closed.baseUrl}/_emulator/clock`)).status).toBe(404);
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
+describe('parameter decoding', () => {
+  it('takes switches as "True" strings and CSVData as base64 in Data', async () => {
+    await newEndpoint(emu, 'decode-ep');
+    const b = await one(emu, 'New-MigrationBatch', {
+      Name: 'decode-batch',
+      SourceEndpoint: 'decode-ep',
+      AutoStart: 'True',
+      CSVData: { '@odata.type': '#Exchange.ByteArrayType', Data: Buffer.from('EmailAddress,UserName,Password\nleeg@contoso.edu,lee.gu,7281998\n').toString('base64') },
+    });
+    expect(b.TotalCount).toBe(1);
+    expect(b.Status).toBe('Starting');
+    expect(await rows(emu, 'Get-MigrationUser', { Identity: null, BatchId: 'decode-batch' })).toHaveLength(1);
+  });
+});
