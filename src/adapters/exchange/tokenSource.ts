@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, type Configuration, type NodeSystemOptions } from '@azure/msal-node';
 
 /** Where the InvokeCommand client gets its bearer token. */
 export interface TokenSource {
@@ -21,6 +21,8 @@ export interface MsalTokenSourceOptions {
   scope?: string;
   /** Sovereign clouds; defaults to https://login.microsoftonline.com. */
   authorityHost?: string;
+  /** MSAL system options, e.g. a proxy or a custom network client. */
+  system?: NodeSystemOptions;
 }
 
 /**
@@ -44,7 +46,7 @@ export class MsalTokenSource implements TokenSource {
       const c = options.credential.certificate;
       auth.clientCertificate = { thumbprintSha256: c.thumbprintSha256, privateKey: c.privateKey, x5c: c.x5c };
     }
-    this.app = new ConfidentialClientApplication({ auth });
+    this.app = new ConfidentialClientApplication({ auth, system: options.system });
   }
 
   async getToken(options?: { forceRefresh?: boolean }): Promise<string> {
@@ -68,7 +70,8 @@ export function graphTokenSource(options: Omit<MsalTokenSourceOptions, 'scope'>)
 export class StaticTokenSource implements TokenSource {
   constructor(private readonly token: string) {}
 
-  async getToken(): Promise<string> {
+  // A refresh cannot change a fixed token; the option is accepted for the interface.
+  async getToken(_options?: { forceRefresh?: boolean }): Promise<string> {
     return this.token;
   }
 }
