@@ -211,3 +211,22 @@ describe('parameter decoding', () => {
     expect(await rows(emu, 'Get-MigrationUser', { Identity: null, BatchId: 'decode-batch' })).toHaveLength(1);
   });
 });
+
+describe('real-time clock', () => {
+  it('moves simulated time at timeScale simulated seconds per real second, and setTimeScale(0) freezes it', async () => {
+    const live = await startExchangeEmulator({ timeScale: 600 });
+    try {
+      const t0 = live.control.now().getTime();
+      await new Promise((r) => setTimeout(r, 700));
+      const moved = (live.control.now().getTime() - t0) / 1000;
+      expect(moved).toBeGreaterThanOrEqual(150); // ≥ 2 ticks of 250 ms at 600×
+      expect(moved).toBeLessThanOrEqual(600);
+      live.control.setTimeScale(0);
+      const frozen = live.control.now().getTime();
+      await new Promise((r) => setTimeout(r, 400));
+      expect(live.control.now().getTime()).toBe(frozen);
+    } finally {
+      await live.close();
+    }
+  });
+});
