@@ -6,7 +6,7 @@
 import { ImapFlow } from 'imapflow';
 import type { ImapFlowOptions, ListResponse, Logger } from 'imapflow';
 import type { EndpointSecurity } from '../../domain/exchange/types';
-import { classifyFailure, PreflightFailure, redactor } from '../../domain/preflight/classify';
+import { classifyFailure, isTransient, PreflightFailure, redactor } from '../../domain/preflight/classify';
 
 export interface ImapEndpoint {
   host: string;
@@ -59,7 +59,14 @@ export type MailboxScan =
       roundTrips: number;
       durationMs: number;
     }
-  | { ok: false; failure: PreflightFailure; roundTrips: number; durationMs: number };
+  | {
+      ok: false;
+      failure: PreflightFailure;
+      /** Dropped/throttled: worth another attempt after a pause. */
+      transient: boolean;
+      roundTrips: number;
+      durationMs: number;
+    };
 
 export interface ScanOptions {
   /** Describe messages strictly larger than this (bytes). Omit to skip the search. */
@@ -161,6 +168,7 @@ export async function scanMailbox(endpoint: ImapEndpoint, login: ImapLogin, opti
   const fail = (err: unknown): MailboxScan => ({
     ok: false,
     failure: classifyFailure(err, ctx, redact),
+    transient: isTransient(err),
     roundTrips: counter.n,
     durationMs: Date.now() - started,
   });

@@ -54,6 +54,8 @@ export function failureKindOf(err: ErrorShape): PreflightFailureKind {
   const responseCode = str(err.serverResponseCode).toUpperCase();
   if (code === 'ABORT_ERR' || code === 'PREFLIGHT_CANCELLED') return 'Cancelled';
   if (responseCode === 'AUTHORIZATIONFAILED') return 'AuthorizationFailed';
+  // [UNAVAILABLE] is the server's own trouble (e.g. its auth backend), not a wrong password.
+  if (responseCode === 'UNAVAILABLE' || responseCode === 'LIMIT') return 'ProtocolError';
   if (err.authenticationFailed === true || responseCode === 'AUTHENTICATIONFAILED') return 'AuthenticationFailed';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') return 'NameNotFound';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'ConnectionRefused';
@@ -126,6 +128,27 @@ export function classifyFailure(err: unknown, ctx: ClassifyContext, redact: (tex
         detail,
       };
   }
+}
+
+const TRANSIENT_CODES = new Set(['EConnectionClosed', 'ECONNRESET', 'EPIPE', 'NoConnection', 'ETHROTTLE', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS']);
+
+/**
+ * A dropped or throttled connection that is worth retrying with backoff: the server closed
+ * on us, said it was busy, or hit a per-user/IP connection cap.
+ */
+export function isTransient(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as ErrorShape;
+  const code = str(e.code);
+  const responseCode = str(e.serverResponseCode).toUpperCase();
+  const text = `${str(e.message)} ${str(e.responseText)} ${str(e.reason)}`;
+  if (failureKindOf(e) !== 'ProtocolError') return false;
+  return (
+    TRANSIENT_CODES.has(code) ||
+    responseCode === 'UNAVAILABLE' ||
+    responseCode === 'LIMIT' ||
+    /too many|maximum number of connections|throttl|try again/i.test(text)
+  );
 }
 
 /** Replaces every occurrence of each secret with [redacted]. */
