@@ -1,0 +1,619 @@
+// The IMAP migration CSV as Exchange Online takes it (New-MigrationBatch -CSVData):
+// EmailAddress,UserName,Password[,UserRoot]. Validation mirrors Exchange's own checks
+// (same limits, same wording where Exchange's text is known) and adds the ones that
+// would otherwise surface only as failed migration users hours later.
+// Passwords are wrapped in Secret at once and never appear in a problem text.
+
+import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../exchange/types';
+import { Secret } from '../secret';
+import { CsvRecord, decodeUtf8Strict, parseCsv } from './parseCsv';
+
+export type MigrationCsvColumn = 'EmailAddress' | 'UserName' | 'Password' | 'UserRoot';
+
+export const REQUIRED_COLUMNS: readonly MigrationCsvColumn[] = ['EmailAddress', 'UserName', 'Password'];
+export const ALL_COLUMNS: readonly MigrationCsvColumn[] = ['EmailAddress', 'UserName', 'Password', 'UserRoot'];
+
+export type CsvProblemCode =
+  // The file as a whole (rowNumber null, fatal).
+  | 'EmptyFile'
+  | 'FileTooLarge'
+  | 'TooManyRows'
+  | 'InvalidUtf8'
+  | 'UnterminatedQuote'
+  | 'MissingColumn'
+  | 'UnknownColumn'
+  | 'DuplicateColumn'
+  | 'NoDataRows'
+  // One row (the row can be dropped and the rest used).
+  | 'WrongColumnCount'
+  | 'MisplacedQuote'
+  | 'MissingEmailAddress'
+  | 'InvalidEmailAddress'
+  | 'DuplicateEmailAddress'
+  | 'MissingUserName'
+  | 'MissingPassword'
+  // Added by applyTargetChecks.
+  | 'TargetMailboxNotFound'
+  | 'AlreadyInBatch';
+
+export interface CsvProblem {
+  /** 1-based data row (the first row after the header is 1); null for the whole file. */
+  rowNumber: number | null;
+  /** Physical line in the file (1-based), when known. */
+  line: number | null;
+  column: MigrationCsvColumn | null;
+  code: CsvProblemCode;
+  /** What is wrong, in plain words. Never contains a password. */
+  message: string;
+  /** How to fix it. */
+  fix: string;
+}
+
+export interface MigrationCsvRow {
+  rowNumber: number;
+  line: number;
+  /** Trimmed, case as written (compare lower-cased). */
+  emailAddress: string;
+  /** Trimmed source login, admin forms included (`terry.adams*mailadmin`, `contoso\hollyh`). */
+  userName: string;
+  /** Exactly as written: no trimming, commas/quotes/spaces kept. */
+  password: Secret;
+  userRoot?: string;
+}
+
+export interface MigrationCsvHeader {
+  /** Header names as written in the file, in file order. */
+  names: string[];
+  /** Column index of each known column, or -1 when absent. */
+  indexOf: Record<MigrationCsvColumn, number>;
+  /** Names that are not Exchange migration columns (ignored when allowUnknownColumns). */
+  unknown: string[];
+  hasUserRoot: boolean;
+  /** Physical line of the header. */
+  line: number;
+}
+
+export interface MigrationCsvTotals {
+  /** Data rows in the file (blank lines not counted). */
+  rows: number;
+  validRows: number;
+  problemRows: number;
+}
+
+export interface MigrationCsvValidation {
+  header: MigrationCsvHeader | null;
+  rows: MigrationCsvRow[];
+  problems: CsvProblem[];
+  totals: MigrationCsvTotals;
+  /** The file as a whole cannot be used (a problem with rowNumber null). */
+  fatal: boolean;
+}
+
+export interface ValidateOptions {
+  /** Mirrors New-MigrationBatch -AllowUnknownColumnsInCsv: unknown columns are ignored instead of rejected. */
+  allowUnknownColumns?: boolean;
+}
+
+const CSV_HELP = 'The first line must be the header EmailAddress,UserName,Password (UserRoot optional), then one line per migration user.';
+
+export function validateMigrationCsv(input: Buffer | string, options: ValidateOptions = {}): MigrationCsvValidation {
+  const problems: CsvProblem[] = [];
+  const byteLength = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    const decoded = decodeUtf8Strict(input);
+    if (!decoded.ok) {
+      problems.push(
+        fileProblem(
+          'InvalidUtf8',
+          decoded.error.line,
+          `${decoded.error.message} Exchange reads the migration CSV as UTF-8, so names and passwords with accents would arrive garbled.`,
+          'Save the file as "CSV UTF-8 (Comma delimited)" in Excel, or as UTF-8 in your editor, and upload it again.',
+        ),
+      );
+      return result(null, [], problems, 0);
+    }
+    text = decoded.text;
+  }
+
+  if (byteLength > CSV_MAX_BYTES) {
+    problems.push(
+      fileProblem(
+        'FileTooLarge',
+        null,
+        `The CSV file is ${formatMegabytes(byteLength)}; Exchange accepts at most 10 MB per migration batch.`,
+        'Divide the file into two or more files and submit them separately (for example by department or alphabetically).',
+      ),
+    );
+  }
+
+  if (isBlank(text)) {
+    problems.push(
+      fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
+    );
+    return result(null, [], problems, 0);
+  }
+
+  const parsed = parseCsv(text);
+  if (parsed.error) {
+    problems.push(
+      fileProblem(
+        'UnterminatedQuote',
+        parsed.error.line,
+        `${parsed.error.message} Everything after it would be read as one field.`,
+        `Close the quoted field that starts on line ${parsed.error.line}. If a password contains a double quote, wrap the whole password in quotes and write the quote twice ("").`,
+      ),
+    );
+  }
+
+  const records = parsed.records;
+  let first = 0;
+  while (first < records.length && isBlankRecord(records[first])) first++;
+  if (first >= records.length) {
+    if (!parsed.error) {
+      problems.push(
+        fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
+      );
+    }
+    return result(null, [], problems, 0);
+  }
+
+  const header = readHeader(records[first], options, problems);
+  const rows: MigrationCsvRow[] = [];
+  let dataRows = 0;
+
+  if (header.ok) {
+    dataRows = readRows(records, first + 1, header.header, rows, problems);
+  } else {
+    for (let r = first + 1; r < records.length; r++) if (!isBlankRecord(records[r])) dataRows++;
+  }
+
+  if (dataRows > CSV_MAX_ROWS) {
+    problems.push(
+      fileProblem(
+        'TooManyRows',
+        null,
+        `The CSV file contains more than 50,000 rows (it has ${dataRows.toLocaleString('en-US')}). Please divide the file into two or more files and submit them separately.`,
+        'Split the migration users into several smaller batches, for example by department or alphabetically; smaller batches are also easier to follow.',
+      ),
+    );
+  } else if (dataRows === 0 && header.ok && !parsed.error) {
+    problems.push(
+      fileProblem(
+        'NoDataRows',
+        null,
+        'The CSV file has a header but no migration users.',
+        'Add one line per mailbox to migrate under the header: EmailAddress,UserName,Password.',
+      ),
+    );
+  }
+
+  return result(header.ok ? header.header : null, rows, sortProblems(problems), dataRows);
+}
+
+// ---------------------------------------------------------------------------
+// Header
+
+function readHeader(
+  record: CsvRecord,
+  options: ValidateOptions,
+  problems: CsvProblem[],
+): { ok: true; header: MigrationCsvHeader } | { ok: false } {
+  const indexOf: Record<MigrationCsvColumn, number> = { EmailAddress: -1, UserName: -1, Password: -1, UserRoot: -1 };
+  const unknown: string[] = [];
+  const names = record.fields.map((f) => f.trim());
+  const before = problems.length;
+
+  names.forEach((name, index) => {
+    const column = ALL_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
+    if (!column) {
+      unknown.push(name);
+      return;
+    }
+    if (indexOf[column] >= 0) {
+      problems.push(
+        fileProblem(
+          'DuplicateColumn',
+          record.line,
+          `Column "${column}" appears more than once in the header (line ${record.line}).`,
+          `Keep one "${column}" column and delete the other.`,
+        ),
+      );
+      return;
+    }
+    indexOf[column] = index;
+  });
+
+  for (const column of REQUIRED_COLUMNS) {
+    if (indexOf[column] < 0) {
+      problems.push({
+        rowNumber: null,
+        line: record.line,
+        column,
+        code: 'MissingColumn',
+        message: `Column "${column}" is missing from the CSV file. The import process can't continue because this column is required.`,
+        fix: `Make the first line of the file the header EmailAddress,UserName,Password (UserRoot optional). The header found was: ${describeHeader(names)}.`,
+      });
+    }
+  }
+
+  if (unknown.length > 0 && !options.allowUnknownColumns) {
+    const list = unknown.map((u) => `"${truncate(u, 40)}"`).join(', ');
+    problems.push(
+      fileProblem(
+        'UnknownColumn',
+        record.line,
+        `The header has ${unknown.length === 1 ? 'a column' : 'columns'} Exchange does not know: ${list}. Exchange rejects a migration CSV with unknown columns.`,
+        'Delete the extra columns, or rename them to EmailAddress, UserName, Password or UserRoot (spelling as shown, no spaces inside the name).',
+      ),
+    );
+  }
+
+  if (problems.length > before) return { ok: false };
+  return {
+    ok: true,
+    header: {
+      names: record.fields.slice(),
+      indexOf,
+      unknown,
+      hasUserRoot: indexOf.UserRoot >= 0,
+      line: record.line,
+    },
+  };
+}
+
+function describeHeader(names: string[]): string {
+  const shown = names.slice(0, 6).map((n) => truncate(n, 30)).join(',');
+  return names.length > 6 ? `${shown},…` : shown || '(empty)';
+}
+
+// ---------------------------------------------------------------------------
+// Rows
+
+// Dot-atom local part and a dotted domain with a letter TLD (or an IDN xn-- TLD).
+const EMAIL_RE =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+
+function readRows(
+  records: CsvRecord[],
+  start: number,
+  header: MigrationCsvHeader,
+  rows: MigrationCsvRow[],
+  problems: CsvProblem[],
+): number {
+  const expected = header.names.length;
+  const iEmail = header.indexOf.EmailAddress;
+  const iUser = header.indexOf.UserName;
+  const iPass = header.indexOf.Password;
+  const iRoot = header.indexOf.UserRoot;
+  const passwordIsLast = iPass === expected - 1;
+  // lower-cased address -> data row where it first appeared
+  const firstRowOf = new Map<string, number>();
+  let rowNumber = 0;
+
+  for (let r = start; r < records.length; r++) {
+    const record = records[r];
+    const fields = record.fields;
+    if (isBlankRecord(record)) continue;
+    rowNumber++;
+    // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
+    if (rowNumber > CSV_MAX_ROWS) continue;
+    const line = record.line;
+    const where = `Row ${rowNumber} (line ${line})`;
+
+    if (fields.length !== expected) {
+      const tooMany = fields.length > expected;
+      problems.push({
+        rowNumber,
+        line,
+        column: null,
+        code: 'WrongColumnCount',
+        message: `Row ${rowNumber} has the wrong number of columns. Expected number: ${expected}. Actual number: ${fields.length}. (line ${line} of the file)`,
+        fix: tooMany
+          ? `A value in this row probably contains a comma${passwordIsLast ? ' (often the password)' : ''}. Put double quotes around any value that contains a comma, e.g. "pass,word", and write a quote inside it as two quotes (""); otherwise remove the extra values.`
+          : `Fill in every column of the header for this row: ${header.names.map((n) => n.trim()).join(',')}.`,
+      });
+      continue;
+    }
+
+    const rawEmail = fields[iEmail];
+    const email = rawEmail.trim();
+    const userName = fields[iUser].trim();
+    const passwordText = fields[iPass];
+    const password = new Secret(passwordText);
+
+    if (record.quoteIssueField >= 0) {
+      const column = columnAt(header, record.quoteIssueField);
+      problems.push({
+        rowNumber,
+        line,
+        column,
+        code: 'MisplacedQuote',
+        message: `${where}, column ${column ?? record.quoteIssueField + 1}: the double quotes are misplaced (text after the closing quote, or spaces before the opening one), so spreadsheets read this value differently.`,
+        fix: 'Put double quotes around the whole value only, with nothing between the quotes and the commas; write a quote inside the value as two quotes ("").',
+      });
+    }
+
+    if (email === '') {
+      problems.push({
+        rowNumber,
+        line,
+        column: 'EmailAddress',
+        code: 'MissingEmailAddress',
+        message: `${where}, column EmailAddress: the email address is empty.`,
+        fix: "Enter the user's Exchange Online mailbox address (the target mailbox), e.g. holly@contoso.com.",
+      });
+    } else if (email.length > 254 || email.indexOf('@') > 64 || !EMAIL_RE.test(email)) {
+      problems.push({
+        rowNumber,
+        line,
+        column: 'EmailAddress',
+        code: 'InvalidEmailAddress',
+        message: `${where}, column EmailAddress: ${quoteValue(email, passwordText)} is not a valid email address.`,
+        fix: "Enter the user's Exchange Online mailbox address in the form name@domain.com, with no spaces, brackets or display name.",
+      });
+    } else {
+      const key = email.toLowerCase();
+      const firstRow = firstRowOf.get(key);
+      if (firstRow === undefined) {
+        firstRowOf.set(key, rowNumber);
+      } else {
+          problems.push({
+          rowNumber,
+          line,
+          column: 'EmailAddress',
+          code: 'DuplicateEmailAddress',
+          message: `${where}, column EmailAddress: ${quoteValue(email, passwordText)} already appears in row ${firstRow}. Each mailbox can be migrated only once per batch.`,
+          fix: `Delete this row, or row ${firstRow}, whichever is wrong; if two users share this address by mistake, correct one of them.`,
+        });
+      }
+    }
+
+    if (userName === '') {
+      problems.push({
+        rowNumber,
+        line,
+        column: 'UserName',
+        code: 'MissingUserName',
+        message: `${where}, column UserName: the IMAP user name is empty.`,
+        fix: 'Enter the login name on the old mail server (e.g. hollyh, contoso\\hollyh, or an admin form such as terry.adams*mailadmin).',
+      });
+    }
+
+    if (passwordText.length === 0) {
+      problems.push({
+        rowNumber,
+        line,
+        column: 'Password',
+        code: 'MissingPassword',
+        message: `${where}, column Password: the password is empty.`,
+        fix: "Enter the user's password on the old mail server (or the admin password when UserName uses an admin login).",
+      });
+    }
+
+    const row: MigrationCsvRow = { rowNumber, line, emailAddress: email, userName, password };
+    if (iRoot >= 0) {
+      const root = fields[iRoot].trim();
+      if (root !== '') row.userRoot = root;
+    }
+    rows.push(row);
+  }
+  return rowNumber;
+}
+
+function columnAt(header: MigrationCsvHeader, index: number): MigrationCsvColumn | null {
+  for (const c of ALL_COLUMNS) if (header.indexOf[c] === index) return c;
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Target checks (pure: the lookups are answered by the caller beforehand)
+
+export interface TargetLookups {
+  /** True when an Exchange Online mailbox exists for the (lower-cased) address. */
+  mailboxExists(email: string): boolean;
+  /** The migration batch already holding a migration user for the address, or null. */
+  batchOf(email: string): string | null;
+}
+
+const TARGET_CODES: ReadonlySet<CsvProblemCode> = new Set<CsvProblemCode>(['TargetMailboxNotFound', 'AlreadyInBatch']);
+const UNCHECKABLE_EMAIL: ReadonlySet<CsvProblemCode> = new Set<CsvProblemCode>([
+  'MissingEmailAddress',
+  'InvalidEmailAddress',
+  'DuplicateEmailAddress',
+]);
+
+/**
+ * Adds the checks only Exchange can answer: the target mailbox must exist, and a
+ * migration user can be in one batch only. Returns a new validation; applying it
+ * again replaces the previous target problems.
+ */
+export function applyTargetChecks(validation: MigrationCsvValidation, lookups: TargetLookups): MigrationCsvValidation {
+  const problems = validation.problems.filter((p) => !TARGET_CODES.has(p.code));
+  if (validation.fatal) return { ...validation, problems };
+
+  const skip = new Set<number>();
+  for (const p of problems) if (p.rowNumber !== null && UNCHECKABLE_EMAIL.has(p.code)) skip.add(p.rowNumber);
+
+  const added: CsvProblem[] = [];
+  for (const row of validation.rows) {
+    if (skip.has(row.rowNumber)) continue;
+    const email = row.emailAddress.toLowerCase();
+    const where = `Row ${row.rowNumber} (line ${row.line})`;
+    const shown = quoteValue(row.emailAddress, row.password.reveal());
+    if (!lookups.mailboxExists(email)) {
+      added.push({
+        rowNumber: row.rowNumber,
+        line: row.line,
+        column: 'EmailAddress',
+        code: 'TargetMailboxNotFound',
+        message: `${where}, column EmailAddress: no Exchange Online mailbox was found for ${shown}.`,
+        fix: 'Create the mailbox and assign it a licence in Microsoft 365 before the batch starts, or correct the address to the one of an existing mailbox.',
+      });
+    }
+    const batch = lookups.batchOf(email);
+    if (batch !== null) {
+      added.push({
+        rowNumber: row.rowNumber,
+        line: row.line,
+        column: 'EmailAddress',
+        code: 'AlreadyInBatch',
+        message: `${where}, column EmailAddress: ${shown} is already a migration user in batch "${batch}". A user can be in only one migration batch at a time.`,
+        fix: `Remove the migration user from batch "${batch}" first (user remove ${row.emailAddress}), or delete this row.`,
+      });
+    }
+  }
+  const all = sortProblems(problems.concat(added));
+  return { ...validation, problems: all, totals: countTotals(validation.totals.rows, all), fatal: isFatal(all) };
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+/** Rows with no problem at all: what can go to Exchange when the admin chooses to skip the rest. */
+export function dropProblemRows(validation: MigrationCsvValidation): MigrationCsvRow[] {
+  const bad = problemRowNumbers(validation.problems);
+  return validation.rows.filter((r) => !bad.has(r.rowNumber));
+}
+
+/**
+ * The CSV handed to Exchange (-CSVData): canonical header, RFC 4180 quoting, CRLF,
+ * UTF-8 without BOM. Passwords are written exactly as given. The Buffer holds clear
+ * passwords: pass it to Exchange only, never store or log it.
+ */
+export function serializeMigrationCsv(rows: MigrationCsvRow[]): Buffer {
+  const withRoot = rows.some((r) => r.userRoot !== undefined && r.userRoot !== '');
+  const parts: string[] = [withRoot ? 'EmailAddress,UserName,Password,UserRoot' : 'EmailAddress,UserName,Password'];
+  for (const r of rows) {
+    let line = `${csvField(r.emailAddress)},${csvField(r.userName)},${csvField(r.password.reveal())}`;
+    if (withRoot) line += `,${csvField(r.userRoot ?? '')}`;
+    parts.push(line);
+  }
+  return Buffer.from(parts.join('\r\n') + '\r\n', 'utf8');
+}
+
+const NEEDS_QUOTES = /[",\r\n]|^[ \t]|[ \t]$/;
+
+function csvField(value: string): string {
+  if (!NEEDS_QUOTES.test(value)) return value;
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+export interface ProblemCodeCount {
+  code: CsvProblemCode;
+  count: number;
+}
+
+export interface ProblemSummary {
+  totals: MigrationCsvTotals;
+  fatal: boolean;
+  /** Every code with its count, most frequent first. */
+  byCode: ProblemCodeCount[];
+  /** 1-based page actually shown (clamped to the available pages). */
+  page: number;
+  pageSize: number;
+  pageCount: number;
+  totalProblems: number;
+  problems: CsvProblem[];
+}
+
+/** Counts by code plus one page of problems (file-level first, then by row), for one readable card. */
+export function summarizeProblems(validation: MigrationCsvValidation, paging: { page: number; pageSize: number }): ProblemSummary {
+  const pageSize = Math.max(1, Math.floor(paging.pageSize) || 1);
+  const total = validation.problems.length;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(pageCount, Math.max(1, Math.floor(paging.page) || 1));
+  const counts = new Map<CsvProblemCode, number>();
+  for (const p of validation.problems) counts.set(p.code, (counts.get(p.code) ?? 0) + 1);
+  const byCode = [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  return {
+    totals: validation.totals,
+    fatal: validation.fatal,
+    byCode,
+    page,
+    pageSize,
+    pageCount,
+    totalProblems: total,
+    problems: validation.problems.slice((page - 1) * pageSize, page * pageSize),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number): MigrationCsvValidation {
+  return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems) };
+}
+
+function countTotals(rows: number, problems: CsvProblem[]): MigrationCsvTotals {
+  if (isFatal(problems)) {
+    // A rejected file has no valid rows; still count the ones with their own problems.
+    const problemRows = problemRowNumbers(problems).size;
+    return { rows, validRows: 0, problemRows };
+  }
+  const problemRows = problemRowNumbers(problems).size;
+  return { rows, validRows: rows - problemRows, problemRows };
+}
+
+function problemRowNumbers(problems: CsvProblem[]): Set<number> {
+  const set = new Set<number>();
+  for (const p of problems) if (p.rowNumber !== null) set.add(p.rowNumber);
+  return set;
+}
+
+function isFatal(problems: CsvProblem[]): boolean {
+  return problems.some((p) => p.rowNumber === null);
+}
+
+/** File-level problems first, then by row; stable within a row. */
+function sortProblems(problems: CsvProblem[]): CsvProblem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.rowNumber ?? 0) - (b.p.rowNumber ?? 0) || a.i - b.i)
+    .map((x) => x.p);
+}
+
+function fileProblem(code: CsvProblemCode, line: number | null, message: string, fix: string): CsvProblem {
+  return { rowNumber: null, line, column: null, code, message, fix };
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+/** Blank, whitespace-only, or only commas (what spreadsheets leave below the data). */
+function isBlankRecord(record: CsvRecord): boolean {
+  const f = record.fields;
+  const c = f[0].charCodeAt(0);
+  // Fast path: a row starting with a visible character is not blank.
+  if (c > 0x20 && c !== 0xa0 && c !== 0xfeff) return false;
+  for (let i = 0; i < f.length; i++) {
+    const v = f[i];
+    if (v.length !== 0 && v.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Shows a value from the row in a message, unless it contains the row's password
+ * (a shifted or mistyped row can put the password in the address column).
+ */
+function quoteValue(value: string, password: string): string {
+  if (password.length > 0 && value.includes(password)) return 'the address in this row';
+  return `"${truncate(value.replace(/[\u0000-\u001f\u007f]/g, ' '), 80)}"`;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
