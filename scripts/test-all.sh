@@ -43,8 +43,14 @@ if [ "$tsc_rc" -ne 0 ]; then
 fi
 
 step "jest --ci $*"
-jest_rc=0
-node_modules/.bin/jest --ci "$@" || jest_rc=$?
-# Nothing may print after jest: its summary line is what CI reads.
+# jest's own closing block (Test Suites:/Tests:/Ran all…) goes to stderr after our
+# summary reporter has written `jest: N passed, …` to stdout, so with 2>&1 the summary
+# would not be last. Hold that one line back and print it once jest has exited.
+summary=$(mktemp)
+node_modules/.bin/jest --ci "$@" | awk -v held="$summary" '/^jest: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { print > held; next } { print; fflush() }'
+jest_rc=${PIPESTATUS[0]}
+cat "$summary"
+rm -f "$summary"
+# Nothing may print after this: the summary line is what CI reads.
 if [ "$jest_rc" -ne 0 ]; then exit "$jest_rc"; fi
 exit "$tsc_rc"
