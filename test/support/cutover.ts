@@ -1,0 +1,136 @@
+// Starts the real Cutover server (local mode, its Exchange emulator) with a capture
+// connector for its replies, and chats with it as a person in Teams would:
+// say() sends a message and returns the cards that came back; press() clicks a card button.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startCutover, type RunningCutover } from '../../src/index';
+import { ALEX, cardExecute, channelMessage, fileMessage, personalMessage, postActivity, type ActivityOptions, type TestUser } from './activities';
+import { startCaptureConnector, type CaptureConnector } from './captureConnector';
+
+export type Card = Record<string, any>;
+
+export interface SentCard {
+  /** The connector's id for the message: what a button press replies to. */
+  activityId: string;
+  card: Card;
+  /** All text on the card, joined, for simple assertions. */
+  text: string;
+}
+
+export function cardText(card: Card): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'text' || k === 'title' || k === 'value') && (typeof x === 'string' || typeof x === 'number')) out.push(String(x));
+        else walk(x);
+      }
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+export function actionOf(card: Card, title: RegExp | string): { verb: string; data: Record<string, unknown> } {
+  const actions = (card.actions ?? []) as { title: string; verb: string; data: Record<string, unknown> }[];
+  const a = actions.find((x) => (typeof title === 'string' ? x.title === title : title.test(x.title)));
+  if (!a) throw new Error(`no action ${title} on card; actions: ${actions.map((x) => x.title).join(', ')}`);
+  return { verb: a.verb, data: a.data };
+}
+
+export interface TestCutover {
+  cutover: RunningCutover;
+  connector: CaptureConnector;
+  dataDir: string;
+  /** Everything the bot wrote to stdout (its log). */
+  logs(): string;
+  say(text: string, o?: Partial<ActivityOptions> & { channel?: boolean }): Promise<SentCard[]>;
+  sendFile(name: string, downloadUrl: string, text: string, o?: Partial<ActivityOptions>): Promise<SentCard[]>;
+  press(on: SentCard, title: RegExp | string, o?: Partial<ActivityOptions>): Promise<{ card: Card; text: string; extra: SentCard[] }>;
+  close(): Promise<void>;
+}
+
+let logCapture: string[] | null = null;
+let originalWrite: typeof process.stdout.write | null = null;
+
+function captureStdout(): string[] {
+  if (!logCapture) {
+    logCapture = [];
+    originalWrite = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      logCapture!.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+  }
+  return logCapture;
+}
+
+function releaseStdout(): void {
+  if (originalWrite) process.stdout.write = originalWrite;
+  originalWrite = null;
+  logCapture = null;
+}
+
+export async function startTestCutover(env: Record<string, string> = {}, user: TestUser = ALEX): Promise<TestCutover> {
+  const connector = await startCaptureConnector();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-test-'));
+  const logs = captureStdout();
+  const cutover = await startCutover({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    // The emulator's clock stands still; tests move it with control.advance().
+    EMULATOR_TIME_SCALE: '0',
+    LIVE_CARD_INTERVAL_MS: '100',
+    LIVE_CARD_MAX_MINUTES: '2',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const base = { serviceUrl: connector.serviceUrl, user };
+
+  const newCards = (before: number, conversationId?: string): SentCard[] =>
+    connector
+      .activities(conversationId)
+      .slice(before)
+      .filter((a) => a.activity?.attachments?.length)
+      .map((a) => {
+        const card = a.activity.attachments[0].content as Card;
+        return { activityId: a.activityId, card, text: cardText(card) };
+      });
+
+  const send = async (activity: Record<string, any>): Promise<SentCard[]> => {
+    const conv = activity.conversation.id as string;
+    const before = connector.activities(conv).length;
+    const res = await postActivity(cutover.botUrl, activity);
+    if (res.status >= 400) throw new Error(`bot answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return newCards(before, conv);
+  };
+
+  return {
+    cutover,
+    connector,
+    dataDir,
+    logs: () => logs.join(''),
+    say: (text, o = {}) => send(o.channel ? channelMessage(text, { ...base, ...o }) : personalMessage(text, { ...base, ...o })),
+    sendFile: (name, downloadUrl, text, o = {}) => send(fileMessage({ ...base, ...o, name, downloadUrl, text })),
+    async press(on, title, o = {}) {
+      const { verb, data } = actionOf(on.card, title);
+      const activity = cardExecute(verb, data, { ...base, ...o, replyToId: on.activityId });
+      const conv = activity.conversation.id as string;
+      const before = connector.activities(conv).length;
+      const res = await postActivity(cutover.botUrl, activity);
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${JSON.stringify(res.body)}`);
+      const value = res.body?.value;
+      const card = typeof value === 'object' ? (value as Card) : { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(value) }] };
+      return { card, text: cardText(card), extra: newCards(before, conv) };
+    },
+    async close() {
+      await cutover.close();
+      await connector.close();
+      releaseStdout();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
