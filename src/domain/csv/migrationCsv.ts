@@ -137,7 +137,22 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     return result(null, [], problems, 0);
   }
 
-  const parsed = parseCsv(text);
+  // One pass: the first non-blank record is the header, the rest are rows.
+  let header: { ok: true; header: MigrationCsvHeader } | { ok: false } | null = null;
+  let reader: RowReader | null = null;
+  const rows: MigrationCsvRow[] = [];
+  let dataRows = 0;
+  const parsed = parseCsv(text, (record) => {
+    if (isBlankRecord(record)) return;
+    if (header === null) {
+      header = readHeader(record, options, problems);
+      if (header.ok) reader = new RowReader(header.header, rows, problems);
+      return;
+    }
+    dataRows++;
+    // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
+    if (reader !== null && dataRows <= CSV_MAX_ROWS) reader.read(record, dataRows);
+  });
   if (parsed.error) {
     problems.push(
       fileProblem(
@@ -148,27 +163,15 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
       ),
     );
   }
-
-  const records = parsed.records;
-  let first = 0;
-  while (first < records.length && isBlankRecord(records[first])) first++;
-  if (first >= records.length) {
+  // (TS narrows the closure-assigned variable to null; re-widen it.)
+  const headerResult = header as { ok: true; header: MigrationCsvHeader } | { ok: false } | null;
+  if (headerResult === null) {
     if (!parsed.error) {
       problems.push(
         fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
       );
     }
-    return result(null, [], problems, 0);
-  }
-
-  const header = readHeader(records[first], options, problems);
-  const rows: MigrationCsvRow[] = [];
-  let dataRows = 0;
-
-  if (header.ok) {
-    dataRows = readRows(records, first + 1, header.header, rows, problems);
-  } else {
-    for (let r = first + 1; r < records.length; r++) if (!isBlankRecord(records[r])) dataRows++;
+    return result(null, [], sortProblems(problems), 0);
   }
 
   if (dataRows > CSV_MAX_ROWS) {
@@ -180,7 +183,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
         'Split the migration users into several smaller batches, for example by department or alphabetically; smaller batches are also easier to follow.',
       ),
     );
-  } else if (dataRows === 0 && header.ok && !parsed.error) {
+  } else if (dataRows === 0 && headerResult.ok && !parsed.error) {
     problems.push(
       fileProblem(
         'NoDataRows',
@@ -191,7 +194,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     );
   }
 
-  return result(header.ok ? header.header : null, rows, sortProblems(problems), dataRows);
+  return result(headerResult.ok ? headerResult.header : null, rows, sortProblems(problems), dataRows);
 }
 
 // ---------------------------------------------------------------------------
@@ -277,33 +280,34 @@ function describeHeader(names: string[]): string {
 const EMAIL_RE =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
 
-function readRows(
-  records: CsvRecord[],
-  start: number,
-  header: MigrationCsvHeader,
-  rows: MigrationCsvRow[],
-  problems: CsvProblem[],
-): number {
-  const expected = header.names.length;
-  const iEmail = header.indexOf.EmailAddress;
-  const iUser = header.indexOf.UserName;
-  const iPass = header.indexOf.Password;
-  const iRoot = header.indexOf.UserRoot;
-  const passwordIsLast = iPass === expected - 1;
-  // lower-cased address -> data row where it first appeared
-  const firstRowOf = new Map<string, number>();
-  let rowNumber = 0;
+class RowReader {
+  private readonly expected: number;
+  private readonly iEmail: number;
+  private readonly iUser: number;
+  private readonly iPass: number;
+  private readonly iRoot: number;
+  private readonly passwordIsLast: boolean;
+  /** lower-cased address -> data row where it first appeared */
+  private readonly firstRowOf = new Map<string, number>();
 
-  for (let r = start; r < records.length; r++) {
-    const record = records[r];
+  constructor(
+    private readonly header: MigrationCsvHeader,
+    private readonly rows: MigrationCsvRow[],
+    private readonly problems: CsvProblem[],
+  ) {
+    this.expected = header.names.length;
+    this.iEmail = header.indexOf.EmailAddress;
+    this.iUser = header.indexOf.UserName;
+    this.iPass = header.indexOf.Password;
+    this.iRoot = header.indexOf.UserRoot;
+    this.passwordIsLast = this.iPass === this.expected - 1;
+  }
+
+  read(record: CsvRecord, rowNumber: number): void {
+    const { header, rows, problems, expected, iEmail, iUser, iPass, iRoot, passwordIsLast, firstRowOf } = this;
     const fields = record.fields;
-    if (isBlankRecord(record)) continue;
-    rowNumber++;
-    // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
-    if (rowNumber > CSV_MAX_ROWS) continue;
     const line = record.line;
     const where = `Row ${rowNumber} (line ${line})`;
-
     if (fields.length !== expected) {
       const tooMany = fields.length > expected;
       problems.push({
@@ -316,7 +320,7 @@ function readRows(
           ? `A value in this row probably contains a comma${passwordIsLast ? ' (often the password)' : ''}. Put double quotes around any value that contains a comma, e.g. "pass,word", and write a quote inside it as two quotes (""); otherwise remove the extra values.`
           : `Fill in every column of the header for this row: ${header.names.map((n) => n.trim()).join(',')}.`,
       });
-      continue;
+      return;
     }
 
     const rawEmail = fields[iEmail];
@@ -401,7 +405,6 @@ function readRows(
     }
     rows.push(row);
   }
-  return rowNumber;
 }
 
 function columnAt(header: MigrationCsvHeader, index: number): MigrationCsvColumn | null {
