@@ -18,7 +18,11 @@ import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
 import { HttpFileFetcher } from './adapters/http/fileFetcher';
 import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
-import { startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
+import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
+import { scannerFromDirectory } from './adapters/imap/directoryScanner';
+import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
+import { runPreflight } from './services/preflight';
+import { PreflightRuns } from './services/preflightRuns';
 import { systemClock } from './ports/clock';
 import { AuditLog } from './services/auditLog';
 import { Confirmations } from './services/confirmations';
@@ -52,7 +56,12 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   let exchangeBaseUrl = config.exchangeBaseUrl;
   let tenantId: string;
   if (config.mode === 'local') {
-    emulator = await startExchangeEmulator({ port: config.emulator.port, timeScale: config.emulator.timeScale });
+    // Endpoints pointing at a real IMAP server are migrated from its real mailboxes.
+    emulator = await startExchangeEmulator({
+      port: config.emulator.port,
+      timeScale: config.emulator.timeScale,
+      sourceDirectories: [new ImapSourceMailboxDirectory({ isDemoHost: (h) => DEMO_SOURCE_HOSTS.includes(h) })],
+    });
     tokenSource = new StaticTokenSource(emulator.accessToken);
     exchangeBaseUrl = emulator.baseUrl;
     tenantId = emulator.tenantId;
@@ -94,6 +103,13 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     audit,
     downloads,
     confirmations: new Confirmations(store, clock),
+    preflight: {
+      run: (input) => {
+        const demo = config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(input.server.remoteServer.toLowerCase());
+        return runPreflight({ ...input, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : undefined });
+      },
+    },
+    preflightRuns: new PreflightRuns(),
     files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
     clock,
     access: { mode: config.mode, admins: config.admins },
@@ -105,7 +121,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     : { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
   const adapter = new TeamsAdapter({}, new ConfigurationServiceClientCredentialFactory(credentials));
   const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
-  const bot = createBot({ adapter, router, live, log });
+  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId });
   registerRoutes(server, {
     adapter,
     bot,

@@ -50,7 +50,7 @@ export interface BatchNewInput {
   pastedCsv?: string;
 }
 
-async function pickEndpoint(deps: CommandDeps, wanted: string | undefined): Promise<MigrationEndpoint | Reply> {
+export async function pickEndpoint(deps: CommandDeps, wanted: string | undefined): Promise<MigrationEndpoint | Reply> {
   const endpoints = (await deps.exchange.getMigrationEndpoints()).filter((e) => e.endpointType.toUpperCase() === 'IMAP');
   if (wanted) {
     const e = endpoints.find((x) => x.identity.toLowerCase() === wanted.toLowerCase());
@@ -127,6 +127,7 @@ export function validationCard(
     if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
     else actions.push({ title: `Drop ${problemRows} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
   }
+  if (pid && !fatal && validRows > 0) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
   if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });
   if (s.page < s.pageCount) actions.push({ title: 'More problems', verb: 'batch.problems', data: { pending: pid, page: page + 1 } });
   if (pid) actions.push({ title: 'Cancel', verb: 'batch.cancel', data: { pending: pid } });
@@ -233,7 +234,14 @@ function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult
 }
 
 /** The Create button (also "Drop problem rows and create"). */
-export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: string, dropProblems: boolean): Promise<ActionResult> {
+export async function createBatch(
+  deps: CommandDeps,
+  actor: Actor,
+  pendingId: string,
+  dropProblems: boolean,
+  /** From a preflight: also leave out these users (blocked at the source) and exclude these folders. */
+  adjust: { dropEmails?: Set<string>; excludeFolders?: string[] } = {},
+): Promise<ActionResult> {
   const taken = await deps.pending.take(pendingId, { id: actor.id, name: actor.name });
   switch (taken.status) {
     case 'claimed':
@@ -248,7 +256,7 @@ export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: st
     default:
       return asAction(notice({ title: 'Nothing to create', tone: 'warn', text: taken.message }));
   }
-  const entry = taken.pending;
+  const entry = { ...taken.pending, excludeFolders: adjust.excludeFolders ?? taken.pending.excludeFolders };
   const csv = taken.csv;
   const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), AutoStart: true };
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
@@ -273,7 +281,12 @@ export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: st
       );
       return asAction(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] });
     }
-    payload = serializeMigrationCsv(dropProblems ? dropProblemRows(validation) : validation.rows);
+    const rows = (dropProblems ? dropProblemRows(validation) : validation.rows).filter((r) => !adjust.dropEmails?.has(r.emailAddress.toLowerCase()));
+    if (rows.length === 0) {
+      await deps.pending.fail(pendingId, 'no rows left');
+      return asAction(notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }), { keepOriginal: true });
+    }
+    payload = serializeMigrationCsv(rows);
     await deps.exchange.newImapMigrationBatch({
       name: entry.batchName,
       sourceEndpoint: entry.endpoint,
@@ -282,7 +295,7 @@ export async function createBatch(deps: CommandDeps, actor: Actor, pendingId: st
       autoStart: true,
     });
     await deps.pending.complete(pendingId, { batchName: entry.batchName });
-    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${dropProblems ? dropProblemRows(validation).length : validation.rows.length} users, endpoint ${entry.endpoint}` });
+    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${rows.length} users, endpoint ${entry.endpoint}` });
     const progress = await batchProgress(deps, entry.batchName);
     return asAction(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
   } catch (err) {

@@ -3,7 +3,7 @@
 // so the words people and scripts rely on live in one place.
 
 export interface CommandSpec {
-  family: 'help' | 'endpoint' | 'batch' | 'user' | 'mailbox';
+  family: 'help' | 'endpoint' | 'batch' | 'user' | 'mailbox' | 'preflight' | (string & {});
   verb: string;
   usage: string;
   description: string;
@@ -54,6 +54,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     verb: 'remove',
     usage: 'user remove <email>',
     description: 'Take a user out of their batch so they can go in another (asks first).',
+    adminOnly: true,
+  },
+  {
+    family: 'preflight',
+    verb: 'preflight',
+    usage: 'preflight [endpoint <endpoint>]',
+    description: 'Attach the CSV: every user is checked on the source IMAP server (sign-in, folders, items over the limit) before Exchange is asked.',
     adminOnly: true,
   },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },

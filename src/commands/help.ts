@@ -9,6 +9,7 @@ const GROUP_TITLES: Record<string, string> = {
   batch: 'Migration batches',
   user: 'Migration users',
   mailbox: 'Target mailboxes',
+  preflight: 'Before you migrate',
 };
 
 export function helpReply(actor: Actor, deps: Pick<CommandDeps, 'access'>): Reply {

@@ -15,7 +15,8 @@ export type Command =
   | { kind: 'batch.show' | 'batch.start' | 'batch.stop' | 'batch.sync' | 'batch.remove'; name: string }
   | { kind: 'user.show' | 'user.report' | 'user.remove'; email: string }
   | { kind: 'mailbox.show'; email: string }
-  | { kind: 'mailbox.limit'; email: string; bytes: number };
+  | { kind: 'mailbox.limit'; email: string; bytes: number }
+  | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string };
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -174,6 +175,16 @@ export function parseCommand(text: string): ParseResult {
         return { ok: true, command: { kind: 'mailbox.limit', email: e, bytes: size.bytes } };
       }
       return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
+    }
+
+    case 'preflight': {
+      let endpoint: string | undefined;
+      const rest2 = tokens.slice(1);
+      for (let i = 0; i < rest2.length; i++) {
+        if (rest2[i].toLowerCase() === 'endpoint' && rest2[i + 1]) endpoint = rest2[++i];
+        else return fail('preflight', `Unexpected "${rest2[i]}".`);
+      }
+      return { ok: true, command: { kind: 'preflight', endpoint, excludeFolders: [], pastedCsv: rest.trim() === '' ? undefined : rest } };
     }
 
     default:

@@ -10,6 +10,7 @@ import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endp
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
 import { parseCommand } from './parse';
+import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
 import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { notice, usageReply } from './views';
@@ -115,6 +116,8 @@ export class CommandRouter {
         return one(await showMailbox(deps, c.email));
       case 'mailbox.limit':
         return one(await setMailboxLimit(deps, a, c.email, c.bytes));
+      case 'preflight':
+        return preflightCommand(deps, a, c, req.files);
     }
   }
 
@@ -163,6 +166,14 @@ export class CommandRouter {
         return confirmRemoveUser(deps, a, str('confirmation'));
       case 'mailbox.limit':
         return asResult(await setMailboxLimit(deps, a, str('email'), num('bytes')));
+      case 'preflight.run':
+        return preflightPending(deps, a, str('pending'));
+      case 'preflight.cancel':
+        return cancelPreflight(deps, a, str('run'));
+      case 'preflight.raiseLimits':
+        return raiseLimitsFromPreflight(deps, a, str('run'));
+      case 'preflight.create':
+        return createFromPreflight(deps, a, str('run'));
       case 'confirm.cancel':
         await deps.confirmations.consume(str('confirmation'), a.id, 'batch.remove').catch(() => undefined);
         return asResult(notice({ title: 'Nothing changed', text: 'Kept as it was.' }));

@@ -4,7 +4,9 @@
 
 import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../ports/clock';
+import type { PreflightReport } from '../domain/preflight/report';
 import type { ExchangeAdmin } from '../ports/exchange';
+import type { PreflightRuns } from '../services/preflightRuns';
 
 export interface Actor {
   /** The channel's id for the person (Teams: 29:...). */
@@ -32,8 +34,17 @@ export interface Reply {
   summary: string;
 }
 
+/** Updates the message a command or button answered with, in place, while work goes on. */
+export interface ProgressSink {
+  update(reply: Reply): Promise<void>;
+}
+
+/** Long work (a preflight) that keeps running after the turn, updating its first reply. */
+export type FollowUp = (sink: ProgressSink) => Promise<void>;
+
 export interface CommandResult {
   replies: Reply[];
+  followUp?: FollowUp;
   /** Keep the first reply (a batch progress card) up to date in place while the batch moves. */
   watch?: { batch: string; page?: number };
 }
@@ -47,6 +58,8 @@ export interface ActionResult {
   /** Further messages to send in the conversation. */
   replies?: Reply[];
   watch?: { batch: string; page?: number };
+  /** With keepOriginal: updates the new message; otherwise the replaced card. */
+  followUp?: FollowUp;
 }
 
 export interface CommandRequest {
@@ -134,6 +147,18 @@ export interface ConfirmationsPort {
   ): Promise<{ status: 'ok'; confirmation: { target: string } } | { status: 'not-found' | 'expired' | 'used' | 'someone-else' }>;
 }
 
+/** Runs a preflight; index.ts picks live IMAP, or the demo source for the demo hosts in local mode. */
+export interface PreflightPort {
+  run(input: {
+    rows: { emailAddress: string; userName: string; password: { reveal(): string } }[];
+    server: { remoteServer: string; port: number; security: 'None' | 'Ssl' | 'Tls' };
+    limitFor(email: string): Promise<number>;
+    maxConcurrent: number;
+    onProgress(p: { scanned: number; total: number; failures: number }): void;
+    signal: AbortSignal;
+  }): Promise<PreflightReport>;
+}
+
 export interface AccessSettings {
   mode: 'local' | 'production';
   /** Lower-cased Entra object ids or UPNs. */
@@ -147,6 +172,8 @@ export interface CommandDeps {
   downloads: DownloadsPort;
   files: FileFetcher;
   confirmations: ConfirmationsPort;
+  preflight: PreflightPort;
+  preflightRuns: PreflightRuns;
   clock: Clock;
   access: AccessSettings;
 }

@@ -50,6 +50,8 @@ export interface RunPreflightInput {
   backoffMs?: number;
   /** For tests and the bench. */
   forceMethod?: SizingMethod;
+  /** How one mailbox is read; default a live IMAP scan (local mode's demo source passes its own). */
+  scanner?: (endpoint: Parameters<typeof scanMailbox>[0], login: Parameters<typeof scanMailbox>[1], options: NonNullable<Parameters<typeof scanMailbox>[2]>) => Promise<MailboxScan>;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -111,7 +113,7 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
       if (signal?.aborted) break;
       connections++;
       stats.connections++;
-      scan = await scanMailbox(endpoint, { userName: row.userName, password: row.password.reveal() }, {
+      scan = await (input.scanner ?? scanMailbox)(endpoint, { userName: row.userName, password: row.password.reveal() }, {
         largeItemLimitBytes: limitBytes,
         timeoutMs,
         signal,

@@ -5,7 +5,7 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { CommandRouter, Logger } from '../commands/router';
-import type { ActionResult } from '../commands/types';
+import type { ActionResult, FollowUp, Reply } from '../commands/types';
 import { actorOf, cardAttachment, filesOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
 
@@ -19,6 +19,8 @@ export interface BotOptions {
   router: CommandRouter;
   live: LiveCards | null;
   conversations?: ConversationRegistry;
+  /** Empty in local mode; proactive updates (follow-ups) are sent as this app. */
+  botAppId: string;
   log: Logger;
 }
 
@@ -40,6 +42,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     });
     const ids = await sendReplies(context, result.replies);
     if (result.watch && live) live.watch(context, ids[0], result.watch.batch, result.watch.page ?? 0);
+    if (result.followUp) runFollowUp(context, ids[0], result.followUp);
   });
 
   app.adaptiveCards.actionExecute(/.*/, async (context, _state, data) => {
@@ -53,14 +56,30 @@ export function createBot(options: BotOptions): Application<TurnState> {
     });
     if (result.keepOriginal) {
       // Leave the pressed card alone (a progress card); the answer goes below it.
-      await context.sendActivity(replyActivity({ card: result.card, summary: result.summary }));
+      const sent = await context.sendActivity(replyActivity({ card: result.card, summary: result.summary }));
       if (result.replies?.length) await sendReplies(context, result.replies);
+      if (result.followUp) runFollowUp(context, sent?.id, result.followUp);
       return result.summary;
     }
     if (result.replies?.length) await sendReplies(context, result.replies);
+    if (result.followUp) runFollowUp(context, context.activity.replyToId, result.followUp);
     if (result.watch && live && context.activity.replyToId) live.watch(context, context.activity.replyToId, result.watch.batch, result.watch.page ?? 0);
     return cardAttachment({ card: result.card, summary: result.summary }).content;
   });
+
+  // Long work (a preflight) goes on after the turn and updates its card in place.
+  const runFollowUp = (context: TurnContext, activityId: string | undefined, followUp: FollowUp) => {
+    const reference = TurnContext.getConversationReference(context.activity);
+    const sink = {
+      update: async (reply: Reply) => {
+        if (!activityId) return;
+        await adapter.continueConversationAsync(options.botAppId, reference, async (ctx) => {
+          await ctx.updateActivity({ id: activityId, type: 'message', attachments: [cardAttachment(reply)], summary: reply.summary });
+        });
+      },
+    };
+    void followUp(sink).catch((err) => log.error('follow-up failed', { error: err instanceof Error ? err.message : String(err) }));
+  };
 
   const remember = async (context: TurnContext, event: string) => {
     if (!options.conversations) return;
