@@ -110,6 +110,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       },
     },
     preflightRuns: new PreflightRuns(),
+    store,
     files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
     clock,
     access: { mode: config.mode, admins: config.admins },

@@ -63,6 +63,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Attach the CSV: every user is checked on the source IMAP server (sign-in, folders, items over the limit) before Exchange is asked.',
     adminOnly: true,
   },
+  {
+    family: 'csv',
+    verb: 'build',
+    usage: 'csv build <dovecot|exchange|mirapoint|courier|custom> batch <name> [endpoint <endpoint>]',
+    description: 'Addresses (pasted or attached) plus one admin login: the CSV for a master-user migration, without collecting passwords.',
+    adminOnly: true,
+  },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
   {
     family: 'mailbox',

@@ -10,18 +10,20 @@ const GROUP_TITLES: Record<string, string> = {
   user: 'Migration users',
   mailbox: 'Target mailboxes',
   preflight: 'Before you migrate',
+  csv: 'Before you migrate',
 };
 
 export function helpReply(actor: Actor, deps: Pick<CommandDeps, 'access'>): Reply {
   const admin = isAdmin(actor, deps.access);
   const visible = COMMANDS.filter((c) => admin || !c.adminOnly);
-  const families = [...new Set(visible.map((c) => c.family))];
+  const titleOf = (family: string) => GROUP_TITLES[family] ?? family;
+  const titles = [...new Set(visible.map((c) => titleOf(c.family)))];
   const card = renderCard('help', {
     isAdmin: admin,
     modeNote: openAccessNote(deps.access),
-    groups: families.map((f) => ({
-      title: GROUP_TITLES[f] ?? f,
-      commands: visible.filter((c) => c.family === f).map((c) => ({ usage: c.usage, description: c.description })),
+    groups: titles.map((title) => ({
+      title,
+      commands: visible.filter((c) => titleOf(c.family) === title).map((c) => ({ usage: c.usage, description: c.description })),
     })),
   });
   return { card, summary: 'Cutover: what I can do' };

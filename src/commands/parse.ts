@@ -16,7 +16,8 @@ export type Command =
   | { kind: 'user.show' | 'user.report' | 'user.remove'; email: string }
   | { kind: 'mailbox.show'; email: string }
   | { kind: 'mailbox.limit'; email: string; bytes: number }
-  | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string };
+  | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
+  | { kind: 'csv.build'; format: 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom'; batchName: string; endpoint?: string; separator?: string; pastedAddresses?: string };
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -175,6 +176,31 @@ export function parseCommand(text: string): ParseResult {
         return { ok: true, command: { kind: 'mailbox.limit', email: e, bytes: size.bytes } };
       }
       return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
+    }
+
+    case 'csv': {
+      if (verb !== 'build') return fail('csv', verb ? `"${verb}" is not a csv command.` : 'Say what to build.');
+      const format = (args[0] ?? '').toLowerCase();
+      if (!['dovecot', 'exchange', 'mirapoint', 'courier', 'custom'].includes(format)) {
+        return fail('csv', `Say which source server: dovecot, exchange, mirapoint, courier or custom${args[0] ? ` (not "${args[0]}")` : ''}.`, 'build');
+      }
+      let name: string | undefined;
+      let endpoint: string | undefined;
+      let separator: string | undefined;
+      for (let i = 1; i < args.length; i++) {
+        const w = args[i].toLowerCase();
+        if (w === 'batch' && args[i + 1]) name = args[++i];
+        else if (w === 'endpoint' && args[i + 1]) endpoint = args[++i];
+        else if (w === 'separator' && args[i + 1]) separator = args[++i];
+        else return fail('csv', `Unexpected "${args[i]}".`, 'build');
+      }
+      const n = batchName('new', name);
+      if (typeof n !== 'string') return fail('csv', n.ok ? '' : n.problem, 'build');
+      if (separator !== undefined && !/^[^\s@]{1,3}$/.test(separator)) return fail('csv', 'The separator is one to three characters, like * (Dovecot\'s default).', 'build');
+      return {
+        ok: true,
+        command: { kind: 'csv.build', format: format as 'dovecot', batchName: n, endpoint, separator, pastedAddresses: rest.trim() === '' ? undefined : rest },
+      };
     }
 
     case 'preflight': {

@@ -9,6 +9,7 @@ import { cancelBatch, createBatch, newBatch, targetLookups, validationCard } fro
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
+import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
 import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
 import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
@@ -118,6 +119,8 @@ export class CommandRouter {
         return one(await setMailboxLimit(deps, a, c.email, c.bytes));
       case 'preflight':
         return preflightCommand(deps, a, c, req.files);
+      case 'csv.build':
+        return csvBuildCommand(deps, a, c, req.files);
     }
   }
 
@@ -166,6 +169,8 @@ export class CommandRouter {
         return confirmRemoveUser(deps, a, str('confirmation'));
       case 'mailbox.limit':
         return asResult(await setMailboxLimit(deps, a, str('email'), num('bytes')));
+      case 'csv.build':
+        return csvBuildAction(deps, a, d);
       case 'preflight.run':
         return preflightPending(deps, a, str('pending'));
       case 'preflight.cancel':

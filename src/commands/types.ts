@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock';
 import type { PreflightReport } from '../domain/preflight/report';
 import type { ExchangeAdmin } from '../ports/exchange';
 import type { PreflightRuns } from '../services/preflightRuns';
+import type { KeyValueStore } from '../ports/store';
 
 export interface Actor {
   /** The channel's id for the person (Teams: 29:...). */
@@ -174,6 +175,8 @@ export interface CommandDeps {
   confirmations: ConfirmationsPort;
   preflight: PreflightPort;
   preflightRuns: PreflightRuns;
+  /** For small short-lived state of a handler's own (a form waiting for its button). */
+  store: KeyValueStore;
   clock: Clock;
   access: AccessSettings;
 }

@@ -1,7 +1,7 @@
 // Preflight through the chat: the demo source in local mode, then a real Dovecot as the
 // source, where the emulator also migrates from the real mailboxes.
 
-import { cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
+import { assertNoSecrets, cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
 import { describeWithDovecot, type DovecotInstance, startDovecot } from '../support/dovecot';
 import { waitFor } from '../support/ports';
 
@@ -63,6 +63,34 @@ describe('preflight in local mode (demo source)', () => {
     const [none] = await t.say('user show jeffh@contoso.edu');
     expect(none.text).toMatch(/not a migration user/);
   });
+
+  it('keeps the CSV passwords out of every card, log line and stored file', () => {
+    assertNoSecrets(t, ['10191989', 'not-her-password', '1101980', 'wrong-one']);
+  });
+});
+
+describe('csv build for a master-user migration', () => {
+  let t: TestCutover;
+  beforeAll(async () => {
+    t = await startTestCutover();
+    await t.say('endpoint add school imap.contoso.edu');
+  });
+  afterAll(async () => t?.close());
+
+  it('asks for the admin credential on a card and turns it into a sealed, checked upload', async () => {
+    const [form] = await t.say('csv build dovecot batch wave3\nkima@contoso.edu, jeffh@contoso.edu\nnot-an-address');
+    expect(form.text).toMatch(/Build the CSV for batch wave3/);
+    expect(form.text).toMatch(/"not-an-address" is not an email address/);
+    const password = form.card.body.find((b: { id?: string }) => b.id === 'adminPassword');
+    expect(password.style).toBe('Password');
+    const built = await t.press(form, /Build the CSV/, {}, { adminUser: 'mailadmin', adminPassword: 'Master,Pw"77' });
+    expect(built.text).toMatch(/All 2 rows are ready/);
+    expect(built.text).toMatch(/kima\*mailadmin/);
+    expect(built.text).toMatch(/Create batch wave3/);
+    const again = await t.press(form, /Build the CSV/, {}, { adminUser: 'mailadmin', adminPassword: 'Master,Pw"77' });
+    expect(again.text).toMatch(/expired/);
+    assertNoSecrets(t, ['Master,Pw"77']);
+  });
 });
 
 describeWithDovecot()('preflight and migration against a real IMAP server', () => {
@@ -108,5 +136,6 @@ describeWithDovecot()('preflight and migration against a real IMAP server', () =
     expect(user.text).toMatch(/Skipped: INBOX/);
     const [lee] = await t.say('user show leeg@contoso.edu');
     expect(lee.text).toContain(`Synced items\n${dc.expected.get('lee')!.count}`);
+    assertNoSecrets(t, ['kim-Pw,"1', 'lee-pw-2']);
   });
 });

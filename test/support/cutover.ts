@@ -49,7 +49,8 @@ export interface TestCutover {
   logs(): string;
   say(text: string, o?: Partial<ActivityOptions> & { channel?: boolean }): Promise<SentCard[]>;
   sendFile(name: string, downloadUrl: string, text: string, o?: Partial<ActivityOptions>): Promise<SentCard[]>;
-  press(on: SentCard, title: RegExp | string, o?: Partial<ActivityOptions>): Promise<{ card: Card; text: string; extra: SentCard[] }>;
+  /** Clicks a card button; `inputs` are what the person typed into the card's input fields. */
+  press(on: SentCard, title: RegExp | string, o?: Partial<ActivityOptions>, inputs?: Record<string, string>): Promise<{ card: Card; text: string; extra: SentCard[] }>;
   close(): Promise<void>;
 }
 
@@ -115,9 +116,10 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
     logs: () => logs.join(''),
     say: (text, o = {}) => send(o.channel ? channelMessage(text, { ...base, ...o }) : personalMessage(text, { ...base, ...o })),
     sendFile: (name, downloadUrl, text, o = {}) => send(fileMessage({ ...base, ...o, name, downloadUrl, text })),
-    async press(on, title, o = {}) {
+    async press(on, title, o = {}, inputs = {}) {
       const { verb, data } = actionOf(on.card, title);
-      const activity = cardExecute(verb, data, { ...base, ...o, replyToId: on.activityId });
+      // Teams merges the card's input values into the action's data.
+      const activity = cardExecute(verb, { ...data, ...inputs }, { ...base, ...o, replyToId: on.activityId });
       const conv = activity.conversation.id as string;
       const before = connector.activities(conv).length;
       const res = await postActivity(cutover.botUrl, activity);
@@ -133,4 +135,29 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Fails if any of the secrets appears in a card the bot sent or updated, its log, or any file in its data folder. */
+export function assertNoSecrets(t: TestCutover, secrets: string[]): void {
+  const cards = JSON.stringify(t.connector.activities().map((a) => a.activity)) + JSON.stringify(t.connector.updates().map((a) => a.activity));
+  const logs = t.logs();
+  const files: { name: string; text: string }[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.push({ name: p, text: fs.readFileSync(p, 'latin1') });
+    }
+  };
+  walk(t.dataDir);
+  if (files.length === 0) throw new Error('the data folder is empty: the leak check would prove nothing');
+  for (const secret of secrets) {
+    // JSON escapes quotes; look for both spellings.
+    const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+    for (const f of forms) {
+      if (cards.includes(f)) throw new Error(`a card holds the secret ${JSON.stringify(secret)}`);
+      if (logs.includes(f)) throw new Error(`the log holds the secret ${JSON.stringify(secret)}`);
+      for (const file of files) if (file.text.includes(f)) throw new Error(`${file.name} holds the secret ${JSON.stringify(secret)}`);
+    }
+  }
 }
