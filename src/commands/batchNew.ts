@@ -21,6 +21,8 @@ import { exchangeErrorReply, notice, type CardAction } from './views';
 
 export const PROBLEMS_PAGE_SIZE = 15;
 const LOOKUP_CONCURRENCY = 8;
+/** Above this many addresses, list all mailboxes once instead of asking one by one. */
+const BULK_LOOKUP_FROM = 200;
 
 const CODE_LABEL: Record<CsvProblemCode, string> = {
   EmptyFile: 'empty file',
@@ -98,15 +100,25 @@ export async function targetLookups(deps: CommandDeps, validation: MigrationCsvV
   const users = await deps.exchange.getMigrationUsers();
   const batchOf = new Map(users.map((u) => [u.emailAddress.toLowerCase(), u.batchId]));
   const exists = new Set<string>();
-  await mapLimit(emails, LOOKUP_CONCURRENCY, async (email) => {
-    if (await deps.exchange.getMailbox(email)) exists.add(email);
-  });
+  if (emails.length > BULK_LOOKUP_FROM) {
+    // One paged Get-Mailbox beats thousands of single lookups; proxy addresses count too.
+    for (const m of await deps.exchange.getMailboxes()) {
+      exists.add(m.primarySmtpAddress.toLowerCase());
+      for (const a of m.emailAddresses) exists.add(a.replace(/^smtp:/i, '').toLowerCase());
+    }
+  } else {
+    await mapLimit(emails, LOOKUP_CONCURRENCY, async (email) => {
+      if (await deps.exchange.getMailbox(email)) exists.add(email);
+    });
+  }
   return { mailboxExists: (e: string) => exists.has(e), batchOf: (e: string) => batchOf.get(e) ?? null };
 }
 
 function csvFiles(files: IncomingFile[]): IncomingFile[] {
   return files.filter((f) => /\.csv$/i.test(f.name) || (f.fileType ?? '').toLowerCase() === 'csv');
 }
+
+const n = (x: number) => x.toLocaleString('en-US');
 
 export function validationCard(
   input: { batch: string; endpoint: MigrationEndpoint; excludeFolders: string[]; fileName: string; pendingId: string | null },
@@ -119,13 +131,13 @@ export function validationCard(
   const headline = fatal
     ? 'Exchange would reject this file. Fix it and attach it again.'
     : problemRows === 0
-      ? `All ${rows} rows are ready.`
-      : `${validRows} of ${rows} rows are ready; ${problemRows} ${problemRows === 1 ? 'row has' : 'rows have'} problems.`;
+      ? `All ${n(rows)} rows are ready.`
+      : `${n(validRows)} of ${n(rows)} rows are ready; ${n(problemRows)} ${problemRows === 1 ? 'row has' : 'rows have'} problems.`;
   const actions: CardAction[] = [];
   const pid = input.pendingId;
   if (pid && !fatal && validRows > 0) {
     if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
-    else actions.push({ title: `Drop ${problemRows} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
+    else actions.push({ title: `Drop ${n(problemRows)} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
   }
   if (pid && !fatal && validRows > 0) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
   if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });

@@ -61,6 +61,8 @@ export interface ExchangeAdmin {
 
   // Mailboxes
   getMailbox(identity: string): Promise<Mailbox | null>;
+  /** Get-Mailbox -ResultSize Unlimited (user mailboxes): for checking a large CSV in one go. */
+  getMailboxes(): Promise<Mailbox[]>;
   setMailboxSizeLimits(identity: string, limits: { maxReceiveSize?: number; maxSendSize?: number }): Promise<void>;
 }
 

@@ -64,3 +64,55 @@ describe('CSV attachments', () => {
     assertNoSecrets(t, ['1091990', '2111991', '3281986']);
   });
 });
+
+describe('a 50,000-row CSV', () => {
+  let t: TestCutover;
+  let files: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    const lines = ['EmailAddress,UserName,Password'];
+    for (let i = 0; i < 50_000; i++) lines.push(`user${i}@contoso.edu,user${i},"pw,${i}"`);
+    lines.push('terrya@contoso.edu,terry.adams,1091990');
+    const body = Buffer.from(lines.join('\r\n'));
+    files = http.createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/wave.csv`;
+    t = await startTestCutover();
+    await t.say('endpoint add school imap.contoso.edu');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((r) => files.close(r));
+  });
+
+  it('stays one readable card well under Teams\' size limit, with totals and paging', async () => {
+    const [card] = await t.sendFile('wave.csv', url, 'batch new wave');
+    expect(card.text).toMatch(/The CSV file contains more than 50,000 rows/);
+    expect(Buffer.byteLength(JSON.stringify(card.card))).toBeLessThan(28 * 1024);
+  });
+
+  it('pages through the problems of a 50,000-row file that Exchange would take', async () => {
+    const lines = ['EmailAddress,UserName,Password'];
+    for (let i = 0; i < 49_999; i++) lines.push(`user${i}@contoso.edu,user${i},"pw,${i}"`);
+    lines.push('terrya@contoso.edu,terry.adams,1091990');
+    const [card] = await t.say(`batch new wave2 endpoint school`, {});
+    expect(card.text).toMatch(/Attach the migration CSV/);
+    const body = Buffer.from(lines.join('\n'));
+    const server = http.createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const started = Date.now();
+      const [v] = await t.sendFile('wave2.csv', `http://127.0.0.1:${(server.address() as AddressInfo).port}/wave2.csv`, 'batch new wave2');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(v.text).toMatch(/1 of 50,000 rows are ready; 49,999 rows have problems/);
+      expect(v.text).toMatch(/49,999 × target mailbox not found/);
+      expect(v.text).toMatch(/Problems 1–15 of 49,999/);
+      expect(Buffer.byteLength(JSON.stringify(v.card))).toBeLessThan(28 * 1024);
+      const next = await t.press(v, 'More problems');
+      expect(next.text).toMatch(/Problems 16–30 of 49,999/);
+      expect(Buffer.byteLength(JSON.stringify(next.card))).toBeLessThan(28 * 1024);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -442,6 +442,12 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     return this.getOne('Get-Mailbox', { Identity: identity }, toMailbox);
   }
 
+  async getMailboxes(): Promise<Mailbox[]> {
+    // Only what the CSV check needs: a big tenant's full rows are heavy.
+    const rows = await this.client.invoke('Get-Mailbox', { RecipientTypeDetails: 'UserMailbox' }, { ...UNLIMITED, select: ['Identity', 'DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'Guid', 'RecipientTypeDetails', 'MaxReceiveSize', 'MaxSendSize', 'EmailAddresses'] });
+    return rows.map(toMailbox);
+  }
+
   async setMailboxSizeLimits(
     identity: string,
     limits: { maxReceiveSize?: number; maxSendSize?: number },

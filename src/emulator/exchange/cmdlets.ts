@@ -661,6 +661,8 @@ const handlers: Record<string, Handler> = {
     let list = engine.mailboxes;
     const anr = p.string('Anr')?.toLowerCase();
     if (anr) list = list.filter((m) => m.alias.startsWith(anr) || m.displayName.toLowerCase().startsWith(anr) || m.primarySmtpAddress.startsWith(anr));
+    const types = p.present('RecipientTypeDetails') ? String(p.raw('RecipientTypeDetails')).split(',').map((x) => x.trim().toLowerCase()) : null;
+    if (types) list = list.filter((m) => types.includes(m.recipientTypeDetails.toLowerCase()));
     return { rows: list.map(mailboxRow), resultSize };
   },
 
