@@ -7,6 +7,7 @@ import type { BatchStatus, MigrationBatch, MigrationUser } from '../domain/excha
 import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
+import { runConfirmed } from './confirmed';
 import { exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
 
 export const USERS_PAGE_SIZE = 10;
@@ -287,7 +288,7 @@ export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: stri
       powershell: ps,
       actions: [
         { title: `Remove ${name}`, verb: 'batch.remove.confirm', data: { confirmation: id, batch: name }, style: 'destructive' },
-        { title: 'Keep it', verb: 'confirm.cancel', data: { confirmation: id } },
+        { title: 'Keep it', verb: 'confirm.cancel', data: { confirmation: id, action: 'batch.remove' } },
       ],
     });
   } catch (err) {
@@ -295,39 +296,16 @@ export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: stri
   }
 }
 
-export async function confirmRemoveBatch(
-  deps: CommandDeps,
-  actor: Actor,
-  confirmationId: string,
-): Promise<ActionResult> {
-  const r = await deps.confirmations.consume(confirmationId, actor.id, 'batch.remove');
-  if (r.status !== 'ok') return confirmationProblem(r.status);
-  const name = r.confirmation.target;
-  const ps = toPowerShell('Remove-MigrationBatch', { Identity: name, Confirm: false });
-  try {
-    await deps.exchange.removeMigrationBatch(name);
-    await deps.audit.record({ actor, action: 'batch.remove', target: name, result: 'ok' });
-    const reply = notice({
+export function confirmRemoveBatch(deps: CommandDeps, actor: Actor, confirmationId: string): Promise<ActionResult> {
+  return runConfirmed(deps, actor, confirmationId, {
+    action: 'batch.remove',
+    cmdlet: 'Remove-MigrationBatch',
+    what: (name) => `Removing batch ${name}`,
+    run: (name) => deps.exchange.removeMigrationBatch(name),
+    done: (name) => ({
       title: `Batch ${name} is being removed`,
       tone: 'good',
       text: 'Exchange removes the batch and its sync requests; the mail already migrated stays in the mailboxes. Mail reaching the old server from now on is not copied.',
-      powershell: ps,
-    });
-    return { card: reply.card, summary: reply.summary };
-  } catch (err) {
-    await deps.audit.record({ actor, action: 'batch.remove', target: name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
-    const reply = exchangeErrorReply(`Removing batch ${name}`, err, ps);
-    return { card: reply.card, summary: reply.summary };
-  }
-}
-
-export function confirmationProblem(status: 'not-found' | 'expired' | 'used' | 'someone-else'): ActionResult {
-  const text = {
-    'not-found': 'This confirmation is not known (it may be from another Cutover installation). Ask again with the command.',
-    expired: 'This confirmation expired. Ask again with the command.',
-    used: 'This was already confirmed; nothing was done twice.',
-    'someone-else': 'Only the person who asked can confirm this.',
-  }[status];
-  const reply = notice({ title: 'Nothing done', tone: 'warn', text });
-  return { card: reply.card, summary: reply.summary };
+    }),
+  });
 }

@@ -9,6 +9,7 @@ import { cancelBatch, createBatch, newBatch, targetLookups, validationCard } fro
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
+import { cancelConfirmation } from './confirmed';
 import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
 import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
@@ -180,8 +181,7 @@ export class CommandRouter {
       case 'preflight.create':
         return createFromPreflight(deps, a, str('run'));
       case 'confirm.cancel':
-        await deps.confirmations.consume(str('confirmation'), a.id, 'batch.remove').catch(() => undefined);
-        return asResult(notice({ title: 'Nothing changed', text: 'Kept as it was.' }));
+        return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:
         return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }));
     }

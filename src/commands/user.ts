@@ -4,7 +4,7 @@ import { renderCard } from '../cards/render';
 import type { MigrationUserStatistics } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { formatBytes } from '../domain/sizes';
-import { confirmationProblem } from './batch';
+import { runConfirmed } from './confirmed';
 import type { ActionResult, Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, formatCount, formatDate, notice } from './views';
 
@@ -175,7 +175,7 @@ export async function askRemoveUser(deps: CommandDeps, actor: Actor, email: stri
       powershell: ps,
       actions: [
         { title: `Remove ${email}`, verb: 'user.remove.confirm', data: { confirmation: id, email }, style: 'destructive' },
-        { title: 'Keep', verb: 'confirm.cancel', data: { confirmation: id } },
+        { title: 'Keep', verb: 'confirm.cancel', data: { confirmation: id, action: 'user.remove' } },
       ],
     });
   } catch (err) {
@@ -183,24 +183,16 @@ export async function askRemoveUser(deps: CommandDeps, actor: Actor, email: stri
   }
 }
 
-export async function confirmRemoveUser(deps: CommandDeps, actor: Actor, confirmationId: string): Promise<ActionResult> {
-  const r = await deps.confirmations.consume(confirmationId, actor.id, 'user.remove');
-  if (r.status !== 'ok') return confirmationProblem(r.status);
-  const email = r.confirmation.target;
-  const ps = toPowerShell('Remove-MigrationUser', { Identity: email, Confirm: false });
-  try {
-    await deps.exchange.removeMigrationUser(email);
-    await deps.audit.record({ actor, action: 'user.remove', target: email, result: 'ok' });
-    const reply = notice({
+export function confirmRemoveUser(deps: CommandDeps, actor: Actor, confirmationId: string): Promise<ActionResult> {
+  return runConfirmed(deps, actor, confirmationId, {
+    action: 'user.remove',
+    cmdlet: 'Remove-MigrationUser',
+    what: (email) => `Removing ${email}`,
+    run: (email) => deps.exchange.removeMigrationUser(email),
+    done: (email) => ({
       title: `${email} is being removed from its batch`,
       tone: 'good',
       text: 'Once Exchange has removed the migration user (a minute or two), put the user in another batch with batch new.',
-      powershell: ps,
-    });
-    return { card: reply.card, summary: reply.summary };
-  } catch (err) {
-    await deps.audit.record({ actor, action: 'user.remove', target: email, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
-    const reply = exchangeErrorReply(`Removing ${email}`, err, ps);
-    return { card: reply.card, summary: reply.summary };
-  }
+    }),
+  });
 }

@@ -114,7 +114,7 @@ describe('Cutover bot, local mode', () => {
     const done = await t.press(ask, /^Remove paulc/);
     expect(done.text).toMatch(/being removed/);
     const twice = await t.press(ask, /^Remove paulc/);
-    expect(twice.text).toMatch(/already confirmed/);
+    expect(twice.text).toMatch(/already answered/);
     await t.cutover.emulator!.control.settle();
     const [retry] = await t.say('batch new retry\nEmailAddress,UserName,Password\npaulc@contoso.edu,paul.cannon,3281986');
     expect(retry.text).toMatch(/All 1 rows are ready/);
@@ -151,6 +151,16 @@ describe('Cutover bot, local mode', () => {
       expect.objectContaining({ status: 429, delayMs: 200 }),
       expect.objectContaining({ status: 429, delayMs: 200 }),
     ]);
+  });
+
+  it('keeps the batch when the admin says Keep, and that card cannot remove it any more', async () => {
+    const [ask] = await t.say('batch remove retry');
+    const kept = await t.press(ask, 'Keep it');
+    expect(kept.text).toMatch(/Nothing changed/);
+    const late = await t.press(ask, 'Remove retry');
+    expect(late.text).toMatch(/Nothing done/);
+    const [list] = await t.say('batch list');
+    expect(list.text).toMatch(/retry/);
   });
 
   it('removes a batch only after the admin confirms, warning about later mail', async () => {
