@@ -70,6 +70,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Addresses (pasted or attached) plus one admin login: the CSV for a master-user migration, without collecting passwords.',
     adminOnly: true,
   },
+  { family: 'audit', verb: 'audit', usage: 'audit [count]', description: 'Who did what, when, and how it went (newest first).', adminOnly: true },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
   {
     family: 'mailbox',

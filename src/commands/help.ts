@@ -11,6 +11,7 @@ const GROUP_TITLES: Record<string, string> = {
   mailbox: 'Target mailboxes',
   preflight: 'Before you migrate',
   csv: 'Before you migrate',
+  audit: 'Audit',
 };
 
 export function helpReply(actor: Actor, deps: Pick<CommandDeps, 'access'>): Reply {

@@ -16,6 +16,7 @@ export type Command =
   | { kind: 'user.show' | 'user.report' | 'user.remove'; email: string }
   | { kind: 'mailbox.show'; email: string }
   | { kind: 'mailbox.limit'; email: string; bytes: number }
+  | { kind: 'audit'; limit: number }
   | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
   | { kind: 'csv.build'; format: 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom'; batchName: string; endpoint?: string; separator?: string; pastedAddresses?: string };
 
@@ -176,6 +177,12 @@ export function parseCommand(text: string): ParseResult {
         return { ok: true, command: { kind: 'mailbox.limit', email: e, bytes: size.bytes } };
       }
       return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
+    }
+
+    case 'audit': {
+      const n = verb === undefined ? 20 : Number(verb);
+      if (!Number.isInteger(n) || n < 1 || n > 50) return fail('audit', 'Give how many entries to show, from 1 to 50.');
+      return { ok: true, command: { kind: 'audit', limit: n } };
     }
 
     case 'csv': {

@@ -9,6 +9,7 @@ import { cancelBatch, createBatch, newBatch, targetLookups, validationCard } fro
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
+import { auditReply } from './audit';
 import { cancelConfirmation } from './confirmed';
 import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
@@ -122,6 +123,8 @@ export class CommandRouter {
         return preflightCommand(deps, a, c, req.files);
       case 'csv.build':
         return csvBuildCommand(deps, a, c, req.files);
+      case 'audit':
+        return one(await auditReply(deps, c.limit));
     }
   }
 

@@ -113,14 +113,18 @@ export interface PendingBatchesPort {
   peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
 }
 
+export interface AuditEntryInput {
+  actor: { id: string; name?: string };
+  action: string;
+  target?: string;
+  result: 'ok' | 'failed' | 'refused';
+  detail?: string;
+}
+
 export interface AuditPort {
-  record(entry: {
-    actor: { id: string; name?: string };
-    action: string;
-    target?: string;
-    result: 'ok' | 'failed' | 'refused';
-    detail?: string;
-  }): Promise<unknown>;
+  record(entry: AuditEntryInput): Promise<unknown>;
+  /** Newest first. */
+  recent(limit: number): Promise<(AuditEntryInput & { at: string })[]>;
 }
 
 export interface DownloadsPort {

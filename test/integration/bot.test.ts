@@ -173,6 +173,14 @@ describe('Cutover bot, local mode', () => {
     expect(list.text).not.toMatch(/retry/);
   });
 
+  it('shows the audit log of admin actions, newest first', async () => {
+    const [card] = await t.say('audit 50');
+    expect(card.text).toMatch(/Audit log/);
+    expect(card.text).toMatch(/batch.remove\nretry\nok/);
+    expect(card.text).toMatch(/endpoint.add\nnowhere\nfailed/);
+    expect(card.text.indexOf('batch.remove')).toBeLessThan(card.text.indexOf('endpoint.add'));
+  });
+
   it('never lets a CSV password reach a card, a log line or the data folder', () => {
     assertNoSecrets(t, PASSWORDS);
     // The check can fail: an address the cards do show is found.
