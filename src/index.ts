@@ -120,7 +120,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const credentials = config.bot
     ? { MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.appPassword, MicrosoftAppType: config.bot.appType, MicrosoftAppTenantId: config.bot.appTenantId }
     : { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
-  const adapter = new TeamsAdapter({}, new ConfigurationServiceClientCredentialFactory(credentials));
+  // Incoming requests are checked against the same app id (JWT from Bot Framework); empty id = local, unauthenticated.
+  const adapter = new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
   const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId });
   registerRoutes(server, {
