@@ -1,0 +1,450 @@
+// The cut-over of a batch: its plan (stored, so it survives a restart), DNS checks from every
+// configured resolver, the delta pass runner and the proof. Source passwords come only from the
+// batch's own sealed copy of the migration CSV (AES-256-GCM, key derived for this purpose, bound
+// to the batch name) that the admin attaches to `cutover plan`; they are opened per pass and
+// handed to the IMAP adapter, never stored or reported in clear. The copy is wiped when the plan
+// ends (batch removed).
+
+import type { Clock } from '../ports/clock';
+import type { DnsResolver } from '../ports/dns';
+import type { ExchangeAdmin } from '../ports/exchange';
+import { DELETE_ITEM, type KeyValueStore, mutate } from '../ports/store';
+import { open, seal } from '../adapters/crypto/sealedBox';
+import { validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { Secret } from '../domain/secret';
+import { assessDns, normalizeDomain, switchVisibility, type DnsReadiness } from '../domain/cutover/dnsReadiness';
+import {
+  advanceCheckpoint,
+  appendableFlags,
+  decideCopies,
+  planScan,
+  type FolderCheckpoint,
+  type MessageMeta,
+} from '../domain/cutover/delta';
+import type { DeltaUser, MailboxAccess, SourceSession, TargetSession } from '../domain/cutover/mailboxes';
+import { completeStep, newPlan, recordDeltaPass, type AdvanceResult, type CutoverPlan, type StepFacts, type StepId } from '../domain/cutover/plan';
+import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
+import type { MigrationEndpoint } from '../domain/exchange/types';
+
+const PLAN = 'cutover/plan/';
+const CSV = 'cutover/csv/';
+const DELTA = 'cutover/delta/';
+const PLANS_INDEX = 'cutover/plans';
+
+export interface DomainCheck {
+  domain: string;
+  perResolver: { resolver: string; readiness: DnsReadiness }[];
+  visibility: ReturnType<typeof switchVisibility>;
+}
+
+interface UserState {
+  checkpoints: Record<string, FolderCheckpoint>;
+  report: UserReport;
+}
+
+export interface DeltaPassOptions {
+  /** Users in flight at once: bounds connections per source and per target server (one each per user). */
+  maxConcurrentUsers?: number;
+  /** Target APPEND retries on throttling before a message waits for the next pass. */
+  throttleRetries?: number;
+  signal?: AbortSignal;
+  onProgress?(p: { done: number; total: number; copied: number }): void;
+  /** Test hook: runs after a message is appended and before its checkpoint is saved (a crash there must not duplicate). */
+  afterAppend?(info: { email: string; folder: string; uid: number }): void | Promise<void>;
+  sleep?(ms: number): Promise<void>;
+}
+
+export interface DeltaPassSummary {
+  batch: string;
+  kind: MailboxAccess['kind'];
+  description: string;
+  users: number;
+  failedUsers: { email: string; why: string }[];
+  copied: number;
+  skipped: number;
+  foldersRead: number;
+  foldersUnchanged: number;
+  durationMs: number;
+  /** Per user: source + target commands. */
+  roundTrips: { email: string; source: number; target: number }[];
+  bodyBytes: number;
+  finishedAt: string;
+  /** Per user and folder notes worth showing (UIDVALIDITY changes, renamed folders, duplicates...). */
+  notes: string[];
+}
+
+export interface CutoverServiceOptions {
+  store: KeyValueStore;
+  clock: Clock;
+  exchange: ExchangeAdmin;
+  resolvers: DnsResolver[];
+  /** 32-byte key for the sealed CSV copies (derived for this purpose only). */
+  key: Buffer;
+  /** The delta pass's two ends for a batch's source endpoint; null when not configured. */
+  mailboxes(endpoint: MigrationEndpoint): MailboxAccess | null;
+}
+
+export class CutoverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CutoverError';
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class CutoverService {
+  private readonly running = new Set<string>();
+
+  constructor(private readonly o: CutoverServiceOptions) {
+    if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('CutoverService needs a 32-byte key.');
+  }
+
+  get resolverLabels(): string[] {
+    return this.o.resolvers.map((r) => r.label);
+  }
+
+  async checkDomain(domainInput: string): Promise<DomainCheck> {
+    const domain = normalizeDomain(domainInput);
+    const perResolver = await Promise.all(
+      this.o.resolvers.map(async (r) => {
+        const [mx, txt, autodiscover] = await Promise.all([r.mx(domain), r.txt(domain), r.cname(`autodiscover.${domain}`)]);
+        return { resolver: r.label, readiness: assessDns(domain, { mx, txt, autodiscover }) };
+      }),
+    );
+    return { domain, perResolver, visibility: switchVisibility(perResolver.map((p) => ({ resolver: p.resolver, mx: p.readiness.mx }))) };
+  }
+
+  async getPlan(batch: string): Promise<CutoverPlan | null> {
+    const found = (await this.o.store.read([PLAN + batch]))[PLAN + batch] as (CutoverPlan & { eTag?: string }) | undefined;
+    if (!found) return null;
+    const { eTag: _e, ...plan } = found;
+    return plan as CutoverPlan;
+  }
+
+  async hasCredentials(batch: string): Promise<boolean> {
+    return !!(await this.o.store.read([CSV + batch]))[CSV + batch];
+  }
+
+  /** Makes the plan (or keeps the existing one) and, when given, seals the batch's CSV for the delta pass. */
+  async plan(batch: string, input: { domain: string; by: string; csv?: Buffer }): Promise<{ plan: CutoverPlan; created: boolean }> {
+    if (input.csv) await this.o.store.write({ [CSV + batch]: { sealed: seal(input.csv, this.o.key, `cutover:csv:${batch}`), at: this.o.clock.now().toISOString() } });
+    const existing = await this.getPlan(batch);
+    if (existing) return { plan: existing, created: false };
+    const check = await this.checkDomain(input.domain);
+    const first = check.perResolver[0]?.readiness.mx;
+    const plan = newPlan({ batch, domain: normalizeDomain(input.domain), now: this.o.clock.now(), by: input.by, mxTtl: first?.ttl ?? null, oldMxHosts: first?.otherHosts ?? [] });
+    await this.o.store.write({ [PLAN + batch]: plan });
+    await mutate<{ plans: Record<string, string> }>(this.o.store, PLANS_INDEX, (cur) => ({ plans: { ...(cur?.plans ?? {}), [batch]: plan.domain } }));
+    return { plan, created: true };
+  }
+
+  /** Has any plan for this domain had its MX switch done? (Drives the demo DNS in local mode.) */
+  async domainSwitched(domain: string): Promise<boolean> {
+    const idx = (await this.o.store.read([PLANS_INDEX]))[PLANS_INDEX] as { plans: Record<string, string> } | undefined;
+    const batches = Object.entries(idx?.plans ?? {}).filter(([, d]) => d === normalizeDomain(domain)).map(([b]) => b);
+    for (const b of batches) if ((await this.getPlan(b))?.switchedAt) return true;
+    return false;
+  }
+
+  /** Gathers the facts a step depends on, then completes it (or says why not). */
+  async step(batch: string, id: StepId, by: string, force: boolean): Promise<AdvanceResult & { facts: StepFacts }> {
+    const plan = await this.getPlan(batch);
+    if (!plan) return { ok: false, reason: `There is no cut-over plan for batch ${batch}. Make one with cutover plan batch ${batch}.`, canForce: false, facts: {} };
+    const facts: StepFacts = {};
+    if (id === 'lower-ttl' || id === 'watch-dns') {
+      const check = await this.checkDomain(plan.domain);
+      facts.mxTtl = check.perResolver[0]?.readiness.mx.ttl ?? null;
+      facts.visibleEverywhere = check.visibility.visibleEverywhere;
+      facts.notYetVisible = check.visibility.notYet;
+    }
+    if (id === 'wait-synced' || id === 'remove-batch') {
+      const b = await this.o.exchange.getMigrationBatch(batch);
+      facts.batchStatus = b?.status ?? null;
+      facts.batchLastSynced = b?.lastSyncedDateTime ?? null;
+    }
+    const result = completeStep(plan, id, { now: this.o.clock.now(), by, force, facts });
+    if (result.ok) {
+      await this.o.store.write({ [PLAN + batch]: result.plan });
+      // The plan has ended: the sealed passwords are no longer needed.
+      if (id === 'remove-batch') await this.o.store.delete([CSV + batch]);
+    }
+    return { ...result, facts };
+  }
+
+  private async users(batch: string, access: MailboxAccess): Promise<DeltaUser[]> {
+    const sealed = (await this.o.store.read([CSV + batch]))[CSV + batch] as { sealed: string } | undefined;
+    if (sealed) {
+      const csv = open(sealed.sealed, this.o.key, `cutover:csv:${batch}`);
+      try {
+        const v = validateMigrationCsv(csv);
+        return v.rows.map((r) => ({ email: r.emailAddress.toLowerCase(), userName: r.userName, password: r.password }));
+      } finally {
+        csv.fill(0);
+      }
+    }
+    if (access.kind === 'demo') {
+      // The demo mailboxes need no password: the batch's migration users are enough.
+      const users = await this.o.exchange.getMigrationUsers({ batchId: batch });
+      return users.map((u) => ({ email: u.emailAddress.toLowerCase(), userName: u.emailAddress.split('@')[0], password: new Secret('') }));
+    }
+    throw new CutoverError(`The delta pass needs the source logins: attach the batch's migration CSV to "cutover plan batch ${batch}" (Cutover keeps it sealed until the plan ends).`);
+  }
+
+  async accessFor(batch: string): Promise<MailboxAccess> {
+    const b = await this.o.exchange.getMigrationBatch(batch);
+    if (!b) throw new CutoverError(`Exchange has no batch ${batch}.`);
+    const endpoint = b.sourceEndpoint ? await this.o.exchange.getMigrationEndpoint(b.sourceEndpoint) : null;
+    if (!endpoint) throw new CutoverError(`Batch ${batch} has no source endpoint Cutover can read.`);
+    const access = this.o.mailboxes(endpoint);
+    if (!access) {
+      throw new CutoverError(`No target IMAP is configured for ${endpoint.remoteServer}: set CUTOVER_TARGET_IMAP_HOST (and its sign-in) or run in production, where Cutover writes through Exchange Online's IMAP with XOAUTH2.`);
+    }
+    return access;
+  }
+
+  async runDeltaPass(batch: string, options: DeltaPassOptions = {}): Promise<DeltaPassSummary> {
+    if (this.running.has(batch)) throw new CutoverError(`A delta pass for ${batch} is already running.`);
+    this.running.add(batch);
+    try {
+      const started = Date.now();
+      const b = await this.o.exchange.getMigrationBatch(batch);
+      const access = await this.accessFor(batch);
+      const users = await this.users(batch, access);
+      const summary: DeltaPassSummary = {
+        batch,
+        kind: access.kind,
+        description: access.description,
+        users: users.length,
+        failedUsers: [],
+        copied: 0,
+        skipped: 0,
+        foldersRead: 0,
+        foldersUnchanged: 0,
+        durationMs: 0,
+        roundTrips: [],
+        bodyBytes: 0,
+        finishedAt: '',
+        notes: [],
+      };
+      const exclude = (b?.excludedFolders ?? []).map((f) => f.toLowerCase());
+      let next = 0;
+      let done = 0;
+      const worker = async () => {
+        while (next < users.length) {
+          if (options.signal?.aborted) return;
+          const user = users[next++];
+          await this.passUser(batch, access, user, exclude, summary, options);
+          done++;
+          options.onProgress?.({ done, total: users.length, copied: summary.copied });
+        }
+      };
+      const width = Math.max(1, Math.min(options.maxConcurrentUsers ?? 4, users.length));
+      await Promise.all(Array.from({ length: width }, worker));
+      if (options.signal?.aborted) throw new CutoverError('The delta pass was stopped; run it again to resume where it stopped.');
+      summary.durationMs = Date.now() - started;
+      summary.finishedAt = this.o.clock.now().toISOString();
+      await mutate<CutoverPlan>(this.o.store, PLAN + batch, (cur) => (cur ? recordDeltaPass(cur, new Date(summary.finishedAt)) : undefined));
+      return summary;
+    } finally {
+      this.running.delete(batch);
+    }
+  }
+
+  private async loadUser(batch: string, email: string): Promise<UserState> {
+    const key = `${DELTA}${batch}/${email}`;
+    const found = (await this.o.store.read([key]))[key] as (UserState & { eTag?: string }) | undefined;
+    if (found) return { checkpoints: found.checkpoints, report: found.report };
+    return { checkpoints: {}, report: { email, lastPassAt: null, failure: null, folders: [] } };
+  }
+
+  private async saveUser(batch: string, state: UserState): Promise<void> {
+    await this.o.store.write({ [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report } });
+  }
+
+  private async passUser(batch: string, access: MailboxAccess, user: DeltaUser, exclude: string[], summary: DeltaPassSummary, options: DeltaPassOptions): Promise<void> {
+    const state = await this.loadUser(batch, user.email);
+    const sleep = options.sleep ?? defaultSleep;
+    let src: SourceSession | null = null;
+    let tgt: TargetSession | null = null;
+    const openTarget = async () => (tgt ??= await access.target(user));
+    try {
+      src = await access.source(user);
+      const folders = (await src.folders()).filter((f) => !exclude.includes(f.name.toLowerCase()));
+      const seen = new Set<string>();
+      for (const folder of folders) {
+        if (options.signal?.aborted) break;
+        seen.add(folder.name);
+        let rep = state.report.folders.find((f) => f.folder === folder.name);
+        if (!rep) {
+          rep = { folder: folder.name, sourceCount: 0, targetCount: null, copied: 0, missing: 0, skipped: [], notes: [] };
+          state.report.folders.push(rep);
+        }
+        rep.sourceCount = folder.messages;
+        const cp0 = state.checkpoints[folder.name];
+        const scan = planScan(cp0, folder);
+        if (scan.kind === 'unchanged') {
+          summary.foldersUnchanged++;
+          continue;
+        }
+        summary.foldersRead++;
+        rep.notes = rep.notes.filter((n) => !/^(UIDVALIDITY|created on|duplicate|without Message-ID)/.test(n));
+        if (scan.kind === 'full' && scan.reason === 'uidvalidity-changed') {
+          rep.notes.push(`UIDVALIDITY changed (${cp0?.uidValidity} → ${folder.uidValidity}): the folder was compared again in full`);
+        }
+        const fromUid = scan.kind === 'incremental' ? scan.fromUid : 1;
+        const retryOld = scan.kind === 'incremental' ? scan.retry : [];
+        const candidates = await src.list(folder.name, fromUid, retryOld);
+        let cp: FolderCheckpoint = scan.kind === 'incremental' ? cp0! : { uidValidity: folder.uidValidity, uidNext: 1, retry: [] };
+        if (candidates.length === 0) {
+          state.checkpoints[folder.name] = advanceCheckpoint(cp, folder.uidNext - 1, []);
+          rep.missing = 0;
+          rep.skipped = [];
+          await this.saveUser(batch, state);
+          continue;
+        }
+        const target = await openTarget();
+        if (await target.ensureFolder(folder.name)) rep.notes.push('created on Exchange (it was missing there: renamed or new?)');
+        const allHaveIds = candidates.every((m) => m.messageId);
+        const targetCounts =
+          scan.kind === 'incremental' && allHaveIds && candidates.length <= 25
+            ? await target.keyCounts(folder.name, [...new Set(candidates.map((m) => m.messageId!))])
+            : await target.keyCounts(folder.name);
+        const older = new Map<string, number>();
+        if (scan.kind === 'incremental') {
+          for (const m of candidates) {
+            const k = `mid:${m.messageId}`;
+            if (m.messageId && m.uid >= fromUid && (targetCounts.get(k) ?? 0) > 0 && !older.has(k)) older.set(k, await src.countMessageId(folder.name, m.messageId, fromUid));
+          }
+        }
+        const decision = decideCopies(candidates, targetCounts, older);
+        if (decision.duplicateIds.length > 0) rep.notes.push(`duplicate Message-ID on the source: ${decision.duplicateIds.slice(0, 3).join(', ')}${decision.duplicateIds.length > 3 ? '…' : ''} (each copy kept)`);
+        if (decision.withoutMessageId > 0) rep.notes.push(`without Message-ID: ${decision.withoutMessageId} (compared by date, sender, subject and size)`);
+        const retrySet = new Set(retryOld);
+        const skipped: SkippedMessage[] = [];
+        const newRetry: number[] = [];
+        const toCopy = new Set(decision.toCopy.map((m) => m.uid));
+        // Retried UIDs that are now on the target are done.
+        for (const u of retryOld) if (!toCopy.has(u)) retrySet.delete(u);
+        for (const m of decision.toCopy) {
+          if (options.signal?.aborted) break;
+          const outcome = await this.copyOne(src, target, folder.name, m, options, sleep, async () => (tgt = await access.target(user)));
+          if (outcome === 'ok') {
+            rep.copied++;
+            summary.copied++;
+            await options.afterAppend?.({ email: user.email, folder: folder.name, uid: m.uid });
+          } else {
+            skipped.push(outcome);
+            newRetry.push(m.uid);
+            summary.skipped++;
+          }
+          retrySet.delete(m.uid);
+          cp = advanceCheckpoint(cp, m.uid >= fromUid ? m.uid : cp.uidNext - 1, [...retrySet, ...newRetry]);
+          state.checkpoints[folder.name] = cp;
+          await this.saveUser(batch, state);
+        }
+        if (options.signal?.aborted) break;
+        const maxUid = Math.max(folder.uidNext - 1, ...candidates.map((m) => m.uid));
+        state.checkpoints[folder.name] = advanceCheckpoint(cp, maxUid, newRetry);
+        rep.missing = newRetry.length;
+        rep.skipped = skipped;
+        rep.targetCount = await target.count(folder.name);
+        await this.saveUser(batch, state);
+      }
+      if (!options.signal?.aborted) {
+        for (const f of state.report.folders) {
+          if (!seen.has(f.folder) && !exclude.includes(f.folder.toLowerCase()) && !f.notes.includes('no longer on the source (renamed or deleted?)')) {
+            f.notes.push('no longer on the source (renamed or deleted?)');
+          }
+        }
+        state.report.folders = state.report.folders.filter((f) => seen.has(f.folder) || f.missing > 0 || f.copied > 0);
+        state.report.lastPassAt = this.o.clock.now().toISOString();
+        state.report.failure = null;
+      }
+      for (const f of state.report.folders) for (const n of f.notes) if (/UIDVALIDITY|renamed|duplicate/.test(n)) summary.notes.push(`${user.email} ${f.folder}: ${n}`);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      state.report.failure = why.slice(0, 300);
+      summary.failedUsers.push({ email: user.email, why: state.report.failure });
+    } finally {
+      const s = src?.stats();
+      const t = (tgt as TargetSession | null)?.stats();
+      summary.roundTrips.push({ email: user.email, source: s?.roundTrips ?? 0, target: t?.roundTrips ?? 0 });
+      summary.bodyBytes += s?.bodyBytes ?? 0;
+      await src?.close().catch(() => undefined);
+      await (tgt as TargetSession | null)?.close().catch(() => undefined);
+      await this.saveUser(batch, state).catch(() => undefined);
+    }
+  }
+
+  private async copyOne(
+    src: SourceSession,
+    target: TargetSession,
+    folder: string,
+    m: MessageMeta,
+    options: DeltaPassOptions,
+    sleep: (ms: number) => Promise<void>,
+    reopen: () => Promise<TargetSession>,
+  ): Promise<'ok' | SkippedMessage> {
+    const limit = target.maxMessageBytes;
+    const tooLarge = (size: number): SkippedMessage => ({
+      uid: m.uid,
+      reason: 'over-size-limit',
+      size,
+      subject: m.subject.slice(0, 120),
+      fix: `raise the mailbox's limit (mailbox limit <email> ${Math.min(150, Math.ceil((size * 1.4) / 1048576))}MB), then run the delta pass again`,
+    });
+    // Checked on RFC822.SIZE first, so an oversize body is never downloaded.
+    if (m.size > limit) return tooLarge(m.size);
+    let body: Buffer;
+    try {
+      body = await src.body(folder, m.uid);
+    } catch (err) {
+      return { uid: m.uid, reason: 'read-failed', subject: m.subject.slice(0, 120), fix: `the source would not give the message (${err instanceof Error ? err.message.slice(0, 120) : 'error'}); run the pass again` };
+    }
+    let t = target;
+    for (let attempt = 0; ; attempt++) {
+      const r = await t.append(folder, body, appendableFlags(m.flags), m.internalDate);
+      if (r.ok) return 'ok';
+      if (r.kind === 'too-large') return tooLarge(body.length);
+      if (r.kind === 'refused') return { uid: m.uid, reason: 'refused-by-target', subject: m.subject.slice(0, 120), fix: `Exchange refused it: ${r.text}; fix that, then run the pass again` };
+      // Throttled: wait as told and go on; after too many, it waits for the next pass.
+      if (attempt >= (options.throttleRetries ?? 8)) {
+        return { uid: m.uid, reason: 'refused-by-target', subject: m.subject.slice(0, 120), fix: 'Exchange kept throttling; the next pass copies it' };
+      }
+      await sleep('backoffMs' in r ? r.backoffMs : 2000);
+      try {
+        t = await reopen();
+        await t.ensureFolder(folder);
+      } catch {
+        /* the next attempt reports it */
+      }
+    }
+  }
+
+  async proof(batch: string): Promise<{ proof: BatchProof; reports: UserReport[] }> {
+    const access = await this.accessFor(batch).catch(() => null);
+    let emails: string[];
+    try {
+      emails = access ? (await this.users(batch, access)).map((u) => u.email) : [];
+    } catch {
+      emails = (await this.o.exchange.getMigrationUsers({ batchId: batch })).map((u) => u.emailAddress.toLowerCase());
+    }
+    const reports: UserReport[] = [];
+    for (const email of emails) reports.push((await this.loadUser(batch, email)).report);
+    return { proof: proveBatch(batch, reports), reports };
+  }
+
+  /** Forgets a plan (tests, or an admin starting over). */
+  async forget(batch: string): Promise<void> {
+    await this.o.store.delete([PLAN + batch, CSV + batch]);
+    await mutate<{ plans: Record<string, string> }>(this.o.store, PLANS_INDEX, (cur) => {
+      if (!cur) return undefined;
+      const plans = { ...cur.plans };
+      delete plans[batch];
+      return Object.keys(plans).length ? { plans } : DELETE_ITEM;
+    });
+  }
+}
+
+export type { FolderReport };
