@@ -1,0 +1,203 @@
+// The bounded first pass over a .vcf or .ics file, before ical.js sees anything: decode
+// (BOM, UTF-8, else Windows-1252 with a note), unfold lines (RFC folding and vCard 2.1
+// quoted-printable soft breaks), drop binary properties (photos, logos, sounds) without
+// holding them, cap line length, entry count, lines per entry and nesting, and cut the file
+// into entries so one broken entry cannot spoil the others.
+
+export const PIM_LIMITS = {
+  /** Larger files are refused whole. */
+  maxFileBytes: 16 * 1024 * 1024,
+  /** One unfolded property line (binary properties are dropped, not counted here). */
+  maxLineChars: 32 * 1024,
+  /** Entries (contacts or events) read from one file; the rest is reported, not imported. */
+  maxEntries: 10_000,
+  maxLinesPerEntry: 1_000,
+  /** VCALENDAR > VEVENT > VALARM. */
+  maxDepth: 3,
+};
+
+const BINARY_PROPS = new Set(['PHOTO', 'LOGO', 'SOUND', 'KEY', 'ATTACH']);
+
+export interface RawEntry {
+  /** VCARD, VEVENT, VTODO, VTIMEZONE, … */
+  type: string;
+  /** 1-based position among entries of the file. */
+  index: number;
+  /** Unfolded lines including BEGIN/END of the entry and of its sub-components. */
+  lines: string[];
+  dropped: { name: string; bytes: number }[];
+  problem?: string;
+}
+
+export interface ReadResult {
+  ok: true;
+  entries: RawEntry[];
+  /** Calendar-level properties (X-WR-TIMEZONE, METHOD, …) for .ics. */
+  header: string[];
+  notes: string[];
+  /** Entries beyond maxEntries, not read. */
+  overLimit: number;
+}
+
+export type ReadOutcome = ReadResult | { ok: false; problem: string };
+
+export function decodeText(bytes: Buffer): { text: string; note?: string } {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le') };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return { text: swapped.toString('utf16le') };
+  }
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start)) };
+  } catch {
+    // Older Outlook exports are Windows-1252; every byte decodes, so nothing is lost silently.
+    return { text: new TextDecoder('windows-1252').decode(bytes.subarray(start)), note: 'The file is not valid UTF-8; it was read as Windows-1252 (Western European). Check accented names in the preview.' };
+  }
+}
+
+function propName(line: string): string {
+  const m = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?)[;:]/.exec(line);
+  const n = m ? m[1].toUpperCase() : '';
+  // Apple groups properties: item1.EMAIL
+  return n.includes('.') ? n.slice(n.indexOf('.') + 1) : n;
+}
+
+export function readPim(bytes: Buffer, topType: 'VCARD' | 'VCALENDAR'): ReadOutcome {
+  if (bytes.length > PIM_LIMITS.maxFileBytes) {
+    return { ok: false, problem: `The file is ${(bytes.length / 1048576).toFixed(1)} MB; Cutover reads files up to ${PIM_LIMITS.maxFileBytes / 1048576} MB. Export in parts (for example one address book or one year at a time).` };
+  }
+  const { text, note } = decodeText(bytes);
+  const notes: string[] = note ? [note] : [];
+  const physical = text.split(/\r\n|\n|\r/);
+  const entries: RawEntry[] = [];
+  const header: string[] = [];
+  let overLimit = 0;
+  let sawTop = false;
+  const stack: string[] = [];
+  let current: RawEntry | null = null;
+  let droppedPhotos = 0;
+  let droppedBytes = 0;
+
+  // Logical line being assembled.
+  let logical: string | null = null;
+  let logicalName = '';
+  let logicalLen = 0;
+  let qp = false;
+
+  const finishLine = () => {
+    if (logical === null) return;
+    const line = logical;
+    const name = logicalName;
+    const len = logicalLen;
+    logical = null;
+    if (BINARY_PROPS.has(name)) {
+      if (current) current.dropped.push({ name, bytes: len });
+      droppedPhotos++;
+      droppedBytes += len;
+      return;
+    }
+    handleLine(line, name, len);
+  };
+
+  const handleLine = (line: string, name: string, len: number) => {
+    if (name === 'BEGIN') {
+      const t = line.slice(6).trim().toUpperCase();
+      if (stack.length === 0) {
+        if (t === topType) sawTop = true;
+        if (topType === 'VCARD' && t === 'VCARD') stack.push(t), startEntry(t, line);
+        else stack.push(t);
+        return;
+      }
+      if (topType === 'VCALENDAR' && stack.length === 1 && stack[0] === 'VCALENDAR') {
+        stack.push(t);
+        startEntry(t, line);
+        return;
+      }
+      stack.push(t);
+      if (current) {
+        if (stack.length > PIM_LIMITS.maxDepth) current.problem ??= `components nested ${stack.length} deep`;
+        else if (t === current.type) current.problem ??= `a ${t} nested inside another`;
+        current.lines.push(line);
+      }
+      return;
+    }
+    if (name === 'END') {
+      const t = line.slice(4).trim().toUpperCase();
+      const top = stack.pop();
+      if (top !== t && current) current.problem ??= `END:${t} does not close BEGIN:${top ?? '?'}`;
+      if (current) {
+        current.lines.push(line);
+        const entryDepth = topType === 'VCARD' ? 0 : 1;
+        if (stack.length === entryDepth) finishEntry();
+      }
+      return;
+    }
+    if (!current) {
+      if (stack.length === 1 && header.length < 50 && len <= 1024) header.push(line);
+      return;
+    }
+    if (len > PIM_LIMITS.maxLineChars) {
+      current.problem ??= `a ${name || 'property'} line of ${len.toLocaleString('en-US')} characters (Cutover reads lines up to ${PIM_LIMITS.maxLineChars.toLocaleString('en-US')})`;
+      return;
+    }
+    if (current.lines.length >= PIM_LIMITS.maxLinesPerEntry) {
+      current.problem ??= `more than ${PIM_LIMITS.maxLinesPerEntry.toLocaleString('en-US')} lines in one entry`;
+      return;
+    }
+    current.lines.push(line);
+  };
+
+  let count = 0;
+  let items = 0;
+  const startEntry = (type: string, line: string) => {
+    count++;
+    if (type !== 'VTIMEZONE' && ++items > PIM_LIMITS.maxEntries) {
+      overLimit++;
+      current = { type, index: count, lines: [], dropped: [], problem: 'over the limit' };
+      return;
+    }
+    current = { type, index: count, lines: [line], dropped: [] };
+  };
+  const finishEntry = () => {
+    if (current && current.problem !== 'over the limit') entries.push(current);
+    current = null;
+  };
+
+  for (const raw of physical) {
+    if (logical !== null && (raw.startsWith(' ') || raw.startsWith('\t'))) {
+      logicalLen += raw.length - 1;
+      if (!BINARY_PROPS.has(logicalName) && logicalLen <= PIM_LIMITS.maxLineChars) logical += raw.slice(1);
+      continue;
+    }
+    if (logical !== null && qp && (logical as string).endsWith('=')) {
+      // Quoted-printable soft line break (vCard 2.1): the next physical line continues the value.
+      logicalLen += raw.length;
+      if (logicalLen <= PIM_LIMITS.maxLineChars) logical = (logical as string).slice(0, -1) + raw;
+      continue;
+    }
+    finishLine();
+    if (raw === '') continue;
+    logical = raw;
+    logicalLen = raw.length;
+    logicalName = propName(raw);
+    qp = /;(ENCODING=)?QUOTED-PRINTABLE[;:]/i.test(raw.slice(0, raw.indexOf(':') + 1 || raw.length));
+  }
+  finishLine();
+  if (current) {
+    (current as RawEntry).problem ??= 'the file ends inside this entry (no END line)';
+    finishEntry();
+  }
+  if (!sawTop) {
+    return {
+      ok: false,
+      problem: topType === 'VCARD' ? 'This is not a vCard file: it has no BEGIN:VCARD. Export contacts as vCard (.vcf).' : 'This is not an iCalendar file: it has no BEGIN:VCALENDAR. Export the calendar as iCalendar (.ics).',
+    };
+  }
+  if (droppedPhotos > 0) {
+    notes.push(`${droppedPhotos.toLocaleString('en-US')} photo${droppedPhotos === 1 ? '' : 's'} or attachment${droppedPhotos === 1 ? '' : 's'} (${(droppedBytes / 1048576).toFixed(1)} MB) were left out: Cutover copies the text of each entry, not pictures or files.`);
+  }
+  if (overLimit > 0) notes.push(`The file has ${overLimit.toLocaleString('en-US')} more entries than the ${PIM_LIMITS.maxEntries.toLocaleString('en-US')} Cutover reads at once; they are not imported. Import the rest from a second file.`);
+  return { ok: true, entries, header, notes, overLimit };
+}
