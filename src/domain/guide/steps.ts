@@ -32,7 +32,7 @@ export interface GuideStep {
 }
 
 const EXPORT_VCF: Record<MailClient, string> = {
-  'outlook-windows': 'Or let Cutover copy them: in the old account\'s Contacts select all (Ctrl+A), File › Save As › vCard files is one per contact, so instead use File › Open & Export › Import/Export › Export to a file; or send me the .vcf your old mail program exports.',
+  'outlook-windows': 'Or send me a vCard (.vcf) exported from your old mail program here: I copy every contact into your Exchange Contacts.',
   'outlook-new': 'New Outlook cannot open the old account\'s contacts. Export them from the old mail program (or its webmail) as a vCard (.vcf) file and send it to me here: I copy them into your Exchange Contacts.',
   'outlook-mac': 'Or in Contacts (the Mac app) select them all and File › Export › Export vCard, then send me the .vcf here.',
   'imap-other': 'In Thunderbird: Address Book › select the book › Tools (⋯) › Export › vCard (.vcf). Send me that file here and I copy every contact into your Exchange Contacts.',
