@@ -70,6 +70,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Addresses (pasted or attached) plus one admin login: the CSV for a master-user migration, without collecting passwords.',
     adminOnly: true,
   },
+  { family: 'cutover', verb: 'check', usage: 'cutover check <domain>', description: 'MX (with TTL), SPF and autodiscover: what is ready for the switch to Exchange, and the exact record to set.', adminOnly: true },
+  { family: 'cutover', verb: 'plan', usage: 'cutover plan batch <name> [domain <domain>]', description: 'The ordered cut-over with a button per step; attach the batch CSV so the delta pass can read the source.', adminOnly: true },
+  { family: 'cutover', verb: 'delta', usage: 'cutover delta batch <name>', description: 'Copy what reached the old server after the last sync (by Message-ID), once.', adminOnly: true },
+  { family: 'cutover', verb: 'proof', usage: 'cutover proof batch <name>', description: 'Per-user reconciliation, as a card and a CSV; the batch is verified when every user reconciles.', adminOnly: true },
   { family: 'audit', verb: 'audit', usage: 'audit [count]', description: 'Who did what, when, and how it went (newest first).', adminOnly: true },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
   {

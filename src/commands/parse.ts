@@ -17,6 +17,9 @@ export type Command =
   | { kind: 'mailbox.show'; email: string }
   | { kind: 'mailbox.limit'; email: string; bytes: number }
   | { kind: 'audit'; limit: number }
+  | { kind: 'cutover.check'; domain: string }
+  | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
+  | { kind: 'cutover.delta' | 'cutover.proof'; batch: string }
   | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
   | { kind: 'csv.build'; format: 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom'; batchName: string; endpoint?: string; separator?: string; pastedAddresses?: string };
 
@@ -218,6 +221,25 @@ export function parseCommand(text: string): ParseResult {
         else return fail('preflight', `Unexpected "${rest2[i]}".`);
       }
       return { ok: true, command: { kind: 'preflight', endpoint, excludeFolders: [], pastedCsv: rest.trim() === '' ? undefined : rest } };
+    }
+
+    case 'cutover': {
+      // cutover check <domain> | cutover plan|delta|proof batch <name> [domain <domain>]
+      if (verb === 'check') {
+        if (!args[0]) return fail('cutover', 'Give the domain, for example contoso.edu.', verb);
+        return { ok: true, command: { kind: 'cutover.check', domain: args[0].toLowerCase() } };
+      }
+      if (verb === 'plan' || verb === 'delta' || verb === 'proof') {
+        const name = batchName(verb, args[0]?.toLowerCase() === 'batch' ? args[1] : args[0]);
+        if (typeof name !== 'string') return fail('cutover', name.ok ? '' : name.problem, verb);
+        const more = args.slice(args[0]?.toLowerCase() === 'batch' ? 2 : 1);
+        let domain: string | undefined;
+        if (verb === 'plan' && more[0]?.toLowerCase() === 'domain' && more[1]) domain = more.splice(0, 2)[1].toLowerCase();
+        if (more.length > 0) return fail('cutover', `Unexpected "${more[0]}".`, verb);
+        if (verb === 'plan') return { ok: true, command: { kind: 'cutover.plan', batch: name, domain, pastedCsv: rest.trim() === '' ? undefined : rest } };
+        return { ok: true, command: { kind: `cutover.${verb}` as 'cutover.delta', batch: name } };
+      }
+      return fail('cutover', verb ? `"${verb}" is not a cutover command.` : 'Say what to do: check, plan, delta or proof.');
     }
 
     default:

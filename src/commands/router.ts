@@ -10,6 +10,7 @@ import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endp
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
 import { auditReply } from './audit';
+import { cutoverCheck, cutoverDelta, cutoverPlanAction, cutoverPlanCommand, cutoverProof, cutoverStepAction } from './cutover';
 import { cancelConfirmation } from './confirmed';
 import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
@@ -123,6 +124,14 @@ export class CommandRouter {
         return preflightCommand(deps, a, c, req.files);
       case 'csv.build':
         return csvBuildCommand(deps, a, c, req.files);
+      case 'cutover.check':
+        return one(await cutoverCheck(deps, c.domain));
+      case 'cutover.plan':
+        return cutoverPlanCommand(deps, a, c, req.files);
+      case 'cutover.delta':
+        return one(await cutoverDelta(deps, a, c.batch));
+      case 'cutover.proof':
+        return one(await cutoverProof(deps, a, c.batch));
       case 'audit':
         return one(await auditReply(deps, c.limit));
     }
@@ -183,6 +192,14 @@ export class CommandRouter {
         return raiseLimitsFromPreflight(deps, a, str('run'));
       case 'preflight.create':
         return createFromPreflight(deps, a, str('run'));
+      case 'cutover.step':
+        return cutoverStepAction(deps, a, str('batch'), str('step'), d.force === true);
+      case 'cutover.plan':
+        return cutoverPlanAction(deps, str('batch'));
+      case 'cutover.delta':
+        return asResult(await cutoverDelta(deps, a, str('batch')), { keepOriginal: true });
+      case 'cutover.proof':
+        return asResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
       case 'confirm.cancel':
         return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:

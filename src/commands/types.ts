@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock';
 import type { PreflightReport } from '../domain/preflight/report';
 import type { ExchangeAdmin } from '../ports/exchange';
 import type { PreflightRuns } from '../services/preflightRuns';
+import type { CutoverService } from '../services/cutover';
 import type { KeyValueStore } from '../ports/store';
 
 export interface Actor {
@@ -179,6 +180,8 @@ export interface CommandDeps {
   confirmations: ConfirmationsPort;
   preflight: PreflightPort;
   preflightRuns: PreflightRuns;
+  /** Cut-over plans, DNS checks, delta passes and proof (src/services/cutover.ts). */
+  cutover?: CutoverService;
   /** For small short-lived state of a handler's own (a form waiting for its button). */
   store: KeyValueStore;
   clock: Clock;

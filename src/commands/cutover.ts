@@ -1,0 +1,262 @@
+// cutover check | plan | delta | proof, and the plan card's step buttons (cutover.*).
+// The plan is the CutoverService's; this file turns it into cards and audits who did what.
+
+import { renderCard } from '../cards/render';
+import { validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { currentStep, isStepId, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
+import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
+import { proofCsv } from '../domain/cutover/proof';
+import { CutoverError, type CutoverService } from '../services/cutover';
+import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, IncomingFile, Reply } from './types';
+import { formatDate, notice } from './views';
+
+export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
+
+const BUTTONS: Record<StepId, string> = {
+  'lower-ttl': 'TTL lowered',
+  'wait-synced': 'Check Synced',
+  'switch-mx': 'MX switched',
+  'watch-dns': 'Check DNS',
+  'sync-now': 'Sync now',
+  'delta-pass': 'Run delta pass',
+  'repeat-delta': 'Final pass done',
+  guide: 'Guide sent',
+  'remove-batch': 'Remove batch',
+};
+
+const who = (a: Actor) => a.name ?? a.upn ?? a.id;
+const one = (r: Reply): CommandResult => ({ replies: [r] });
+
+function unavailable(): Reply {
+  return notice({ title: 'Cut-over is not set up here', tone: 'warn', text: 'This Cutover has no cut-over service configured.' });
+}
+
+function failed(what: string, err: unknown): Reply {
+  if (err instanceof CutoverError) return notice({ title: `${what}: not possible yet`, tone: 'warn', text: err.message });
+  throw err;
+}
+
+export async function cutoverCheck(deps: CutoverDeps, domain: string): Promise<Reply> {
+  if (!deps.cutover) return unavailable();
+  if (!isDomainName(domain)) return notice({ title: 'That is not a domain', tone: 'warn', text: `"${domain}" is not a domain name.`, usage: ['cutover check <domain>'] });
+  const check = await deps.cutover.checkDomain(domain);
+  const lines: string[] = [];
+  for (const p of check.perResolver) {
+    lines.push(`From ${p.resolver}:`);
+    for (const c of p.readiness.checks) {
+      lines.push(`${c.state === 'ready' ? '✓' : c.state === 'warn' ? '!' : '✗'} ${c.title} — found: ${c.found}${c.fix ? ` — set: ${c.fix}` : ''}`);
+    }
+  }
+  const first = check.perResolver[0]?.readiness;
+  const switched = check.visibility.visibleEverywhere;
+  const tone = switched && first?.switched ? 'good' : first?.readyToSwitch ? '' : 'warn';
+  const title = switched
+    ? `${check.domain}: MX points at Exchange Online from every resolver`
+    : first?.mx.state === 'mid-switch'
+      ? `${check.domain}: the MX switch is half done`
+      : first?.readyToSwitch
+        ? `${check.domain}: ready for the MX switch`
+        : `${check.domain}: not ready for the MX switch yet`;
+  return notice({
+    title,
+    tone,
+    facts: [
+      { title: 'Exchange MX', value: `${exchangeMxTarget(check.domain)} (or the newer ….mx.microsoft form)` },
+      { title: 'MX TTL', value: first?.mx.ttl === null || first?.mx.ttl === undefined ? 'unknown' : `${first.mx.ttl} s` },
+      { title: 'Switch seen by', value: check.visibility.seenBy.join(', ') || 'no resolver yet' },
+    ],
+    lines,
+  });
+}
+
+async function readCsv(files: FileFetcher, incoming: IncomingFile[], pasted?: string): Promise<Buffer | undefined> {
+  if (pasted) return Buffer.from(pasted, 'utf8');
+  const csv = incoming.find((f) => /\.csv$/i.test(f.name) || /csv/i.test(f.fileType ?? ''));
+  return csv ? files.fetch(csv) : undefined;
+}
+
+async function defaultDomain(deps: CommandDeps, batch: string): Promise<string | null> {
+  const users = await deps.exchange.getMigrationUsers({ batchId: batch });
+  const counts = new Map<string, number>();
+  for (const u of users) {
+    const d = u.emailAddress.split('@')[1]?.toLowerCase();
+    if (d) counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+export async function cutoverPlanCommand(
+  deps: CutoverDeps,
+  actor: Actor,
+  c: { batch: string; domain?: string; pastedCsv?: string },
+  files: IncomingFile[],
+): Promise<CommandResult> {
+  if (!deps.cutover) return one(unavailable());
+  const batch = await deps.exchange.getMigrationBatch(c.batch);
+  if (!batch) return one(notice({ title: `There is no batch ${c.batch}`, tone: 'warn', text: 'Type batch list to see the batches.' }));
+  let csv: Buffer | undefined;
+  try {
+    csv = await readCsv(deps.files, files, c.pastedCsv);
+    if (csv) {
+      const v = validateMigrationCsv(csv);
+      if (v.fatal || v.rows.length === 0) return one(notice({ title: 'That CSV cannot be used', tone: 'bad', text: 'Attach the batch\'s migration CSV (EmailAddress,UserName,Password) so the delta pass can read the source mailboxes.' }));
+    }
+    const domain = c.domain ?? (await defaultDomain(deps, c.batch));
+    if (!domain) return one(notice({ title: 'Which domain?', tone: 'warn', text: 'The batch has no users to take the domain from.', usage: ['cutover plan batch <name> domain <domain>'] }));
+    const { plan, created } = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv });
+    await deps.audit.record({ actor, action: created ? 'cutover.plan' : 'cutover.plan.show', target: c.batch, result: 'ok', detail: csv ? 'migration CSV sealed for the delta pass' : undefined });
+    return one(await planCard(deps, plan));
+  } finally {
+    csv?.fill(0);
+  }
+}
+
+export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { title?: string; tone?: string; text?: string }): Promise<Reply> {
+  const svc = deps.cutover!;
+  const schedule = stepSchedule(plan);
+  const cur = currentStep(plan);
+  const check = await svc.checkDomain(plan.domain).catch(() => null);
+  const mx = check?.perResolver[0]?.readiness.mx;
+  let accessText = 'not configured';
+  try {
+    const access = await svc.accessFor(plan.batch);
+    accessText = access.kind === 'demo' ? `demo mailboxes (${access.description})` : `real IMAP: ${access.description}`;
+  } catch (err) {
+    accessText = err instanceof Error ? err.message : 'not configured';
+  }
+  const steps = plan.steps.map((s, i) => {
+    const at = schedule[s.id];
+    const when = s.status === 'done' ? `done ${formatDate(new Date(s.doneAt!))} by ${s.doneBy}${s.forced ? ' (forced)' : ''}` : at ? `from ${formatDate(at)}` : 'when the step before is done';
+    return { n: i + 1, id: s.id, batch: plan.batch, title: STEP_TITLES[s.id], status: s.status, current: s.id === cur, mark: s.status === 'done' ? '✓' : s.id === cur ? '→' : '·', when, button: BUTTONS[s.id] };
+  });
+  const done = plan.steps.filter((s) => s.status === 'done').length;
+  const card = renderCard('cutoverPlan', {
+    title: extra?.title ?? `Cut-over plan for batch ${plan.batch} (${plan.domain})`,
+    tone: extra?.tone ?? (cur === null ? 'good' : ''),
+    text: extra?.text ?? (cur ? `Step ${done + 1} of ${STEP_IDS.length}: ${STEP_TITLES[cur]}.` : 'Every step is done.'),
+    facts: [
+      { title: 'MX now', value: mx ? `${[...mx.exchangeHosts, ...mx.otherHosts].join(', ') || 'none'}${mx.ttl !== null ? ` (TTL ${mx.ttl} s)` : ''} from ${check!.perResolver[0].resolver}` : 'unknown' },
+      { title: 'Exchange MX', value: exchangeMxTarget(plan.domain) },
+      { title: 'Switch seen by', value: check ? check.visibility.seenBy.join(', ') || 'no resolver yet' : 'unknown' },
+      { title: 'Delta pass', value: accessText },
+      { title: 'Delta passes', value: plan.deltaPasses.length ? `${plan.deltaPasses.length}, last ${formatDate(new Date(plan.deltaPasses[plan.deltaPasses.length - 1]))}` : 'none yet' },
+    ],
+    steps,
+    lines: ['Steps go in order; a step out of order, or before its condition holds, asks you to force it. Who did what goes to the audit log.'],
+    powershell: `Get-MigrationBatch -Identity '${plan.batch}'`,
+    actions: [
+      ...(cur ? [{ title: BUTTONS[cur], verb: 'cutover.step', data: { batch: plan.batch, step: cur }, style: 'positive' }] : []),
+      { title: 'Refresh', verb: 'cutover.plan', data: { batch: plan.batch } },
+      { title: 'Proof', verb: 'cutover.proof', data: { batch: plan.batch } },
+    ],
+  });
+  return { card, summary: `Cut-over plan for ${plan.batch}: ${done} of ${STEP_IDS.length} steps done` };
+}
+
+async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string): Promise<Reply> {
+  try {
+    const s = await deps.cutover!.runDeltaPass(batchName);
+    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
+    const rt = s.roundTrips.length ? Math.max(...s.roundTrips.map((r) => r.source + r.target)) : 0;
+    return notice({
+      title: `Delta pass for ${batchName}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''}`,
+      tone: s.failedUsers.length || s.skipped ? 'warn' : 'good',
+      text: s.kind === 'demo' ? `Ran on the demo mailboxes in memory (local mode): ${s.description}.` : `Ran over real IMAP: ${s.description}.`,
+      facts: [
+        { title: 'Users', value: String(s.users) },
+        { title: 'Folders read / unchanged', value: `${s.foldersRead} / ${s.foldersUnchanged}` },
+        { title: 'Bodies read', value: `${s.bodyBytes.toLocaleString('en-US')} bytes` },
+        { title: 'Most round trips for one user', value: String(rt) },
+        { title: 'Took', value: `${(s.durationMs / 1000).toFixed(1)} s` },
+      ],
+      lines: [...s.failedUsers.map((f) => `✗ ${f.email}: ${f.why}`), ...s.notes.slice(0, 10)],
+      actions: [
+        { title: 'Proof', verb: 'cutover.proof', data: { batch: batchName } },
+        { title: 'Plan', verb: 'cutover.plan', data: { batch: batchName } },
+      ],
+    });
+  } catch (err) {
+    return failed('Delta pass', err);
+  }
+}
+
+export async function cutoverDelta(deps: CutoverDeps, actor: Actor, batch: string): Promise<Reply> {
+  if (!deps.cutover) return unavailable();
+  return deltaReply(deps, actor, batch);
+}
+
+export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: string): Promise<Reply> {
+  if (!deps.cutover) return unavailable();
+  try {
+    const { proof, reports } = await deps.cutover.proof(batch);
+    const url = await deps.downloads.create({ fileName: `cutover-proof-${batch}.csv`, contentType: 'text/csv; charset=utf-8', body: proofCsv(reports), createdBy: { id: actor.id, name: actor.name } });
+    await deps.audit.record({ actor, action: 'cutover.proof', target: batch, result: 'ok', detail: proof.verified ? 'verified' : `${proof.notReconciled.length} users do not reconcile` });
+    const shown = proof.users.slice(0, 20);
+    return notice({
+      title: proof.verified ? `Batch ${batch} is verified: every user reconciles` : `Batch ${batch} is not verified: ${proof.notReconciled.length} of ${proof.users.length} users do not reconcile`,
+      tone: proof.verified ? 'good' : 'warn',
+      text: 'Per user: source count, Exchange count, copied by Cutover, not copied, last pass.',
+      lines: [
+        ...shown.map((u) => `${u.reconciled ? '✓' : '✗'} ${u.email}: source ${u.sourceCount}, Exchange ${u.targetCount ?? '—'}, copied ${u.copied}, not copied ${u.skipped}, last pass ${u.lastPassAt ? formatDate(new Date(u.lastPassAt)) : 'never'}${u.why ? ` — ${u.why}` : ''}`),
+        ...(proof.users.length > shown.length ? [`…and ${proof.users.length - shown.length} more in the CSV.`] : []),
+        `Download: [cutover-proof-${batch}.csv](${url}) (link valid 24 h)`,
+      ],
+      actions: [{ title: 'Run delta pass', verb: 'cutover.delta', data: { batch } }],
+    });
+  } catch (err) {
+    return failed('Proof', err);
+  }
+}
+
+export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: string, step: string, force: boolean): Promise<ActionResult> {
+  const asResult = (r: Reply): ActionResult => ({ card: r.card, summary: r.summary });
+  if (!deps.cutover) return asResult(unavailable());
+  if (!isStepId(step)) return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `There is no step "${step}".` }));
+  const svc = deps.cutover;
+  // Steps that do something in Exchange or copy mail do it before they are marked done.
+  const plan0 = await svc.getPlan(batch);
+  const pendingBefore = plan0 ? plan0.steps.slice(0, STEP_IDS.indexOf(step)).some((s) => s.status !== 'done') : false;
+  let did = '';
+  if (plan0 && (!pendingBefore || force)) {
+    if (step === 'sync-now') {
+      await deps.exchange.syncMigrationBatchNow(batch);
+      did = 'Set-MigrationBatch -SyncNow sent. ';
+    } else if (step === 'delta-pass' || step === 'repeat-delta') {
+      const r = await deltaReply(deps, actor, batch);
+      did = `${r.summary}. `;
+    } else if (step === 'remove-batch') {
+      const guard = await svc.step(batch, step, who(actor), false);
+      if (!guard.ok && !force) return refusal(deps, actor, batch, step, guard.reason, guard.canForce);
+      await deps.exchange.removeMigrationBatch(batch);
+      did = 'Remove-MigrationBatch sent. ';
+      if (guard.ok) {
+        await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: 'Remove-MigrationBatch' });
+        return asResult(await planCard(deps, guard.plan, { text: did }));
+      }
+    }
+  }
+  const r = await svc.step(batch, step, who(actor), force);
+  if (!r.ok) return refusal(deps, actor, batch, step, r.reason, r.canForce, did);
+  await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: `${did}${r.note ?? ''}`.trim() || undefined });
+  return asResult(await planCard(deps, r.plan, { text: `${did}${STEP_TITLES[step]}: done${r.note ? ` (${r.note})` : ''}.` }));
+}
+
+async function refusal(deps: CutoverDeps, actor: Actor, batch: string, step: StepId, reason: string, canForce: boolean, did = ''): Promise<ActionResult> {
+  await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'refused', detail: reason });
+  const r = notice({
+    title: `Not yet: ${STEP_TITLES[step]}`,
+    tone: 'warn',
+    text: `${did}${reason}`,
+    actions: [
+      ...(canForce ? [{ title: `Force: ${BUTTONS[step]}`, verb: 'cutover.step', data: { batch, step, force: true }, style: 'destructive' as const }] : []),
+      { title: 'Plan', verb: 'cutover.plan', data: { batch } },
+    ],
+  });
+  return { card: r.card, summary: r.summary, keepOriginal: true };
+}
+
+export async function cutoverPlanAction(deps: CutoverDeps, batch: string): Promise<ActionResult> {
+  const plan = deps.cutover ? await deps.cutover.getPlan(batch) : null;
+  const r = plan ? await planCard(deps, plan) : notice({ title: `No cut-over plan for ${batch}`, tone: 'warn', usage: ['cutover plan batch <name>'] });
+  return { card: r.card, summary: r.summary };
+}
