@@ -74,6 +74,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   { family: 'cutover', verb: 'plan', usage: 'cutover plan batch <name> [domain <domain>]', description: 'The ordered cut-over with a button per step; attach the batch CSV so the delta pass can read the source.', adminOnly: true },
   { family: 'cutover', verb: 'delta', usage: 'cutover delta batch <name>', description: 'Copy what reached the old server after the last sync (by Message-ID), once.', adminOnly: true },
   { family: 'cutover', verb: 'proof', usage: 'cutover proof batch <name>', description: 'Per-user reconciliation, as a card and a CSV; the batch is verified when every user reconciles.', adminOnly: true },
+  { family: 'guide', verb: 'guide', usage: 'guide', description: 'Your own move to Exchange, step by step: add the account, copy contacts and calendar (or attach the .vcf/.ics here), then remove the old account.', adminOnly: false },
+  { family: 'guide', verb: 'client', usage: 'guide client <outlook|new|mac|thunderbird>', description: 'Steps written for your mail program.', adminOnly: false },
+  { family: 'guide', verb: 'status', usage: 'guide status [batch <name>]', description: 'Who has done which guide step, and who asked for help.', adminOnly: true },
+  { family: 'guide', verb: 'send', usage: 'guide send batch <name>', description: 'Offer the guide to every user of a batch (installs Cutover for them where allowed).', adminOnly: true },
   { family: 'audit', verb: 'audit', usage: 'audit [count]', description: 'Who did what, when, and how it went (newest first).', adminOnly: true },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
   {

@@ -17,6 +17,10 @@ export type Command =
   | { kind: 'mailbox.show'; email: string }
   | { kind: 'mailbox.limit'; email: string; bytes: number }
   | { kind: 'audit'; limit: number }
+  | { kind: 'guide'; client?: string }
+  | { kind: 'guide.status'; batch?: string }
+  | { kind: 'guide.send'; batch: string }
+  | { kind: 'import' }
   | { kind: 'cutover.check'; domain: string }
   | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
   | { kind: 'cutover.delta' | 'cutover.proof'; batch: string }
@@ -181,6 +185,31 @@ export function parseCommand(text: string): ParseResult {
       }
       return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
     }
+
+    case 'guide': {
+      if (verb === undefined) return { ok: true, command: { kind: 'guide' } };
+      if (verb === 'client') {
+        if (!args[0]) return fail('guide', 'Say which mail program: outlook, new, mac or thunderbird.', verb);
+        return { ok: true, command: { kind: 'guide', client: args[0] } };
+      }
+      if (verb === 'status') {
+        if (args.length === 0) return { ok: true, command: { kind: 'guide.status' } };
+        if (args[0].toLowerCase() !== 'batch') return fail('guide', `Unexpected "${args[0]}".`, verb);
+        const n = batchName('show', args[1]);
+        if (typeof n !== 'string') return fail('guide', n.ok ? '' : n.problem, verb);
+        return { ok: true, command: { kind: 'guide.status', batch: n } };
+      }
+      if (verb === 'send') {
+        if (args[0]?.toLowerCase() !== 'batch') return fail('guide', 'Say which batch: guide send batch <name>.', verb);
+        const n = batchName('show', args[1]);
+        if (typeof n !== 'string') return fail('guide', n.ok ? '' : n.problem, verb);
+        return { ok: true, command: { kind: 'guide.send', batch: n } };
+      }
+      return fail('guide', `"${verb}" is not a guide command.`);
+    }
+
+    case 'import':
+      return { ok: true, command: { kind: 'import' } };
 
     case 'audit': {
       const n = verb === undefined ? 20 : Number(verb);

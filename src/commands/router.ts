@@ -14,6 +14,7 @@ import { cutoverCheck, cutoverDelta, cutoverPlanAction, cutoverPlanCommand, cuto
 import { cancelConfirmation } from './confirmed';
 import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
+import { guideAction, guideCommand, guideSendBatch, guideStatus, hasPimFile, importFiles } from './guide';
 import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
 import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
@@ -75,6 +76,8 @@ export class CommandRouter {
     const { deps } = this;
     const text = req.text.trim();
     // A bare file in personal chat: say how to use it rather than ignoring it.
+    // A contacts or calendar file on its own is an import for the guide (anyone may).
+    if (text === '' && hasPimFile(req.files)) return importFiles(deps, req.actor, req.files);
     if (text === '' && req.files.length > 0) {
       return one(notice({ title: 'What should I do with this file?', tone: 'warn', text: 'To create a migration batch from it, send "batch new <name>" with the CSV attached.', usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'] }));
     }
@@ -82,6 +85,8 @@ export class CommandRouter {
     if (!parsed.ok) return one(usageReply(parsed.problem, parsed.family, parsed.verb));
     const c = parsed.command;
     if (c.kind === 'help') return one(helpReply(req.actor, deps));
+    if (c.kind === 'guide') return guideCommand(deps, req.actor, c.client);
+    if (c.kind === 'import') return importFiles(deps, req.actor, req.files);
     if (!isAdmin(req.actor, deps.access)) {
       await deps.audit.record({ actor: req.actor, action: c.kind, result: 'refused', detail: 'not an admin' });
       return one(refusal());
@@ -132,6 +137,10 @@ export class CommandRouter {
         return one(await cutoverDelta(deps, a, c.batch));
       case 'cutover.proof':
         return one(await cutoverProof(deps, a, c.batch));
+      case 'guide.status':
+        return one(await guideStatus(deps, c.batch));
+      case 'guide.send':
+        return one(await guideSendBatch(deps, a, c.batch));
       case 'audit':
         return one(await auditReply(deps, c.limit));
     }
@@ -143,6 +152,8 @@ export class CommandRouter {
     const d = req.data;
     const str = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
     const num = (k: string): number => (typeof d[k] === 'number' && Number.isInteger(d[k]) ? (d[k] as number) : 0);
+    // The guide and imports are for everyone; guide.send is the admin's.
+    if ((req.verb.startsWith('guide.') && req.verb !== 'guide.send') || req.verb.startsWith('import.')) return guideAction(deps, a, req.verb, d);
     if (!isAdmin(a, deps.access)) {
       await deps.audit.record({ actor: a, action: req.verb, result: 'refused', detail: 'not an admin' });
       const r = refusal();
@@ -200,6 +211,8 @@ export class CommandRouter {
         return asResult(await cutoverDelta(deps, a, str('batch')), { keepOriginal: true });
       case 'cutover.proof':
         return asResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
+      case 'guide.send':
+        return asResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
       case 'confirm.cancel':
         return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:

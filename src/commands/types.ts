@@ -182,6 +182,8 @@ export interface CommandDeps {
   preflightRuns: PreflightRuns;
   /** Cut-over plans, DNS checks, delta passes and proof (src/services/cutover.ts). */
   cutover?: CutoverService;
+  /** End-user guide and contacts/calendar import through Graph (src/commands/guide.ts). */
+  guide?: import('./guide').GuideDeps;
   /** For small short-lived state of a handler's own (a form waiting for its button). */
   store: KeyValueStore;
   clock: Clock;
