@@ -1,0 +1,215 @@
+// Pure rules for the watcher: what a batch and its migration users looked like at
+// the last poll, what they look like now, and which notification events that makes.
+// Event keys are derived from Exchange's own data (batch guid, timestamps) and the
+// poll generation, so two instances computing the same change make the same key,
+// and the ledger can deliver each event once per conversation.
+
+import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatus } from '../exchange/types';
+import { BATCH_LIFETIME_DAYS } from '../exchange/types';
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Incrementals run about every 24 h; two hours of slack before we call one overdue. */
+export const INCREMENTAL_OVERDUE_MS = 26 * HOUR_MS;
+/** Days before the 60-day stop at which admins are told. */
+export const EXPIRY_WARNING_DAYS = [7, 1] as const;
+
+export interface BatchSnapshot {
+  name: string;
+  guid: string;
+  status: BatchStatus;
+  total: number;
+  active: number;
+  synced: number;
+  failed: number;
+  stopped: number;
+  pending: number;
+  creationDateTime: string | null;
+  startDateTime: string | null;
+  initialSyncDateTime: string | null;
+  lastSyncedDateTime: string | null;
+  message: string | null;
+}
+
+export interface UserSnapshot {
+  email: string;
+  status: MigrationUserStatus;
+  summary: MigrationUser['statusSummary'];
+  syncedItems: number;
+  error: string | null;
+}
+
+export type EventKind =
+  | 'batch.started'
+  | 'batch.synced'
+  | 'batch.syncedWithErrors'
+  | 'batch.completed'
+  | 'batch.failed'
+  | 'batch.expiring'
+  | 'batch.syncOverdue'
+  | 'user.failed';
+
+export interface NotificationEvent {
+  kind: EventKind;
+  /** Stable across instances for the same change: the ledger's dedupe key. */
+  key: string;
+  batch: string;
+  /** A separate message (not only the progress card) because a person should act. */
+  needsPerson: boolean;
+  user?: string;
+  error?: string;
+  daysLeft?: number;
+  status?: BatchStatus;
+  lastSyncedDateTime?: string | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function snapshotBatch(b: MigrationBatch): BatchSnapshot {
+  return {
+    name: b.identity,
+    guid: b.batchGuid,
+    status: b.status,
+    total: b.totalCount,
+    active: b.activeCount,
+    synced: b.syncedCount,
+    failed: b.failedCount,
+    stopped: b.stoppedCount,
+    pending: b.pendingCount,
+    creationDateTime: iso(b.creationDateTime),
+    startDateTime: iso(b.startDateTime),
+    initialSyncDateTime: iso(b.initialSyncDateTime),
+    lastSyncedDateTime: iso(b.lastSyncedDateTime),
+    message: b.message,
+  };
+}
+
+export function snapshotUser(u: MigrationUser): UserSnapshot {
+  return { email: u.emailAddress.toLowerCase(), status: u.status, summary: u.statusSummary, syncedItems: u.syncedItemCount, error: u.errorSummary };
+}
+
+/**
+ * Whether Get-MigrationUser must be asked again for this batch: its status, counts or
+ * last sync moved. Unchanged batches reuse the last user snapshot, so Exchange calls per
+ * poll follow what changed, not how many users there are.
+ */
+export function batchChanged(prev: BatchSnapshot | undefined, next: BatchSnapshot): boolean {
+  if (!prev) return true;
+  return (
+    prev.guid !== next.guid ||
+    prev.status !== next.status ||
+    prev.total !== next.total ||
+    prev.active !== next.active ||
+    prev.synced !== next.synced ||
+    prev.failed !== next.failed ||
+    prev.stopped !== next.stopped ||
+    prev.pending !== next.pending ||
+    prev.lastSyncedDateTime !== next.lastSyncedDateTime
+  );
+}
+
+/** Users whose status or item count moved since the last poll (new users count as changed). */
+export function changedUsers(prev: Record<string, UserSnapshot> | undefined, next: UserSnapshot[]): UserSnapshot[] {
+  return next.filter((u) => {
+    const p = prev?.[u.email];
+    return !p || p.status !== u.status || p.syncedItems !== u.syncedItems;
+  });
+}
+
+const RUNNING: readonly BatchStatus[] = ['Starting', 'Syncing', 'IncrementalSyncing'];
+const isFailedUser = (u: UserSnapshot) => u.summary === 'Failed';
+
+/**
+ * The 60-day rule: Exchange stops a Synced batch after 60 days with no admin action.
+ * The clock starts at the last thing that counts as an admin action that Exchange shows
+ * (start) or, failing that, when the batch first synced; `lastAdminAction` adds Cutover's own record.
+ */
+export function expiryAnchor(b: BatchSnapshot, lastAdminAction?: string | null): Date | null {
+  const times = [b.startDateTime, b.initialSyncDateTime, lastAdminAction ?? null, b.creationDateTime]
+    .filter((t): t is string => !!t)
+    .map((t) => Date.parse(t))
+    .filter((t) => Number.isFinite(t));
+  if (times.length === 0) return null;
+  return new Date(Math.max(...times));
+}
+
+/** Whole days until Exchange stops the batch, or null when the rule does not apply. */
+export function daysUntilStop(b: BatchSnapshot, now: Date, lastAdminAction?: string | null): number | null {
+  if (b.status !== 'Synced' && b.status !== 'SyncedWithErrors') return null;
+  const anchor = expiryAnchor(b, lastAdminAction);
+  if (!anchor) return null;
+  return Math.ceil((anchor.getTime() + BATCH_LIFETIME_DAYS * DAY_MS - now.getTime()) / DAY_MS);
+}
+
+/** A Synced batch whose last incremental is older than ~26 h. */
+export function syncOverdue(b: BatchSnapshot, now: Date): boolean {
+  if (b.status !== 'Synced' && b.status !== 'SyncedWithErrors') return false;
+  if (!b.lastSyncedDateTime) return false;
+  return now.getTime() - Date.parse(b.lastSyncedDateTime) > INCREMENTAL_OVERDUE_MS;
+}
+
+export interface DiffInput {
+  prev: BatchSnapshot | undefined;
+  next: BatchSnapshot;
+  prevUsers: Record<string, UserSnapshot> | undefined;
+  /** Undefined when Get-MigrationUser was not asked this poll (nothing changed). */
+  nextUsers: UserSnapshot[] | undefined;
+  now: Date;
+  lastAdminAction?: string | null;
+}
+
+/** The events one batch's change makes. Pure. */
+export function diffBatch(input: DiffInput): NotificationEvent[] {
+  const { prev, next, now } = input;
+  const out: NotificationEvent[] = [];
+  const g = next.guid;
+  const ev = (kind: EventKind, key: string, needsPerson: boolean, extra: Partial<NotificationEvent> = {}): NotificationEvent => ({
+    kind,
+    key: `${kind}/${g}/${key}`,
+    batch: next.name,
+    needsPerson,
+    status: next.status,
+    lastSyncedDateTime: next.lastSyncedDateTime,
+    ...extra,
+  });
+  const was = prev?.status;
+  const moved = was !== next.status;
+  if (moved && RUNNING.includes(next.status) && (!was || !RUNNING.includes(was)) && next.status !== 'IncrementalSyncing') {
+    out.push(ev('batch.started', next.startDateTime ?? next.creationDateTime ?? 'start', false));
+  }
+  // Seen for the first time already settled: the bot just started watching; say nothing of the past.
+  if (prev && moved) {
+    const when = next.lastSyncedDateTime ?? next.initialSyncDateTime ?? 'sync';
+    if (next.status === 'Synced' && was !== 'Synced') out.push(ev('batch.synced', when, false));
+    if (next.status === 'SyncedWithErrors') out.push(ev('batch.syncedWithErrors', when, true));
+    if (next.status === 'Completed' || next.status === 'CompletedWithErrors') out.push(ev('batch.completed', next.status, true));
+    if (next.status === 'Failed' || next.status === 'Corrupted') out.push(ev('batch.failed', `${next.status}/${next.lastSyncedDateTime ?? next.startDateTime ?? ''}`, true, { error: next.message ?? undefined }));
+  }
+  if (input.nextUsers && prev) {
+    for (const u of input.nextUsers) {
+      const p = input.prevUsers?.[u.email];
+      if (isFailedUser(u) && (!p || !isFailedUser(p))) {
+        // A retried user that fails again is a new failure: key on the last good sync and items.
+        out.push(ev('user.failed', `${u.email}/${u.status}/${u.syncedItems}`, true, { user: u.email, error: u.error ?? undefined }));
+      }
+    }
+  }
+  const left = daysUntilStop(next, now, input.lastAdminAction);
+  if (left !== null) {
+    // Smallest first: one day left is the 1-day warning, not the 7-day one again.
+    for (const d of [...EXPIRY_WARNING_DAYS].sort((a, b) => a - b)) {
+      if (left <= d && left > 0) {
+        const anchor = expiryAnchor(next, input.lastAdminAction)!.toISOString();
+        out.push(ev('batch.expiring', `${d}d/${anchor}`, true, { daysLeft: left }));
+        break;
+      }
+    }
+  }
+  if (syncOverdue(next, now)) out.push(ev('batch.syncOverdue', next.lastSyncedDateTime ?? '', true));
+  return out;
+}
+
+/** Cheap fingerprint of what a progress card shows, to update it only when it changed. */
+export function progressFingerprint(b: BatchSnapshot, failedUsers: string[]): string {
+  return [b.status, b.total, b.synced, b.active, b.failed, b.stopped, b.pending, b.lastSyncedDateTime ?? '', failedUsers.join(',')].join('|');
+}

@@ -1,0 +1,139 @@
+// The watcher's two cards: the progress card kept per batch and conversation, and
+// the separate message for an event that needs a person.
+
+import { renderCard } from '../../cards/render';
+import type { Reply } from '../../commands/types';
+import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
+import { daysUntilStop } from '../../domain/notifications/events';
+
+const COLOR: Record<string, string> = {
+  Synced: 'Good',
+  SyncedWithErrors: 'Warning',
+  Failed: 'Attention',
+  Corrupted: 'Attention',
+  Stopped: 'Warning',
+  Syncing: 'Accent',
+  Starting: 'Accent',
+  IncrementalSyncing: 'Accent',
+  Removing: 'Warning',
+};
+
+export const statusColor = (s: string): string => COLOR[s] ?? 'Default';
+
+export function when(isoText: string | null | undefined): string {
+  if (!isoText) return 'not yet';
+  return isoText.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+}
+
+export interface FailedUser {
+  email: string;
+  error: string;
+}
+
+export function headline(b: BatchSnapshot): string {
+  if (b.status === 'Created') return `Created with ${b.total} users, not started.`;
+  const parts = [`${b.synced} of ${b.total} users synced`];
+  if (b.active) parts.push(`${b.active} syncing`);
+  if (b.pending) parts.push(`${b.pending} queued`);
+  if (b.failed) parts.push(`${b.failed} failed`);
+  if (b.stopped) parts.push(`${b.stopped} stopped`);
+  return parts.join(', ') + '.';
+}
+
+export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date): Reply {
+  const left = daysUntilStop(b, now);
+  const note =
+    b.status === 'Synced' || b.status === 'SyncedWithErrors'
+      ? `New mail keeps syncing about every 24 hours until you remove the batch.${left !== null && left <= 7 ? ` Exchange stops it in about ${Math.max(left, 0)} days unless an admin acts.` : ''}`
+      : b.status === 'Stopped'
+        ? `Stopped: no mail is copied until you start it again (batch start ${b.name}).`
+        : '';
+  const card = renderCard('notificationProgress', {
+    batch: b.name,
+    status: b.status,
+    statusColor: statusColor(b.status),
+    headline: headline(b),
+    facts: [
+      { title: 'Total', value: String(b.total) },
+      { title: 'Synced', value: String(b.synced) },
+      { title: 'Syncing', value: String(b.active) },
+      { title: 'Failed', value: String(b.failed) },
+      { title: 'Last synced', value: when(b.lastSyncedDateTime) },
+    ],
+    failed: failed.slice(0, 5),
+    note,
+    updated: when(now.toISOString()),
+    powershell: `Get-MigrationBatch -Identity '${b.name.replace(/'/g, "''")}'`,
+    actions: [{ title: 'Open batch', verb: 'batch.refresh', data: { batch: b.name, page: 0 } }],
+  });
+  return { card, summary: `Batch ${b.name}: ${b.status}. ${headline(b)}` };
+}
+
+export function eventCard(e: NotificationEvent): Reply {
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const batchFact = { title: 'Batch', value: e.batch };
+  let title: string;
+  let color = 'Attention';
+  let text: string;
+  let next = '';
+  let powershell = `Get-MigrationBatch -Identity ${q(e.batch)}`;
+  const facts = [batchFact];
+  const actions: { title: string; verb: string; data: Record<string, unknown>; style?: string }[] = [];
+  switch (e.kind) {
+    case 'user.failed':
+      title = `${e.user} failed in batch ${e.batch}`;
+      text = 'Exchange stopped syncing this migration user. The other users keep syncing.';
+      facts.push({ title: 'User', value: e.user ?? '' }, { title: 'Error', value: e.error ?? 'Exchange gave no error text.' });
+      next = `Fix the cause, then retry with batch start ${e.batch}, or take the user out (user remove ${e.user}) and put them in a new batch.`;
+      powershell = `Get-MigrationUserStatistics -Identity ${q(e.user ?? '')}`;
+      actions.push({ title: 'Retry failed users', verb: 'batch.start', data: { batch: e.batch }, style: 'positive' });
+      break;
+    case 'batch.syncedWithErrors':
+      title = `Batch ${e.batch} synced with errors`;
+      color = 'Warning';
+      text = 'The initial sync finished, but some users failed. Their errors are on the progress card.';
+      next = `Retry them with batch start ${e.batch}.`;
+      actions.push({ title: 'Retry failed users', verb: 'batch.start', data: { batch: e.batch }, style: 'positive' });
+      break;
+    case 'batch.completed':
+      title = `Batch ${e.batch} is ${e.status}`;
+      color = e.status === 'Completed' ? 'Good' : 'Warning';
+      text = 'Exchange finished the batch.';
+      next = `When you no longer need it: batch remove ${e.batch}.`;
+      break;
+    case 'batch.failed':
+      title = `Batch ${e.batch} failed`;
+      text = e.error ? `Exchange says: ${e.error}` : 'Exchange marked the whole batch as failed.';
+      next = `Look at it with batch show ${e.batch}; batch start ${e.batch} retries it.`;
+      actions.push({ title: 'Start again', verb: 'batch.start', data: { batch: e.batch }, style: 'positive' });
+      break;
+    case 'batch.expiring':
+      title = `Batch ${e.batch} stops in ${e.daysLeft} day${e.daysLeft === 1 ? '' : 's'}`;
+      color = 'Warning';
+      text = 'Exchange stops a Synced batch after 60 days without admin action; new mail would no longer be copied.';
+      next = `If the MX switch is done and a sync ran after it, remove the batch (batch remove ${e.batch}); otherwise sync it now to keep it going.`;
+      actions.push({ title: 'Sync now', verb: 'batch.sync', data: { batch: e.batch } });
+      break;
+    case 'batch.syncOverdue':
+      title = `Batch ${e.batch}: the daily incremental sync is overdue`;
+      color = 'Warning';
+      text = `The last sync was ${when(e.lastSyncedDateTime)}; Exchange syncs about every 24 hours.`;
+      facts.push({ title: 'Last synced', value: when(e.lastSyncedDateTime) });
+      next = `Sync it now (batch sync ${e.batch}); if that does not land, check the endpoint with endpoint test.`;
+      powershell = `Set-MigrationBatch -Identity ${q(e.batch)} -SyncNow`;
+      actions.push({ title: 'Sync now', verb: 'batch.sync', data: { batch: e.batch } });
+      break;
+    case 'batch.started':
+      title = `Batch ${e.batch} started`;
+      color = 'Accent';
+      text = 'Exchange is copying mail.';
+      break;
+    case 'batch.synced':
+      title = `Batch ${e.batch} synced`;
+      color = 'Good';
+      text = 'Every user finished the initial sync.';
+      break;
+  }
+  const card = renderCard('notificationEvent', { title, color, text, facts, next, powershell, actions });
+  return { card, summary: `${title}. ${text}` };
+}

@@ -1,0 +1,140 @@
+// Fans a poll's changes out to the subscribed conversations: one progress card per
+// batch and conversation, updated in place; a separate message only for events that
+// need a person, each once per conversation (the ledger). A conversation the bot was
+// removed from is unsubscribed, forgotten and audited.
+
+import type { Logger } from '../../commands/router';
+import type { AuditPort } from '../../commands/types';
+import type { Clock } from '../../ports/clock';
+import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
+import { progressFingerprint } from '../../domain/notifications/events';
+import type { Conversations } from '../conversations';
+import type { NotificationLedger } from '../notificationLedger';
+import { wants, type Subscriptions } from '../subscriptions';
+import { eventCard, progressCard, type FailedUser } from './cards';
+import { ConversationGoneError, type NotificationSink } from './sink';
+
+export interface ProgressUpdate {
+  batch: BatchSnapshot;
+  failed: FailedUser[];
+}
+
+export interface DispatchResult {
+  sent: number;
+  updated: number;
+  skippedAsDelivered: number;
+  removedConversations: string[];
+  /** Event keys not delivered to every subscriber (retried next poll). */
+  undelivered: Set<string>;
+  /** Batches whose card could not be brought up to date everywhere. */
+  staleBatches: Set<string>;
+}
+
+export interface DispatcherOptions {
+  subscriptions: Subscriptions;
+  conversations: Conversations;
+  ledger: NotificationLedger;
+  sink: NotificationSink;
+  audit: AuditPort;
+  clock: Clock;
+  log: Logger;
+  /** Checked before each send: only the leader speaks. */
+  isLeader: () => boolean;
+  /** Conversations served at once. */
+  concurrency?: number;
+}
+
+export class Dispatcher {
+  constructor(private readonly o: DispatcherOptions) {}
+
+  async dispatch(progress: ProgressUpdate[], events: NotificationEvent[]): Promise<DispatchResult> {
+    const result: DispatchResult = { sent: 0, updated: 0, skippedAsDelivered: 0, removedConversations: [], undelivered: new Set(), staleBatches: new Set() };
+    if (progress.length === 0 && events.length === 0) return result;
+    const subs = (await this.o.subscriptions.all()).filter(
+      (s) => progress.some((p) => wants(s, p.batch.name)) || events.some((e) => wants(s, e.batch)),
+    );
+    if (subs.length === 0) return result;
+    const ids = subs.map((s) => s.conversationId);
+    const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
+    const now = this.o.clock.now();
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now), fp: progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const eventReplies = new Map(events.filter((e) => e.needsPerson).map((e) => [e.key, eventCard(e)]));
+
+    let next = 0;
+    const worker = async () => {
+      while (next < subs.length) {
+        const sub = subs[next++];
+        const ref = refs.get(sub.conversationId);
+        const view = views.get(sub.conversationId)!;
+        const mine = progress.filter((p) => wants(sub, p.batch.name));
+        const mineEvents = events.filter((e) => e.needsPerson && wants(sub, e.batch));
+        if (!ref) {
+          // Subscribed but no reference (should not happen): nothing can be sent.
+          mineEvents.forEach((e) => result.undelivered.add(e.key));
+          continue;
+        }
+        try {
+          for (const p of mine) {
+            const key = p.batch.name.toLowerCase();
+            const c = cards.get(key)!;
+            const rec = view.cards[key];
+            if (!this.o.isLeader()) throw new LostLeadership();
+            if (rec && rec.guid === p.batch.guid) {
+              if (rec.fingerprint === c.fp) continue;
+              await this.o.sink.update(ref.reference, rec.activityId, c.reply);
+              result.updated++;
+              await this.o.ledger.setCard(sub.conversationId, key, { ...rec, fingerprint: c.fp });
+            } else {
+              const activityId = await this.o.sink.send(ref.reference, c.reply);
+              result.sent++;
+              await this.o.ledger.setCard(sub.conversationId, key, { activityId, fingerprint: c.fp, guid: p.batch.guid });
+            }
+          }
+          for (const e of mineEvents) {
+            if (view.delivered.has(e.key)) {
+              result.skippedAsDelivered++;
+              continue;
+            }
+            if (!this.o.isLeader()) throw new LostLeadership();
+            await this.o.sink.send(ref.reference, eventReplies.get(e.key)!);
+            result.sent++;
+            await this.o.ledger.markDelivered(sub.conversationId, e.key);
+          }
+        } catch (err) {
+          if (err instanceof ConversationGoneError) {
+            await this.removeConversation(sub.conversationId, err);
+            result.removedConversations.push(sub.conversationId);
+            continue;
+          }
+          // Leave it for the next poll: the ledger knows what did go out.
+          mineEvents.forEach((e) => result.undelivered.add(e.key));
+          mine.forEach((p) => result.staleBatches.add(p.batch.name));
+          if (err instanceof LostLeadership) continue;
+          this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 8, subs.length) }, worker));
+    return result;
+  }
+
+  private async removeConversation(conversationId: string, err: ConversationGoneError): Promise<void> {
+    await this.o.subscriptions.unsubscribe(conversationId, { all: true });
+    await this.o.conversations.forget(conversationId);
+    await this.o.ledger.forget(conversationId);
+    await this.o.audit.record({
+      actor: { id: 'cutover', name: 'Cutover' },
+      action: 'unsubscribe',
+      target: conversationId,
+      result: 'ok',
+      detail: `The bot was removed from this conversation (HTTP ${err.status}); its subscription was dropped.`,
+    });
+    this.o.log.info('conversation gone; unsubscribed', { status: err.status });
+  }
+}
+
+class LostLeadership extends Error {
+  constructor() {
+    super('no longer the leader');
+  }
+}

@@ -1,0 +1,315 @@
+// Polls Exchange on an interval and turns changes into notifications.
+// Calls per poll follow what changed: one Get-MigrationBatch for all batches;
+// Get-MigrationUser -BatchId only for a batch whose status, counts or last sync moved;
+// Get-MigrationUserStatistics only for a user that just failed without error text.
+// Throttling (429 with Retry-After, seen through the adapter's retries) pushes the next
+// poll back; other failures back off exponentially up to a ceiling.
+
+import type { Logger } from '../../commands/router';
+import type { Clock } from '../../ports/clock';
+import { ExchangeError, type ExchangeAdmin } from '../../ports/exchange';
+import type { KeyValueStore } from '../../ports/store';
+import {
+  batchChanged,
+  changedUsers,
+  diffBatch,
+  snapshotBatch,
+  snapshotUser,
+  type BatchSnapshot,
+  type NotificationEvent,
+  type UserSnapshot,
+} from '../../domain/notifications/events';
+import type { DispatchResult, Dispatcher, ProgressUpdate } from './dispatch';
+
+export const STATE_KEY = 'watcher/state';
+export const STATUS_KEY = 'watcher/status';
+const usersKey = (guid: string) => `watcher/users/${guid}`;
+const RECENT_KEYS = 5000;
+
+interface State {
+  generation: number;
+  batches: Record<string, BatchSnapshot>;
+  pendingEvents: NotificationEvent[];
+  staleBatches: string[];
+  /** Keys delivered to every subscriber already: not offered again while they recur. */
+  recentKeys: string[];
+}
+
+/** What `status` shows; written by the leader after every poll. */
+export interface WatcherStatus {
+  instanceId: string;
+  lastPollAt: string | null;
+  lastPollMs: number | null;
+  lastPollExchangeCalls: number | null;
+  nextPollAt: string | null;
+  intervalMs: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+  /** Exchange asked us to wait (429) until then. */
+  throttledUntil: string | null;
+  lastRetryAfterMs: number | null;
+}
+
+export interface PollReport {
+  generation: number;
+  exchangeCalls: number;
+  calls: Record<string, number>;
+  batches: number;
+  changedBatches: number;
+  usersFetched: number;
+  statisticsFetched: number;
+  events: NotificationEvent[];
+  dispatch: DispatchResult | null;
+  ms: number;
+}
+
+export interface WatcherOptions {
+  exchange: ExchangeAdmin;
+  store: KeyValueStore;
+  /** Exchange's time (the emulator's simulated clock in local mode): for the 60-day and overdue rules. */
+  clock: Clock;
+  dispatcher: Dispatcher;
+  intervalMs: number;
+  log: Logger;
+  instanceId: string;
+  maxBackoffMs?: number;
+}
+
+function countCalls(exchange: ExchangeAdmin, calls: Record<string, number>): ExchangeAdmin {
+  return new Proxy(exchange, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+export class Watcher {
+  private state: State | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private polling: Promise<PollReport | null> | null = null;
+  private failures = 0;
+  private retryAfterSeenMs = 0;
+  private status: WatcherStatus;
+  lastReport: PollReport | null = null;
+
+  constructor(private readonly o: WatcherOptions) {
+    this.status = {
+      instanceId: o.instanceId,
+      lastPollAt: null,
+      lastPollMs: null,
+      lastPollExchangeCalls: null,
+      nextPollAt: null,
+      intervalMs: o.intervalMs,
+      consecutiveFailures: 0,
+      lastError: null,
+      throttledUntil: null,
+      lastRetryAfterMs: null,
+    };
+  }
+
+  /** Hook for the watcher's Exchange adapter (onRetry): a 429's wait is remembered. */
+  noteExchangeRetry(e: { status: number | null; delayMs: number }): void {
+    if (e.status === 429) this.retryAfterSeenMs = Math.max(this.retryAfterSeenMs, e.delayMs);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    // Leadership may have moved: the last leader's state is the truth.
+    this.state = null;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.polling?.catch(() => undefined);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.status.nextPollAt = new Date(Date.now() + delayMs).toISOString();
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const report = await this.pollOnce().catch(() => null);
+    if (!this.running) return;
+    let delay = this.o.intervalMs;
+    if (!report) {
+      const backoff = Math.min(this.o.maxBackoffMs ?? 10 * 60_000, this.o.intervalMs * 2 ** Math.min(this.failures - 1, 10));
+      delay = Math.max(backoff, this.retryAfterSeenMs);
+    } else if (this.retryAfterSeenMs > 0) {
+      delay = Math.max(delay, this.retryAfterSeenMs);
+    }
+    this.schedule(delay);
+    await this.saveStatus();
+  }
+
+  /** One poll: Exchange, diff, dispatch, save. Resolves null when it failed (logged). */
+  pollOnce(): Promise<PollReport | null> {
+    if (this.polling) return this.polling;
+    this.polling = this.poll().finally(() => {
+      this.polling = null;
+    });
+    return this.polling;
+  }
+
+  private async poll(): Promise<PollReport | null> {
+    const started = Date.now();
+    const calls: Record<string, number> = {};
+    this.retryAfterSeenMs = 0;
+    const ex = countCalls(this.o.exchange, calls);
+    try {
+      const state = this.state ?? (await this.loadState());
+      const now = this.o.clock.now();
+      const batches = (await ex.getMigrationBatches()).map(snapshotBatch);
+      const events: NotificationEvent[] = [];
+      const progress: ProgressUpdate[] = [];
+      const nextBatches: Record<string, BatchSnapshot> = {};
+      let usersFetched = 0;
+      let statisticsFetched = 0;
+      const stale = new Set(state.staleBatches.map((b) => b.toLowerCase()));
+      const writes: Record<string, unknown> = {};
+      for (const b of batches) {
+        const key = b.name.toLowerCase();
+        const prev = state.batches[key];
+        nextBatches[key] = b;
+        const changed = batchChanged(prev, b);
+        let prevUsers: Record<string, UserSnapshot> | undefined;
+        let nextUsers: UserSnapshot[] | undefined;
+        let users: Record<string, UserSnapshot> | undefined;
+        if (changed) {
+          const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
+          prevUsers = stored?.users;
+          nextUsers = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
+          usersFetched += nextUsers.length;
+          for (const u of changedUsers(prevUsers, nextUsers)) {
+            if (u.summary === 'Failed' && !u.error) {
+              // Get-MigrationUser may not carry the error text; only the statistics do.
+              const stats = await ex.getMigrationUserStatistics(u.email).catch((e) => {
+                if (e instanceof ExchangeError && e.isThrottled) throw e;
+                return null;
+              });
+              statisticsFetched++;
+              u.error = stats?.error ?? null;
+            } else if (u.summary === 'Failed' && prevUsers?.[u.email]?.error && !u.error) {
+              u.error = prevUsers[u.email].error;
+            }
+          }
+          // Keep errors already known for users that did not change.
+          for (const u of nextUsers) if (!u.error && prevUsers?.[u.email]?.error && u.summary === 'Failed') u.error = prevUsers[u.email].error;
+          users = Object.fromEntries(nextUsers.map((u) => [u.email, u]));
+          writes[usersKey(b.guid)] = { users };
+        }
+        events.push(...diffBatch({ prev, next: b, prevUsers, nextUsers, now }));
+        if (changed || stale.has(key)) {
+          if (!users) {
+            const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
+            users = stored?.users ?? {};
+          }
+          const failed = Object.values(users)
+            .filter((u) => u.summary === 'Failed')
+            .sort((x, y) => x.email.localeCompare(y.email))
+            .map((u) => ({ email: u.email, error: u.error ?? `Exchange gave no error text. See: user show ${u.email}` }));
+          progress.push({ batch: b, failed });
+        }
+      }
+      // Batches gone from Exchange: forget their users.
+      const gone = Object.values(state.batches).filter((b) => !nextBatches[b.name.toLowerCase()]);
+      if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
+
+      const recent = new Set(state.recentKeys);
+      const offered = new Map<string, NotificationEvent>();
+      for (const e of [...state.pendingEvents, ...events]) if (!recent.has(e.key)) offered.set(e.key, e);
+      const toSend = [...offered.values()];
+      // Users first so a crash between the two writes re-reads, not re-notifies.
+      if (Object.keys(writes).length) await this.o.store.write(writes);
+      const dispatch = await this.o.dispatcher.dispatch(progress, toSend);
+
+      const delivered = toSend.filter((e) => !dispatch.undelivered.has(e.key)).map((e) => e.key);
+      // Keys that recur every poll (expiry, overdue) stay recent while they recur.
+      const stillRecurring = state.recentKeys.filter((k) => events.some((e) => e.key === k));
+      const next: State = {
+        generation: state.generation + 1,
+        batches: nextBatches,
+        pendingEvents: toSend.filter((e) => dispatch.undelivered.has(e.key)),
+        staleBatches: [...dispatch.staleBatches],
+        recentKeys: [...new Set([...stillRecurring, ...delivered, ...state.recentKeys])].slice(0, RECENT_KEYS),
+      };
+      await this.o.store.write({ [STATE_KEY]: next });
+      this.state = next;
+      const exchangeCalls = Object.values(calls).reduce((a, b) => a + b, 0);
+      const report: PollReport = {
+        generation: next.generation,
+        exchangeCalls,
+        calls,
+        batches: batches.length,
+        changedBatches: progress.length,
+        usersFetched,
+        statisticsFetched,
+        events,
+        dispatch,
+        ms: Date.now() - started,
+      };
+      this.lastReport = report;
+      this.failures = 0;
+      this.status = {
+        ...this.status,
+        lastPollAt: new Date().toISOString(),
+        lastPollMs: report.ms,
+        lastPollExchangeCalls: exchangeCalls,
+        consecutiveFailures: 0,
+        lastError: null,
+        throttledUntil: this.retryAfterSeenMs > 0 ? new Date(Date.now() + this.retryAfterSeenMs).toISOString() : null,
+        lastRetryAfterMs: this.retryAfterSeenMs || null,
+      };
+      if (!this.running) await this.saveStatus();
+      return report;
+    } catch (err) {
+      this.failures++;
+      const throttled = err instanceof ExchangeError && err.isThrottled;
+      if (throttled) this.retryAfterSeenMs = Math.max(this.retryAfterSeenMs, this.o.intervalMs);
+      this.status = {
+        ...this.status,
+        consecutiveFailures: this.failures,
+        lastError: err instanceof Error ? err.message.slice(0, 300) : String(err),
+        throttledUntil: this.retryAfterSeenMs > 0 ? new Date(Date.now() + this.retryAfterSeenMs).toISOString() : this.status.throttledUntil,
+        lastRetryAfterMs: this.retryAfterSeenMs || this.status.lastRetryAfterMs,
+      };
+      this.o.log.warn('watcher poll failed', { throttled, failures: this.failures, error: this.status.lastError });
+      return null;
+    }
+  }
+
+  private async loadState(): Promise<State> {
+    const found = (await this.o.store.read([STATE_KEY]))[STATE_KEY] as (State & { eTag?: string }) | undefined;
+    if (!found) return { generation: 0, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: [] };
+    const { eTag: _e, ...rest } = found;
+    return rest;
+  }
+
+  private async saveStatus(): Promise<void> {
+    await this.o.store.write({ [STATUS_KEY]: this.status }).catch((err) => this.o.log.warn('watcher status not saved', { error: String(err) }));
+  }
+}
+
+export async function readWatcherStatus(store: KeyValueStore): Promise<WatcherStatus | null> {
+  const found = (await store.read([STATUS_KEY]))[STATUS_KEY] as (WatcherStatus & { eTag?: string }) | undefined;
+  if (!found) return null;
+  const { eTag: _e, ...rest } = found;
+  return rest;
+}
