@@ -49,4 +49,12 @@ describe('loadConfig', () => {
   it('rejects a bad port with the setting name', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT must be a whole number/);
   });
+
+  it('reads the cut-over resolvers and the target IMAP settings', () => {
+    const c = loadConfig({ DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2', CUTOVER_TARGET_IMAP_HOST: '127.0.0.1', CUTOVER_TARGET_IMAP_PORT: '1143', CUTOVER_TARGET_IMAP_SECURITY: 'none', CUTOVER_TARGET_IMAP_USER: '{email}*migadmin', CUTOVER_TARGET_IMAP_PASSWORD: 'pw' });
+    expect(c.cutover.dnsServers).toEqual([{ host: '127.0.0.1', port: 5353 }, { host: '10.0.0.2', port: 53 }]);
+    expect(c.cutover.target).toMatchObject({ host: '127.0.0.1', port: 1143, security: 'None', auth: 'password', userTemplate: '{email}*migadmin' });
+    expect(loadConfig({}).cutover).toEqual({ dnsServers: [], target: undefined });
+    expect(() => loadConfig({ DNS_SERVERS: '127.0.0.1:99999' })).toThrow(/DNS_SERVERS/);
+  });
 });

@@ -4,6 +4,7 @@
 // Half-configured production settings stop start-up with one message naming the setting.
 
 import * as path from 'node:path';
+import { parseDnsServers, type DnsServerAddress } from './adapters/dns/dns2Resolver';
 
 export type Mode = 'local' | 'production';
 
@@ -45,6 +46,12 @@ export interface Config {
   /** How often a progress card in a chat is refreshed in place, and for how long at most. */
   liveCard: { intervalMs: number; maxMinutes: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Cut-over: resolvers to watch the MX switch from (DNS_SERVERS), and where the delta pass writes. */
+  cutover: {
+    dnsServers: DnsServerAddress[];
+    /** Target IMAP: Exchange Online (XOAUTH2, app-only) by default in production; a test server when set. */
+    target?: { host: string; port: number; security: 'None' | 'Tls' | 'Ssl'; auth: 'xoauth2' | 'password'; userTemplate: string; password?: string; acceptUntrustedCertificates: boolean };
+  };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +118,26 @@ export function loadConfig(env: Env = process.env): Config {
       maxMinutes: int(env, 'LIVE_CARD_MAX_MINUTES', 30, 0, 24 * 60),
     },
     logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === str(env, 'LOG_LEVEL')) ?? 'info',
+    cutover: {
+      dnsServers: (() => {
+        try {
+          return parseDnsServers(str(env, 'DNS_SERVERS') ?? '');
+        } catch (err) {
+          throw new ConfigError(`DNS_SERVERS: ${(err as Error).message} Example: 127.0.0.1:5353,10.0.0.2`);
+        }
+      })(),
+      target: str(env, 'CUTOVER_TARGET_IMAP_HOST')
+        ? {
+            host: str(env, 'CUTOVER_TARGET_IMAP_HOST')!,
+            port: int(env, 'CUTOVER_TARGET_IMAP_PORT', 993, 1, 65535),
+            security: ((s) => (s === 'none' ? 'None' : s === 'tls' ? 'Tls' : 'Ssl'))((str(env, 'CUTOVER_TARGET_IMAP_SECURITY') ?? 'ssl').toLowerCase()),
+            auth: str(env, 'CUTOVER_TARGET_IMAP_PASSWORD') ? 'password' : 'xoauth2',
+            userTemplate: str(env, 'CUTOVER_TARGET_IMAP_USER') ?? '{email}',
+            password: str(env, 'CUTOVER_TARGET_IMAP_PASSWORD'),
+            acceptUntrustedCertificates: str(env, 'CUTOVER_TARGET_IMAP_ACCEPT_UNTRUSTED') === 'true',
+          }
+        : undefined,
+    },
   };
 
   if (mode === 'production') {

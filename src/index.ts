@@ -28,9 +28,21 @@ import { AuditLog } from './services/auditLog';
 import { Confirmations } from './services/confirmations';
 import { Downloads } from './services/downloads';
 import { PendingBatches } from './services/pendingBatches';
+import { getServers as systemDnsServers } from 'node:dns';
+import { Dns2Resolver } from './adapters/dns/dns2Resolver';
+import { DemoDnsResolver } from './adapters/dns/demoResolver';
+import { ImapMailboxAccess } from './adapters/imap/mailboxCopier';
+import { CutoverService } from './services/cutover';
+import { demoMailboxAccess } from './services/cutoverDemoMailboxes';
+import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from './domain/exchange/types';
 import { createBot } from './teams/app';
 import { LiveCards } from './teams/liveCards';
 import { createServer, registerRoutes } from './teams/server';
+import { GraphClient } from './adapters/graph/graphClient';
+import { graphTokenSource } from './adapters/exchange/tokenSource';
+import { startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
+import { GuideProgressStore } from './services/guideProgress';
+import { PimImports } from './services/pimImport';
 
 export interface RunningCutover {
   config: Config;
@@ -38,6 +50,8 @@ export interface RunningCutover {
   botUrl: string;
   /** The emulator's base URL in local mode. */
   emulator: RunningExchangeEmulator | null;
+  /** The Graph emulator in local mode (users, licences, contacts, events, $batch). */
+  graphEmulator?: RunningGraphEmulator | null;
   close(): Promise<void>;
 }
 
@@ -82,6 +96,15 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     tokenSource,
     onRetry: (e) => log.warn('Exchange retry', { ...e }),
   });
+  // Graph (guide, imports, licences): the emulator in local mode, graph.microsoft.com with the same Entra app otherwise.
+  const graphEmulator = config.mode === 'local' ? await startGraphEmulator() : null;
+  const graph = new GraphClient({
+    baseUrl: graphEmulator ? graphEmulator.baseUrl : config.graphBaseUrl,
+    tokenSource: graphEmulator
+      ? new StaticTokenSource(graphEmulator.accessToken)
+      : graphTokenSource({ tenantId, clientId: config.entra!.clientId, credential: config.entra!.clientSecret ? { clientSecret: config.entra!.clientSecret } : { certificate: { thumbprintSha256: config.entra!.certificate!.thumbprintSha256, privateKey: fs.readFileSync(config.entra!.certificate!.privateKeyPath, 'utf8') } } }),
+    onRetry: (e) => log.warn('Graph retry', { ...e }),
+  });
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -97,6 +120,31 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const pending = new PendingBatches({ store, key: derive('pending-csv'), clock });
   const audit = new AuditLog(store, clock);
   const downloads = new Downloads(store, derive('downloads'), clock, publicBaseUrl);
+  // Cut-over: resolvers from DNS_SERVERS; local mode without them answers the demo domain itself.
+  const limitFor = async (email: string) => (await exchange.getMailbox(email))?.maxReceiveSize ?? DEFAULT_IMAP_ITEM_LIMIT_BYTES;
+  const cutover: CutoverService = new CutoverService({
+    store,
+    clock,
+    exchange,
+    key: derive('cutover-csv'),
+    resolvers:
+      config.cutover.dnsServers.length > 0
+        ? config.cutover.dnsServers.map((s) => new Dns2Resolver(s))
+        : config.mode === 'local'
+          ? [new DemoDnsResolver('contoso.edu', (d) => cutover.domainSwitched(d))]
+          : systemDnsServers().map((h) => new Dns2Resolver({ host: h.replace(/:\d+$/, ''), port: 53 })),
+    mailboxes: (ep) => {
+      if (config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(ep.remoteServer.toLowerCase())) return demoMailboxAccess(limitFor);
+      const t = config.cutover.target ?? (config.mode === 'production' ? { host: 'outlook.office365.com', port: 993, security: 'Ssl' as const, auth: 'xoauth2' as const, userTemplate: '{email}', acceptUntrustedCertificates: false } : null);
+      if (!t) return null;
+      return new ImapMailboxAccess({
+        source: { host: ep.remoteServer, port: ep.port, security: ep.security, acceptUntrustedCertificates: config.mode === 'local' },
+        target: { host: t.host, port: t.port, security: t.security, acceptUntrustedCertificates: t.acceptUntrustedCertificates },
+        targetAuth: t.auth === 'password' ? { kind: 'password', userTemplate: t.userTemplate, password: t.password ?? '' } : { kind: 'xoauth2', tokens: tokenSource },
+        limitFor,
+      });
+    },
+  });
   const deps: CommandDeps = {
     exchange,
     pending,
@@ -110,10 +158,18 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       },
     },
     preflightRuns: new PreflightRuns(),
+    cutover,
     store,
     files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
     clock,
     access: { mode: config.mode, admins: config.admins },
+    guide: {
+      graph,
+      progress: new GuideProgressStore(store, clock),
+      imports: new PimImports(graph, clock),
+      teamsAppId: env.TEAMS_APP_ID ?? 'cutover-local-app',
+      canInstallApps: config.mode === 'local' || env.GUIDE_INSTALL_APPS === 'true',
+    },
   };
   const router = new CommandRouter(deps, log);
 
@@ -152,11 +208,13 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     config,
     botUrl,
     emulator,
+    graphEmulator,
     async close() {
       clearInterval(sweeper);
       live.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();
+      if (graphEmulator) await graphEmulator.close();
     },
   };
 }

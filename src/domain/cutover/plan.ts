@@ -141,7 +141,9 @@ function factGuard(plan: CutoverPlan, id: StepId, now: Date, facts: StepFacts): 
       if (expires && expires.getTime() > now.getTime()) return `The old MX TTL runs out at ${expires.toISOString()}; senders may still use the old server until then.`;
       return null;
     }
+    case 'switch-mx':
     case 'sync-now':
+    case 'guide':
       return null;
     case 'delta-pass':
       return plan.deltaPasses.some((t) => plan.switchedAt && Date.parse(t) >= Date.parse(plan.switchedAt)) ? null : 'No delta pass has run since the switch.';
@@ -150,9 +152,8 @@ function factGuard(plan: CutoverPlan, id: StepId, now: Date, facts: StepFacts): 
       if (!allowed || allowed.getTime() > now.getTime()) return `Keep the delta passes going until ${allowed?.toISOString() ?? '72 h after the switch'}.`;
       return finalDeltaDone(plan) ? null : 'Run the final delta pass (72 h or more after the switch) first.';
     }
-    case 'guide':
-      return null;
     default: {
+      // remove-batch
       if (!finalDeltaDone(plan)) return 'The final delta pass (72 h or more after the switch) has not run: removing the batch now can lose mail.';
       if (facts.batchLastSynced && plan.switchedAt && facts.batchLastSynced.getTime() < Date.parse(plan.switchedAt)) {
         return `The batch last synced ${facts.batchLastSynced.toISOString()}, before the switch: sync it once more first.`;

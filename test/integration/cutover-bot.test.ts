@@ -1,0 +1,76 @@
+// The whole cut-over plan in local mode, through the bot: the emulator's demo batch, the demo
+// DNS and the demo mailboxes (the cards say which ran), steps in order with refusals and force.
+
+import { startTestCutover, type TestCutover } from '../support/cutover';
+
+const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
+
+describe('cutover in local mode', () => {
+  let t: TestCutover;
+  beforeAll(async () => {
+    t = await startTestCutover();
+    await t.say('endpoint add school imap.contoso.edu');
+    const [validation] = await t.say(`batch new pilot\n${CSV}`);
+    await t.press(validation, /create/i);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('checks the demo domain and names the exact records', async () => {
+    const [card] = await t.say('cutover check contoso.edu');
+    expect(card.text).toMatch(/contoso.edu: ready for the MX switch/);
+    expect(card.text).toMatch(/contoso-edu.mail.protection.outlook.com/);
+    expect(card.text).toMatch(/demo DNS/);
+  });
+
+  it('runs the plan in order, refusing out-of-order steps unless forced, and proves the batch', async () => {
+    const [plan] = await t.say(`cutover plan batch pilot\n${CSV}`);
+    expect(plan.text).toMatch(/Cut-over plan for batch pilot \(contoso.edu\)/);
+    expect(plan.text).toMatch(/Step 1 of 9/);
+    expect(plan.text).toMatch(/demo mailboxes/);
+    const early = await t.press(plan, 'TTL lowered');
+    expect(early.text).toMatch(/Lower the MX TTL.*done/);
+
+    // The batch is not Synced yet: refused, with a Force button.
+    const [cur] = await t.say('cutover plan batch pilot');
+    const refused = await t.press(cur, 'Check Synced');
+    expect(refused.text).toMatch(/not Synced yet/);
+    await t.cutover.emulator!.control.advance(2 * 3600);
+    await t.cutover.emulator!.control.settle();
+    const synced = await t.press(cur, 'Check Synced');
+    expect(synced.text).toMatch(/Wait until the batch is Synced: done/);
+
+    const [p3] = await t.say('cutover plan batch pilot');
+    const switched = await t.press(p3, 'MX switched');
+    expect(switched.text).toMatch(/contoso-edu.mail.protection.outlook.com/);
+    // The old TTL (60 s on the demo DNS) has not run out yet: refused, then forced.
+    const [p4] = await t.say('cutover plan batch pilot');
+    const dns = await t.press(p4, 'Check DNS');
+    expect(dns.text).toMatch(/old MX TTL runs out/);
+    // The refusal arrives as a new card under the plan, with a Force button.
+    const forced = await t.press(dns.extra[0], /^Force/);
+    expect(forced.text).toMatch(/Forced past/);
+
+    const [p5] = await t.say('cutover plan batch pilot');
+    expect((await t.press(p5, 'Sync now')).text).toMatch(/SyncNow sent/);
+    const [p6] = await t.say('cutover plan batch pilot');
+    const delta = await t.press(p6, 'Run delta pass');
+    expect(delta.text).toMatch(/Delta pass for pilot: 8 copied/);
+
+    const [again] = await t.say('cutover delta batch pilot');
+    expect(again.text).toMatch(/0 copied/);
+    expect(again.text).toMatch(/demo mailboxes in memory/);
+
+    const [proof] = await t.say('cutover proof batch pilot');
+    expect(proof.text).toMatch(/Batch pilot is verified/);
+    expect(proof.text).toMatch(/cutover-proof-pilot.csv/);
+
+    // The final pass (and so Remove-MigrationBatch) waits for 72 h after the switch.
+    const [p7] = await t.say('cutover plan batch pilot');
+    const final = await t.press(p7, 'Final pass done');
+    expect(final.extra[0].text).toMatch(/Keep the delta passes going until/);
+    const [audit] = await t.say('audit 30');
+    expect(audit.text).toMatch(/cutover.step.switch-mx/);
+  });
+});
