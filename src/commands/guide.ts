@@ -376,7 +376,7 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
   rows.sort((a, b) => (b.progress?.help.length ? 1 : 0) - (a.progress?.help.length ? 1 : 0) || (a.progress?.done.length ?? -1) - (b.progress?.done.length ?? -1));
   const done = rows.filter((r) => r.progress?.finishedAt).length;
   const helped = rows.filter((r) => r.progress?.help.length).length;
-  const notStarted = rows.filter((r) => !r.progress).length;
+  const notStarted = rows.filter((r) => progressLine(r.progress) === 'not started').length;
   const people = rows.slice(0, MAX_LIST * 2).map((r) => {
     const lastHelp = r.progress?.help[r.progress.help.length - 1];
     return {

@@ -147,7 +147,7 @@ export function isStepId(s: unknown): s is StepId {
 
 /** "3 of 5" style summary for the admin view. */
 export function progressLine(p: GuideProgress | undefined): string {
-  if (!p) return 'not started';
+  if (!p || (!p.client && p.done.length === 0)) return 'not started';
   if (p.finishedAt) return 'all done';
   const cur = currentStep(p);
   return `${p.done.length} of ${STEP_ORDER.length} done${cur ? ` · now: ${stepTitle(cur)}` : ''}`;

@@ -52,8 +52,25 @@ export function decodeText(bytes: Buffer): { text: string; note?: string } {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start)) };
   } catch {
-    // Older Outlook exports are Windows-1252; every byte decodes, so nothing is lost silently.
-    return { text: new TextDecoder('windows-1252').decode(bytes.subarray(start)), note: 'The file is not valid UTF-8; it was read as Windows-1252 (Western European). Check accented names in the preview.' };
+    // Older Outlook exports are Windows-1252, and merged exports mix both: decode line by line,
+    // UTF-8 where it is valid, else Windows-1252 (every byte decodes, so nothing is lost silently).
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    const cp1252 = new TextDecoder('windows-1252');
+    const body = bytes.subarray(start);
+    const out: string[] = [];
+    let from = 0;
+    while (from <= body.length) {
+      let to = body.indexOf(0x0a, from);
+      if (to < 0) to = body.length;
+      const line = body.subarray(from, to);
+      try {
+        out.push(utf8.decode(line));
+      } catch {
+        out.push(cp1252.decode(line));
+      }
+      from = to + 1;
+    }
+    return { text: out.join('\n'), note: 'Some lines of the file are not valid UTF-8; they were read as Windows-1252 (Western European). Check accented names in the preview.' };
   }
 }
 
