@@ -78,6 +78,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   { family: 'guide', verb: 'client', usage: 'guide client <outlook|new|mac|thunderbird>', description: 'Steps written for your mail program.', adminOnly: false },
   { family: 'guide', verb: 'status', usage: 'guide status [batch <name>]', description: 'Who has done which guide step, and who asked for help.', adminOnly: true },
   { family: 'guide', verb: 'send', usage: 'guide send batch <name>', description: 'Offer the guide to every user of a batch (installs Cutover for them where allowed).', adminOnly: true },
+  { family: 'subscribe', verb: 'subscribe', usage: 'subscribe [batch <name>|all]', description: 'Live progress cards and alerts for batches, here (chat or channel).', adminOnly: true },
+  { family: 'unsubscribe', verb: 'unsubscribe', usage: 'unsubscribe [batch <name>|all]', description: 'Stop notifications here.', adminOnly: true },
+  { family: 'subscriptions', verb: 'subscriptions', usage: 'subscriptions', description: 'What this conversation is subscribed to.', adminOnly: true },
+  { family: 'status', verb: 'status', usage: 'status', description: 'Every batch at a glance, the watcher\'s last and next poll, and any throttling.', adminOnly: true },
   { family: 'audit', verb: 'audit', usage: 'audit [count]', description: 'Who did what, when, and how it went (newest first).', adminOnly: true },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },
   {

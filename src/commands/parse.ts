@@ -20,6 +20,9 @@ export type Command =
   | { kind: 'guide'; client?: string }
   | { kind: 'guide.status'; batch?: string }
   | { kind: 'guide.send'; batch: string }
+  | { kind: 'subscribe' | 'unsubscribe'; target: { all: true } | { batch: string } }
+  | { kind: 'subscriptions' }
+  | { kind: 'status' }
   | { kind: 'import' }
   | { kind: 'cutover.check'; domain: string }
   | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
@@ -185,6 +188,25 @@ export function parseCommand(text: string): ParseResult {
       }
       return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
     }
+
+    case 'subscribe':
+    case 'unsubscribe': {
+      // subscribe | subscribe all | subscribe batch <name> | subscribe <name>
+      const words = tokens.slice(1);
+      if (words.length === 0 || (words.length === 1 && words[0].toLowerCase() === 'all')) return { ok: true, command: { kind: family, target: { all: true } } };
+      const named = words[0].toLowerCase() === 'batch' ? words.slice(1) : words;
+      if (named.length > 1) return fail(family, `Unexpected "${named[1]}".`, family);
+      const n = batchName(family, named[0]);
+      if (typeof n !== 'string') return fail(family, n.ok ? '' : n.problem, family);
+      return { ok: true, command: { kind: family, target: { batch: n } } };
+    }
+
+    case 'subscriptions':
+      return { ok: true, command: { kind: 'subscriptions' } };
+
+    case 'status':
+      if (tokens.length > 1) return fail('status', `Unexpected "${tokens[1]}".`, 'status');
+      return { ok: true, command: { kind: 'status' } };
 
     case 'guide': {
       if (verb === undefined) return { ok: true, command: { kind: 'guide' } };

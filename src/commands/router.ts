@@ -10,6 +10,8 @@ import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endp
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
 import { auditReply } from './audit';
+import { statusReply } from './status';
+import { listSubscriptions, subscribe, unsubscribe } from './subscriptions';
 import { cutoverCheck, cutoverDelta, cutoverPlanAction, cutoverPlanCommand, cutoverProof, cutoverStepAction } from './cutover';
 import { cancelConfirmation } from './confirmed';
 import { csvBuildAction, csvBuildCommand } from './csvBuild';
@@ -143,6 +145,14 @@ export class CommandRouter {
         return one(await guideSendBatch(deps, a, c.batch));
       case 'audit':
         return one(await auditReply(deps, c.limit));
+      case 'subscribe':
+        return subscribe(deps, a, req.where, c.target);
+      case 'unsubscribe':
+        return one(await unsubscribe(deps, a, req.where, c.target));
+      case 'subscriptions':
+        return one(await listSubscriptions(deps, req.where));
+      case 'status':
+        return one(await statusReply(deps));
     }
   }
 

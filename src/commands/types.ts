@@ -49,6 +49,8 @@ export interface CommandResult {
   followUp?: FollowUp;
   /** Keep the first reply (a batch progress card) up to date in place while the batch moves. */
   watch?: { batch: string; page?: number };
+  /** Store this conversation's reference (someone subscribed it to notifications). */
+  rememberConversation?: boolean;
 }
 
 export interface ActionResult {
@@ -184,6 +186,8 @@ export interface CommandDeps {
   cutover?: CutoverService;
   /** End-user guide and contacts/calendar import through Graph (src/commands/guide.ts). */
   guide?: import('./guide').GuideDeps;
+  /** Subscriptions, the watcher's status and conversation references (src/commands/subscriptions.ts). */
+  notifications?: import('./subscriptions').NotificationDeps;
   /** For small short-lived state of a handler's own (a form waiting for its button). */
   store: KeyValueStore;
   clock: Clock;

@@ -40,6 +40,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
       text: textOf(context.activity),
       files: filesOf(context.activity),
     });
+    if (result.rememberConversation) await remember(context, 'subscribe');
     const ids = await sendReplies(context, result.replies);
     if (result.watch && live) live.watch(context, ids[0], result.watch.batch, result.watch.page ?? 0);
     if (result.followUp) runFollowUp(context, ids[0], result.followUp);

@@ -1,0 +1,56 @@
+// status: every batch's live state, the watcher's last and next poll, and any throttling.
+
+import { renderCard } from '../cards/render';
+import { statusColor, when } from '../services/watcher/cards';
+import type { CommandDeps, Reply } from './types';
+import { exchangeErrorReply } from './views';
+
+export async function statusReply(deps: CommandDeps): Promise<Reply> {
+  let batches;
+  try {
+    batches = await deps.exchange.getMigrationBatches();
+  } catch (err) {
+    return exchangeErrorReply('Cutover could not read the migration batches', err, 'Get-MigrationBatch');
+  }
+  const n = deps.notifications;
+  const st = n ? await n.watcherStatus() : null;
+  const lead = n?.leadership();
+  const subs = n ? await n.subscriptions.all() : [];
+  const watcher: { title: string; value: string }[] = [];
+  if (!n) watcher.push({ title: 'Watcher', value: 'not running on this instance' });
+  else {
+    watcher.push({
+      title: 'Last poll',
+      value: st?.lastPollAt ? `${when(st.lastPollAt)} (${st.lastPollExchangeCalls ?? 0} Exchange calls, ${((st.lastPollMs ?? 0) / 1000).toFixed(1)} s)` : 'not yet',
+    });
+    watcher.push({ title: 'Next poll', value: st?.nextPollAt ? when(st.nextPollAt) : 'not scheduled' });
+    watcher.push({ title: 'Poll interval', value: st ? `${Math.round(st.intervalMs / 1000)} s` : '—' });
+    if (st?.lastError) watcher.push({ title: 'Last error', value: `${st.lastError} (${st.consecutiveFailures} in a row)` });
+    watcher.push({
+      title: 'Runs on',
+      value: st ? `instance ${st.instanceId.slice(0, 8)}${lead && lead.instanceId === st.instanceId ? ' (this one)' : ''} · ${lead?.kind === 'blob-lease' ? 'blob lease' : 'single instance'}` : '—',
+    });
+    watcher.push({ title: 'Subscribed conversations', value: String(subs.length) });
+  }
+  const throttledUntil = st?.throttledUntil ? Date.parse(st.throttledUntil) : 0;
+  const throttling =
+    throttledUntil > Date.now()
+      ? `Exchange is throttling: the watcher waits until ${when(st!.throttledUntil)} (Retry-After ${Math.round((st!.lastRetryAfterMs ?? 0) / 1000)} s).`
+      : '';
+  const needs = batches.filter((b) => b.failedCount > 0 || ['Failed', 'Corrupted', 'SyncedWithErrors'].includes(b.status)).length;
+  const card = renderCard('status', {
+    summary: `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
+    watcher,
+    throttling,
+    batches: batches.slice(0, 40).map((b) => ({
+      name: b.identity,
+      status: b.status,
+      color: statusColor(b.status),
+      progress: `${b.syncedCount} of ${b.totalCount} synced${b.failedCount ? `, ${b.failedCount} failed` : ''}${b.activeCount ? `, ${b.activeCount} syncing` : ''}`,
+      lastSynced: b.lastSyncedDateTime ? when(b.lastSyncedDateTime.toISOString()) : 'not yet',
+    })),
+    empty: 'No migration batches.',
+    powershell: 'Get-MigrationBatch | Format-Table Identity,Status,TotalCount,SyncedCount,FailedCount,LastSyncedDateTime',
+  });
+  return { card, summary: `Cutover status: ${batches.length} batches${throttling ? '; Exchange is throttling' : ''}.` };
+}
