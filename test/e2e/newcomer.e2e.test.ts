@@ -1,0 +1,280 @@
+// A newcomer's first session, end to end: the real Cutover server in local mode (its
+// Exchange emulator behind the real REST adapter), the Microsoft 365 Agents Playground as
+// the Teams client, and headless Debian Chromium clicking and typing in it as a person would.
+// Assertions are on what the page shows. Screenshots land in test-output/ (gitignored).
+
+import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { startCutover, type RunningCutover } from '../../src/index';
+import { clickCardButton, launchChromium, openPlaygroundPage, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR, type Chromium } from '../support/chromium';
+import { cardText } from '../support/cutover';
+import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
+
+const describeUi = requireChromium() ? describe : describe.skip;
+
+const SAMPLE_CSV = path.resolve(__dirname, '../../samples/contoso-pilot.csv');
+const PASSWORDS = ['1091990', '2111991', '3281986'];
+
+/** Every rendered Adaptive Card's message element (the parent of its "Message header"). */
+const MESSAGES = '[aria-label="Message header"] >> xpath=..';
+
+/** The newest message whose card shows `text`. */
+function messageWith(page: Page, text: string | RegExp): Locator {
+  return page.locator(MESSAGES).filter({ has: page.locator('.ac-adaptiveCard'), hasText: text }).last();
+}
+
+const STATUS = /^(Created|Starting|Syncing|IncrementalSyncing|SyncedWithErrors|Synced|Failed|Stopped|Stopping|Removing)$/m;
+
+/** A progress card's batch status (its header), null for other cards. */
+function statusOf(text: string): string | null {
+  // innerText puts blank lines between blocks; cardText doesn't.
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const head = lines[lines.indexOf('Batch pilot') + 2] ?? '';
+  if (!lines.includes('Batch pilot')) return null;
+  return STATUS.test(head) ? head : null;
+}
+
+function lastSynced(text: string): string | undefined {
+  return /Last synced\s+([^\n]*UTC)/.exec(text)?.[1];
+}
+
+interface BotCard {
+  /** The Playground's message id (for an update, the message it replaced). */
+  messageId: string;
+  update: boolean;
+  text: string;
+}
+
+/** Every card the bot posted or updated, in order, from the Playground's transcript. */
+function botCards(pg: Playground): BotCard[] {
+  return pg.logStream
+    .entries()
+    .filter((e) => isFromBot(e) && e.request?.body?.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive')
+    .map((e) => ({ messageId: String(e.messageId), update: Boolean(e.request?.body?.id), text: cardText(e.request!.body.attachments[0].content) }));
+}
+
+async function waitForValue<T>(get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls what the page shows in one message until `ok`. */
+async function waitForCard(message: Locator, ok: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    text = await message.innerText({ timeout: 2000 }).catch((e: Error) => `(not readable: ${e.message.split('\n')[0]})`);
+    if (ok(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms; the page shows:\n${text}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** A loopback static server standing in for the SharePoint download URL Teams gives a bot. */
+async function serveFile(file: string): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const server: Server = createServer((req, res) => {
+    hits++;
+    if (req.url !== `/${path.basename(file)}`) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    res.setHeader('content-type', 'text/csv');
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/${path.basename(file)}`,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
+  jest.setTimeout(90_000);
+
+  let dataDir: string;
+  let cutover: RunningCutover;
+  let pg: Playground;
+  let browser: Chromium;
+  let files: Awaited<ReturnType<typeof serveFile>>;
+  let page: Page;
+  const botLog: string[] = [];
+  let restoreStdout: (() => void) | undefined;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-'));
+    // Keep the bot's JSON log for the password check, out of jest's output.
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      botLog.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+    restoreStdout = () => (process.stdout.write = write);
+    cutover = await startCutover({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      // Ten times the local default: the 3-user demo batch reaches Synced in a few seconds.
+      EMULATOR_TIME_SCALE: '600',
+      LIVE_CARD_INTERVAL_MS: '500',
+      LIVE_CARD_MAX_MINUTES: '5',
+      LOG_LEVEL: 'info',
+    });
+    files = await serveFile(SAMPLE_CSV);
+    pg = await startPlayground({ botUrl: cutover.botUrl });
+    browser = await launchChromium({ viewport: { width: 1280, height: 1400 } });
+    page = browser.page;
+    await openPlaygroundPage(page, pg.url);
+  });
+
+  afterEach(async () => {
+    // What the person saw last, the page's markup and the transcript: the first things to read on a failure.
+    if (page) {
+      await screenshot(page, 'newcomer-last').catch(() => undefined);
+      fs.mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'newcomer-last.html'), await page.content().catch(() => ''));
+      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'newcomer-playground-log.json'), JSON.stringify(pg?.logStream.entries() ?? [], null, 1));
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pg?.stop();
+    await files?.close();
+    await cutover?.close();
+    restoreStdout?.();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The bot's HTTP answers to everything the Playground delivered: none may be an error. */
+  function botErrors(): PlaygroundLogEntry[] {
+    return pg.logStream.entries().filter((e) => isToBot(e) && (e.response?.statusCode ?? 0) >= 400);
+  }
+
+  it('help, endpoint add, batch new with the CSV, Create, live progress to Synced, sync now, remove', async () => {
+    const started = Date.now();
+
+    // 1. help
+    await sendText(page, 'help');
+    const help = messageWith(page, /Attach the migration CSV/);
+    await help.waitFor({ timeout: 10_000 });
+    await expect(help.innerText()).resolves.toMatch(/Local mode/);
+    await expect(help.innerText()).resolves.toMatch(/batch sync/);
+
+    // 2. endpoint add (Test-MigrationServerAvailability first, then New-MigrationEndpoint)
+    await sendText(page, 'endpoint add school imap.contoso.edu');
+    const endpoint = messageWith(page, /Endpoint school created/);
+    await endpoint.waitFor({ timeout: 10_000 });
+    await expect(endpoint.innerText()).resolves.toMatch(/New-MigrationEndpoint -IMAP/);
+
+    // 3a. The CSV pasted under the command line. The Playground's compose box can't carry it:
+    // its serializer keeps only text nodes, so Shift+Enter line breaks vanish (Teams sends
+    // them as <p>/<br>). Its message API does carry newlines, as Teams' text does.
+    const chat = await pg.personalChatId();
+    await pg.sendMessage(chat, `batch new pilot\n${fs.readFileSync(SAMPLE_CSV, 'utf8')}`);
+    const pasted = messageWith(page, /Create batch pilot/);
+    await pasted.waitFor({ timeout: 10_000 });
+    await expect(pasted.innerText()).resolves.toMatch(/All 3 rows are ready/);
+
+    // 3b. The real Teams flow: the file attached to the message, as a file.download.info
+    // attachment whose download URL the bot fetches (here a loopback server).
+    const cardsBefore = await page.locator('.ac-adaptiveCard').count();
+    await pg.sendCustomActivity({
+      type: 'message',
+      text: 'batch new pilot',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          contentUrl: files.url,
+          name: 'contoso-pilot.csv',
+          content: { downloadUrl: files.url, uniqueId: 'E2E-CONTOSO-PILOT', fileType: 'csv' },
+        },
+      ],
+    });
+    await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, cardsBefore, { timeout: 10_000 });
+    const validation = messageWith(page, /contoso-pilot\.csv/);
+    await validation.waitFor({ timeout: 10_000 });
+    await expect(validation.innerText()).resolves.toMatch(/All 3 rows are ready/);
+    expect(files.hits()).toBe(1);
+    await screenshot(page, 'newcomer-1-validation');
+
+    // The validation card's Playground message id: every later version of it must carry it.
+    const validationId = botCards(pg).find((c) => /contoso-pilot\.csv/.test(c.text))?.messageId;
+    expect(validationId).toBeTruthy();
+
+    // 4. Create: the validation card turns into the progress card, which then updates in
+    // place until Synced. Mark the message element: a re-posted card would not carry it.
+    await validation.evaluate((el) => el.setAttribute('data-e2e', 'progress'));
+    const messagesBefore = await page.locator(MESSAGES).count();
+    await clickCardButton(page, 'Create batch pilot');
+    const progress = page.locator('[data-e2e="progress"]');
+    await waitForCard(progress, (t) => statusOf(t) === 'Synced' && /3 of 3 users synced/.test(t), 30_000, 'the progress card never showed Synced');
+    await progress.scrollIntoViewIfNeeded();
+    await screenshot(page, 'newcomer-2-progress-synced');
+    await progress.screenshot({ path: path.join(TEST_OUTPUT_DIR, 'newcomer-progress-card-synced.png') });
+    const progressText = await progress.innerText();
+    expect(progressText).toMatch(/100% of users synced/);
+    expect(progressText).toMatch(/terrya@contoso\.edu/);
+    expect(progressText).toMatch(/Get-MigrationUser -BatchId 'pilot'/);
+    // In place: no new message in the page, and the transcript shows the one message
+    // going from the CSV check through the sync to Synced.
+    expect(await page.locator(MESSAGES).count()).toBe(messagesBefore);
+    const progressVersions = botCards(pg).filter((c) => c.messageId === validationId);
+    const progressStatuses = progressVersions.map((c) => statusOf(c.text));
+    expect(progressStatuses[0]).toBe(null); // the CSV check
+    expect(progressStatuses).toContain('Syncing');
+    expect(progressStatuses[progressStatuses.length - 1]).toBe('Synced');
+    expect(lastSynced(progressText)).toBe(lastSynced(progressVersions[progressVersions.length - 1].text));
+
+    // 5. batch sync: Set-MigrationBatch -SyncNow. The reply is a progress card that shows the
+    // incremental sync land, updated in place like the first one.
+    const cardsBeforeSync = botCards(pg).length;
+    await sendText(page, 'batch sync pilot');
+    const syncReply = await waitForValue(() => botCards(pg).slice(cardsBeforeSync).find((c) => !c.update && /Batch pilot/.test(c.text)), 10_000, 'no reply card to batch sync');
+    const syncLanded = await waitForValue(
+      () => botCards(pg).find((c) => c.update && c.messageId === syncReply.messageId && statusOf(c.text) === 'Synced' && lastSynced(c.text) !== lastSynced(syncReply.text)),
+      20_000,
+      'the incremental sync never showed on the batch sync card',
+    );
+    const syncCard = messageWith(page, /Batch pilot/);
+    await waitForCard(syncCard, (t) => lastSynced(t) === lastSynced(syncLanded.text) && statusOf(t) === 'Synced', 10_000, 'the page never showed the incremental sync');
+    expect(statusOf(syncReply.text)).not.toBe('Synced'); // moving when the reply went out
+    await syncCard.scrollIntoViewIfNeeded();
+    await screenshot(page, 'newcomer-3-incremental-sync');
+    const messagesAfterSync = await page.locator(MESSAGES).count();
+
+    // 6. batch remove asks first, then removes.
+    await sendText(page, 'batch remove pilot');
+    const ask = messageWith(page, /Remove batch pilot\?/);
+    await ask.waitFor({ timeout: 10_000 });
+    await expect(ask.innerText()).resolves.toMatch(/NOT copied/);
+    await clickCardButton(page, 'Remove pilot');
+    await messageWith(page, /Batch pilot is being removed/).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'newcomer-4-removed');
+
+    // Two messages each (the person's and the bot's) for the remove and its confirmation.
+    expect(await page.locator(MESSAGES).count()).toBe(messagesAfterSync + 2);
+
+    expect(botErrors()).toEqual([]);
+    // Passwords never reach the page, the Playground transcript or the bot's log.
+    const pageText = (await page.locator('body').innerText()) ?? '';
+    const transcript = JSON.stringify(pg.logStream.entries().filter(isFromBot));
+    for (const p of PASSWORDS) {
+      expect(transcript.includes(p)).toBe(false);
+      expect(botLog.join('').includes(p)).toBe(false);
+    }
+    // The pasted CSV was typed into the page by the person: it is on their own message only.
+    expect(pageText).toMatch(/Batch pilot is being removed/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
