@@ -18,6 +18,7 @@ import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, IncomingFile, Reply } from './types';
 import { FileFetchError } from './types';
 import { exchangeErrorReply, notice, type CardAction } from './views';
+import { licenceWarningLine } from './guide';
 
 export const PROBLEMS_PAGE_SIZE = 15;
 const LOOKUP_CONCURRENCY = 8;
@@ -124,6 +125,7 @@ export function validationCard(
   input: { batch: string; endpoint: MigrationEndpoint; excludeFolders: string[]; fileName: string; pendingId: string | null },
   validation: MigrationCsvValidation,
   page: number,
+  licenceWarning = '',
 ): Reply {
   const s = summarizeProblems(validation, { page: page + 1, pageSize: PROBLEMS_PAGE_SIZE });
   const { rows, validRows, problemRows } = validation.totals;
@@ -163,7 +165,7 @@ export function validationCard(
       message: p.message,
       fix: p.fix,
     })),
-    note: pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : '',
+    note: [licenceWarning, pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : ''].filter(Boolean).join('\n\n'),
     powershell: toPowerShell('New-MigrationBatch', params).replace(/'[^']*\.csv'/, `'${input.fileName.replace(/'/g, "''")}'`),
     actions,
   });
@@ -233,7 +235,8 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
       result: validation.fatal ? 'refused' : 'ok',
       detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
     });
-    return { replies: [validationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0)] };
+    const licence = validation.fatal ? '' : await licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
+    return { replies: [validationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
   } catch (err) {
     return { replies: [exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' }))] };
   } finally {

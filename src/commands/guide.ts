@@ -451,3 +451,34 @@ export async function guideSendBatch(deps: CommandDeps, actor: Actor, batch: str
     lines: [...unreachable.slice(0, MAX_LIST), ...(unreachable.length > MAX_LIST ? [`… and ${unreachable.length - MAX_LIST} more`] : [])],
   });
 }
+
+/**
+ * One line for the batch validation card naming target users with no Exchange Online
+ * licence (Graph licence details), or '' when all have one or Graph is not wired.
+ * At most `limit` users are asked (one Graph call each), so a 50,000-row CSV stays quick.
+ */
+export async function licenceWarningLine(deps: CommandDeps, emails: string[], limit = 50): Promise<string> {
+  const g = need(deps);
+  if (!g) return '';
+  const missing: string[] = [];
+  let i = 0;
+  const list = emails.slice(0, limit);
+  // A few lookups at a time.
+  await Promise.all(
+    Array.from({ length: Math.min(4, list.length) }, async () => {
+      while (i < list.length) {
+        const email = list[i++];
+        try {
+          const user = await g.graph.findUserByMail(email);
+          if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) missing.push(email);
+        } catch {
+          // No licence line for a user Graph could not answer about.
+        }
+      }
+    }),
+  );
+  if (missing.length === 0) return '';
+  missing.sort();
+  const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+  return `Licence: ${shown} ${missing.length === 1 ? 'has' : 'have'} no Exchange Online licence, so Exchange has no mailbox to migrate into. Assign a plan that includes Exchange (for example ${PLANS_WITH_EXCHANGE.slice(0, 2).join(' or ')}).${emails.length > limit ? ` (Checked the first ${limit} users.)` : ''}`;
+}

@@ -159,4 +159,11 @@ describe('guide and import, local mode', () => {
     expect(status.text).toMatch(/Terry Adams · terrya@contoso.edu/);
     expect(status.text).toMatch(/not started/);
   });
+
+  it('warns on the batch validation card about target users with no Exchange Online licence', async () => {
+    const [card] = await t.say('batch new wave2\nEmailAddress,UserName,Password\nadelev@contoso.edu,adele.vance,x1\nmiriamg@contoso.edu,miriam.graham,x2\nkima@contoso.edu,kim.akers,x3');
+    expect(card.text).toMatch(/Licence: adelev@contoso.edu, miriamg@contoso.edu have no Exchange Online licence/);
+    expect(card.text).not.toMatch(/kima@contoso.edu have no/);
+    expect(card.text).toMatch(/Microsoft 365 Business Basic/);
+  });
 });
