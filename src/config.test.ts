@@ -10,6 +10,16 @@ describe('loadConfig', () => {
     expect(c.admins).toEqual([]);
   });
 
+  it('reads the storage and watcher settings, with the file store and a local poll interval by default', () => {
+    const d = loadConfig({});
+    expect(d.storage).toEqual({ connectionString: undefined, container: 'cutover' });
+    expect(d.watcher).toEqual({ enabled: true, intervalMs: 5000, leaseSeconds: 15 });
+    const c = loadConfig({ AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AZURE_STORAGE_CONTAINER: 'state', WATCHER_INTERVAL_MS: '250', WATCHER_LEASE_SECONDS: '20', WATCHER_ENABLED: 'false' });
+    expect(c.storage).toEqual({ connectionString: 'UseDevelopmentStorage=true', container: 'state' });
+    expect(c.watcher).toEqual({ enabled: false, intervalMs: 250, leaseSeconds: 20 });
+    expect(() => loadConfig({ WATCHER_LEASE_SECONDS: '10' })).toThrow(/WATCHER_LEASE_SECONDS must be a whole number from 15 to 60/);
+  });
+
   it('names the missing setting when production is half configured', () => {
     expect(() => loadConfig({ MICROSOFT_APP_ID: 'x' })).toThrow(/MICROSOFT_APP_PASSWORD is not set/);
   });

@@ -45,6 +45,10 @@ export interface Config {
   };
   /** How often a progress card in a chat is refreshed in place, and for how long at most. */
   liveCard: { intervalMs: number; maxMinutes: number };
+  /** Azure Blob Storage for all state (several instances); absent: the file store in dataDir. */
+  storage: { connectionString?: string; container: string };
+  /** The notification watcher: poll interval, the leader's blob lease, and whether it runs here at all. */
+  watcher: { enabled: boolean; intervalMs: number; leaseSeconds: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Cut-over: resolvers to watch the MX switch from (DNS_SERVERS), and where the delta pass writes. */
   cutover: {
@@ -116,6 +120,12 @@ export function loadConfig(env: Env = process.env): Config {
     liveCard: {
       intervalMs: int(env, 'LIVE_CARD_INTERVAL_MS', 3000, 100, 3_600_000),
       maxMinutes: int(env, 'LIVE_CARD_MAX_MINUTES', 30, 0, 24 * 60),
+    },
+    storage: { connectionString: str(env, 'AZURE_STORAGE_CONNECTION_STRING'), container: str(env, 'AZURE_STORAGE_CONTAINER') ?? 'cutover' },
+    watcher: {
+      enabled: (str(env, 'WATCHER_ENABLED') ?? 'true').toLowerCase() !== 'false',
+      intervalMs: int(env, 'WATCHER_INTERVAL_MS', mode === 'local' ? 5_000 : 60_000, 100, 3_600_000),
+      leaseSeconds: int(env, 'WATCHER_LEASE_SECONDS', 15, 15, 60),
     },
     logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === str(env, 'LOG_LEVEL')) ?? 'info',
     cutover: {

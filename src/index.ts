@@ -18,6 +18,8 @@ import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
 import { HttpFileFetcher } from './adapters/http/fileFetcher';
 import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
+import { BlobStore } from './adapters/storage/blobStore';
+import { createNotificationStack } from './teams/notifier';
 import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
@@ -60,7 +62,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const log = createLogger(config.logLevel);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = new FileStore(path.join(config.dataDir, 'state'));
+  // Azure Blob Storage when configured (several instances share it), else files in dataDir.
+  const store = config.storage.connectionString ? new BlobStore(config.storage.connectionString, config.storage.container) : new FileStore(path.join(config.dataDir, 'state'));
   const key = config.encryptionKey ? parseKey(config.encryptionKey) : loadOrCreateKeyFile(path.join(config.dataDir, 'cutover.key'));
   // Separate keys per purpose, derived from the one configured key.
   const derive = (purpose: string) => createHmac('sha256', key).update(`cutover/${purpose}`).digest();
@@ -179,7 +182,16 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   // Incoming requests are checked against the same app id (JWT from Bot Framework); empty id = local, unauthenticated.
   const adapter = new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
   const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
-  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId });
+  // The watcher runs on one instance (blob lease); every instance serves the commands.
+  const notifications = createNotificationStack({
+    adapter, botAppId: credentials.MicrosoftAppId, store, audit, clock, log, intervalMs: config.watcher.intervalMs,
+    exchangeClock: emulator ? { now: () => emulator!.control.now() } : clock,
+    exchange: (onRetry) => createExchangeAdmin({ baseUrl: exchangeBaseUrl, tenantId, tokenSource, maxRetries: 3, onRetry: (e) => { onRetry(e); log.warn('Watcher Exchange retry', { ...e }); } }),
+    lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
+  });
+  deps.notifications = notifications.deps;
+  if (config.watcher.enabled) await notifications.start();
+  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: notifications.registry });
   registerRoutes(server, {
     adapter,
     bot,
@@ -212,6 +224,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     async close() {
       clearInterval(sweeper);
       live.stop();
+      await notifications.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();
       if (graphEmulator) await graphEmulator.close();

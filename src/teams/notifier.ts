@@ -99,3 +99,98 @@ function retryAfterMs(err: unknown): number | null {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+// ---------------------------------------------------------------------------
+// Composition of the notification stack for one bot instance (index.ts and the
+// scale-out tests call it): references, subscriptions, ledger, watcher under the leader.
+
+import type { Clock } from '../ports/clock';
+import type { ExchangeAdmin } from '../ports/exchange';
+import type { KeyValueStore } from '../ports/store';
+import type { AuditPort } from '../commands/types';
+import type { NotificationDeps } from '../commands/subscriptions';
+import { Conversations } from '../services/conversations';
+import { Subscriptions } from '../services/subscriptions';
+import { NotificationLedger } from '../services/notificationLedger';
+import { BlobLeaseLeader, SingleInstanceLeader, whileLeading, type Leader } from '../services/leader';
+import { Dispatcher } from '../services/watcher/dispatch';
+import { readWatcherStatus, Watcher } from '../services/watcher/watcher';
+import type { ConversationRegistry } from './app';
+
+export interface NotificationStackOptions {
+  adapter: CloudAdapter;
+  botAppId: string;
+  store: KeyValueStore;
+  audit: AuditPort;
+  /** Real time, for records. */
+  clock: Clock;
+  /** Exchange's time (the emulator's clock in local mode), for the 60-day and overdue rules. */
+  exchangeClock: Clock;
+  /** The watcher's own Exchange client, reporting its retries (429 waits) to the watcher. */
+  exchange: (onRetry: (e: { status: number | null; delayMs: number }) => void) => ExchangeAdmin;
+  intervalMs: number;
+  /** Blob lease (several instances) or null for the single-instance file store. */
+  lease: { connectionString: string; container: string; leaseSeconds: number } | null;
+  log: Logger;
+  notifier?: TeamsNotifierOptions;
+  concurrency?: number;
+  instanceId?: string;
+}
+
+export interface NotificationStack {
+  deps: NotificationDeps;
+  registry: ConversationRegistry;
+  watcher: Watcher;
+  leader: Leader;
+  notifier: TeamsNotifier;
+  conversations: Conversations;
+  subscriptions: Subscriptions;
+  ledger: NotificationLedger;
+  start(): Promise<void>;
+  /** release: give the lease up (clean shutdown); without it the lease lapses as if the instance died. */
+  close(options?: { release?: boolean }): Promise<void>;
+}
+
+export function createNotificationStack(o: NotificationStackOptions): NotificationStack {
+  const conversations = new Conversations(o.store, o.clock);
+  const subscriptions = new Subscriptions(o.store, o.clock);
+  const ledger = new NotificationLedger(o.store, o.clock);
+  const notifier = new TeamsNotifier(o.adapter, o.botAppId, o.log, o.notifier);
+  const leader: Leader = o.lease
+    ? new BlobLeaseLeader({ ...o.lease, instanceId: o.instanceId, onError: (m) => o.log.warn('watcher leader', { error: m }) })
+    : new SingleInstanceLeader();
+  const dispatcher = new Dispatcher({ subscriptions, conversations, ledger, sink: notifier, audit: o.audit, clock: o.clock, log: o.log, isLeader: () => leader.isLeader(), concurrency: o.concurrency });
+  // eslint-disable-next-line prefer-const
+  let watcher: Watcher;
+  const exchange = o.exchange((e) => watcher?.noteExchangeRetry(e));
+  watcher = new Watcher({
+    exchange,
+    store: o.store,
+    clock: o.exchangeClock,
+    dispatcher,
+    intervalMs: o.intervalMs,
+    log: o.log,
+    instanceId: leader.instanceId,
+    hasSubscribers: async () => (await subscriptions.all()).length > 0,
+  });
+  whileLeading(leader, { start: () => watcher.start(), stop: () => watcher.stop() }, (e) => o.log.error('watcher start/stop failed', { error: String(e) }));
+  return {
+    deps: {
+      subscriptions,
+      watcherStatus: () => readWatcherStatus(o.store),
+      leadership: () => ({ leading: leader.isLeader(), instanceId: leader.instanceId, kind: o.lease ? 'blob-lease' : 'single-instance' }),
+    },
+    registry: { remember: async (reference, event) => void (await conversations.remember(reference as never, event)) },
+    watcher,
+    leader,
+    notifier,
+    conversations,
+    subscriptions,
+    ledger,
+    start: () => leader.start(),
+    async close(options = {}) {
+      await leader.stop({ release: options.release ?? true });
+      await watcher.stop();
+    },
+  };
+}

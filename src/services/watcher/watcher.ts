@@ -73,6 +73,8 @@ export interface WatcherOptions {
   log: Logger;
   instanceId: string;
   maxBackoffMs?: number;
+  /** When nobody is subscribed the poll asks Exchange nothing (default: always poll). */
+  hasSubscribers?: () => Promise<boolean>;
 }
 
 function countCalls(exchange: ExchangeAdmin, calls: Record<string, number>): ExchangeAdmin {
@@ -174,6 +176,18 @@ export class Watcher {
     this.retryAfterSeenMs = 0;
     const ex = countCalls(this.o.exchange, calls);
     try {
+      if (this.o.hasSubscribers && !(await this.o.hasSubscribers())) {
+        // Nobody to tell: ask Exchange nothing, and forget the past so a new subscriber
+        // is not told of changes that happened while nobody listened.
+        const idle: State = { generation: (this.state?.generation ?? 0) + 1, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: this.state?.recentKeys ?? [] };
+        this.state = idle;
+        await this.o.store.write({ [STATE_KEY]: idle });
+        const report: PollReport = { generation: idle.generation, exchangeCalls: 0, calls, batches: 0, changedBatches: 0, usersFetched: 0, statisticsFetched: 0, events: [], dispatch: null, ms: Date.now() - started };
+        this.lastReport = report;
+        this.failures = 0;
+        this.status = { ...this.status, lastPollAt: new Date().toISOString(), lastPollMs: report.ms, lastPollExchangeCalls: 0, consecutiveFailures: 0, lastError: null };
+        return report;
+      }
       const state = this.state ?? (await this.loadState());
       const now = this.o.clock.now();
       const batches = (await ex.getMigrationBatches()).map(snapshotBatch);
