@@ -12,7 +12,7 @@ import { MigrationEngine } from './engine';
 import { CmdletError, errorBody } from './errors';
 import { envelope, selectProperties, serializeRow } from './serializer';
 import type { SourceMailboxDirectory } from './sourceDirectory';
-import { DEMO_INITIAL_DOMAIN, demoMailboxes } from './tenant';
+import { DEMO_INITIAL_DOMAIN, demoMailboxes, newMailbox, type TenantMailbox } from './tenant';
 
 export type { SourceMailboxDirectory } from './sourceDirectory';
 export { createDemoSourceDirectory, DEMO_USERS, DEMO_SOURCE_HOSTS } from './demoSource';
@@ -72,6 +72,12 @@ export interface EmulatorControl {
   setItemsPerSecond(n: number): void;
   /** Forget endpoints, batches and users; restore the demo mailboxes. */
   reset(): void;
+  /**
+   * Add UserMailbox recipients (at Exchange Online's default limits) for these addresses, e.g. a
+   * 50,000-user tenant for a benchmark. Addresses a mailbox already answers to are skipped.
+   * Returns how many mailboxes were added.
+   */
+  addMailboxes(addresses: string[]): number;
 }
 
 export interface RunningExchangeEmulator {
@@ -155,6 +161,22 @@ class Emulator {
         this.engine.endpoints.clear();
         this.engine.mailboxes = this.options.demoTenant === false ? [] : demoMailboxes(this.engine.now());
         this.faultList = [];
+      },
+      addMailboxes: (addresses) => {
+        const now = this.engine.now();
+        const added: TenantMailbox[] = [];
+        const seen = new Set<string>();
+        for (const address of addresses) {
+          const at = address.lastIndexOf('@');
+          if (at <= 0 || at === address.length - 1) throw new Error(`not an email address: ${address}`);
+          const key = address.trim().toLowerCase();
+          if (seen.has(key) || this.engine.findMailbox(address)) continue;
+          seen.add(key);
+          const alias = address.slice(0, at);
+          added.push(newMailbox(alias, alias, address.slice(at + 1), DEMO_INITIAL_DOMAIN, now));
+        }
+        this.engine.mailboxes = [...this.engine.mailboxes, ...added];
+        return added.length;
       },
     };
   }
