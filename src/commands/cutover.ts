@@ -7,7 +7,7 @@ import { currentStep, isStepId, stepSchedule, STEP_IDS, STEP_TITLES, type Cutove
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
 import { proofCsv } from '../domain/cutover/proof';
 import { CutoverError, type CutoverService } from '../services/cutover';
-import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, IncomingFile, Reply } from './types';
+import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply } from './types';
 import { formatDate, notice } from './views';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
@@ -153,9 +153,9 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
   return { card, summary: `Cut-over plan for ${plan.batch}: ${done} of ${STEP_IDS.length} steps done` };
 }
 
-async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string): Promise<Reply> {
+async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<Reply> {
   try {
-    const s = await deps.cutover!.runDeltaPass(batchName);
+    const s = await deps.cutover!.runDeltaPass(batchName, { onProgress });
     await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
     const rt = s.roundTrips.length ? Math.max(...s.roundTrips.map((r) => r.source + r.target)) : 0;
     return notice({
@@ -180,9 +180,30 @@ async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string): P
   }
 }
 
-export async function cutoverDelta(deps: CutoverDeps, actor: Actor, batch: string): Promise<Reply> {
-  if (!deps.cutover) return unavailable();
-  return deltaReply(deps, actor, batch);
+/** A delta pass can take longer than a chat turn: answer at once, then update that card as it goes. */
+export function cutoverDelta(deps: CutoverDeps, actor: Actor, batch: string): CommandResult {
+  if (!deps.cutover) return { replies: [unavailable()] };
+  const running = (done: number, total: number, copied: number) =>
+    notice({
+      title: `Delta pass for ${batch} running`,
+      text: 'Comparing each user\'s source folders with Exchange by Message-ID and copying what is missing.',
+      facts: [
+        { title: 'Users done', value: total ? `${done} of ${total}` : 'starting' },
+        { title: 'Copied so far', value: String(copied) },
+      ],
+    });
+  const followUp: FollowUp = async (sink) => {
+    let last = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const final = await deltaReply(deps, actor, batch, (p) => {
+      if (Date.now() - last < 1500 || p.done === p.total) return;
+      last = Date.now();
+      chain = chain.then(() => sink.update(running(p.done, p.total, p.copied))).catch(() => undefined);
+    });
+    await chain;
+    await sink.update(final);
+  };
+  return { replies: [running(0, 0, 0)], followUp };
 }
 
 export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: string): Promise<Reply> {

@@ -136,7 +136,7 @@ export class CommandRouter {
       case 'cutover.plan':
         return cutoverPlanCommand(deps, a, c, req.files);
       case 'cutover.delta':
-        return one(await cutoverDelta(deps, a, c.batch));
+        return cutoverDelta(deps, a, c.batch);
       case 'cutover.proof':
         return one(await cutoverProof(deps, a, c.batch));
       case 'guide.status':
@@ -217,8 +217,10 @@ export class CommandRouter {
         return cutoverStepAction(deps, a, str('batch'), str('step'), d.force === true);
       case 'cutover.plan':
         return cutoverPlanAction(deps, str('batch'));
-      case 'cutover.delta':
-        return asResult(await cutoverDelta(deps, a, str('batch')), { keepOriginal: true });
+      case 'cutover.delta': {
+        const r = cutoverDelta(deps, a, str('batch'));
+        return asResult(r.replies[0], { keepOriginal: true, followUp: r.followUp });
+      }
       case 'cutover.proof':
         return asResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
       case 'guide.send':
