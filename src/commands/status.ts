@@ -3,14 +3,15 @@
 import { renderCard } from '../cards/render';
 import { statusColor, when } from '../services/watcher/cards';
 import type { CommandDeps, Reply } from './types';
-import { exchangeErrorReply } from './views';
 
 export async function statusReply(deps: CommandDeps): Promise<Reply> {
-  let batches;
+  let batches: Awaited<ReturnType<typeof deps.exchange.getMigrationBatches>> = [];
+  let exchangeProblem = '';
   try {
     batches = await deps.exchange.getMigrationBatches();
   } catch (err) {
-    return exchangeErrorReply('Cutover could not read the migration batches', err, 'Get-MigrationBatch');
+    // The watcher's side is still worth showing when Exchange does not answer.
+    exchangeProblem = `Exchange did not answer Get-MigrationBatch: ${err instanceof Error ? err.message : String(err)}`;
   }
   const n = deps.notifications;
   const st = n ? await n.watcherStatus() : null;
@@ -24,7 +25,7 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
       value: st?.lastPollAt ? `${when(st.lastPollAt)} (${st.lastPollExchangeCalls ?? 0} Exchange calls, ${((st.lastPollMs ?? 0) / 1000).toFixed(1)} s)` : 'not yet',
     });
     watcher.push({ title: 'Next poll', value: st?.nextPollAt ? when(st.nextPollAt) : 'not scheduled' });
-    watcher.push({ title: 'Poll interval', value: st ? `${Math.round(st.intervalMs / 1000)} s` : '—' });
+    watcher.push({ title: 'Poll interval', value: st ? (st.intervalMs < 1000 ? `${st.intervalMs} ms` : `${Math.round(st.intervalMs / 1000)} s`) : '—' });
     if (st?.lastError) watcher.push({ title: 'Last error', value: `${st.lastError} (${st.consecutiveFailures} in a row)` });
     watcher.push({
       title: 'Runs on',
@@ -34,12 +35,12 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
   }
   const throttledUntil = st?.throttledUntil ? Date.parse(st.throttledUntil) : 0;
   const throttling =
-    throttledUntil > Date.now()
-      ? `Exchange is throttling: the watcher waits until ${when(st!.throttledUntil)} (Retry-After ${Math.round((st!.lastRetryAfterMs ?? 0) / 1000)} s).`
+    st?.lastRetryAfterMs && (throttledUntil > Date.now() || st.consecutiveFailures > 0)
+      ? `Exchange is throttling: it asked the watcher to wait ${(st.lastRetryAfterMs / 1000).toFixed(1)} s (Retry-After); the next poll is not before ${when(st.throttledUntil)}.`
       : '';
   const needs = batches.filter((b) => b.failedCount > 0 || ['Failed', 'Corrupted', 'SyncedWithErrors'].includes(b.status)).length;
   const card = renderCard('status', {
-    summary: `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
+    summary: exchangeProblem || `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
     watcher,
     throttling,
     batches: batches.slice(0, 40).map((b) => ({

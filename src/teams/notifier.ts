@@ -3,7 +3,7 @@
 // throttling (429) is retried with backoff, honouring Retry-After; 403/404 mean the bot
 // was removed (or the conversation is gone) and surface as ConversationGoneError.
 
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import type { ConversationRef } from '../services/conversations';
@@ -33,21 +33,35 @@ export class TeamsNotifier implements NotificationSink {
 
   async send(reference: ConversationRef, reply: Reply): Promise<string> {
     let id = '';
-    await this.withRetry('send', async () => {
-      await this.adapter.continueConversationAsync(this.botAppId, reference as Partial<ConversationReference>, async (ctx) => {
+    await this.withRetry('send', () =>
+      this.proactive(reference, async (ctx) => {
         const res = await ctx.sendActivity(replyActivity(reply));
         id = res?.id ?? '';
-      });
-    });
+      }),
+    );
     return id;
   }
 
   async update(reference: ConversationRef, activityId: string, reply: Reply): Promise<void> {
-    await this.withRetry('update', async () => {
-      await this.adapter.continueConversationAsync(this.botAppId, reference as Partial<ConversationReference>, async (ctx) => {
+    await this.withRetry('update', () =>
+      this.proactive(reference, async (ctx) => {
         await ctx.updateActivity({ id: activityId, type: 'message', attachments: [cardAttachment(reply)], summary: reply.summary });
-      });
+      }),
+    );
+  }
+
+  // The adapter hands errors inside the callback to the app's onTurnError (which would
+  // even try to apologise in that conversation); catch them here and throw them to the caller.
+  private async proactive(reference: ConversationRef, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    let failure: unknown = null;
+    await this.adapter.continueConversationAsync(this.botAppId, reference as Partial<ConversationReference>, async (ctx) => {
+      try {
+        await work(ctx);
+      } catch (err) {
+        failure = err;
+      }
     });
+    if (failure) throw failure;
   }
 
   private async pace(): Promise<void> {

@@ -253,6 +253,9 @@ export class Watcher {
       // Users first so a crash between the two writes re-reads, not re-notifies.
       if (Object.keys(writes).length) await this.o.store.write(writes);
       const dispatch = await this.o.dispatcher.dispatch(progress, toSend);
+      if (toSend.length || progress.length) {
+        this.o.log.info('watcher poll', { changedBatches: progress.length, events: toSend.map((e) => e.kind), sent: dispatch.sent, updated: dispatch.updated, exchangeCalls: Object.values(calls).reduce((x, y) => x + y, 0) });
+      }
 
       const delivered = toSend.filter((e) => !dispatch.undelivered.has(e.key)).map((e) => e.key);
       // Keys that recur every poll (expiry, overdue) stay recent while they recur.
