@@ -3,7 +3,8 @@
 // throttling (429) is retried with backoff, honouring Retry-After; 403/404 mean the bot
 // was removed (or the conversation is gone) and surface as ConversationGoneError.
 
-import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import { ConfigurationServiceClientCredentialFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import type { ConversationRef } from '../services/conversations';
@@ -207,4 +208,10 @@ export function createNotificationStack(o: NotificationStackOptions): Notificati
       await watcher.stop();
     },
   };
+}
+
+/** A CloudAdapter with no app credentials: local mode and tests (the connector is on loopback). */
+export function unauthenticatedAdapter(): CloudAdapter {
+  const credentials = { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
+  return new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
 }

@@ -33,6 +33,8 @@ interface State {
   staleBatches: string[];
   /** Keys delivered to every subscriber already: not offered again while they recur. */
   recentKeys: string[];
+  /** The batches above are a full picture from an earlier poll: a batch missing from it is new. */
+  baseline?: boolean;
 }
 
 /** What `status` shows; written by the leader after every poll. */
@@ -99,6 +101,8 @@ export class Watcher {
   private retryAfterSeenMs = 0;
   private status: WatcherStatus;
   lastReport: PollReport | null = null;
+  /** Since this instance started: for status, tests and the bench. */
+  readonly totals = { polls: 0, exchangeCalls: 0, sent: 0, updated: 0, skippedAsDelivered: 0 };
 
   constructor(private readonly o: WatcherOptions) {
     this.status = {
@@ -200,7 +204,8 @@ export class Watcher {
       const writes: Record<string, unknown> = {};
       for (const b of batches) {
         const key = b.name.toLowerCase();
-        const prev = state.batches[key];
+        // A batch that appeared since a full poll is new: everything it did since is news.
+        const prev = state.batches[key] ?? (state.baseline ? createdLike(b) : undefined);
         nextBatches[key] = b;
         const changed = batchChanged(prev, b);
         let prevUsers: Record<string, UserSnapshot> | undefined;
@@ -208,7 +213,7 @@ export class Watcher {
         let users: Record<string, UserSnapshot> | undefined;
         if (changed) {
           const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
-          prevUsers = stored?.users;
+          prevUsers = stored?.users ?? (state.baseline && !state.batches[key] ? {} : undefined);
           nextUsers = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
           usersFetched += nextUsers.length;
           for (const u of changedUsers(prevUsers, nextUsers)) {
@@ -266,6 +271,7 @@ export class Watcher {
         pendingEvents: toSend.filter((e) => dispatch.undelivered.has(e.key)),
         staleBatches: [...dispatch.staleBatches],
         recentKeys: [...new Set([...stillRecurring, ...delivered, ...state.recentKeys])].slice(0, RECENT_KEYS),
+        baseline: true,
       };
       await this.o.store.write({ [STATE_KEY]: next });
       this.state = next;
@@ -282,6 +288,11 @@ export class Watcher {
         dispatch,
         ms: Date.now() - started,
       };
+      this.totals.polls++;
+      this.totals.exchangeCalls += exchangeCalls;
+      this.totals.sent += dispatch.sent;
+      this.totals.updated += dispatch.updated;
+      this.totals.skippedAsDelivered += dispatch.skippedAsDelivered;
       this.lastReport = report;
       this.failures = 0;
       this.status = {
@@ -329,4 +340,8 @@ export async function readWatcherStatus(store: KeyValueStore): Promise<WatcherSt
   if (!found) return null;
   const { eTag: _e, ...rest } = found;
   return rest;
+}
+
+function createdLike(b: BatchSnapshot): BatchSnapshot {
+  return { ...b, status: 'Created', active: 0, synced: 0, failed: 0, stopped: 0, pending: 0, initialSyncDateTime: null, lastSyncedDateTime: null };
 }
