@@ -1,0 +1,46 @@
+import { batchChanged, changedUsers, daysUntilStop, diffBatch, syncOverdue, type BatchSnapshot, type UserSnapshot } from './events';
+
+const DAY = 86_400_000;
+const base: BatchSnapshot = {
+  name: 'pilot', guid: 'g1', status: 'Syncing', total: 2, active: 2, synced: 0, failed: 0, stopped: 0, pending: 0,
+  creationDateTime: '2026-01-01T00:00:00.000Z', startDateTime: '2026-01-01T00:00:00.000Z', initialSyncDateTime: null, lastSyncedDateTime: null, message: null,
+};
+const user = (email: string, summary: UserSnapshot['summary'], status: UserSnapshot['status']): UserSnapshot => ({ email, summary, status, syncedItems: 0, error: null });
+
+describe('notification events', () => {
+  it('asks for users only when the batch moved', () => {
+    expect(batchChanged(base, { ...base })).toBe(false);
+    expect(batchChanged(base, { ...base, synced: 1 })).toBe(true);
+    expect(batchChanged(undefined, base)).toBe(true);
+    expect(changedUsers({ a: user('a', 'Active', 'Syncing') }, [user('a', 'Active', 'Syncing'), user('b', 'Failed', 'Failed')]).map((u) => u.email)).toEqual(['b']);
+  });
+
+  it('turns a failure and a finished sync into once-keyed events that need a person', () => {
+    const next = { ...base, status: 'SyncedWithErrors' as const, synced: 1, failed: 1, active: 0, lastSyncedDateTime: '2026-01-01T02:00:00.000Z' };
+    const events = diffBatch({ prev: base, next, prevUsers: { a: user('a', 'Active', 'Syncing') }, nextUsers: [{ ...user('a', 'Failed', 'Failed'), error: 'bad login' }], now: new Date('2026-01-01T03:00:00Z') });
+    expect(events.map((e) => [e.kind, e.needsPerson])).toEqual([['batch.syncedWithErrors', true], ['user.failed', true]]);
+    const again = diffBatch({ prev: base, next, prevUsers: { a: user('a', 'Active', 'Syncing') }, nextUsers: [{ ...user('a', 'Failed', 'Failed'), error: 'bad login' }], now: new Date('2026-01-01T03:00:00Z') });
+    expect(again.map((e) => e.key)).toEqual(events.map((e) => e.key));
+    // Nothing new when nothing moved.
+    expect(diffBatch({ prev: next, next, prevUsers: undefined, nextUsers: undefined, now: new Date('2026-01-01T03:00:00Z') })).toEqual([]);
+  });
+
+  it('warns 7 days and 1 day before the 60-day stop of an untouched Synced batch', () => {
+    const synced = { ...base, status: 'Synced' as const, initialSyncDateTime: '2026-01-01T00:00:00.000Z', lastSyncedDateTime: '2026-01-01T00:00:00.000Z' };
+    const at = (days: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + days * DAY);
+    expect(daysUntilStop(synced, at(53))).toBe(7);
+    const keyAt = (d: number) => diffBatch({ prev: synced, next: { ...synced, lastSyncedDateTime: at(d).toISOString() }, prevUsers: undefined, nextUsers: undefined, now: at(d) }).filter((e) => e.kind === 'batch.expiring');
+    expect(keyAt(50)).toEqual([]);
+    expect(keyAt(53)[0].key).toMatch(/\/7d\//);
+    expect(keyAt(55)[0].key).toBe(keyAt(53)[0].key);
+    expect(keyAt(59)[0].key).toMatch(/\/1d\//);
+    expect(daysUntilStop({ ...synced, status: 'Syncing' }, at(59))).toBeNull();
+  });
+
+  it('calls an incremental overdue after ~26 h without a sync on a Synced batch', () => {
+    const synced = { ...base, status: 'Synced' as const, lastSyncedDateTime: '2026-01-01T00:00:00.000Z' };
+    expect(syncOverdue(synced, new Date('2026-01-02T01:59:00Z'))).toBe(false);
+    expect(syncOverdue(synced, new Date('2026-01-02T02:01:00Z'))).toBe(true);
+    expect(syncOverdue({ ...synced, status: 'Stopped' }, new Date('2026-01-05T00:00:00Z'))).toBe(false);
+  });
+});
