@@ -3,7 +3,7 @@
 // removed after the MX switch. The card says so rather than offering a Complete button.
 
 import { renderCard } from '../cards/render';
-import type { BatchStatus, MigrationBatch, MigrationUser } from '../domain/exchange/types';
+import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
 import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
@@ -107,6 +107,34 @@ function batchActions(b: MigrationBatch, page: number, pageCount: number): CardA
   return actions;
 }
 
+/**
+ * Above this many users the card does not read every migration user (50,000 users are 50
+ * pages of Get-MigrationUser): counts come from the batch's own counters, and only the
+ * users up to the page shown are read, status by status in card order.
+ */
+export const LARGE_BATCH = 1000;
+
+function countsOfBatch(b: MigrationBatch): UserCounts {
+  const synced = b.syncedCount;
+  const failed = b.failedCount;
+  const stopped = b.stoppedCount;
+  const queued = b.pendingCount;
+  return { total: b.totalCount, synced, failed, stopped, queued, syncing: Math.max(0, b.totalCount - synced - failed - stopped - queued) };
+}
+
+const CARD_ORDER: readonly MigrationUserStatusSummary[] = ['Failed', 'Stopped', 'Active', 'None', 'Synced', 'Completed'];
+
+/** The first `wanted` users in the card's order (failed first), asking Exchange per status summary. */
+async function firstUsersInCardOrder(deps: CommandDeps, batchId: string, wanted: number): Promise<MigrationUser[]> {
+  const out: MigrationUser[] = [];
+  for (const statusSummary of CARD_ORDER) {
+    const need = Math.max(wanted, FAILED_SHOWN) - out.length;
+    if (need <= 0) break;
+    out.push(...(await deps.exchange.getMigrationUsers({ batchId, statusSummary, resultSize: need })));
+  }
+  return out;
+}
+
 /** The batch progress card: counts per status, percent, failed users first, one page of users. */
 export async function batchProgress(deps: CommandDeps, name: string, page = 0): Promise<Reply | null> {
   return (await batchProgressState(deps, name, page))?.reply ?? null;
@@ -116,10 +144,13 @@ const MOVING: readonly BatchStatus[] = ['Starting', 'Syncing', 'IncrementalSynci
 
 /** The card and whether the batch has stopped moving (nothing syncing or queued), for live updates. */
 export async function batchProgressState(deps: CommandDeps, name: string, page = 0): Promise<{ reply: Reply; settled: boolean } | null> {
-  const [batch, users] = await Promise.all([deps.exchange.getMigrationBatch(name), deps.exchange.getMigrationUsers({ batchId: name })]);
+  const batch = await deps.exchange.getMigrationBatch(name);
   if (!batch) return null;
+  const large = batch.totalCount > LARGE_BATCH;
+  const wanted = (Math.max(0, page) + 1) * USERS_PAGE_SIZE;
+  const users = large ? await firstUsersInCardOrder(deps, name, wanted) : await deps.exchange.getMigrationUsers({ batchId: name });
   const now = deps.clock.now();
-  const c = countUsers(users);
+  const c = large ? countsOfBatch(batch) : countUsers(users);
   const sorted = sortUsersForCard(users);
   const failedUsers = sorted.filter((u) => u.statusSummary === 'Failed');
   const failed = await Promise.all(
@@ -133,7 +164,7 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
       return { email: u.emailAddress, status: u.status, error: error ?? 'Exchange gave no error text. See: user show ' + u.emailAddress };
     }),
   );
-  const pageCount = Math.max(1, Math.ceil(sorted.length / USERS_PAGE_SIZE));
+  const pageCount = Math.max(1, Math.ceil(c.total / USERS_PAGE_SIZE));
   const p = Math.min(Math.max(0, page), pageCount - 1);
   const pageUsers = sorted.slice(p * USERS_PAGE_SIZE, (p + 1) * USERS_PAGE_SIZE);
   const percent = c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total);
@@ -154,8 +185,8 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
       ...(c.stopped ? [{ label: 'Stopped', value: c.stopped, color: 'Warning' }] : []),
     ],
     failed,
-    failedMore: Math.max(0, failedUsers.length - FAILED_SHOWN),
-    page: { from: sorted.length ? p * USERS_PAGE_SIZE + 1 : 0, to: p * USERS_PAGE_SIZE + pageUsers.length, total: sorted.length },
+    failedMore: Math.max(0, c.failed - failed.length),
+    page: { from: pageUsers.length ? p * USERS_PAGE_SIZE + 1 : 0, to: p * USERS_PAGE_SIZE + pageUsers.length, total: c.total },
     users: pageUsers.map((u) => ({ email: u.emailAddress, status: u.status, color: userColor(u), items: formatCount(u.syncedItemCount) })),
     facts: [
       { title: 'Created', value: formatDate(batch.creationDateTime) },

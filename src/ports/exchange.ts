@@ -4,6 +4,7 @@ import type {
   MigrationEndpoint,
   MigrationUser,
   MigrationUserStatistics,
+  MigrationUserStatusSummary,
   NewImapBatchInput,
   NewImapEndpointInput,
   ServerAvailabilityResult,
@@ -47,7 +48,8 @@ export interface ExchangeAdmin {
   completeMigrationBatch(identity: string): Promise<void>;
 
   // Migration users
-  getMigrationUsers(options?: { batchId?: string }): Promise<MigrationUser[]>;
+  /** statusSummary → -StatusSummary; resultSize → -ResultSize (the first N in Exchange's order; default Unlimited). */
+  getMigrationUsers(options?: { batchId?: string; statusSummary?: MigrationUserStatusSummary; resultSize?: number }): Promise<MigrationUser[]>;
   getMigrationUser(identity: string): Promise<MigrationUser | null>;
   getMigrationUserStatistics(
     identity: string,

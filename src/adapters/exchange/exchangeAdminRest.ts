@@ -389,9 +389,11 @@ export class ExchangeAdminRest implements ExchangeAdmin {
 
   // Migration users
 
-  async getMigrationUsers(options?: { batchId?: string }): Promise<MigrationUser[]> {
+  async getMigrationUsers(options?: { batchId?: string; statusSummary?: MigrationUserStatusSummary; resultSize?: number }): Promise<MigrationUser[]> {
     const batchId = options?.batchId?.trim();
-    const rows = await this.client.invoke('Get-MigrationUser', batchId ? { BatchId: batchId } : {}, UNLIMITED);
+    const params: Record<string, unknown> = batchId ? { BatchId: batchId } : {};
+    if (options?.statusSummary) params.StatusSummary = options.statusSummary;
+    const rows = await this.client.invoke('Get-MigrationUser', params, options?.resultSize ? { resultSize: options.resultSize } : UNLIMITED);
     return rows.map(toMigrationUser);
   }
 

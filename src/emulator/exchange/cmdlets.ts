@@ -554,6 +554,8 @@ const handlers: Record<string, Handler> = {
       : [...engine.batches.values()].flatMap((b) => engine.batchUsers(b));
     if (p.present('MailboxGuid')) list = list.filter((u) => u.mailboxGuid === p.string('MailboxGuid')!.toLowerCase());
     list = list.filter((u) => (!status || u.status === status) && (!summary || SUMMARY[u.status] === summary));
+    // Build only what can go out: the server truncates to ResultSize anyway (one more tells it to warn).
+    if (typeof resultSize === 'number') list = list.slice(0, resultSize + 1);
     return { rows: list.map((u) => userRow(engine, u)), resultSize };
   },
 

@@ -245,7 +245,8 @@ class Emulator {
         submittedByUser: 'Cutover app',
       });
       const select = url.searchParams.get('$select')?.split(',') ?? null;
-      let rows = result.rows.map((r) => selectProperties(serializeRow(r), select));
+      // Serialize only the page that goes out: a 50,000-user Get-MigrationUser is 50 pages.
+      let rows = result.rows;
       const warnings = [...(result.warnings ?? [])];
       const contextUrl = `${base}/adminapi/${m[1]}/${m[2]}/$metadata#Collection(Exchange.GenericHashTable)`;
       let nextLink: string | undefined;
@@ -266,7 +267,8 @@ class Emulator {
         }
         rows = page;
       }
-      sendJson(res, 200, envelope({ contextUrl, rows, warnings, nextLink, confirmationMessage: result.confirmationMessage }));
+      const out = rows.map((r) => selectProperties(serializeRow(r), select));
+      sendJson(res, 200, envelope({ contextUrl, rows: out, warnings, nextLink, confirmationMessage: result.confirmationMessage }));
     } catch (e) {
       if (e instanceof CmdletError) return sendJson(res, e.httpStatus, errorBody(e));
       // Never echo parameters (they may hold a CSV with passwords).

@@ -1,0 +1,44 @@
+// The progress card of a batch above LARGE_BATCH users: counts from the batch's counters and
+// only the users up to the page shown, against the emulator through the real REST adapter.
+
+import { createExchangeAdmin, StaticTokenSource } from '../adapters/exchange';
+import { startExchangeEmulator, type RunningExchangeEmulator } from '../emulator/exchange';
+import { batchProgressState, countUsers, LARGE_BATCH, sortUsersForCard } from './batch';
+import type { CommandDeps } from './types';
+
+let emu: RunningExchangeEmulator;
+afterAll(() => emu?.close());
+
+it('reads counts from the batch and one page of users, failed first, matching a full read', async () => {
+  emu = await startExchangeEmulator({ timeScale: 0, startTime: new Date('2026-11-24T10:00:00Z') });
+  const n = LARGE_BATCH + 200;
+  const addresses = Array.from({ length: n }, (_, i) => `big${String(i).padStart(5, '0')}@contoso.edu`);
+  emu.control.addMailboxes(addresses);
+  const exchange = createExchangeAdmin({ baseUrl: emu.baseUrl, tenantId: emu.tenantId, tokenSource: new StaticTokenSource(emu.accessToken) });
+  await exchange.newImapMigrationEndpoint({ name: 'school', remoteServer: 'imap.contoso.edu', port: 993, security: 'Ssl' } as never);
+  // The demo IMAP source knows none of these logins: they fail, as a wrong password does.
+  const csv = ['EmailAddress,UserName,Password', ...addresses.map((a, i) => `${a},${a.split('@')[0]},pw${i}`)].join('\r\n');
+  await exchange.newImapMigrationBatch({ name: 'big', sourceEndpoint: 'school', csvData: Buffer.from(csv), autoStart: true } as never);
+  await emu.control.advance(60);
+
+  const calls: string[] = [];
+  const counted = new Proxy(exchange, {
+    get: (t, k) => (typeof (t as any)[k] === 'function' ? (...a: unknown[]) => (calls.push(String(k)), (t as any)[k](...a)) : (t as any)[k]),
+  });
+  const deps = { exchange: counted, clock: { now: () => new Date() } } as unknown as CommandDeps;
+  const state = await batchProgressState(deps, 'big', 1);
+  const text = JSON.stringify(state!.reply.card);
+
+  const all = await exchange.getMigrationUsers({ batchId: 'big' });
+  const c = countUsers(all);
+  expect(c.total).toBe(n);
+  expect(text).toContain(`Users 11–20 of ${n}`);
+  for (const [label, value] of [['Total', c.total], ['Synced', c.synced], ['Failed', c.failed], ['Queued', c.queued]] as const) {
+    expect(text).toMatch(new RegExp(`"text":"${value.toLocaleString('en-US')}"[^}]*}[^}]*"text":"${label}"`));
+  }
+  // The second page in card order is the same set of users a full read puts there.
+  const expected = sortUsersForCard(all).slice(10, 20).map((u) => u.emailAddress).sort();
+  expect(expected.every((e) => text.includes(e))).toBe(true);
+  // Not a full read: no unfiltered Get-MigrationUser of the whole batch.
+  expect(calls.filter((k) => k === 'getMigrationUsers').length).toBeLessThanOrEqual(6);
+});
