@@ -38,4 +38,21 @@ describe('card templates', () => {
     expect(none.actions).toBeUndefined();
     expect(none.body).toHaveLength(1);
   });
+
+  it('shows usage placeholders as ‹name› (some clients drop <name> as a tag), leaving button data alone', () => {
+    const card = renderCard('notice', {
+      title: 'Usage',
+      tone: '',
+      text: 'Send batch new <name> to <admin@contoso.edu>',
+      facts: [],
+      lines: [],
+      usage: ['mailbox limit <email> <size>'],
+      powershell: '',
+      actions: [{ title: 'Go', verb: 'x', data: { raw: '<name>' } }],
+    }) as any;
+    const json = JSON.stringify(card);
+    expect(json).toContain('batch new ‹name› to <admin@contoso.edu>');
+    expect(json).toContain('mailbox limit ‹email› ‹size›');
+    expect(card.actions[0].data).toEqual({ raw: '<name>' });
+  });
 });

@@ -33,6 +33,11 @@ export function renderCard(name: string, data: object): AdaptiveCard {
   return pruneEmpty(card) as AdaptiveCard;
 }
 
+// Usage placeholders such as <name> read as HTML tags to some clients (the Agents Playground
+// drops them), so cards show them as ‹name›. Only word-like placeholders: addresses stay.
+const PLACEHOLDER = /<([a-z][a-z0-9 _-]{0,30}(?:…)?)>/gi;
+const NOT_SHOWN = new Set(['verb', 'data', 'url', 'id', 'type', '$schema', 'style', 'color']);
+
 // An action or element whose $data array was empty expands to nothing, but a
 // property bound to an absent value is left as "" or null; Teams rejects empty
 // action lists and null styles, so tidy them away.
@@ -46,7 +51,11 @@ function pruneEmpty(value: unknown): unknown {
       if (typeof v === 'string' && /^\$\{[^}]*\}$/.test(v)) continue;
       if (k === 'style' && v === '') continue;
       if (k === 'actions' && Array.isArray(v) && v.length === 0) continue;
-      out[k] = pruneEmpty(v);
+      if (k === 'data' || k === 'verb') {
+        out[k] = v; // button payloads go back to the bot as they are
+        continue;
+      }
+      out[k] = typeof v === 'string' && !NOT_SHOWN.has(k) ? v.replace(PLACEHOLDER, '‹$1›') : pruneEmpty(v);
     }
     return out;
   }

@@ -28,7 +28,7 @@ describe('Cutover bot, local mode', () => {
     const [help] = await t.say('help');
     expect(help.card.type).toBe('AdaptiveCard');
     expect(help.text).toMatch(/Local mode/);
-    expect(help.text).toMatch(/batch new <name>/);
+    expect(help.text).toMatch(/batch new ‹name›/);
   });
 
   it('answers an unknown command and bad arguments with usage, not a crash', async () => {
@@ -36,7 +36,7 @@ describe('Cutover bot, local mode', () => {
     expect(unknown.text).toMatch(/I didn't understand that/);
     const [bad] = await t.say('mailbox limit annb@contoso.edu 151MB');
     expect(bad.text).toMatch(/at most 150 MB/);
-    expect(bad.text).toMatch(/mailbox limit <email> <size>/);
+    expect(bad.text).toMatch(/mailbox limit ‹email› ‹size›/);
   });
 
   it('tests the server before adding an endpoint, and refuses one Exchange cannot reach', async () => {
