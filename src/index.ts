@@ -20,6 +20,8 @@ import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
 import { BlobStore } from './adapters/storage/blobStore';
 import { createNotificationStack } from './teams/notifier';
+import { guideOffer } from './commands/guide';
+import { subscribedAdminNotifier } from './services/guideNotify';
 import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
@@ -190,6 +192,16 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
   });
   deps.notifications = notifications.deps;
+  // The guide reaches people and admins through the same proactive path as notifications.
+  deps.guide!.notifier = subscribedAdminNotifier({ subscriptions: notifications.subscriptions, conversations: notifications.conversations, sink: notifications.notifier, log });
+  deps.guide!.delivery = {
+    async sendGuide(user) {
+      const chat = await notifications.conversations.findPersonal(user.id);
+      if (!chat) return false;
+      await notifications.notifier.send(chat.reference, guideOffer());
+      return true;
+    },
+  };
   if (config.watcher.enabled) await notifications.start();
   const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: notifications.registry });
   registerRoutes(server, {

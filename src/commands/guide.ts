@@ -75,6 +75,11 @@ async function licenceWarning(g: GuideDeps, user: GraphUser | null): Promise<str
   return `${user.mail ?? user.userPrincipalName} has no Exchange Online licence yet, so there is no mailbox to move to. Ask your IT team for a plan that includes Exchange (for example ${PLANS_WITH_EXCHANGE.slice(0, 2).join(' or ')}).`;
 }
 
+/** What `guide send batch` posts to each person: the start of their guide. */
+export function guideOffer(): Reply {
+  return clientPicker('Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.');
+}
+
 function clientPicker(text: string, warnings: string[] = []): Reply {
   const card = renderCard('guideStep', {
     heading: 'Your move to Exchange',

@@ -24,6 +24,7 @@ export interface StoredConversation {
 
 const PREFIX = 'conversations/';
 const INDEX = 'conversations/_index';
+const BY_USER = 'conversations-by-user/';
 
 /**
  * A channel message's conversation id names its thread (`19:…;messageid=…`). Notifications
@@ -56,6 +57,11 @@ export class Conversations {
     };
     const entry: StoredConversation = { id, reference: ref, event, at: this.clock.now().toISOString() };
     await this.store.write({ [keyOf(PREFIX, id)]: entry });
+    // A personal chat is how the bot reaches one person later (the guide): index it by their Entra id.
+    const user = reference.user as { aadObjectId?: string } | undefined;
+    if (reference.conversation?.conversationType === 'personal' && user?.aadObjectId) {
+      await this.store.write({ [keyOf(BY_USER, user.aadObjectId.toLowerCase())]: { id } });
+    }
     await mutate<{ ids: string[] }>(this.store, INDEX, (cur) => {
       const ids = cur?.ids ?? [];
       return ids.includes(id) ? undefined : { ids: [...ids, id] };
@@ -67,6 +73,13 @@ export class Conversations {
     const key = keyOf(PREFIX, channelOf(id));
     const found = (await this.store.read([key]))[key] as StoredConversation | undefined;
     return found ? { id: found.id, reference: found.reference, event: found.event, at: found.at } : null;
+  }
+
+  /** The personal chat with this person (Entra object id), if the bot has one. */
+  async findPersonal(aadObjectId: string): Promise<StoredConversation | null> {
+    const key = keyOf(BY_USER, aadObjectId.toLowerCase());
+    const found = (await this.store.read([key]))[key] as { id: string } | undefined;
+    return found ? this.get(found.id) : null;
   }
 
   async getMany(ids: string[]): Promise<Map<string, StoredConversation>> {
