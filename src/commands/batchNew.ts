@@ -2,6 +2,8 @@
 // Between the check and the click the CSV is kept only sealed (PendingBatches),
 // and the Create button is idempotent: a double click creates one batch.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { renderCard } from '../cards/render';
 import {
   applyTargetChecks,
@@ -21,6 +23,8 @@ import { exchangeErrorReply, notice, type CardAction } from './views';
 import { licenceWarningLine } from './guide';
 
 export const PROBLEMS_PAGE_SIZE = 15;
+/** The demo tenant's sample migration CSV (Microsoft's documented example rows). */
+export const SAMPLE_CSV = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'samples', 'contoso-pilot.csv');
 const LOOKUP_CONCURRENCY = 8;
 /** Above this many addresses, list all mailboxes once instead of asking one by one. */
 const BULK_LOOKUP_FROM = 200;
@@ -194,6 +198,8 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
       replies: [notice({ title: 'That is not a CSV file', tone: 'warn', text: `Attach the migration CSV (a .csv file with EmailAddress,UserName,Password). You attached: ${files.map((f) => f.name).join(', ')}.` })],
     };
   } else {
+    // Local mode: the demo tenant's sample file is one click away (the Agents Playground can't attach files).
+    const sample = deps.access.mode === 'local' && fs.existsSync(SAMPLE_CSV);
     return {
       replies: [
         notice({
@@ -201,6 +207,10 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
           tone: 'warn',
           text: `Send "batch new ${input.name}" again with the CSV file attached, or paste the CSV under the command line (first line EmailAddress,UserName,Password).`,
           usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'],
+          lines: sample ? ['Local mode: you can also check the demo tenant\'s sample file, samples/contoso-pilot.csv.'] : [],
+          actions: sample
+            ? [{ title: 'Use the sample CSV', verb: 'batch.sample', data: { name: input.name, endpoint: input.endpoint ?? '', exclude: input.excludeFolders }, style: 'positive' }]
+            : [],
         }),
       ],
     };

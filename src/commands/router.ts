@@ -2,10 +2,11 @@
 // sends each command family to its handler, and turns any unexpected failure into
 // a short card (never a stack trace in the chat).
 
+import * as fs from 'node:fs';
 import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { isAdmin } from './access';
 import { askRemoveBatch, changeBatch, confirmRemoveBatch, listBatches, showBatch } from './batch';
-import { cancelBatch, createBatch, newBatch, targetLookups, validationCard } from './batchNew';
+import { cancelBatch, createBatch, newBatch, SAMPLE_CSV, targetLookups, validationCard } from './batchNew';
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
@@ -191,6 +192,12 @@ export class CommandRouter {
         return confirmRemoveBatch(deps, a, str('confirmation'));
       case 'batch.create':
         return createBatch(deps, a, str('pending'), d.dropProblems === true);
+      case 'batch.sample': {
+        if (deps.access.mode !== 'local' || !fs.existsSync(SAMPLE_CSV)) return asResult(notice({ title: 'Only in local mode', tone: 'warn' }));
+        const exclude = Array.isArray(d.exclude) ? d.exclude.filter((x): x is string => typeof x === 'string') : [];
+        const r = await newBatch(deps, a, req.where.conversationId, { name: str('name'), endpoint: str('endpoint') || undefined, excludeFolders: exclude, pastedCsv: fs.readFileSync(SAMPLE_CSV, 'utf8') }, []);
+        return fromCommand(r);
+      }
       case 'batch.cancel':
         return cancelBatch(deps, a, str('pending'));
       case 'batch.problems':

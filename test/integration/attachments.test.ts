@@ -60,6 +60,14 @@ describe('CSV attachments', () => {
     expect(card.text).toMatch(/What should I do with this file\?/);
   });
 
+  it('offers the sample CSV in local mode when nothing is attached (the Playground cannot attach files)', async () => {
+    const [ask] = await t.say('batch new sample1');
+    expect(ask.text).toMatch(/Attach the migration CSV/);
+    const v = await t.press(ask, 'Use the sample CSV');
+    expect(v.text).toMatch(/New batch sample1: CSV check/);
+    expect(v.text).toMatch(/All 3 rows are ready/);
+  });
+
   it('keeps the sample passwords out of cards, logs and storage', () => {
     assertNoSecrets(t, ['1091990', '2111991', '3281986']);
   });
