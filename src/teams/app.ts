@@ -8,6 +8,7 @@ import type { CommandRouter, Logger } from '../commands/router';
 import type { ActionResult, FollowUp, Reply } from '../commands/types';
 import { actorOf, cardAttachment, filesOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
+import { runProactive } from './proactive';
 
 export interface ConversationRegistry {
   /** Remember where the bot is installed (proactive messages need the reference). */
@@ -74,7 +75,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     const sink = {
       update: async (reply: Reply) => {
         if (!activityId) return;
-        await adapter.continueConversationAsync(options.botAppId, reference, async (ctx) => {
+        await runProactive(adapter, options.botAppId, reference, async (ctx) => {
           await ctx.updateActivity({ id: activityId, type: 'message', attachments: [cardAttachment(reply)], summary: reply.summary });
         });
       },

@@ -6,6 +6,7 @@ import { TurnContext, type CloudAdapter, type ConversationReference } from 'botb
 import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import { cardAttachment } from './activityMapping';
+import { runProactive } from './proactive';
 
 export interface LiveRender {
   /** The card now, and whether the batch has stopped moving. Null when the batch is gone. */
@@ -87,7 +88,7 @@ export class LiveCards {
       const json = JSON.stringify(now.reply.card).replace(/Updated [^"]*/g, '');
       if (json !== w.lastJson) {
         w.lastJson = json;
-        await this.adapter.continueConversationAsync(this.botAppId, w.reference, async (ctx) => {
+        await runProactive(this.adapter, this.botAppId, w.reference, async (ctx) => {
           await ctx.updateActivity({ id: w.activityId, type: 'message', attachments: [cardAttachment(now.reply)], summary: now.reply.summary });
         });
       }

@@ -9,6 +9,7 @@ import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import type { ConversationRef } from '../services/conversations';
 import { ConversationGoneError, type NotificationSink } from '../services/watcher/sink';
+import { runProactive } from './proactive';
 import { cardAttachment, replyActivity } from './activityMapping';
 
 export interface TeamsNotifierOptions {
@@ -53,16 +54,8 @@ export class TeamsNotifier implements NotificationSink {
 
   // The adapter hands errors inside the callback to the app's onTurnError (which would
   // even try to apologise in that conversation); catch them here and throw them to the caller.
-  private async proactive(reference: ConversationRef, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
-    let failure: unknown = null;
-    await this.adapter.continueConversationAsync(this.botAppId, reference as Partial<ConversationReference>, async (ctx) => {
-      try {
-        await work(ctx);
-      } catch (err) {
-        failure = err;
-      }
-    });
-    if (failure) throw failure;
+  private proactive(reference: ConversationRef, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    return runProactive(this.adapter, this.botAppId, reference as Partial<ConversationReference>, work);
   }
 
   private async pace(): Promise<void> {

@@ -173,6 +173,23 @@ describe('Cutover bot, local mode', () => {
     expect(list.text).not.toMatch(/retry/);
   });
 
+  it('stops refreshing a live card where the bot was removed, without posting there', async () => {
+    const conv = 'a:personal-removed-later';
+    const [card] = await t.say('batch show pilot', { conversationId: conv });
+    t.connector.failConversation(conv, 403);
+    await t.say('batch sync pilot');
+    await t.cutover.emulator!.control.advance(3600);
+    await t.cutover.emulator!.control.settle();
+    await waitFor(() => t.connector.requests().some((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(conv)) && r.status === 403), { timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 400));
+    const tried = t.connector.requests().filter((r) => r.path.includes(encodeURIComponent(conv)));
+    // The card itself was posted before; after the removal: one refused update, no apology posted.
+    expect(tried.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(tried.filter((r) => r.method === 'POST' && r.status !== 200)).toHaveLength(0);
+    expect(tried.filter((r) => r.method === 'PUT').length).toBeLessThanOrEqual(2);
+    expect(card.activityId).toBeTruthy();
+  });
+
   it('shows the audit log of admin actions, newest first', async () => {
     const [card] = await t.say('audit 50');
     expect(card.text).toMatch(/Audit log/);
