@@ -167,6 +167,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     store,
     files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
     clock,
+    exchangeClock: emulator ? { now: () => emulator!.control.now() } : clock,
     access: { mode: config.mode, admins: config.admins },
     guide: {
       graph,

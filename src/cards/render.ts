@@ -45,6 +45,8 @@ function pruneEmpty(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pruneEmpty).filter((v) => v !== undefined);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
+    // PowerShell blocks hold one command per line; a lone newline is only a soft break in card markdown.
+    const monospace = (value as { fontType?: unknown }).fontType === 'Monospace';
     for (const [k, v] of Object.entries(value)) {
       if (v === null || v === undefined) continue;
       // Optional fields (an action's style) stay as the literal expression when unbound.
@@ -55,7 +57,12 @@ function pruneEmpty(value: unknown): unknown {
         out[k] = v; // button payloads go back to the bot as they are
         continue;
       }
-      out[k] = typeof v === 'string' && !NOT_SHOWN.has(k) ? v.replace(PLACEHOLDER, '‹$1›') : pruneEmpty(v);
+      if (typeof v === 'string' && !NOT_SHOWN.has(k)) {
+        const shown = v.replace(PLACEHOLDER, '‹$1›');
+        out[k] = monospace && k === 'text' ? shown.replace(/\n+/g, '\n\n') : shown;
+      } else {
+        out[k] = pruneEmpty(v);
+      }
     }
     return out;
   }

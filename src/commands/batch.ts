@@ -149,7 +149,8 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
   const large = batch.totalCount > LARGE_BATCH;
   const wanted = (Math.max(0, page) + 1) * USERS_PAGE_SIZE;
   const users = large ? await firstUsersInCardOrder(deps, name, wanted) : await deps.exchange.getMigrationUsers({ batchId: name });
-  const now = deps.clock.now();
+  // Batch times come from Exchange; compare them with Exchange's clock (simulated in local mode).
+  const now = (deps.exchangeClock ?? deps.clock).now();
   const c = large ? countsOfBatch(batch) : countUsers(users);
   const sorted = sortUsersForCard(users);
   const failedUsers = sorted.filter((u) => u.statusSummary === 'Failed');

@@ -170,7 +170,7 @@ export function validationCard(
       fix: p.fix,
     })),
     note: [licenceWarning, pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : ''].filter(Boolean).join('\n\n'),
-    powershell: toPowerShell('New-MigrationBatch', params).replace(/'[^']*\.csv'/, `'${input.fileName.replace(/'/g, "''")}'`),
+    powershell: toPowerShell('New-MigrationBatch', params, { csvFileName: /\.csv$/i.test(input.fileName) ? input.fileName : 'migration.csv' }),
     actions,
   });
   return { card, summary: `Batch ${input.batch}: ${headline}` };

@@ -191,5 +191,7 @@ export interface CommandDeps {
   /** For small short-lived state of a handler's own (a form waiting for its button). */
   store: KeyValueStore;
   clock: Clock;
+  /** Exchange's own time, for what cards say about batches (the emulator's simulated clock in local mode). */
+  exchangeClock?: Clock;
   access: AccessSettings;
 }
