@@ -66,6 +66,36 @@ export interface ExchangeAdmin {
   /** Get-Mailbox -ResultSize Unlimited (user mailboxes): for checking a large CSV in one go. */
   getMailboxes(): Promise<Mailbox[]>;
   setMailboxSizeLimits(identity: string, limits: { maxReceiveSize?: number; maxSendSize?: number }): Promise<void>;
+
+  // App-only IMAP access (reference §4.1): the Entra app's service principal and its FullAccess grants
+  /** Get-ServicePrincipal -Identity (ObjectId, AppId or display name); null when not registered. */
+  getServicePrincipal(identity: string): Promise<ServicePrincipal | null>;
+  /** New-ServicePrincipal -AppId -ObjectId (the Enterprise application's object id) [-DisplayName]. */
+  newServicePrincipal(input: { appId: string; objectId: string; displayName?: string }): Promise<ServicePrincipal>;
+  removeServicePrincipal(identity: string): Promise<void>;
+  /** Add-MailboxPermission -AccessRights FullAccess -InheritanceType All -AutoMapping $false. */
+  addMailboxFullAccess(mailbox: string, user: string): Promise<void>;
+  /** Get-MailboxPermission -Identity [-User]. */
+  getMailboxPermissions(mailbox: string, user?: string): Promise<MailboxPermission[]>;
+  /** Remove-MailboxPermission -AccessRights FullAccess -Confirm:$false (a missing entry is only a warning in Exchange). */
+  removeMailboxFullAccess(mailbox: string, user: string): Promise<void>;
+}
+
+/** Get-ServicePrincipal's row. */
+export interface ServicePrincipal {
+  identity: string;
+  appId: string;
+  objectId: string;
+  displayName: string;
+}
+
+/** Get-MailboxPermission's row. */
+export interface MailboxPermission {
+  identity: string;
+  user: string;
+  accessRights: string[];
+  isInherited: boolean;
+  deny: boolean;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type SyncRequest,
   type SyncRequestStatistics,
 } from '../../domain/exchange/types';
-import { ExchangeError, type ExchangeAdmin } from '../../ports/exchange';
+import { ExchangeError, type ExchangeAdmin, type MailboxPermission, type ServicePrincipal } from '../../ports/exchange';
 import type { InvokeCommandClient, InvokeOptions } from './invokeCommandClient';
 import {
   dateField,
@@ -460,4 +460,49 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     if (Object.keys(parameters).length === 1) return;
     await this.run('Set-Mailbox', parameters);
   }
+
+  // Service principal and mailbox permissions (app-only IMAP, reference §4.1)
+
+  getServicePrincipal(identity: string): Promise<ServicePrincipal | null> {
+    return this.getOne('Get-ServicePrincipal', { Identity: identity }, toServicePrincipal);
+  }
+
+  newServicePrincipal(input: { appId: string; objectId: string; displayName?: string }): Promise<ServicePrincipal> {
+    return this.one('New-ServicePrincipal', { AppId: input.appId, ObjectId: input.objectId, DisplayName: input.displayName }, toServicePrincipal);
+  }
+
+  removeServicePrincipal(identity: string): Promise<void> {
+    return this.run('Remove-ServicePrincipal', { Identity: identity, Confirm: false });
+  }
+
+  async addMailboxFullAccess(mailbox: string, user: string): Promise<void> {
+    this.requireIdentity('Add-MailboxPermission', mailbox);
+    await this.client.invoke('Add-MailboxPermission', { Identity: mailbox, User: user, AccessRights: ['FullAccess'], InheritanceType: 'All', AutoMapping: false });
+  }
+
+  async getMailboxPermissions(mailbox: string, user?: string): Promise<MailboxPermission[]> {
+    this.requireIdentity('Get-MailboxPermission', mailbox);
+    const rows = await this.client.invoke('Get-MailboxPermission', user ? { Identity: mailbox, User: user } : { Identity: mailbox });
+    return rows.map(toMailboxPermission);
+  }
+
+  async removeMailboxFullAccess(mailbox: string, user: string): Promise<void> {
+    this.requireIdentity('Remove-MailboxPermission', mailbox);
+    await this.client.invoke('Remove-MailboxPermission', { Identity: mailbox, User: user, AccessRights: ['FullAccess'], Confirm: false });
+  }
+}
+
+export function toServicePrincipal(row: WireRow): ServicePrincipal {
+  const objectId = s(row, 'ObjectId') ?? s(row, 'ServiceId') ?? sReq(row, 'Identity');
+  return { identity: s(row, 'Identity') ?? objectId, appId: sReq(row, 'AppId'), objectId, displayName: s(row, 'DisplayName') ?? objectId };
+}
+
+export function toMailboxPermission(row: WireRow): MailboxPermission {
+  return {
+    identity: sReq(row, 'Identity'),
+    user: sReq(row, 'User'),
+    accessRights: arr(row, 'AccessRights'),
+    isInherited: field(row, 'IsInherited') === true,
+    deny: field(row, 'Deny') === true,
+  };
 }

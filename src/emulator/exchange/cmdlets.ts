@@ -20,6 +20,7 @@ import { CmdletError, ExceptionTypes, badArgument, batchNotFound, notFound, task
 import { Params, parseByteQuantifiedSize } from './params';
 import { formatByteSize, w, type WireRow } from './serializer';
 import { effectiveLimit, type TenantMailbox } from './tenant';
+import { permissionHandlers } from './permissions';
 
 export interface CmdletResult {
   rows: WireRow[];
@@ -710,7 +711,8 @@ const handlers: Record<string, Handler> = {
         },
       ],
     };
-  },
+  },  // New-/Get-/Remove-ServicePrincipal, Add-/Get-/Remove-MailboxPermission (permissions.ts).
+  ...permissionHandlers,
 };
 
 function cannot(b: BatchState, verb: string): CmdletError {

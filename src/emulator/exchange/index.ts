@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { resolveCmdlet, runCmdlet } from './cmdlets';
 import { createDemoSourceDirectory } from './demoSource';
 import { MigrationEngine } from './engine';
+import { addEnterpriseApp, imapSignIn, resetPermissions } from './permissions';
 import { CmdletError, errorBody } from './errors';
 import { envelope, selectProperties, serializeRow } from './serializer';
 import type { SourceMailboxDirectory } from './sourceDirectory';
@@ -78,6 +79,10 @@ export interface EmulatorControl {
    * Returns how many mailboxes were added.
    */
   addMailboxes(addresses: string[]): number;
+  /** Entra's side of app-only IMAP: this app's enterprise application has this object id. */
+  addEnterpriseApp(app: { appId: string; objectId: string }): void;
+  /** An app-only IMAP sign-in to `mailbox` as Exchange answers it ("OK AUTHENTICATE completed." or the failure). */
+  imapSignIn(appId: string, mailbox: string): string;
 }
 
 export interface RunningExchangeEmulator {
@@ -159,9 +164,12 @@ class Emulator {
         this.engine.batches.clear();
         this.engine.users.clear();
         this.engine.endpoints.clear();
+        resetPermissions(this.engine);
         this.engine.mailboxes = this.options.demoTenant === false ? [] : demoMailboxes(this.engine.now());
         this.faultList = [];
       },
+      addEnterpriseApp: (app) => addEnterpriseApp(this.engine, app),
+      imapSignIn: (appId, mailbox) => imapSignIn(this.engine, appId, mailbox),
       addMailboxes: (addresses) => {
         const now = this.engine.now();
         const added: TenantMailbox[] = [];
