@@ -55,6 +55,12 @@ export interface Config {
     dnsServers: DnsServerAddress[];
     /** Target IMAP: Exchange Online (XOAUTH2, app-only) by default in production; a test server when set. */
     target?: { host: string; port: number; security: 'None' | 'Tls' | 'Ssl'; auth: 'xoauth2' | 'password'; userTemplate: string; password?: string; acceptUntrustedCertificates: boolean };
+    /** The Enterprise application's object id, for New-ServicePrincipal and the FullAccess grants (AZURE_CLIENT_SP_OBJECT_ID). */
+    servicePrincipalObjectId?: string;
+    /** Scheduled delta passes after the switch (CUTOVER_DELTA_INTERVAL_MS, default 6 h). */
+    deltaIntervalMs: number;
+    /** The DNS watch after the switch (CUTOVER_DNS_WATCH_INTERVAL_MS, default 1 min). */
+    dnsWatchIntervalMs: number;
   };
 }
 
@@ -147,6 +153,15 @@ export function loadConfig(env: Env = process.env): Config {
             acceptUntrustedCertificates: str(env, 'CUTOVER_TARGET_IMAP_ACCEPT_UNTRUSTED') === 'true',
           }
         : undefined,
+      servicePrincipalObjectId: (() => {
+        const v = str(env, 'AZURE_CLIENT_SP_OBJECT_ID');
+        if (v !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {
+          throw new ConfigError(`AZURE_CLIENT_SP_OBJECT_ID must be a GUID (the Enterprise application's Object ID); it is "${v}".`);
+        }
+        return v?.toLowerCase();
+      })(),
+      deltaIntervalMs: int(env, 'CUTOVER_DELTA_INTERVAL_MS', 6 * 3_600_000, 100, 7 * 86_400_000),
+      dnsWatchIntervalMs: int(env, 'CUTOVER_DNS_WATCH_INTERVAL_MS', 60_000, 100, 3_600_000),
     },
   };
 

@@ -132,6 +132,9 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     clock,
     exchange,
     key: derive('cutover-csv'),
+    deltaIntervalMs: config.cutover.deltaIntervalMs,
+    // App-only writes into Exchange: the Entra app's service principal, registered and granted per batch.
+    servicePrincipal: config.entra && config.cutover.servicePrincipalObjectId ? { appId: config.entra.clientId, objectId: config.cutover.servicePrincipalObjectId, displayName: 'Cutover' } : null,
     resolvers:
       config.cutover.dnsServers.length > 0
         ? config.cutover.dnsServers.map((s) => new Dns2Resolver(s))

@@ -3,11 +3,11 @@
 
 import { renderCard } from '../cards/render';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
-import { currentStep, isStepId, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
+import { currentStep, isStepId, oldTtlExpiresAt, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
 import { proofCsv } from '../domain/cutover/proof';
-import { CutoverError, type CutoverService } from '../services/cutover';
-import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply } from './types';
+import { CutoverError, type CutoverService, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
+import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
 import { formatDate, notice } from './views';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
@@ -90,6 +90,7 @@ export async function cutoverPlanCommand(
   actor: Actor,
   c: { batch: string; domain?: string; pastedCsv?: string },
   files: IncomingFile[],
+  where?: Where,
 ): Promise<CommandResult> {
   if (!deps.cutover) return one(unavailable());
   const batch = await deps.exchange.getMigrationBatch(c.batch);
@@ -103,9 +104,10 @@ export async function cutoverPlanCommand(
     }
     const domain = c.domain ?? (await defaultDomain(deps, c.batch));
     if (!domain) return one(notice({ title: 'Which domain?', tone: 'warn', text: 'The batch has no users to take the domain from.', usage: ['cutover plan batch <name> domain <domain>'] }));
-    const { plan, created } = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv });
+    const { plan, created } = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv, conversationId: where?.conversationId });
     await deps.audit.record({ actor, action: created ? 'cutover.plan' : 'cutover.plan.show', target: c.batch, result: 'ok', detail: csv ? 'migration CSV sealed for the delta pass' : undefined });
-    return one(await planCard(deps, plan));
+    // Scheduled delta passes and the DNS watch report to this conversation: keep its reference.
+    return { replies: [await planCard(deps, plan)], rememberConversation: !!where };
   } finally {
     csv?.fill(0);
   }
@@ -140,6 +142,9 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
       { title: 'Switch seen by', value: check ? check.visibility.seenBy.join(', ') || 'no resolver yet' : 'unknown' },
       { title: 'Delta pass', value: accessText },
       { title: 'Delta passes', value: plan.deltaPasses.length ? `${plan.deltaPasses.length}, last ${formatDate(new Date(plan.deltaPasses[plan.deltaPasses.length - 1]))}` : 'none yet' },
+      { title: 'Scheduled passes', value: scheduleText(plan, svc.deltaIntervalMs) },
+      { title: 'DNS watch', value: dnsWatchText(plan) },
+      { title: 'Mailbox access', value: grantsText(plan) },
     ],
     steps,
     lines: ['Steps go in order; a step out of order, or before its condition holds, asks you to force it. Who did what goes to the audit log.'],
@@ -153,13 +158,61 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
   return { card, summary: `Cut-over plan for ${plan.batch}: ${done} of ${STEP_IDS.length} steps done` };
 }
 
-async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<Reply> {
-  try {
-    const s = await deps.cutover!.runDeltaPass(batchName, { onProgress });
-    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
-    const rt = s.roundTrips.length ? Math.max(...s.roundTrips.map((r) => r.source + r.target)) : 0;
-    return notice({
-      title: `Delta pass for ${batchName}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''}`,
+function hours(ms: number): string {
+  return ms % 3600_000 === 0 ? `${ms / 3600_000} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+function scheduleText(plan: CutoverPlan, intervalMs: number): string {
+  if (plan.removed) return 'ended (batch removed)';
+  if (!plan.switchedAt) return `every ${hours(intervalMs)} from the MX switch until the final pass`;
+  if (plan.steps.find((s) => s.id === 'repeat-delta')?.status === 'done') return 'done (final pass recorded)';
+  const last = Math.max(plan.deltaPasses.length ? Date.parse(plan.deltaPasses[plan.deltaPasses.length - 1]) : 0, plan.scheduled?.lastAttemptAt ? Date.parse(plan.scheduled.lastAttemptAt) : 0);
+  const next = last ? new Date(last + intervalMs) : new Date(Date.parse(plan.switchedAt));
+  return `every ${hours(intervalMs)}, next ${formatDate(next)}${plan.scheduled?.lastResult ? `; last: ${plan.scheduled.lastResult}` : ''}`;
+}
+
+export function dnsWatchText(plan: CutoverPlan): string {
+  const w = plan.dnsWatch;
+  if (!plan.switchedAt) return 'starts when MX is switched';
+  if (!w) return 'watching (first check within a minute)';
+  const ttl = oldTtlExpiresAt(plan);
+  const parts = [
+    w.visibleAt ? `new MX seen by every resolver since ${formatDate(new Date(w.visibleAt))}` : `new MX seen by ${w.seenBy.join(', ') || 'no resolver yet'}${w.notYet.length ? `; not yet by ${w.notYet.join(', ')}` : ''}`,
+    w.ttlRunOutAt ? `old TTL ran out ${formatDate(new Date(w.ttlRunOutAt))}` : ttl ? `old TTL runs out ${formatDate(ttl)}` : '',
+  ].filter(Boolean);
+  return parts.join('; ') + (w.visibleAt && w.ttlRunOutAt ? ' — done' : w.lastPollAt ? ` (checked ${formatDate(new Date(w.lastPollAt))})` : '');
+}
+
+function grantsText(plan: CutoverPlan): string {
+  const g = plan.grants;
+  if (!g) return 'no grants held (made before the first app-only pass)';
+  if (g.revokedAt) return `FullAccess grants removed ${formatDate(new Date(g.revokedAt))}`;
+  return `service principal ${g.servicePrincipal} holds FullAccess on ${g.mailboxes.length} mailboxes (until the plan ends)`;
+}
+
+function grantLine(g: GrantOutcome | undefined): string | null {
+  if (!g) return null;
+  if (g.kind === 'skipped') return `Mailbox access: ${g.note}.`;
+  return `Mailbox access: ${g.registered ? 'New-ServicePrincipal registered it; ' : ''}FullAccess for ${g.servicePrincipal} on ${g.added.length + g.kept} mailboxes (${g.added.length} added${g.removed.length ? `, ${g.removed.length} no longer in the batch removed` : ''}).`;
+}
+
+/** Audits the grants a pass made or removed (who asked: an admin, or the scheduler). */
+async function auditGrants(deps: CommandDeps, actor: Actor, batch: string, g: GrantOutcome | undefined): Promise<void> {
+  if (!g || g.kind !== 'granted' || (!g.registered && g.added.length === 0 && g.removed.length === 0)) return;
+  await deps.audit.record({
+    actor,
+    action: 'cutover.grant',
+    target: batch,
+    result: 'ok',
+    detail: `${g.registered ? `New-ServicePrincipal ${g.servicePrincipal}; ` : ''}Add-MailboxPermission FullAccess: ${g.added.slice(0, 20).join(', ') || 'none'}${g.added.length > 20 ? '…' : ''}${g.removed.length ? `; Remove-MailboxPermission: ${g.removed.join(', ')}` : ''}`,
+  });
+}
+
+/** The card for a finished pass (also the scheduler's). */
+export function deltaSummaryReply(batchName: string, s: DeltaPassSummary, extra?: { title?: string; lines?: string[] }): Reply {
+  const rt = s.roundTrips.length ? Math.max(...s.roundTrips.map((r) => r.source + r.target)) : 0;
+  return notice({
+      title: extra?.title ?? `Delta pass for ${batchName}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''}`,
       tone: s.failedUsers.length || s.skipped ? 'warn' : 'good',
       text: s.kind === 'demo' ? `Ran on the demo mailboxes in memory (local mode): ${s.description}.` : `Ran over real IMAP: ${s.description}.`,
       facts: [
@@ -169,12 +222,31 @@ async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, on
         { title: 'Most round trips for one user', value: String(rt) },
         { title: 'Took', value: `${(s.durationMs / 1000).toFixed(1)} s` },
       ],
-      lines: [...s.failedUsers.map((f) => `✗ ${f.email}: ${f.why}`), ...s.notes.slice(0, 10)],
+      lines: [...(extra?.lines ?? []), ...[grantLine(s.grants)].filter((l): l is string => !!l), ...s.failedUsers.map((f) => `✗ ${f.email}: ${f.why}`), ...s.notes.slice(0, 10)],
       actions: [
         { title: 'Proof', verb: 'cutover.proof', data: { batch: batchName } },
         { title: 'Plan', verb: 'cutover.plan', data: { batch: batchName } },
       ],
     });
+}
+
+/** Runs a pass and audits it (and its grants) for `actor`; exported for the scheduler. */
+export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<DeltaPassSummary> {
+  try {
+    const s = await deps.cutover!.runDeltaPass(batchName, { onProgress });
+    await auditGrants(deps, actor, batchName, s.grants);
+    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
+    return s;
+  } catch (err) {
+    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: err instanceof CutoverError ? 'refused' : 'failed', detail: (err instanceof Error ? err.message : String(err)).slice(0, 300) });
+    throw err;
+  }
+}
+
+async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<Reply> {
+  try {
+    const s = await runAuditedDeltaPass(deps, actor, batchName, onProgress);
+    return deltaSummaryReply(batchName, s);
   } catch (err) {
     return failed('Delta pass', err);
   }
@@ -243,8 +315,8 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
       await deps.exchange.syncMigrationBatchNow(batch);
       did = 'Set-MigrationBatch -SyncNow sent. ';
     } else if (step === 'delta-pass' || step === 'repeat-delta') {
-      const r = await deltaReply(deps, actor, batch);
-      did = `${r.summary}. `;
+      // A pass can outlast the chat turn: answer at once, then update this card as it goes.
+      return deltaStepFollowUp(deps, actor, batch, step, force);
     } else if (step === 'remove-batch') {
       const guard = await svc.step(batch, step, who(actor), false);
       if (!guard.ok && !force) return refusal(deps, actor, batch, step, guard.reason, guard.canForce);
@@ -252,14 +324,64 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
       did = 'Remove-MigrationBatch sent. ';
       if (guard.ok) {
         await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: 'Remove-MigrationBatch' });
+        did += await auditRevoke(deps, actor, batch, guard.revoked);
         return asResult(await planCard(deps, guard.plan, { text: did }));
       }
     }
   }
   const r = await svc.step(batch, step, who(actor), force);
   if (!r.ok) return refusal(deps, actor, batch, step, r.reason, r.canForce, did);
+  if (step === 'remove-batch') did += await auditRevoke(deps, actor, batch, r.revoked);
   await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: `${did}${r.note ?? ''}`.trim() || undefined });
   return asResult(await planCard(deps, r.plan, { text: `${did}${STEP_TITLES[step]}: done${r.note ? ` (${r.note})` : ''}.` }));
+}
+
+async function auditRevoke(deps: CommandDeps, actor: Actor, batch: string, revoked: { removed: string[]; failed: { email: string; why: string }[] } | null | undefined): Promise<string> {
+  if (!revoked) return '';
+  await deps.audit.record({
+    actor,
+    action: 'cutover.grant.remove',
+    target: batch,
+    result: revoked.failed.length ? 'failed' : 'ok',
+    detail: `Remove-MailboxPermission FullAccess: ${revoked.removed.length} removed${revoked.failed.length ? `; still held: ${revoked.failed.map((f) => `${f.email} (${f.why})`).join(', ')}` : ''}`,
+  });
+  return revoked.failed.length
+    ? `FullAccess grants: ${revoked.removed.length} removed, ${revoked.failed.length} could not be (see audit). `
+    : `FullAccess grants removed from ${revoked.removed.length} mailboxes. `;
+}
+
+/** The delta-pass / repeat-delta buttons: the pass runs after the turn, then the step is marked done. */
+function deltaStepFollowUp(deps: CutoverDeps, actor: Actor, batch: string, step: StepId, force: boolean): ActionResult {
+  const running = (done: number, total: number, copied: number) =>
+    notice({
+      title: `Delta pass for ${batch} running`,
+      text: `${STEP_TITLES[step]}: comparing each user's source folders with Exchange and copying what is missing.`,
+      facts: [
+        { title: 'Users done', value: total ? `${done} of ${total}` : 'starting' },
+        { title: 'Copied so far', value: String(copied) },
+      ],
+    });
+  const first = running(0, 0, 0);
+  const followUp: FollowUp = async (sink) => {
+    let last = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const r = await deltaReply(deps, actor, batch, (p) => {
+      if (Date.now() - last < 1500 || p.done === p.total) return;
+      last = Date.now();
+      chain = chain.then(() => sink.update(running(p.done, p.total, p.copied))).catch(() => undefined);
+    });
+    await chain;
+    const did = `${r.summary}. `;
+    const res = await deps.cutover!.step(batch, step, who(actor), force);
+    if (!res.ok) {
+      const refused = await refusal(deps, actor, batch, step, res.reason, res.canForce, did);
+      await sink.update({ card: refused.card, summary: refused.summary });
+      return;
+    }
+    await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: `${did}${res.note ?? ''}`.trim() });
+    await sink.update(await planCard(deps, res.plan, { text: `${did}${STEP_TITLES[step]}: done${res.note ? ` (${res.note})` : ''}.` }));
+  };
+  return { card: first.card, summary: first.summary, followUp };
 }
 
 async function refusal(deps: CutoverDeps, actor: Actor, batch: string, step: StepId, reason: string, canForce: boolean, did = ''): Promise<ActionResult> {

@@ -135,7 +135,7 @@ export class CommandRouter {
       case 'cutover.check':
         return one(await cutoverCheck(deps, c.domain));
       case 'cutover.plan':
-        return cutoverPlanCommand(deps, a, c, req.files);
+        return cutoverPlanCommand(deps, a, c, req.files, req.where);
       case 'cutover.delta':
         return cutoverDelta(deps, a, c.batch);
       case 'cutover.proof':

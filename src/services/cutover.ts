@@ -5,6 +5,7 @@
 // handed to the IMAP adapter, never stored or reported in clear. The copy is wiped when the plan
 // ends (batch removed).
 
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import type { DnsResolver } from '../ports/dns';
 import type { ExchangeAdmin } from '../ports/exchange';
@@ -22,7 +23,7 @@ import {
   type MessageMeta,
 } from '../domain/cutover/delta';
 import type { DeltaUser, MailboxAccess, SourceSession, TargetSession } from '../domain/cutover/mailboxes';
-import { completeStep, newPlan, recordDeltaPass, type AdvanceResult, type CutoverPlan, type StepFacts, type StepId } from '../domain/cutover/plan';
+import { completeStep, DELTA_REPEAT_MS, newPlan, recordDeltaPass, type AdvanceResult, type CutoverPlan, type StepFacts, type StepId } from '../domain/cutover/plan';
 import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 
@@ -30,6 +31,14 @@ const PLAN = 'cutover/plan/';
 const CSV = 'cutover/csv/';
 const DELTA = 'cutover/delta/';
 const PLANS_INDEX = 'cutover/plans';
+const RUNNING = 'cutover/running/';
+/** A pass's lock lapses this long after its last sign of life (an instance that died mid-pass). */
+const PASS_LOCK_MS = 10 * 60_000;
+
+/** What the pass did about the service principal's FullAccess grants. */
+export type GrantOutcome =
+  | { kind: 'granted'; servicePrincipal: string; registered: boolean; added: string[]; kept: number; removed: string[] }
+  | { kind: 'skipped'; note: string };
 
 export interface DomainCheck {
   domain: string;
@@ -69,6 +78,8 @@ export interface DeltaPassSummary {
   roundTrips: { email: string; source: number; target: number }[];
   bodyBytes: number;
   finishedAt: string;
+  /** The service principal's grants before the pass (app-only target), or why none were needed. */
+  grants?: GrantOutcome;
   /** Per user and folder notes worth showing (UIDVALIDITY changes, renamed folders, duplicates...). */
   notes: string[];
 }
@@ -82,6 +93,13 @@ export interface CutoverServiceOptions {
   key: Buffer;
   /** The delta pass's two ends for a batch's source endpoint; null when not configured. */
   mailboxes(endpoint: MigrationEndpoint): MailboxAccess | null;
+  /**
+   * The Entra app whose service principal writes over IMAP app-only (production): AppId and the
+   * Enterprise application's object id (not the App registration's, reference §4.1).
+   */
+  servicePrincipal?: { appId: string; objectId: string; displayName?: string } | null;
+  /** How often scheduled delta passes run after the switch (CUTOVER_DELTA_INTERVAL_MS; default 6 h). */
+  deltaIntervalMs?: number;
 }
 
 export class CutoverError extends Error {
@@ -98,6 +116,10 @@ export class CutoverService {
 
   constructor(private readonly o: CutoverServiceOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('CutoverService needs a 32-byte key.');
+  }
+
+  get deltaIntervalMs(): number {
+    return this.o.deltaIntervalMs ?? DELTA_REPEAT_MS;
   }
 
   get resolverLabels(): string[] {
@@ -127,13 +149,17 @@ export class CutoverService {
   }
 
   /** Makes the plan (or keeps the existing one) and, when given, seals the batch's CSV for the delta pass. */
-  async plan(batch: string, input: { domain: string; by: string; csv?: Buffer }): Promise<{ plan: CutoverPlan; created: boolean }> {
+  async plan(batch: string, input: { domain: string; by: string; csv?: Buffer; conversationId?: string }): Promise<{ plan: CutoverPlan; created: boolean }> {
     if (input.csv) await this.o.store.write({ [CSV + batch]: { sealed: seal(input.csv, this.o.key, `cutover:csv:${batch}`), at: this.o.clock.now().toISOString() } });
     const existing = await this.getPlan(batch);
-    if (existing) return { plan: existing, created: false };
+    if (existing) {
+      // A plan made before conversations were kept learns where to report now.
+      if (!existing.conversationId && input.conversationId) return { plan: (await this.patchPlan(batch, () => ({ conversationId: input.conversationId })))!, created: false };
+      return { plan: existing, created: false };
+    }
     const check = await this.checkDomain(input.domain);
     const first = check.perResolver[0]?.readiness.mx;
-    const plan = newPlan({ batch, domain: normalizeDomain(input.domain), now: this.o.clock.now(), by: input.by, mxTtl: first?.ttl ?? null, oldMxHosts: first?.otherHosts ?? [] });
+    const plan: CutoverPlan = { ...newPlan({ batch, domain: normalizeDomain(input.domain), now: this.o.clock.now(), by: input.by, mxTtl: first?.ttl ?? null, oldMxHosts: first?.otherHosts ?? [] }), conversationId: input.conversationId };
     await this.o.store.write({ [PLAN + batch]: plan });
     await mutate<{ plans: Record<string, string> }>(this.o.store, PLANS_INDEX, (cur) => ({ plans: { ...(cur?.plans ?? {}), [batch]: plan.domain } }));
     return { plan, created: true };
@@ -148,7 +174,92 @@ export class CutoverService {
   }
 
   /** Gathers the facts a step depends on, then completes it (or says why not). */
-  async step(batch: string, id: StepId, by: string, force: boolean): Promise<AdvanceResult & { facts: StepFacts }> {
+  /** Every plan's batch name (the scheduler walks them). */
+  async planBatches(): Promise<string[]> {
+    const idx = (await this.o.store.read([PLANS_INDEX]))[PLANS_INDEX] as { plans: Record<string, string> } | undefined;
+    return Object.keys(idx?.plans ?? {});
+  }
+
+  /** Read-modify-write of a stored plan (eTag-checked); null when there is no plan. */
+  async patchPlan(batch: string, patch: (plan: CutoverPlan) => Partial<CutoverPlan> | undefined): Promise<CutoverPlan | null> {
+    const next = await mutate<CutoverPlan>(this.o.store, PLAN + batch, (cur) => {
+      if (!cur) return undefined;
+      const p = patch(cur);
+      return p ? { ...cur, ...p } : undefined;
+    });
+    return next ?? null;
+  }
+
+  /** A pass holds this batch's lock (on any instance). */
+  async passRunning(batch: string): Promise<boolean> {
+    if (this.running.has(batch)) return true;
+    const lock = (await this.o.store.read([RUNNING + batch]))[RUNNING + batch] as { until: string } | undefined;
+    return !!lock && Date.parse(lock.until) > Date.now();
+  }
+
+  /**
+   * Registers the service principal in Exchange when missing and grants it FullAccess on exactly
+   * these mailboxes: grants Cutover made earlier for mailboxes no longer in the pass are removed.
+   */
+  async grantAccess(batch: string, emails: string[]): Promise<GrantOutcome> {
+    const sp = this.o.servicePrincipal;
+    if (!sp) {
+      throw new CutoverError(
+        'Writing into Exchange Online over IMAP needs the app\'s service principal registered in Exchange with FullAccess on each mailbox: set AZURE_CLIENT_SP_OBJECT_ID to the Object ID of the Enterprise application (not the App registration).',
+      );
+    }
+    const ex = this.o.exchange;
+    let registered = false;
+    const found = await ex.getServicePrincipal(sp.objectId);
+    if (!found) {
+      await ex.newServicePrincipal({ appId: sp.appId, objectId: sp.objectId, displayName: sp.displayName });
+      registered = true;
+    } else if (found.appId.toLowerCase() !== sp.appId.toLowerCase()) {
+      throw new CutoverError(`The service principal ${sp.objectId} in Exchange belongs to app ${found.appId}, not ${sp.appId}: check AZURE_CLIENT_SP_OBJECT_ID.`);
+    }
+    const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
+    const plan = await this.getPlan(batch);
+    const before = plan?.grants && !plan.grants.revokedAt && plan.grants.servicePrincipal === sp.objectId ? plan.grants.mailboxes : [];
+    const added: string[] = [];
+    let kept = 0;
+    for (const email of wanted) {
+      const perms = await ex.getMailboxPermissions(email, sp.objectId);
+      if (perms.some((p) => p.accessRights.includes('FullAccess') && !p.deny)) {
+        kept++;
+        continue;
+      }
+      await ex.addMailboxFullAccess(email, sp.objectId);
+      added.push(email);
+    }
+    const removed: string[] = [];
+    for (const email of before.filter((e) => !wanted.includes(e))) {
+      await ex.removeMailboxFullAccess(email, sp.objectId);
+      removed.push(email);
+    }
+    await this.patchPlan(batch, () => ({ grants: { servicePrincipal: sp.objectId, mailboxes: wanted, at: this.o.clock.now().toISOString() } }));
+    return { kind: 'granted', servicePrincipal: sp.objectId, registered, added, kept, removed };
+  }
+
+  /** The plan has ended: the FullAccess grants Cutover made go (the service principal stays; other plans may use it). */
+  async revokeGrants(batch: string): Promise<{ removed: string[]; failed: { email: string; why: string }[] } | null> {
+    const plan = await this.getPlan(batch);
+    const g = plan?.grants;
+    if (!g || g.revokedAt) return null;
+    const removed: string[] = [];
+    const failed: { email: string; why: string }[] = [];
+    for (const email of g.mailboxes) {
+      try {
+        await this.o.exchange.removeMailboxFullAccess(email, g.servicePrincipal);
+        removed.push(email);
+      } catch (err) {
+        failed.push({ email, why: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+      }
+    }
+    await this.patchPlan(batch, (p) => ({ grants: { ...p.grants!, mailboxes: failed.map((f) => f.email), revokedAt: failed.length ? undefined : this.o.clock.now().toISOString() } }));
+    return { removed, failed };
+  }
+
+  async step(batch: string, id: StepId, by: string, force: boolean): Promise<AdvanceResult & { facts: StepFacts; revoked?: { removed: string[]; failed: { email: string; why: string }[] } | null }> {
     const plan = await this.getPlan(batch);
     if (!plan) return { ok: false, reason: `There is no cut-over plan for batch ${batch}. Make one with cutover plan batch ${batch}.`, canForce: false, facts: {} };
     const facts: StepFacts = {};
@@ -166,8 +277,12 @@ export class CutoverService {
     const result = completeStep(plan, id, { now: this.o.clock.now(), by, force, facts });
     if (result.ok) {
       await this.o.store.write({ [PLAN + batch]: result.plan });
-      // The plan has ended: the sealed passwords are no longer needed.
-      if (id === 'remove-batch') await this.o.store.delete([CSV + batch]);
+      // The plan has ended: the sealed passwords and the mailbox grants are no longer needed.
+      if (id === 'remove-batch') {
+        await this.o.store.delete([CSV + batch]);
+        const revoked = await this.revokeGrants(batch);
+        return { ...result, plan: (await this.getPlan(batch)) ?? result.plan, facts, revoked };
+      }
     }
     return { ...result, facts };
   }
@@ -203,14 +318,31 @@ export class CutoverService {
     return access;
   }
 
+  /** Takes the batch's pass lock in the shared store, so no two instances run a pass for one batch at once. */
+  private async lockPass(batch: string, owner: string): Promise<boolean> {
+    const until = new Date(Date.now() + PASS_LOCK_MS).toISOString();
+    const held = await mutate<{ owner: string; until: string }>(this.o.store, RUNNING + batch, (cur) =>
+      cur && cur.owner !== owner && Date.parse(cur.until) > Date.now() ? undefined : { owner, until },
+    );
+    return held?.owner === owner;
+  }
+
   async runDeltaPass(batch: string, options: DeltaPassOptions = {}): Promise<DeltaPassSummary> {
     if (this.running.has(batch)) throw new CutoverError(`A delta pass for ${batch} is already running.`);
     this.running.add(batch);
+    const owner = randomUUID();
+    let locked = false;
     try {
+      locked = await this.lockPass(batch, owner);
+      if (!locked) throw new CutoverError(`A delta pass for ${batch} is already running.`);
       const started = Date.now();
       const b = await this.o.exchange.getMigrationBatch(batch);
       const access = await this.accessFor(batch);
       const users = await this.users(batch, access);
+      // App-only writes need FullAccess on exactly these mailboxes before the first APPEND.
+      const grants: GrantOutcome = access.appOnly
+        ? await this.grantAccess(batch, users.map((u) => u.email))
+        : { kind: 'skipped', note: `no service principal grant needed: the target is ${access.kind === 'demo' ? 'the demo mailboxes' : 'a plain IMAP login'} (${access.description})` };
       const summary: DeltaPassSummary = {
         batch,
         kind: access.kind,
@@ -225,6 +357,7 @@ export class CutoverService {
         roundTrips: [],
         bodyBytes: 0,
         finishedAt: '',
+        grants,
         notes: [],
       };
       const exclude = (b?.excludedFolders ?? []).map((f) => f.toLowerCase());
@@ -236,6 +369,8 @@ export class CutoverService {
           const user = users[next++];
           await this.passUser(batch, access, user, exclude, summary, options);
           done++;
+          // Still alive: keep the lock from lapsing under a long pass.
+          await this.lockPass(batch, owner).catch(() => undefined);
           options.onProgress?.({ done, total: users.length, copied: summary.copied });
         }
       };
@@ -247,6 +382,7 @@ export class CutoverService {
       await mutate<CutoverPlan>(this.o.store, PLAN + batch, (cur) => (cur ? recordDeltaPass(cur, new Date(summary.finishedAt)) : undefined));
       return summary;
     } finally {
+      if (locked) await mutate<{ owner: string }>(this.o.store, RUNNING + batch, (cur) => (cur?.owner === owner ? DELETE_ITEM : undefined)).catch(() => undefined);
       this.running.delete(batch);
     }
   }

@@ -56,8 +56,18 @@ describe('cutover in local mode', () => {
     const [p5] = await t.say('cutover plan batch pilot');
     expect((await t.press(p5, 'Sync now')).text).toMatch(/SyncNow sent/);
     const [p6] = await t.say('cutover plan batch pilot');
+    // The step button answers at once and updates the plan card when the pass is done.
     const delta = await t.press(p6, 'Run delta pass');
-    expect(delta.text).toMatch(/Delta pass for pilot: 8 copied/);
+    expect(delta.text).toMatch(/Delta pass for pilot running/);
+    const updatedTo = (activityId: string, re: RegExp) =>
+      waitFor(() => {
+        const u = t.connector.updates().filter((x) => x.activityId === activityId).pop();
+        const text = u ? cardText(u.activity.attachments[0].content) : '';
+        return re.test(text) ? text : undefined;
+      });
+    const stepDone = await updatedTo(p6.activityId, /Delta pass: copy what the sync would miss: done/);
+    expect(stepDone).toMatch(/Delta pass for pilot: 8 copied/);
+    expect(stepDone).toMatch(/Mailbox access/);
 
     // A delta pass on its own answers at once and updates that card when it is done.
     const [again] = await t.say('cutover delta batch pilot');
@@ -68,6 +78,7 @@ describe('cutover in local mode', () => {
       return /0 copied/.test(text) ? text : undefined;
     });
     expect(done).toMatch(/demo mailboxes in memory/);
+    expect(done).toMatch(/no service principal grant needed: the target is the demo mailboxes/);
 
     const [proof] = await t.say('cutover proof batch pilot');
     expect(proof.text).toMatch(/Batch pilot is verified/);
@@ -76,7 +87,8 @@ describe('cutover in local mode', () => {
     // The final pass (and so Remove-MigrationBatch) waits for 72 h after the switch.
     const [p7] = await t.say('cutover plan batch pilot');
     const final = await t.press(p7, 'Final pass done');
-    expect(final.extra[0].text).toMatch(/Keep the delta passes going until/);
+    expect(final.text).toMatch(/Delta pass for pilot running/);
+    expect(await updatedTo(p7.activityId, /Keep the delta passes going until/)).toMatch(/Force: Final pass done/);
     const [audit] = await t.say('audit 30');
     expect(audit.text).toMatch(/cutover.step.switch-mx/);
   });

@@ -260,8 +260,10 @@ export interface ImapMailboxAccessOptions {
 export class ImapMailboxAccess implements MailboxAccess {
   readonly kind = 'IMAP' as const;
   readonly description: string;
+  readonly appOnly: boolean;
 
   constructor(private readonly o: ImapMailboxAccessOptions) {
+    this.appOnly = o.targetAuth.kind === 'xoauth2';
     const auth = o.targetAuth.kind === 'xoauth2' ? 'XOAUTH2 app-only' : 'password';
     this.description = `${o.source.host}:${o.source.port} → ${o.target.host}:${o.target.port} (${auth})`;
   }

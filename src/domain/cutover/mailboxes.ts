@@ -60,6 +60,8 @@ export interface MailboxAccess {
   readonly kind: 'IMAP' | 'demo';
   /** Describes both ends for the card, e.g. "imap.contoso.edu:993 → outlook.office365.com:993 (XOAUTH2)". */
   readonly description: string;
+  /** The target signs in app-only (XOAUTH2): the service principal needs FullAccess on each mailbox. */
+  readonly appOnly?: boolean;
   source(user: DeltaUser): Promise<SourceSession>;
   target(user: DeltaUser): Promise<TargetSession>;
 }

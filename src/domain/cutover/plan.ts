@@ -48,6 +48,14 @@ export interface CutoverPlan {
   /** Delta passes finished (ISO times), newest last. */
   deltaPasses: string[];
   removed?: boolean;
+  /** The conversation the plan was made in: scheduled passes and the DNS watch report there. */
+  conversationId?: string;
+  /** FullAccess grants Cutover holds for the app-only IMAP copy (removed when the plan ends). */
+  grants?: { servicePrincipal: string; mailboxes: string[]; at: string; revokedAt?: string };
+  /** Scheduled delta passes: the card updated in place, and the last attempt (ran or failed). */
+  scheduled?: { activityId?: string; lastAttemptAt?: string; lastResult?: string };
+  /** The DNS watch after the switch. */
+  dnsWatch?: { activityId?: string; lastPollAt?: string; seenBy: string[]; notYet: string[]; visibleAt?: string; ttlRunOutAt?: string; announced: ('visible' | 'ttl')[] };
 }
 
 export function newPlan(input: { batch: string; domain: string; now: Date; by: string; mxTtl: number | null; oldMxHosts: string[] }): CutoverPlan {
