@@ -37,6 +37,9 @@ import { Dns2Resolver } from './adapters/dns/dns2Resolver';
 import { DemoDnsResolver } from './adapters/dns/demoResolver';
 import { ImapMailboxAccess } from './adapters/imap/mailboxCopier';
 import { CutoverService } from './services/cutover';
+import { CutoverScheduler } from './services/cutoverScheduler';
+import { whileLeading } from './services/leader';
+import { runAuditedDeltaPass, SCHEDULER_ACTOR, schedulerCards } from './commands/cutover';
 import { demoMailboxAccess } from './services/cutoverDemoMailboxes';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from './domain/exchange/types';
 import { createBot } from './teams/app';
@@ -206,6 +209,20 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       return true;
     },
   };
+  // Scheduled delta passes and the DNS watch after the switch: on the watcher's leader only.
+  const cutoverScheduler = new CutoverScheduler({
+    cutover,
+    conversations: notifications.conversations,
+    sink: notifications.notifier,
+    isLeader: () => notifications.leader.isLeader(),
+    clock,
+    deltaIntervalMs: config.cutover.deltaIntervalMs,
+    dnsIntervalMs: config.cutover.dnsWatchIntervalMs,
+    runPass: (batch, options) => runAuditedDeltaPass(deps, SCHEDULER_ACTOR, batch, options),
+    cards: schedulerCards(deps),
+    log,
+  });
+  whileLeading(notifications.leader, cutoverScheduler, (e) => log.error('cut-over scheduler start/stop failed', { error: String(e) }));
   if (config.watcher.enabled) await notifications.start();
   const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: notifications.registry });
   registerRoutes(server, {
@@ -241,6 +258,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       clearInterval(sweeper);
       live.stop();
       await notifications.close();
+      await cutoverScheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();
       if (graphEmulator) await graphEmulator.close();

@@ -6,7 +6,7 @@ import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { currentStep, isStepId, oldTtlExpiresAt, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
 import { proofCsv } from '../domain/cutover/proof';
-import { CutoverError, type CutoverService, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
+import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
 import { formatDate, notice } from './views';
 
@@ -159,7 +159,7 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
 }
 
 function hours(ms: number): string {
-  return ms % 3600_000 === 0 ? `${ms / 3600_000} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+  return ms % 3600_000 === 0 ? `${ms / 3600_000} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function scheduleText(plan: CutoverPlan, intervalMs: number): string {
@@ -231,9 +231,9 @@ export function deltaSummaryReply(batchName: string, s: DeltaPassSummary, extra?
 }
 
 /** Runs a pass and audits it (and its grants) for `actor`; exported for the scheduler. */
-export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<DeltaPassSummary> {
+export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batchName: string, options: DeltaPassOptions = {}): Promise<DeltaPassSummary> {
   try {
-    const s = await deps.cutover!.runDeltaPass(batchName, { onProgress });
+    const s = await deps.cutover!.runDeltaPass(batchName, options);
     await auditGrants(deps, actor, batchName, s.grants);
     await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
     return s;
@@ -245,7 +245,7 @@ export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batch
 
 async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<Reply> {
   try {
-    const s = await runAuditedDeltaPass(deps, actor, batchName, onProgress);
+    const s = await runAuditedDeltaPass(deps, actor, batchName, { onProgress });
     return deltaSummaryReply(batchName, s);
   } catch (err) {
     return failed('Delta pass', err);
@@ -402,4 +402,36 @@ export async function cutoverPlanAction(deps: CutoverDeps, batch: string): Promi
   const plan = deps.cutover ? await deps.cutover.getPlan(batch) : null;
   const r = plan ? await planCard(deps, plan) : notice({ title: `No cut-over plan for ${batch}`, tone: 'warn', usage: ['cutover plan batch <name>'] });
   return { card: r.card, summary: r.summary };
+}
+
+/** Who the scheduled passes are in the audit log. */
+export const SCHEDULER_ACTOR: Actor = { id: 'cutover-scheduler', name: 'Cutover (scheduled)' };
+
+/** The cards the cut-over scheduler posts to a plan's conversation (src/services/cutoverScheduler.ts). */
+export function schedulerCards(deps: CutoverDeps) {
+  const next = (at: Date | null) => (at ? `Next scheduled pass: ${formatDate(at)}.` : 'No further scheduled pass: the final pass is recorded or the plan has ended.');
+  return {
+    passRunning: (batch: string): Reply =>
+      notice({ title: `Scheduled delta pass for ${batch} running`, text: 'The old server may still receive mail after the MX switch: Cutover copies what reached it since the last pass.' }),
+    passDone: (batch: string, s: DeltaPassSummary, nextAt: Date | null): Reply =>
+      deltaSummaryReply(batch, s, { title: `Scheduled delta pass for ${batch}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''} (${formatDate(new Date(s.finishedAt))})`, lines: [next(nextAt)] }),
+    passFailed: (batch: string, why: string, nextAt: Date | null): Reply =>
+      notice({ title: `Scheduled delta pass for ${batch} did not run`, tone: 'warn', text: why, lines: [next(nextAt)], actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch } }] }),
+    dnsWatch: (plan: CutoverPlan): Reply =>
+      notice({
+        title: `DNS watch for ${plan.domain} (batch ${plan.batch})`,
+        tone: plan.dnsWatch?.visibleAt && plan.dnsWatch.ttlRunOutAt ? 'good' : '',
+        text: dnsWatchText(plan),
+        facts: [
+          { title: 'Seen by', value: plan.dnsWatch?.seenBy.join(', ') || 'no resolver yet' },
+          { title: 'Not yet', value: plan.dnsWatch?.notYet.join(', ') || '—' },
+          { title: 'Resolvers', value: deps.cutover?.resolverLabels.join(', ') ?? '' },
+        ],
+        actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }],
+      }),
+    dnsEvent: (plan: CutoverPlan, kind: 'visible' | 'ttl'): Reply =>
+      kind === 'visible'
+        ? notice({ title: `${plan.domain}: the new MX is visible from every resolver`, tone: 'good', text: `Seen by ${plan.dnsWatch?.seenBy.join(', ')}.`, actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }] })
+        : notice({ title: `${plan.domain}: the old MX TTL has run out`, tone: 'good', text: `Senders that cached the old MX have had ${plan.initialMxTtl ?? 3600} s to refresh it; mail now reaches Exchange Online. Delta passes go on until the final pass.`, actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }] }),
+  };
 }
