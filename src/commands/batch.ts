@@ -8,24 +8,12 @@ import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
 import { runConfirmed } from './confirmed';
-import { exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
+import { batchStatusColor, exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
 
 export const USERS_PAGE_SIZE = 10;
 export const BATCHES_PAGE_SIZE = 15;
 const FAILED_SHOWN = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const STATUS_COLOR: Partial<Record<BatchStatus, string>> = {
-  Synced: 'Good',
-  SyncedWithErrors: 'Warning',
-  Failed: 'Attention',
-  Corrupted: 'Attention',
-  Stopped: 'Warning',
-  Syncing: 'Accent',
-  Starting: 'Accent',
-  IncrementalSyncing: 'Accent',
-  Removing: 'Warning',
-};
 
 function userColor(u: MigrationUser): string {
   switch (u.statusSummary) {
@@ -174,7 +162,7 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
     batch: batch.identity,
     source: `IMAP migration${batch.sourceEndpoint ? ` from endpoint ${batch.sourceEndpoint}` : ''}${batch.excludedFolders.length ? `, excluding ${batch.excludedFolders.join(', ')}` : ''}`,
     status: batch.status,
-    statusColor: STATUS_COLOR[batch.status] ?? 'Default',
+    statusColor: batchStatusColor(batch.status),
     headline: headline(batch, c),
     percent,
     counts: [
@@ -242,7 +230,7 @@ export async function listBatches(deps: CommandDeps, page = 0): Promise<Reply> {
       rows: shown.map((b) => ({
         cells: [
           { text: b.identity, color: 'Default' },
-          { text: b.status, color: STATUS_COLOR[b.status] ?? 'Default' },
+          { text: b.status, color: batchStatusColor(b.status) },
           { text: `${formatCount(b.syncedCount)} / ${formatCount(b.totalCount)}`, color: 'Default' },
           { text: formatCount(b.failedCount), color: b.failedCount ? 'Attention' : 'Default' },
           { text: b.lastSyncedDateTime ? formatDate(b.lastSyncedDateTime) : 'not yet', color: 'Default' },

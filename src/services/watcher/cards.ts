@@ -3,22 +3,11 @@
 
 import { renderCard } from '../../cards/render';
 import type { Reply } from '../../commands/types';
+import { batchStatusColor } from '../../commands/views';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
 import { daysUntilStop } from '../../domain/notifications/events';
 
-const COLOR: Record<string, string> = {
-  Synced: 'Good',
-  SyncedWithErrors: 'Warning',
-  Failed: 'Attention',
-  Corrupted: 'Attention',
-  Stopped: 'Warning',
-  Syncing: 'Accent',
-  Starting: 'Accent',
-  IncrementalSyncing: 'Accent',
-  Removing: 'Warning',
-};
-
-export const statusColor = (s: string): string => COLOR[s] ?? 'Default';
+export const statusColor = batchStatusColor;
 
 export function when(isoText: string | null | undefined): string {
   if (!isoText) return 'not yet';
