@@ -14,6 +14,7 @@ import { CmdletError, errorBody } from './errors';
 import { envelope, selectProperties, serializeRow } from './serializer';
 import type { SourceMailboxDirectory } from './sourceDirectory';
 import { DEMO_INITIAL_DOMAIN, demoMailboxes, newMailbox, type TenantMailbox } from './tenant';
+import { readBody } from '../http';
 
 export type { SourceMailboxDirectory } from './sourceDirectory';
 export { createDemoSourceDirectory, DEMO_USERS, DEMO_SOURCE_HOSTS } from './demoSource';
@@ -353,14 +354,6 @@ function preferPageSize(header: string | undefined): number | undefined {
   return n > 0 ? n : undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, contentType: string, body: Buffer | string): void {
   res.statusCode = status;

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { graphTimeZone } from '../../domain/pim/timezones';
 import { demoDirectory, type EmulatedUser } from './directory';
+import { readBody } from '../http';
 
 export { demoDirectory, FIXED_IDS, UNLICENSED_ALIASES } from './directory';
 
@@ -327,14 +328,6 @@ function publicUser(u: EmulatedUser) {
   return { id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, displayName: u.displayName };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
   const emulator = new GraphEmulator(options.accessToken ?? DEFAULT_GRAPH_TOKEN);
