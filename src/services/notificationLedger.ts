@@ -52,14 +52,19 @@ export class NotificationLedger {
   }
 
   async markDelivered(conversationId: string, eventKey: string): Promise<void> {
-    await this.change(conversationId, (d) => {
-      d.delivered[eventKey] = this.clock.now().toISOString();
-    });
+    await this.record(conversationId, { delivered: [eventKey] });
   }
 
   async setCard(conversationId: string, batch: string, card: ProgressCardRecord): Promise<void> {
+    await this.record(conversationId, { cards: { [batch]: card } });
+  }
+
+  /** One write for what one batch's sends did in a conversation: its card and the events delivered. */
+  async record(conversationId: string, what: { cards?: Record<string, ProgressCardRecord>; delivered?: string[] }): Promise<void> {
+    const at = this.clock.now().toISOString();
     await this.change(conversationId, (d) => {
-      d.cards[batch.toLowerCase()] = card;
+      for (const [batch, card] of Object.entries(what.cards ?? {})) d.cards[batch.toLowerCase()] = card;
+      for (const key of what.delivered ?? []) d.delivered[key] = at;
     });
   }
 

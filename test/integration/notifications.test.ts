@@ -46,7 +46,7 @@ describe('notifications', () => {
 
     await t.cutover.emulator!.control.advance(2 * 3600);
     await t.cutover.emulator!.control.settle();
-    await t.connector.waitForActivities(3, { conversationId: DEFAULT_CHANNEL_ID, timeoutMs: 5000 });
+    await waitFor(() => (texts(t, DEFAULT_CHANNEL_ID).some((x) => /Batch pilot synced with errors/.test(x)) ? true : undefined), { timeoutMs: 5000 });
     const updated = await waitFor(() => {
       const u = t.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => x.activityId === progressId).pop();
       const text = u ? cardText(u.activity.attachments[0].content) : '';
@@ -57,9 +57,12 @@ describe('notifications', () => {
     await new Promise((r) => setTimeout(r, 600));
     const all = texts(t, DEFAULT_CHANNEL_ID);
     expect(all.filter((x) => /^Batch pilot\n/.test(x))).toHaveLength(1);
-    expect(all.filter((x) => /paulc@contoso.edu failed in batch pilot/.test(x))).toHaveLength(1);
-    expect(all.filter((x) => /Batch pilot synced with errors/.test(x))).toHaveLength(1);
-    expect(all).toHaveLength(3);
+    // The events of one poll come as one message per batch; the user's failure may land a poll earlier.
+    const events = all.filter((x) => !/^Batch pilot\n/.test(x));
+    expect(events.filter((x) => /paulc@contoso.edu failed/.test(x))).toHaveLength(1);
+    expect(events.filter((x) => /Batch pilot synced with errors/.test(x))).toHaveLength(1);
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events.length).toBeLessThanOrEqual(2);
   });
 
   it('retries a connector 429, honouring Retry-After, and the update still lands', async () => {

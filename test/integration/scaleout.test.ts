@@ -112,7 +112,7 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 5000 });
     await emulator.control.advance(2 * 3600);
     await emulator.control.settle();
-    await connector.waitForActivities(3, { conversationId: CONV, timeoutMs: 5000 });
+    await waitFor(() => (connector.activities(CONV).some((a) => /Batch pilot synced with errors/.test(cardText(a.activity.attachments[0].content))) ? true : undefined), { timeoutMs: 5000 });
     expect(A.watcher.lastReport).not.toBeNull();
     expect(B.watcher.lastReport).toBeNull();
 
@@ -144,10 +144,10 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     const texts = connector.activities(CONV).map((a) => cardText(a.activity.attachments[0].content));
     const count = (re: RegExp) => texts.filter((t) => re.test(t)).length;
     expect(count(/^Batch pilot\n/)).toBe(1);
-    expect(count(/paulc@contoso.edu failed in batch pilot/)).toBe(1);
+    expect(count(/paulc@contoso.edu failed/)).toBe(1);
     expect(count(/Batch pilot synced with errors/)).toBe(1);
     expect(count(/^Batch wave2\n/)).toBe(1);
-    expect(count(/annb@contoso.edu failed in batch wave2/)).toBe(1);
+    expect(count(/annb@contoso.edu failed/)).toBe(1);
     // The pilot card was only ever updated in place after it was posted.
     expect(connector.updates(CONV).every((u) => u.activityId === card.activityId || !/^Batch pilot\n/.test(cardText(u.activity.attachments[0].content)))).toBe(true);
   }, 60_000);

@@ -58,7 +58,23 @@ export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date):
   return { card, summary: `Batch ${b.name}: ${b.status}. ${headline(b)}` };
 }
 
+interface EventParts {
+  title: string;
+  color: string;
+  text: string;
+  facts: { title: string; value: string }[];
+  next: string;
+  powershell: string;
+  actions: { title: string; verb: string; data: Record<string, unknown>; style?: string }[];
+}
+
 export function eventCard(e: NotificationEvent): Reply {
+  const p = eventParts(e);
+  const card = renderCard('notificationEvent', p);
+  return { card, summary: `${p.title}. ${p.text}` };
+}
+
+function eventParts(e: NotificationEvent): EventParts {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const batchFact = { title: 'Batch', value: e.batch };
   let title: string;
@@ -123,6 +139,37 @@ export function eventCard(e: NotificationEvent): Reply {
       text = 'Every user finished the initial sync.';
       break;
   }
-  const card = renderCard('notificationEvent', { title, color, text, facts, next, powershell, actions });
-  return { card, summary: `${title}. ${text}` };
+  return { title, color, text, facts, next, powershell, actions };
+}
+
+/** Most urgent first: the digest's title is the first of these it holds. */
+const URGENCY: NotificationEvent['kind'][] = ['batch.failed', 'batch.syncedWithErrors', 'batch.expiring', 'batch.syncOverdue', 'batch.completed', 'user.failed', 'batch.synced', 'batch.started'];
+const MAX_USERS_LISTED = 10;
+
+/**
+ * The one message a conversation gets for one batch in one poll: a single event as its own
+ * card; several (users failing as the batch settles) as one digest, so a channel is not
+ * flooded with a message per user. Every event is still named, each user with its error.
+ */
+export function eventsCard(events: NotificationEvent[]): Reply {
+  if (events.length === 1) return eventCard(events[0]);
+  const sorted = [...events].sort((a, b) => URGENCY.indexOf(a.kind) - URGENCY.indexOf(b.kind));
+  const batch = sorted[0].batch;
+  const users = sorted.filter((e) => e.kind === 'user.failed');
+  const others = sorted.filter((e) => e.kind !== 'user.failed');
+  const parts = others.map(eventParts);
+  const failedLine = users.length === 1 ? `${users[0].user} failed.` : users.length ? `${users.length} users failed: ${users.slice(0, 3).map((u) => u.user).join(', ')}${users.length > 3 ? ', …' : ''}.` : '';
+  const main = parts[0] ?? { ...eventParts(users[0]), title: `${users.length} users failed in batch ${batch}` };
+  const text = [...parts.map((p) => p.text), failedLine].filter(Boolean).join(' ');
+  const facts = [
+    { title: 'Batch', value: batch },
+    ...users.slice(0, MAX_USERS_LISTED).map((u) => ({ title: u.user ?? '', value: u.error ?? 'Exchange gave no error text.' })),
+    ...(users.length > MAX_USERS_LISTED ? [{ title: `${users.length - MAX_USERS_LISTED} more`, value: `batch show ${batch}` }] : []),
+    ...parts.flatMap((p) => p.facts.filter((f) => f.title !== 'Batch')),
+  ];
+  const next = [...new Set([...parts.map((p) => p.next), users.length ? `Fix the cause, then retry the failed users with batch start ${batch}, or take a user out (user remove ‹email›) and put them in a new batch.` : ''].filter(Boolean))].join(' ');
+  const actions = [...parts.flatMap((p) => p.actions), ...(users.length ? eventParts(users[0]).actions : [])].filter((a, i, all) => all.findIndex((b) => b.verb === a.verb) === i);
+  const powershell = users.length ? `Get-MigrationUser -BatchId '${batch.replace(/'/g, "''")}' -Status Failed | Get-MigrationUserStatistics` : main.powershell;
+  const card = renderCard('notificationEvent', { title: main.title, color: main.color, text, facts, next, powershell, actions });
+  return { card, summary: `${main.title}. ${text}` };
 }

@@ -9,9 +9,9 @@ import type { Clock } from '../../ports/clock';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
 import { progressFingerprint } from '../../domain/notifications/events';
 import type { Conversations } from '../conversations';
-import type { NotificationLedger } from '../notificationLedger';
+import type { NotificationLedger, ProgressCardRecord } from '../notificationLedger';
 import { wants, type Subscriptions } from '../subscriptions';
-import { eventCard, progressCard, type FailedUser } from './cards';
+import { eventsCard, progressCard, type FailedUser } from './cards';
 import { ConversationGoneError, type NotificationSink } from './sink';
 
 export interface ProgressUpdate {
@@ -58,7 +58,7 @@ export class Dispatcher {
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
     const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now), fp: progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
-    const eventReplies = new Map(events.filter((e) => e.needsPerson).map((e) => [e.key, eventCard(e)]));
+    const personEvents = events.filter((e) => e.needsPerson);
 
     let next = 0;
     const worker = async () => {
@@ -67,38 +67,48 @@ export class Dispatcher {
         const ref = refs.get(sub.conversationId);
         const view = views.get(sub.conversationId)!;
         const mine = progress.filter((p) => wants(sub, p.batch.name));
-        const mineEvents = events.filter((e) => e.needsPerson && wants(sub, e.batch));
+        const mineEvents = personEvents.filter((e) => wants(sub, e.batch));
         if (!ref) {
           // Subscribed but no reference (should not happen): nothing can be sent.
           mineEvents.forEach((e) => result.undelivered.add(e.key));
           continue;
         }
+        // Per batch: the progress card, then one message for the events that need a person,
+        // then one ledger write for both. A crash between a send and that write can repeat
+        // that batch's message once (at least once, never lost).
+        const batchKeys = [...new Set([...mine.map((p) => p.batch.name.toLowerCase()), ...mineEvents.map((e) => e.batch.toLowerCase())])];
         try {
-          for (const p of mine) {
-            const key = p.batch.name.toLowerCase();
-            const c = cards.get(key)!;
-            const rec = view.cards[key];
-            if (!this.o.isLeader()) throw new LostLeadership();
-            if (rec && rec.guid === p.batch.guid) {
-              if (rec.fingerprint === c.fp) continue;
-              await this.o.sink.update(ref.reference, rec.activityId, c.reply);
-              result.updated++;
-              await this.o.ledger.setCard(sub.conversationId, key, { ...rec, fingerprint: c.fp });
-            } else {
-              const activityId = await this.o.sink.send(ref.reference, c.reply);
+          for (const key of batchKeys) {
+            const cardsDone: Record<string, ProgressCardRecord> = {};
+            const p = mine.find((x) => x.batch.name.toLowerCase() === key);
+            if (p) {
+              const c = cards.get(key)!;
+              const rec = view.cards[key];
+              if (!this.o.isLeader()) throw new LostLeadership();
+              if (rec && rec.guid === p.batch.guid) {
+                if (rec.fingerprint !== c.fp) {
+                  await this.o.sink.update(ref.reference, rec.activityId, c.reply);
+                  result.updated++;
+                  cardsDone[key] = { ...rec, fingerprint: c.fp };
+                }
+              } else {
+                const activityId = await this.o.sink.send(ref.reference, c.reply);
+                result.sent++;
+                cardsDone[key] = { activityId, fingerprint: c.fp, guid: p.batch.guid };
+              }
+            }
+            const due = mineEvents.filter((e) => e.batch.toLowerCase() === key && !view.delivered.has(e.key));
+            result.skippedAsDelivered += mineEvents.filter((e) => e.batch.toLowerCase() === key).length - due.length;
+            if (due.length) {
+              if (!this.o.isLeader()) throw new LostLeadership();
+              await this.o.sink.send(ref.reference, eventsCard(due));
               result.sent++;
-              await this.o.ledger.setCard(sub.conversationId, key, { activityId, fingerprint: c.fp, guid: p.batch.guid });
             }
-          }
-          for (const e of mineEvents) {
-            if (view.delivered.has(e.key)) {
-              result.skippedAsDelivered++;
-              continue;
+            if (due.length || Object.keys(cardsDone).length) {
+              await this.o.ledger.record(sub.conversationId, { cards: cardsDone, delivered: due.map((e) => e.key) });
+              for (const e of due) view.delivered.add(e.key);
+              Object.assign(view.cards, cardsDone);
             }
-            if (!this.o.isLeader()) throw new LostLeadership();
-            await this.o.sink.send(ref.reference, eventReplies.get(e.key)!);
-            result.sent++;
-            await this.o.ledger.markDelivered(sub.conversationId, e.key);
           }
         } catch (err) {
           if (err instanceof ConversationGoneError) {
