@@ -50,6 +50,8 @@ export interface Config {
   /** The notification watcher: poll interval, the leader's blob lease, and whether it runs here at all. */
   watcher: { enabled: boolean; intervalMs: number; leaseSeconds: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The end-user guide: the Teams app's catalog id, whether Cutover may install it for people, and whether the watcher offers it by itself when a person's first sync lands. */
+  guide: { teamsAppId: string; installApps: boolean; autoOffer: boolean };
   /** Cut-over: resolvers to watch the MX switch from (DNS_SERVERS), and where the delta pass writes. */
   cutover: {
     dnsServers: DnsServerAddress[];
@@ -132,6 +134,11 @@ export function loadConfig(env: Env = process.env): Config {
       enabled: (str(env, 'WATCHER_ENABLED') ?? 'true').toLowerCase() !== 'false',
       intervalMs: int(env, 'WATCHER_INTERVAL_MS', mode === 'local' ? 5_000 : 60_000, 100, 3_600_000),
       leaseSeconds: int(env, 'WATCHER_LEASE_SECONDS', 15, 15, 60),
+    },
+    guide: {
+      teamsAppId: str(env, 'TEAMS_APP_ID') ?? 'cutover-local-app',
+      installApps: mode === 'local' || (str(env, 'GUIDE_INSTALL_APPS') ?? 'false').toLowerCase() === 'true',
+      autoOffer: (str(env, 'GUIDE_AUTO_OFFER') ?? 'true').toLowerCase() !== 'false',
     },
     logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === str(env, 'LOG_LEVEL')) ?? 'info',
     cutover: {

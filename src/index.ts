@@ -20,7 +20,8 @@ import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
 import { BlobStore } from './adapters/storage/blobStore';
 import { createNotificationStack } from './teams/notifier';
-import { guideOffer } from './commands/guide';
+import { guideOffer, guideOfferSynced } from './commands/guide';
+import { GuideOffers } from './services/guideOffers';
 import { subscribedAdminNotifier } from './services/guideNotify';
 import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
@@ -179,8 +180,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       graph,
       progress: new GuideProgressStore(store, clock),
       imports: new PimImports(graph, clock),
-      teamsAppId: env.TEAMS_APP_ID ?? 'cutover-local-app',
-      canInstallApps: config.mode === 'local' || env.GUIDE_INSTALL_APPS === 'true',
+      teamsAppId: config.guide.teamsAppId,
+      canInstallApps: config.guide.installApps,
     },
   };
   const router = new CommandRouter(deps, log);
@@ -192,7 +193,10 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const adapter = new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
   const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   // The watcher runs on one instance (blob lease); every instance serves the commands.
+  // eslint-disable-next-line prefer-const
+  let guideOffers: GuideOffers | null = null;
   const notifications = createNotificationStack({
+    onUsersSynced: config.guide.autoOffer ? (batch, emails) => guideOffers?.usersSynced(batch, emails) ?? Promise.resolve(0) : undefined,
     adapter, botAppId: credentials.MicrosoftAppId, store, audit, clock, log, intervalMs: config.watcher.intervalMs,
     exchangeClock: emulator ? { now: () => emulator!.control.now() } : clock,
     exchange: (onRetry) => createExchangeAdmin({ baseUrl: exchangeBaseUrl, tenantId, tokenSource, maxRetries: 3, onRetry: (e) => { onRetry(e); log.warn('Watcher Exchange retry', { ...e }); } }),
@@ -209,6 +213,25 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       return true;
     },
   };
+  // The guide offered by itself when a subscribed batch's user finishes the first sync.
+  guideOffers = new GuideOffers({
+    store,
+    clock,
+    subscriptions: notifications.subscriptions,
+    directory: graph,
+    conversations: notifications.conversations,
+    sink: notifications.notifier,
+    offer: () => guideOfferSynced(),
+    register: async (user) => void (await deps.guide!.progress.update({ key: user.id, name: user.displayName, email: user.mail ?? user.userPrincipalName }, (cur) => cur)),
+    audit,
+    teamsAppId: config.guide.teamsAppId,
+    canInstallApps: config.guide.installApps,
+    log,
+  });
+  deps.guide!.offers = guideOffers;
+  // On the watcher's leader only (one sender), starting with leftovers from before a restart.
+  const offers = guideOffers;
+  whileLeading(notifications.leader, { start: () => offers.kick(), stop: () => offers.idle() }, (e) => log.error('guide offers start/stop failed', { error: String(e) }));
   // Scheduled delta passes and the DNS watch after the switch: on the watcher's leader only.
   const cutoverScheduler = new CutoverScheduler({
     cutover,
@@ -224,7 +247,17 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   });
   whileLeading(notifications.leader, cutoverScheduler, (e) => log.error('cut-over scheduler start/stop failed', { error: String(e) }));
   if (config.watcher.enabled) await notifications.start();
-  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: notifications.registry });
+  // A personal chat Teams tells us about may be someone whose guide was waiting for the app.
+  const registry = {
+    async remember(reference: Parameters<typeof notifications.registry.remember>[0], event: string) {
+      await notifications.registry.remember(reference, event);
+      const aad = (reference.user as { aadObjectId?: string } | undefined)?.aadObjectId;
+      if (guideOffers && reference.conversation?.conversationType === 'personal' && aad) {
+        await guideOffers.personalChatOpened(aad).catch((err) => log.warn('waiting guide not delivered', { error: err instanceof Error ? err.message : String(err) }));
+      }
+    },
+  };
+  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry });
   registerRoutes(server, {
     adapter,
     bot,
@@ -258,6 +291,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       clearInterval(sweeper);
       live.stop();
       await notifications.close();
+      await guideOffers?.idle();
       await cutoverScheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();

@@ -37,6 +37,8 @@ export interface GuideDeps {
   teamsAppId: string;
   /** Installing the app for people needs TeamsAppInstallation.ReadWriteSelfForUser.All. */
   canInstallApps: boolean;
+  /** Whether the watcher offered the guide by itself (first sync landed), for guide status. */
+  offers?: { recordOf(email: string): Promise<{ state: 'offered' | 'awaiting-app' | 'unreachable'; at: string; reason?: string } | null> };
 }
 
 const MAX_LIST = 15;
@@ -78,6 +80,11 @@ async function licenceWarning(g: GuideDeps, user: GraphUser | null): Promise<str
 /** What `guide send batch` posts to each person: the start of their guide. */
 export function guideOffer(): Reply {
   return clientPicker('Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.');
+}
+
+/** What the watcher posts by itself when a person's first sync has landed. */
+export function guideOfferSynced(): Reply {
+  return clientPicker('Your mail has been copied to Exchange Online, and new mail keeps being copied until the switch. This short guide takes you through what to do in your mail program now; your progress is kept.');
 }
 
 function clientPicker(text: string, warnings: string[] = []): Reply {
@@ -382,11 +389,20 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
   const done = rows.filter((r) => r.progress?.finishedAt).length;
   const helped = rows.filter((r) => r.progress?.help.length).length;
   const notStarted = rows.filter((r) => progressLine(r.progress) === 'not started').length;
-  const people = rows.slice(0, MAX_LIST * 2).map((r) => {
+  const shown = rows.slice(0, MAX_LIST * 2);
+  const offered = new Map<string, string>();
+  if (batch && g.offers) {
+    for (const r of shown) {
+      const rec = r.email ? await g.offers.recordOf(r.email).catch(() => null) : null;
+      if (!rec) continue;
+      offered.set(r.email!, rec.state === 'offered' ? `guide sent when the first sync landed (${formatDate(new Date(rec.at))})` : rec.state === 'awaiting-app' ? 'guide waiting: Cutover was added to their Teams, sent when it opens' : `guide not delivered: ${rec.reason ?? 'could not be reached'}`);
+    }
+  }
+  const people = shown.map((r) => {
     const lastHelp = r.progress?.help[r.progress.help.length - 1];
     return {
       name: [r.name, r.email && r.email !== r.name ? r.email : ''].filter(Boolean).join(' · '),
-      progress: progressLine(r.progress) + (r.progress?.imported ? ` · imported ${Object.entries(r.progress.imported).map(([k, v]) => `${v} ${k}`).join(', ')}` : ''),
+      progress: progressLine(r.progress) + (r.progress?.imported ? ` · imported ${Object.entries(r.progress.imported).map(([k, v]) => `${v} ${k}`).join(', ')}` : '') + (r.email && offered.has(r.email) ? ` · ${offered.get(r.email)}` : ''),
       help: lastHelp ? `Asked for help with ${stepTitle(lastHelp.step)} at ${formatDate(new Date(lastHelp.at))}${lastHelp.notified ? '' : ' (no admin channel was told)'}` : '',
     };
   });

@@ -143,6 +143,8 @@ export interface NotificationStackOptions {
   notifier?: TeamsNotifierOptions;
   concurrency?: number;
   instanceId?: string;
+  /** Users whose first sync landed (the guide offer); see WatcherOptions. */
+  onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
 }
 
 export interface NotificationStack {
@@ -180,6 +182,7 @@ export function createNotificationStack(o: NotificationStackOptions): Notificati
     log: o.log,
     instanceId: leader.instanceId,
     hasSubscribers: async () => (await subscriptions.all()).length > 0,
+    onUsersSynced: o.onUsersSynced,
   });
   whileLeading(leader, { start: () => watcher.start(), stop: () => watcher.stop() }, (e) => o.log.error('watcher start/stop failed', { error: String(e) }));
   return {

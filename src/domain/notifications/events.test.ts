@@ -1,4 +1,4 @@
-import { batchChanged, changedUsers, daysUntilStop, diffBatch, syncOverdue, type BatchSnapshot, type UserSnapshot } from './events';
+import { batchChanged, changedUsers, daysUntilStop, diffBatch, firstSyncedUsers, syncOverdue, type BatchSnapshot, type UserSnapshot } from './events';
 
 const DAY = 86_400_000;
 const base: BatchSnapshot = {
@@ -42,5 +42,14 @@ describe('notification events', () => {
     expect(syncOverdue(synced, new Date('2026-01-02T01:59:00Z'))).toBe(false);
     expect(syncOverdue(synced, new Date('2026-01-02T02:01:00Z'))).toBe(true);
     expect(syncOverdue({ ...synced, status: 'Stopped' }, new Date('2026-01-05T00:00:00Z'))).toBe(false);
+  });
+
+  it('finds the users whose first sync just landed, once, and none from a batch it never saw', () => {
+    const prev = { a: user('a', 'Active', 'Syncing'), b: user('b', 'Synced', 'Synced'), c: user('c', 'Failed', 'Failed') };
+    const next = [user('a', 'Synced', 'Synced'), user('b', 'Synced', 'IncrementalSyncing'), user('c', 'Synced', 'Synced'), user('d', 'Synced', 'Synced'), user('e', 'Active', 'Syncing')];
+    // a finished its initial sync, c was retried and synced, d is new and synced; b synced long ago.
+    expect(firstSyncedUsers(prev, next)).toEqual(['a', 'c', 'd']);
+    expect(firstSyncedUsers(undefined, next)).toEqual([]);
+    expect(firstSyncedUsers({}, [user('a', 'Synced', 'Synced')])).toEqual(['a']);
   });
 });

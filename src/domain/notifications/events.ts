@@ -213,3 +213,14 @@ export function diffBatch(input: DiffInput): NotificationEvent[] {
 export function progressFingerprint(b: BatchSnapshot, failedUsers: string[]): string {
   return [b.status, b.total, b.synced, b.active, b.failed, b.stopped, b.pending, b.lastSyncedDateTime ?? '', failedUsers.join(',')].join('|');
 }
+
+/**
+ * Users whose first sync has just landed (now Synced, not Synced at the last poll): the
+ * moment to offer them the end-user guide. For IMAP a user never "completes"; the first
+ * Synced is when their mail is in Exchange. A batch seen for the first time with no user
+ * picture from before (prevUsers undefined) says nothing of the past, as diffBatch does.
+ */
+export function firstSyncedUsers(prevUsers: Record<string, UserSnapshot> | undefined, nextUsers: UserSnapshot[]): string[] {
+  if (!prevUsers) return [];
+  return nextUsers.filter((u) => u.summary === 'Synced' && prevUsers[u.email]?.summary !== 'Synced').map((u) => u.email);
+}

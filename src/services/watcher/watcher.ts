@@ -13,6 +13,7 @@ import {
   batchChanged,
   changedUsers,
   diffBatch,
+  firstSyncedUsers,
   snapshotBatch,
   snapshotUser,
   type BatchSnapshot,
@@ -77,6 +78,8 @@ export interface WatcherOptions {
   maxBackoffMs?: number;
   /** When nobody is subscribed the poll asks Exchange nothing (default: always poll). */
   hasSubscribers?: () => Promise<boolean>;
+  /** Users whose first sync landed this poll (the end-user guide is offered to them). Must be quick and durable: a failure fails the poll, which is then redone. */
+  onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
 }
 
 function countCalls(exchange: ExchangeAdmin, calls: Record<string, number>): ExchangeAdmin {
@@ -202,6 +205,7 @@ export class Watcher {
       let statisticsFetched = 0;
       const stale = new Set(state.staleBatches.map((b) => b.toLowerCase()));
       const writes: Record<string, unknown> = {};
+      const firstSynced: { batch: string; emails: string[] }[] = [];
       for (const b of batches) {
         const key = b.name.toLowerCase();
         // A batch that appeared since a full poll is new: everything it did since is news.
@@ -233,6 +237,9 @@ export class Watcher {
           for (const u of nextUsers) if (!u.error && prevUsers?.[u.email]?.error && u.summary === 'Failed') u.error = prevUsers[u.email].error;
           users = Object.fromEntries(nextUsers.map((u) => [u.email, u]));
           writes[usersKey(b.guid)] = { users };
+          // Known batch (or new since a full poll) only: a batch first seen settled says nothing of its past.
+          const synced = prev ? firstSyncedUsers(prevUsers, nextUsers) : [];
+          if (synced.length) firstSynced.push({ batch: b.name, emails: synced });
         }
         events.push(...diffBatch({ prev, next: b, prevUsers, nextUsers, now }));
         if (changed || stale.has(key)) {
@@ -255,6 +262,8 @@ export class Watcher {
       const offered = new Map<string, NotificationEvent>();
       for (const e of [...state.pendingEvents, ...events]) if (!recent.has(e.key)) offered.set(e.key, e);
       const toSend = [...offered.values()];
+      // Queued before the user snapshot is saved, so a failure here means the next poll finds the same users again.
+      if (this.o.onUsersSynced) for (const f of firstSynced) await this.o.onUsersSynced(f.batch, f.emails);
       // Users first so a crash between the two writes re-reads, not re-notifies.
       if (Object.keys(writes).length) await this.o.store.write(writes);
       const dispatch = await this.o.dispatcher.dispatch(progress, toSend);
