@@ -74,23 +74,31 @@ async function main() {
       calm = r.dispatch && (r.dispatch.sent || r.dispatch.updated || r.events.length) ? 0 : calm + 1;
     }
   };
+  const verdicts: boolean[] = [];
+  // Target: every notification within one poll interval plus what the connector's rate allows.
   const phase = async (name: string, change: () => Promise<void>) => {
     const before = { ...w.totals, requests: connector.requests().length };
-    const t0 = Date.now();
-    await change();
     const reports: number[] = [];
     const seen = new Set<number>();
     const watch = setInterval(() => {
       const r = w.lastReport;
       if (r && !seen.has(r.generation)) (seen.add(r.generation), reports.push(r.exchangeCalls));
     }, 5);
+    await change();
+    // The change is in Exchange from here (the emulator's clock has moved and settled).
+    const t0 = Date.now();
     await quiesce(t0);
     clearInterval(watch);
     const sent = w.totals.sent - before.sent;
     const updated = w.totals.updated - before.updated;
+    const calls = connector.requests().length - before.requests;
+    const took = calls ? Math.max(0, lastConnectorAt() - t0) : 0;
+    const target = calls ? INTERVAL + (calls / RATE) * 1000 : 0;
+    const ok = took <= target;
+    verdicts.push(ok);
     console.log(
-      `${name.padEnd(34)} last notification ${String(Math.max(0, lastConnectorAt() - t0)).padStart(6)} ms after the change · ` +
-        `sent ${sent}, updated ${updated}, connector calls ${connector.requests().length - before.requests} · ` +
+      `${name.padEnd(34)} last notification ${String(took).padStart(6)} ms after the change (target ${Math.round(target)} ms: ${ok ? 'PASS' : 'FAIL'}) · ` +
+        `sent ${sent}, updated ${updated}, connector calls ${calls} · ` +
         `Exchange calls per poll ${JSON.stringify(reports.slice(0, 4))}`,
     );
   };
@@ -112,6 +120,7 @@ async function main() {
   await connector.close();
   await emulator.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  if (verdicts.some((v) => !v)) process.exitCode = 1;
 }
 
 main().catch((e) => {
