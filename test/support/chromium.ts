@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, BrowserContext, Page } from 'playwright-core';
+import { chromium, BrowserContext, Locator, Page } from 'playwright-core';
 
 /**
  * Headless Debian Chromium through playwright-core (never `playwright install`), for the
@@ -165,4 +165,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(TEST_OUTPUT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** A channel's "Post" button (the "Start a new post" box's; thread replies have "Send Message"). */
+const POST_BUTTON = { name: 'Post', exact: true } as const;
+
+/**
+ * In an open channel (openConversation(page, 'My Team - General')): starts a new post that
+ * @mentions `mention` (picked in the compose box's typeahead, as a person does, so it is
+ * sent as `<at>…</at>` with a mentions entry), followed by `text`, and clicks Post.
+ */
+export async function postInChannel(page: Page, mention: string, text: string, timeoutMs = 10000): Promise<void> {
+  await page.locator(COMPOSE_BOX).first().click();
+  await page.keyboard.type(`@${mention}`);
+  // The item's accessible name repeats the name (avatar label + text): match its text.
+  const pick = page.locator('#typeahead-menu').getByRole('menuitem').filter({ has: page.getByText(mention, { exact: true }) }).first();
+  await pick.waitFor({ state: 'visible', timeout: timeoutMs });
+  await pick.click();
+  await page.keyboard.type(` ${text}`);
+  await page.getByRole('button', POST_BUTTON).click();
+}
+
+/**
+ * The open channel's threads (each a root post with its replies and reply box), newest
+ * first as the Playground shows them; `author` keeps those whose root post is by that
+ * name (the bot's proactive posts are roots by the bot).
+ */
+export function channelThreads(page: Page, author?: string): Locator {
+  const threads = page.locator('[role="group"].fui-Card').filter({ has: page.locator('.fui-CardHeader') }).filter({ hasNot: page.getByRole('button', POST_BUTTON) });
+  return author ? threads.filter({ has: page.locator(`.fui-CardHeader [role="img"][aria-label="${author.replace(/"/g, '\\"')}"]`) }) : threads;
 }
