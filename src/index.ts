@@ -22,6 +22,7 @@ import { BlobStore } from './adapters/storage/blobStore';
 import { createNotificationStack } from './teams/notifier';
 import { guideOffer, guideOfferSynced } from './commands/guide';
 import { GuideOffers } from './services/guideOffers';
+import { BatchAdminActions, recordingAdminActions } from './services/batchAdminActions';
 import { subscribedAdminNotifier } from './services/guideNotify';
 import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
@@ -99,12 +100,19 @@ export async function startCutover(env: Record<string, string | undefined> = pro
         : { certificate: { thumbprintSha256: entra.certificate!.thumbprintSha256, privateKey: fs.readFileSync(entra.certificate!.privateKeyPath, 'utf8') } },
     });
   }
-  const exchange = createExchangeAdmin({
-    baseUrl: exchangeBaseUrl,
-    tenantId,
-    tokenSource,
-    onRetry: (e) => log.warn('Exchange retry', { ...e }),
-  });
+  const exchangeClock = emulator ? { now: () => emulator!.control.now() } : systemClock;
+  // Every admin action on a batch, by any path, restarts Exchange's 60-day clock: keep our own record.
+  const adminActions = new BatchAdminActions(store, exchangeClock);
+  const exchange = recordingAdminActions(
+    createExchangeAdmin({
+      baseUrl: exchangeBaseUrl,
+      tenantId,
+      tokenSource,
+      onRetry: (e) => log.warn('Exchange retry', { ...e }),
+    }),
+    adminActions,
+    (err) => log.warn('admin action not recorded', { error: err instanceof Error ? err.message : String(err) }),
+  );
   // Graph (guide, imports, licences): the emulator in local mode, graph.microsoft.com with the same Entra app otherwise.
   const graphEmulator = config.mode === 'local' ? await startGraphEmulator() : null;
   const graph = new GraphClient({
@@ -174,7 +182,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     store,
     files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
     clock,
-    exchangeClock: emulator ? { now: () => emulator!.control.now() } : clock,
+    exchangeClock,
+    adminActions,
     access: { mode: config.mode, admins: config.admins },
     guide: {
       graph,
@@ -198,7 +207,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const notifications = createNotificationStack({
     onUsersSynced: config.guide.autoOffer ? (batch, emails) => guideOffers?.usersSynced(batch, emails) ?? Promise.resolve(0) : undefined,
     adapter, botAppId: credentials.MicrosoftAppId, store, audit, clock, log, intervalMs: config.watcher.intervalMs,
-    exchangeClock: emulator ? { now: () => emulator!.control.now() } : clock,
+    exchangeClock,
+    lastAdminActions: () => adminActions.all(),
     exchange: (onRetry) => createExchangeAdmin({ baseUrl: exchangeBaseUrl, tenantId, tokenSource, maxRetries: 3, onRetry: (e) => { onRetry(e); log.warn('Watcher Exchange retry', { ...e }); } }),
     lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
   });

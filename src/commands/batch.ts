@@ -5,6 +5,7 @@
 import { renderCard } from '../cards/render';
 import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
 import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
+import { daysUntilStop, snapshotBatch } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
 import { runConfirmed } from './confirmed';
@@ -68,10 +69,10 @@ function headline(b: MigrationBatch, c: UserCounts): string {
   return parts.join(', ') + '.';
 }
 
-function lifecycleNote(b: MigrationBatch, now: Date): string {
+function lifecycleNote(b: MigrationBatch, now: Date, lastAdminAction: string | null): string {
   if (b.status === 'Synced' || b.status === 'SyncedWithErrors') {
-    const since = b.lastSyncedDateTime ?? b.creationDateTime;
-    const left = since ? BATCH_LIFETIME_DAYS - Math.floor((now.getTime() - since.getTime()) / DAY_MS) : BATCH_LIFETIME_DAYS;
+    // Incremental syncs do not count: only an admin action restarts Exchange's 60-day clock.
+    const left = daysUntilStop(snapshotBatch(b), now, lastAdminAction) ?? BATCH_LIFETIME_DAYS;
     return (
       `New mail keeps syncing about every 24 hours until you remove the batch. After the MX switch, wait at least 72 hours and one more sync, then: batch remove ${b.identity}. ` +
       (left <= 7 ? `Exchange stops a batch left untouched for ${BATCH_LIFETIME_DAYS} days: about ${Math.max(left, 0)} days left.` : '')
@@ -184,7 +185,7 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
       { title: 'Last synced', value: batch.lastSyncedDateTime ? formatDate(batch.lastSyncedDateTime) : 'not yet' },
       ...(nextIncremental ? [{ title: 'Next incremental sync', value: `about ${formatDate(nextIncremental)} (or now: batch sync ${batch.identity})` }] : []),
     ],
-    note: lifecycleNote(batch, now),
+    note: lifecycleNote(batch, now, (await deps.adminActions?.lastFor(batch.identity).catch(() => null)) ?? null),
     refreshedAt: now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
     powershell: `${toPowerShell('Get-MigrationBatch', { Identity: batch.identity })}\n${toPowerShell('Get-MigrationUser', { BatchId: batch.identity, ResultSize: 'Unlimited' })}`,
     actions: batchActions(batch, p, pageCount),

@@ -193,5 +193,7 @@ export interface CommandDeps {
   clock: Clock;
   /** Exchange's own time, for what cards say about batches (the emulator's simulated clock in local mode). */
   exchangeClock?: Clock;
+  /** When an admin last acted on each batch through Cutover (Exchange's 60-day clock). */
+  adminActions?: { lastFor(batch: string): Promise<string | null> };
   access: AccessSettings;
 }

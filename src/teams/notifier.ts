@@ -145,6 +145,8 @@ export interface NotificationStackOptions {
   instanceId?: string;
   /** Users whose first sync landed (the guide offer); see WatcherOptions. */
   onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
+  /** Cutover's record of admin actions per batch (the 60-day rule); see WatcherOptions. */
+  lastAdminActions?: () => Promise<Record<string, string>>;
 }
 
 export interface NotificationStack {
@@ -183,6 +185,7 @@ export function createNotificationStack(o: NotificationStackOptions): Notificati
     instanceId: leader.instanceId,
     hasSubscribers: async () => (await subscriptions.all()).length > 0,
     onUsersSynced: o.onUsersSynced,
+    lastAdminActions: o.lastAdminActions,
   });
   whileLeading(leader, { start: () => watcher.start(), stop: () => watcher.stop() }, (e) => o.log.error('watcher start/stop failed', { error: String(e) }));
   return {

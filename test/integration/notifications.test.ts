@@ -136,6 +136,32 @@ describe('notifications', () => {
     expect(t.connector.updates(DEFAULT_CHANNEL_ID)).toHaveLength(updates);
   });
 
+  it('tells a new subscriber what a batch created after it subscribed did before the first poll', async () => {
+    // Polls every 3 s, the first at start with nobody subscribed; everything below happens before the next.
+    const fresh = await startTestCutover({ WATCHER_INTERVAL_MS: '3000' });
+    try {
+      await waitFor(async () => {
+        const [s] = await fresh.say('status');
+        return /Last poll/.test(s.text) && !/Last poll\nnot yet/.test(s.text) ? true : undefined;
+      }, { timeoutMs: 5000 });
+      await fresh.say('subscribe all', { channel: true });
+      await fresh.say('endpoint add school imap.contoso.edu');
+      const [v] = await fresh.say(`batch new pilot\n${CSV}`);
+      await fresh.press(v, /Create batch pilot/);
+      await fresh.cutover.emulator!.control.advance(2 * 3600);
+      await fresh.cutover.emulator!.control.settle();
+      const all = await waitFor(() => {
+        const got = texts(fresh, DEFAULT_CHANNEL_ID);
+        return got.some((x) => /paulc@contoso.edu failed/.test(x)) ? got : undefined;
+      }, { timeoutMs: 8000 });
+      // The watcher first saw the batch already settled: the case this is about.
+      expect(all[0]).toMatch(/^Batch pilot\nSyncedWithErrors/);
+      expect(all.filter((x) => /Batch pilot synced with errors/.test(x))).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('keeps subscribe, status and the rest for admins', async () => {
     const other = await startTestCutover({ CUTOVER_ADMINS: 'someone-else@contoso.edu' });
     try {

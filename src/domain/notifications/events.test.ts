@@ -37,6 +37,21 @@ describe('notification events', () => {
     expect(daysUntilStop({ ...synced, status: 'Syncing' }, at(59))).toBeNull();
   });
 
+  it('restarts the 60-day clock at the last admin action, not at incremental syncs', () => {
+    const synced = { ...base, status: 'Synced' as const, initialSyncDateTime: '2026-01-02T00:00:00.000Z', lastSyncedDateTime: '2026-02-20T00:00:00.000Z' };
+    const at = (days: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + days * DAY);
+    // Started on day 0, synced daily since: still 60 days from the start.
+    expect(daysUntilStop(synced, at(59))).toBe(1);
+    // A sync now on day 40 through Cutover: 60 days from then.
+    expect(daysUntilStop(synced, at(59), at(40).toISOString())).toBe(41);
+    const warn = (admin: string | null) => diffBatch({ prev: synced, next: synced, prevUsers: undefined, nextUsers: undefined, now: at(99), lastAdminAction: admin }).filter((e) => e.kind === 'batch.expiring');
+    expect(warn(at(40).toISOString())[0].key).toMatch(/\/1d\//);
+    // A later action makes a new clock, so its warnings are new events (two days left: the 7-day one).
+    expect(warn(at(41).toISOString())[0].key).toMatch(/\/7d\//);
+    expect(warn(at(41).toISOString())[0].key).not.toBe(warn(at(40).toISOString())[0].key);
+    expect(warn(at(99 - 60 + 8).toISOString())).toEqual([]);
+  });
+
   it('calls an incremental overdue after ~26 h without a sync on a Synced batch', () => {
     const synced = { ...base, status: 'Synced' as const, lastSyncedDateTime: '2026-01-01T00:00:00.000Z' };
     expect(syncOverdue(synced, new Date('2026-01-02T01:59:00Z'))).toBe(false);

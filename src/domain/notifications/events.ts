@@ -121,11 +121,12 @@ const isFailedUser = (u: UserSnapshot) => u.summary === 'Failed';
 
 /**
  * The 60-day rule: Exchange stops a Synced batch after 60 days with no admin action.
- * The clock starts at the last thing that counts as an admin action that Exchange shows
- * (start) or, failing that, when the batch first synced; `lastAdminAction` adds Cutover's own record.
+ * The clock starts at the last admin action: what Exchange shows (creation, start) or
+ * Cutover's own record (`lastAdminAction`: sync now, add users, stop, start). Incremental
+ * syncs and the initial sync finishing are not admin actions, so they do not count.
  */
 export function expiryAnchor(b: BatchSnapshot, lastAdminAction?: string | null): Date | null {
-  const times = [b.startDateTime, b.initialSyncDateTime, lastAdminAction ?? null, b.creationDateTime]
+  const times = [b.startDateTime, lastAdminAction ?? null, b.creationDateTime]
     .filter((t): t is string => !!t)
     .map((t) => Date.parse(t))
     .filter((t) => Number.isFinite(t));

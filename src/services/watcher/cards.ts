@@ -19,18 +19,23 @@ export interface FailedUser {
   error: string;
 }
 
+/** Users copying now: as `batch show` counts them (Exchange's ActiveCount includes the queued ones). */
+export function syncingCount(b: BatchSnapshot): number {
+  return Math.max(0, b.total - b.synced - b.failed - b.stopped - b.pending);
+}
+
 export function headline(b: BatchSnapshot): string {
   if (b.status === 'Created') return `Created with ${b.total} users, not started.`;
   const parts = [`${b.synced} of ${b.total} users synced`];
-  if (b.active) parts.push(`${b.active} syncing`);
+  if (syncingCount(b)) parts.push(`${syncingCount(b)} syncing`);
   if (b.pending) parts.push(`${b.pending} queued`);
   if (b.failed) parts.push(`${b.failed} failed`);
   if (b.stopped) parts.push(`${b.stopped} stopped`);
   return parts.join(', ') + '.';
 }
 
-export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date): Reply {
-  const left = daysUntilStop(b, now);
+export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null): Reply {
+  const left = daysUntilStop(b, now, lastAdminAction);
   const note =
     b.status === 'Synced' || b.status === 'SyncedWithErrors'
       ? `New mail keeps syncing about every 24 hours until you remove the batch.${left !== null && left <= 7 ? ` Exchange stops it in about ${Math.max(left, 0)} days unless an admin acts.` : ''}`
@@ -45,7 +50,8 @@ export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date):
     facts: [
       { title: 'Total', value: String(b.total) },
       { title: 'Synced', value: String(b.synced) },
-      { title: 'Syncing', value: String(b.active) },
+      { title: 'Syncing', value: String(syncingCount(b)) },
+      ...(b.pending ? [{ title: 'Queued', value: String(b.pending) }] : []),
       { title: 'Failed', value: String(b.failed) },
       { title: 'Last synced', value: when(b.lastSyncedDateTime) },
     ],

@@ -17,6 +17,8 @@ import { ConversationGoneError, type NotificationSink } from './sink';
 export interface ProgressUpdate {
   batch: BatchSnapshot;
   failed: FailedUser[];
+  /** Cutover's record of the last admin action on the batch (the 60-day rule). */
+  lastAdminAction?: string | null;
 }
 
 export interface DispatchResult {
@@ -57,7 +59,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now), fp: progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null), fp: progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
     const personEvents = events.filter((e) => e.needsPerson);
 
     let next = 0;

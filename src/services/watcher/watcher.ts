@@ -36,6 +36,8 @@ interface State {
   recentKeys: string[];
   /** The batches above are a full picture from an earlier poll: a batch missing from it is new. */
   baseline?: boolean;
+  /** Exchange's time of the last poll with nobody subscribed: a batch created since is new to the subscriber. */
+  idleAt?: string;
 }
 
 /** What `status` shows; written by the leader after every poll. */
@@ -80,6 +82,8 @@ export interface WatcherOptions {
   hasSubscribers?: () => Promise<boolean>;
   /** Users whose first sync landed this poll (the end-user guide is offered to them). Must be quick and durable: a failure fails the poll, which is then redone. */
   onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
+  /** Lower-cased batch name → last admin action through Cutover (one read per poll), for the 60-day rule. */
+  lastAdminActions?: () => Promise<Record<string, string>>;
 }
 
 function countCalls(exchange: ExchangeAdmin, calls: Record<string, number>): ExchangeAdmin {
@@ -186,7 +190,7 @@ export class Watcher {
       if (this.o.hasSubscribers && !(await this.o.hasSubscribers())) {
         // Nobody to tell: ask Exchange nothing, and forget the past so a new subscriber
         // is not told of changes that happened while nobody listened.
-        const idle: State = { generation: (this.state?.generation ?? 0) + 1, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: this.state?.recentKeys ?? [] };
+        const idle: State = { generation: (this.state?.generation ?? 0) + 1, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: this.state?.recentKeys ?? [], idleAt: this.o.clock.now().toISOString() };
         this.state = idle;
         await this.o.store.write({ [STATE_KEY]: idle });
         const report: PollReport = { generation: idle.generation, exchangeCalls: 0, calls, batches: 0, changedBatches: 0, usersFetched: 0, statisticsFetched: 0, events: [], dispatch: null, ms: Date.now() - started };
@@ -198,6 +202,7 @@ export class Watcher {
       const state = this.state ?? (await this.loadState());
       const now = this.o.clock.now();
       const batches = (await ex.getMigrationBatches()).map(snapshotBatch);
+      const adminActions = (await this.o.lastAdminActions?.().catch(() => ({}) as Record<string, string>)) ?? {};
       const events: NotificationEvent[] = [];
       const progress: ProgressUpdate[] = [];
       const nextBatches: Record<string, BatchSnapshot> = {};
@@ -208,8 +213,11 @@ export class Watcher {
       const firstSynced: { batch: string; emails: string[] }[] = [];
       for (const b of batches) {
         const key = b.name.toLowerCase();
-        // A batch that appeared since a full poll is new: everything it did since is news.
-        const prev = state.batches[key] ?? (state.baseline ? createdLike(b) : undefined);
+        // A batch that appeared since a full poll, or was created since the last poll with nobody
+        // subscribed, is new: everything it did since is news. Other first-seen batches say nothing of their past.
+        const createdSinceIdle = !!state.idleAt && !!b.creationDateTime && Date.parse(b.creationDateTime) >= Date.parse(state.idleAt);
+        const isNew = !state.batches[key] && (!!state.baseline || createdSinceIdle);
+        const prev = state.batches[key] ?? (isNew ? createdLike(b) : undefined);
         nextBatches[key] = b;
         const changed = batchChanged(prev, b);
         let prevUsers: Record<string, UserSnapshot> | undefined;
@@ -217,7 +225,7 @@ export class Watcher {
         let users: Record<string, UserSnapshot> | undefined;
         if (changed) {
           const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
-          prevUsers = stored?.users ?? (state.baseline && !state.batches[key] ? {} : undefined);
+          prevUsers = stored?.users ?? (isNew ? {} : undefined);
           nextUsers = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
           usersFetched += nextUsers.length;
           for (const u of changedUsers(prevUsers, nextUsers)) {
@@ -241,7 +249,7 @@ export class Watcher {
           const synced = prev ? firstSyncedUsers(prevUsers, nextUsers) : [];
           if (synced.length) firstSynced.push({ batch: b.name, emails: synced });
         }
-        events.push(...diffBatch({ prev, next: b, prevUsers, nextUsers, now }));
+        events.push(...diffBatch({ prev, next: b, prevUsers, nextUsers, now, lastAdminAction: adminActions[key] ?? null }));
         if (changed || stale.has(key)) {
           if (!users) {
             const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
@@ -251,7 +259,7 @@ export class Watcher {
             .filter((u) => u.summary === 'Failed')
             .sort((x, y) => x.email.localeCompare(y.email))
             .map((u) => ({ email: u.email, error: u.error ?? `Exchange gave no error text. See: user show ${u.email}` }));
-          progress.push({ batch: b, failed });
+          progress.push({ batch: b, failed, lastAdminAction: adminActions[key] ?? null });
         }
       }
       // Batches gone from Exchange: forget their users.
