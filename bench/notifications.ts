@@ -21,6 +21,7 @@ const B = Number(process.env.BATCHES ?? 20);
 const U = Number(process.env.USERS ?? 500);
 const INTERVAL = Number(process.env.WATCHER_INTERVAL_MS ?? 1000);
 const RATE = Number(process.env.CONNECTOR_RATE ?? 1000);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const HOST = 'imap.bench.example';
 
 // Every login works except passwords starting "bad": a few failures per batch.
@@ -48,7 +49,7 @@ async function main() {
     adapter: unauthenticatedAdapter(), botAppId: '', store, audit: new AuditLog(store, systemClock), clock: systemClock,
     exchangeClock: { now: () => emulator.control.now() },
     exchange: (onRetry) => createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), onRetry }),
-    intervalMs: INTERVAL, lease: null, log: quiet, notifier: { ratePerSecond: RATE }, concurrency: 32,
+    intervalMs: INTERVAL, lease: null, log: quiet, notifier: { ratePerSecond: RATE }, concurrency: CONCURRENCY,
   });
   for (let c = 0; c < N; c++) {
     const id = `19:bench-${c}@thread.tacv2`;
@@ -102,7 +103,7 @@ async function main() {
         `Exchange calls per poll ${JSON.stringify(reports.slice(0, 4))}`,
     );
   };
-  console.log(`${N} conversations, ${B} batches x ${U} users, poll every ${INTERVAL} ms, connector paced at ${RATE}/s, 32 conversations at a time`);
+  console.log(`${N} conversations, ${B} batches x ${U} users, poll every ${INTERVAL} ms, connector paced at ${RATE}/s, ${CONCURRENCY} conversations at a time`);
   await phase('first sight (cards for every batch)', async () => void (await stack.start()));
   await phase('all batches sync (2 failures each)', async () => {
     await emulator.control.advance(3 * 3600);

@@ -16,6 +16,10 @@ const MAX_ENCODED_NAME = 180;
 // Shared by every FileStore in this process, keyed by file, so two instances opened on
 // the same directory still serialize their eTag checks.
 const locks = new Map<string, Promise<void>>();
+// The eTag of each file as this process last wrote it (set and cleared under the key's lock,
+// never by an unlocked read, which could finish after a newer write). One process owns the
+// directory (see above), so a conditional write is checked without reading the file again.
+const etags = new Map<string, string>();
 
 export class FileStore implements KeyValueStore {
   constructor(readonly dir: string) {
@@ -55,12 +59,16 @@ export class FileStore implements KeyValueStore {
       Object.entries(changes).map(([key, item]) =>
         this.withLock(key, async () => {
           const { eTag, ...value } = (item ?? {}) as { eTag?: unknown; [k: string]: unknown };
+          const file = path.resolve(this.fileFor(key));
           if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
-            const stored = await this.load(key);
-            if (!stored || stored.eTag !== eTag) throw new StoreConflictError(key);
+            // Under the key's lock: what the cache holds is what the file holds.
+            const current = etags.get(file) ?? (await this.load(key))?.eTag;
+            if (current !== eTag) throw new StoreConflictError(key);
           }
           const record: StoredRecord = { key, eTag: newETag(), value };
+          etags.delete(file);
           await this.writeAtomic(this.fileFor(key), JSON.stringify(record));
+          etags.set(file, record.eTag);
         }),
       ),
     );
@@ -71,6 +79,7 @@ export class FileStore implements KeyValueStore {
     await Promise.all(
       keys.map((key) =>
         this.withLock(key, async () => {
+          etags.delete(path.resolve(this.fileFor(key)));
           try {
             await fs.promises.unlink(this.fileFor(key));
           } catch (err) {
