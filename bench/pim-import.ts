@@ -6,7 +6,12 @@
 //
 // Target: requests within 5% of the $batch minimum (items / 20).
 
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { GraphClient } from '../src/adapters/graph/graphClient';
+import { FileStore } from '../src/adapters/storage/fileStore';
 import { StaticTokenSource } from '../src/adapters/exchange/tokenSource';
 import { parseCalendar, parseVcards } from '../src/domain/pim';
 import { FIXED_IDS, startGraphEmulator } from '../src/emulator/graph';
@@ -25,7 +30,8 @@ async function main(): Promise<void> {
   try {
     for (const run of ['first import', 're-import']) {
       const graph = new GraphClient({ baseUrl: emu.baseUrl, tokenSource: new StaticTokenSource(emu.accessToken) });
-      const imports = new PimImports(graph, systemClock);
+      // Plans wait sealed in the state store, as in the bot (file store in a temp folder).
+      const imports = new PimImports(graph, systemClock, new FileStore(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-bench-pim-'))), randomBytes(32));
       const t0 = process.hrtime.bigint();
       const contacts = parseVcards(manyContactsVcf(5000));
       const events = parseCalendar(manyEventsIcs(2000));
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
       let created = 0;
       let already = 0;
       for (const parsed of [contacts, events]) {
-        const plan = imports.prepare({ ownerId: 'bench', userId: user, fileName: parsed.kind, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
+        const plan = await imports.prepare({ ownerId: 'bench', userId: user, fileName: parsed.kind, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
         const out = await imports.run(plan);
         if (out.stopped || out.failed.length) throw new Error(`import failed: ${out.stopped ?? out.failed[0].reason}`);
         created += out.created;

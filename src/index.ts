@@ -188,7 +188,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     guide: {
       graph,
       progress: new GuideProgressStore(store, clock),
-      imports: new PimImports(graph, clock),
+      imports: new PimImports(graph, clock, store, derive('pim-plans')),
       teamsAppId: config.guide.teamsAppId,
       canInstallApps: config.guide.installApps,
     },
@@ -280,6 +280,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const sweeper = setInterval(() => {
     void pending.sweepExpired().catch((err) => log.warn('pending sweep failed', { error: String(err) }));
     void downloads.sweepExpired().catch((err) => log.warn('downloads sweep failed', { error: String(err) }));
+    void deps.guide!.imports.sweepExpired().catch((err) => log.warn('import plans sweep failed', { error: String(err) }));
   }, 60_000);
   sweeper.unref();
 

@@ -261,7 +261,7 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
     const card = renderCard('importPreview', { title: `Nothing in ${file.name} can be imported`, tone: 'bad', text: 'Each entry is listed with the reason.', facts: [], sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems, notes: parsed.notes, actions: [] });
     return { replies: [{ card, summary: `Nothing in ${file.name} can be imported` }] };
   }
-  const plan = g.imports.prepare({ ownerId: actor.id, userId: person.user.id, fileName: file.name, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
+  const plan = await g.imports.prepare({ ownerId: actor.id, userId: person.user.id, fileName: file.name, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
   const n = parsed.items.length.toLocaleString('en-US');
   const card = renderCard('importPreview', {
     title: `${file.name}: ${n} ${noun} to copy`,
@@ -323,11 +323,11 @@ function resultCard(o: ImportOutcome): Reply {
 async function importAction(deps: CommandDeps, g: GuideDeps, actor: Actor, verb: string, data: Record<string, unknown>): Promise<ActionResult> {
   const planId = typeof data.plan === 'string' ? data.plan : '';
   if (verb === 'import.cancel') {
-    const ok = g.imports.cancel(planId, actor.id);
+    const ok = await g.imports.cancel(planId, actor.id);
     return asAction(notice({ title: ok ? 'Import cancelled' : 'Nothing to cancel', tone: ok ? '' : 'warn', text: ok ? 'Nothing was copied.' : 'This import already ran, expired after 30 minutes, or belongs to someone else.' }));
   }
   if (verb !== 'import.confirm') return asAction(notice({ title: 'This button is out of date', tone: 'warn', text: 'Attach the file again.' }));
-  const taken = g.imports.take(planId, actor.id);
+  const taken = await g.imports.take(planId, actor.id);
   if (taken.status === 'someone-else') return asAction(notice({ title: 'Not your import', tone: 'warn', text: 'Only the person who sent the file can import it.' }), { keepOriginal: true });
   if (taken.status === 'running') return asAction(notice({ title: 'Already importing', tone: 'warn', text: 'This file is being imported; the card updates when it is done.' }), { keepOriginal: true });
   if (taken.status === 'gone') return asAction(notice({ title: 'This import is gone', tone: 'warn', text: 'It already ran, was cancelled, or expired after 30 minutes. Attach the file again: entries already copied are not copied twice.' }));

@@ -1,13 +1,16 @@
 // Contacts and calendar imports into a person's Exchange mailbox through Graph.
-// prepare(): a parsed file waits (in memory, 30 minutes) for the person's Import click.
+// prepare(): a parsed file waits 30 minutes for the person's Import click, sealed (AES-256-GCM)
+// in the shared store, so the click works after a restart and on any instance.
 // run(): lists what Cutover already created there (one request per 1,000 items), skips
 // those and repeats inside the file, then POSTs the rest in $batch calls of 20, each item
 // stamped with its dedupe key. Results say what was created, what was there already, what
 // failed and why, and what could not be converted.
 
 import { randomUUID } from 'node:crypto';
+import { open, seal } from '../adapters/crypto/sealedBox';
 import { GraphError, type GraphPort } from '../ports/graph';
 import type { Clock } from '../ports/clock';
+import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
 import { IMPORT_KEY_PROPERTY, withImportKey, type PimItem, type PimSkipped } from '../domain/pim/types';
 
 export const PLAN_TTL_MS = 30 * 60 * 1000;
@@ -42,49 +45,124 @@ export interface ImportOutcome {
 
 export type TakeResult = { status: 'ok'; plan: ImportPlan } | { status: 'gone' | 'someone-else' | 'running' };
 
-export class PimImports {
-  private readonly plans = new Map<string, ImportPlan>();
-  private readonly running = new Set<string>();
+const planKey = (id: string) => `pim-plans/${id}`;
+/** Every plan's id and creation time, so expired ones can be found and removed. */
+const INDEX = 'pim-plans/_index';
 
+/** What the store holds for a plan: who and when in clear (for claims and sweeps), the contents sealed. */
+interface StoredPlan {
+  ownerId: string;
+  createdAt: number;
+  /** Set when someone pressed Import: the plan runs once. */
+  runningSince?: number;
+  sealed?: string;
+}
+
+export class PimImports {
   constructor(
     private readonly graph: GraphPort,
     private readonly clock: Clock,
+    private readonly store: KeyValueStore,
+    /** Seals the plan's contacts and events at rest (personal data). */
+    private readonly key: Buffer,
   ) {}
 
-  prepare(input: Omit<ImportPlan, 'id' | 'createdAt'>): ImportPlan {
-    this.sweep();
+  async prepare(input: Omit<ImportPlan, 'id' | 'createdAt'>): Promise<ImportPlan> {
     const plan: ImportPlan = { ...input, id: randomUUID(), createdAt: this.clock.now().getTime() };
-    this.plans.set(plan.id, plan);
+    const stored: StoredPlan = { ownerId: plan.ownerId, createdAt: plan.createdAt, sealed: seal(Buffer.from(JSON.stringify(plan)), this.key, planKey(plan.id)) };
+    await this.store.write({ [planKey(plan.id)]: stored });
+    await mutate<{ ids: Record<string, number> }>(this.store, INDEX, (cur) => ({ ids: { ...(cur?.ids ?? {}), [plan.id]: plan.createdAt } }), { attempts: 50 });
     return plan;
   }
 
-  peek(id: string): ImportPlan | undefined {
-    this.sweep();
-    return this.plans.get(id);
+  async peek(id: string): Promise<ImportPlan | undefined> {
+    const stored = await this.load(id);
+    return stored?.sealed && !stored.runningSince ? this.unseal(id, stored) : undefined;
   }
 
-  /** Claims a plan for running: once only, and only by the person who sent the file. */
-  take(id: string, ownerId: string): TakeResult {
-    this.sweep();
-    if (this.running.has(id)) return { status: 'running' };
-    const plan = this.plans.get(id);
-    if (!plan) return { status: 'gone' };
-    if (plan.ownerId !== ownerId) return { status: 'someone-else' };
-    this.plans.delete(id);
-    this.running.add(id);
-    return { status: 'ok', plan };
+  /** Claims a plan for running: once only (across instances), and only by the person who sent the file. */
+  async take(id: string, ownerId: string): Promise<TakeResult> {
+    let result: TakeResult = { status: 'gone' };
+    await mutate<StoredPlan>(this.store, planKey(id), (cur) => {
+      if (!cur || this.expired(cur)) {
+        result = { status: 'gone' };
+        return cur ? DELETE_ITEM : undefined;
+      }
+      if (cur.runningSince) {
+        result = { status: 'running' };
+        return undefined;
+      }
+      if (cur.ownerId !== ownerId) {
+        result = { status: 'someone-else' };
+        return undefined;
+      }
+      const plan = this.unseal(id, cur);
+      if (!plan) {
+        result = { status: 'gone' };
+        return DELETE_ITEM;
+      }
+      result = { status: 'ok', plan };
+      // The contents go: only the claim stays, until the run ends.
+      return { ownerId: cur.ownerId, createdAt: cur.createdAt, runningSince: this.clock.now().getTime() };
+    });
+    return result;
   }
 
-  cancel(id: string, ownerId: string): boolean {
-    const plan = this.plans.get(id);
-    if (!plan || plan.ownerId !== ownerId) return false;
-    this.plans.delete(id);
-    return true;
+  /** The run ended (or failed): the claim goes. */
+  async finish(id: string): Promise<void> {
+    await this.forget([id]);
   }
 
-  private sweep(): void {
+  async cancel(id: string, ownerId: string): Promise<boolean> {
+    let ok = false;
+    await mutate<StoredPlan>(this.store, planKey(id), (cur) => {
+      if (!cur || cur.ownerId !== ownerId || cur.runningSince) return undefined;
+      ok = true;
+      return DELETE_ITEM;
+    });
+    if (ok) await this.forget([id]);
+    return ok;
+  }
+
+  /** Plans nobody pressed Import on within 30 minutes (and claims of runs that died) are removed. */
+  async sweepExpired(): Promise<number> {
+    const ids = Object.keys(((await this.store.read([INDEX]))[INDEX] as { ids?: Record<string, number> } | undefined)?.ids ?? {});
+    if (ids.length === 0) return 0;
+    const found = await this.store.read(ids.map(planKey));
+    const old = ids.filter((id) => !found[planKey(id)] || this.expired(found[planKey(id)] as StoredPlan));
+    if (old.length) await this.forget(old);
+    return old.length;
+  }
+
+  private async forget(ids: string[]): Promise<void> {
+    await this.store.delete(ids.map(planKey));
+    await mutate<{ ids: Record<string, number> }>(this.store, INDEX, (cur) => {
+      if (!cur || !ids.some((id) => id in cur.ids)) return undefined;
+      const left = { ...cur.ids };
+      for (const id of ids) delete left[id];
+      return Object.keys(left).length ? { ids: left } : DELETE_ITEM;
+    }, { attempts: 50 });
+  }
+
+  private expired(p: StoredPlan): boolean {
     const now = this.clock.now().getTime();
-    for (const [id, p] of this.plans) if (now - p.createdAt > PLAN_TTL_MS) this.plans.delete(id);
+    // A run is given an hour before its claim counts as abandoned.
+    return p.runningSince ? now - p.runningSince > 2 * PLAN_TTL_MS : now - p.createdAt > PLAN_TTL_MS;
+  }
+
+  private async load(id: string): Promise<StoredPlan | undefined> {
+    const found = (await this.store.read([planKey(id)]))[planKey(id)] as (StoredPlan & { eTag?: string }) | undefined;
+    if (!found || this.expired(found)) return undefined;
+    return found;
+  }
+
+  private unseal(id: string, stored: StoredPlan): ImportPlan | undefined {
+    if (!stored.sealed) return undefined;
+    try {
+      return JSON.parse(open(stored.sealed, this.key, planKey(id)).toString('utf8')) as ImportPlan;
+    } catch {
+      return undefined;
+    }
   }
 
   async run(plan: ImportPlan, onProgress?: (done: number, total: number) => void): Promise<ImportOutcome> {
@@ -124,7 +202,7 @@ export class PimImports {
       outcome.stopped = `${stopReason(e)} ${outcome.created} were created before it stopped; send the same file again to finish (nothing is created twice).`;
       return outcome;
     } finally {
-      this.running.delete(plan.id);
+      await this.finish(plan.id);
     }
   }
 }

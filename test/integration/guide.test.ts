@@ -2,7 +2,10 @@
 // mode, its Graph emulator behind the real Graph client, replies caught by the capture
 // connector, .vcf/.ics files served from a loopback file server as Teams download URLs.
 
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ALEX, MEGAN, type TestUser } from '../support/activities';
 import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
@@ -76,6 +79,37 @@ describe('guide and import, local mode', () => {
     expect(status.text).toMatch(/Alex Wilber · alexw@contoso.edu/);
     expect(status.text).toMatch(/1 of 5 done · now: Copy your contacts/);
     expect(status.text).toMatch(/Asked for help with Copy your contacts/);
+  });
+
+  it('keeps a previewed import sealed in the store, so Import works after a restart', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-import-restart-'));
+    try {
+      const first = await startTestCutover({ DATA_DIR: dataDir });
+      const [preview] = await first.sendFile('contacts.vcf', `${base}/contacts.vcf`, '');
+      expect(preview.text).toMatch(/contacts\.vcf: 47 contacts to copy/);
+      await first.close();
+      // Contacts are personal data: nothing of them in clear in the state folder.
+      const files = fs.readdirSync(path.join(dataDir, 'state')).map((f) => fs.readFileSync(path.join(dataDir, 'state', f), 'utf8'));
+      expect(files.some((f) => f.includes('pim-plans'))).toBe(true);
+      for (const f of files) expect(f).not.toMatch(/Jürgen|Müller|Zoë|Saldana/);
+
+      const second = await startTestCutover({ DATA_DIR: dataDir });
+      try {
+        const before = second.connector.updates().length;
+        const pressed = await second.press(preview, /^Import 47 contacts$/);
+        expect(pressed.text).toMatch(/Copying 47 contacts/);
+        await waitFor(() => second.connector.updates().slice(before).map((a) => cardText(a.activity.attachments[0].content)).find((x) => /47 contacts copied/.test(x)), { timeoutMs: 10_000 });
+        expect(second.cutover.graphEmulator!.control.contacts(ALEX.aadObjectId!)).toHaveLength(47);
+        const twice = await second.press(preview, /^Import 47 contacts$/);
+        expect(twice.text).toMatch(/This import is gone/);
+        // The claim went with the run: no plan is left behind.
+        expect(fs.readdirSync(path.join(dataDir, 'state')).filter((f) => f.startsWith('pim-plans'))).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('imports an attached .vcf after a preview; the same file again creates nothing new', async () => {
