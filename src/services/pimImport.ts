@@ -202,7 +202,8 @@ export class PimImports {
       outcome.stopped = `${stopReason(e)} ${outcome.created} were created before it stopped; send the same file again to finish (nothing is created twice).`;
       return outcome;
     } finally {
-      await this.finish(plan.id);
+      // The outcome stands even if the claim cannot be removed now: the sweep removes it later.
+      await this.finish(plan.id).catch(() => undefined);
     }
   }
 }
