@@ -13,6 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import { startCutover, type RunningCutover } from '../../src/index';
 import { clickCardButton, launchChromium, openPlaygroundPage, requireChromium, screenshot, sendText, type Chromium } from '../support/chromium';
 import { googleVcf30, manyContactsVcf } from '../support/pimFixtures';
+import { captureBotLog } from '../support/cutover';
 import { startPlayground, type Playground } from '../support/playground';
 
 const describeUi = requireChromium() ? describe : describe.skip;
@@ -37,9 +38,8 @@ describeUi('the guide in the Agents Playground (headless Chromium)', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-guide-'));
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    restoreStdout = () => (process.stdout.write = write);
+    // The bot's JSON log stays out of jest's output.
+    restoreStdout = captureBotLog().release;
     const vcf = Buffer.concat([googleVcf30(), manyContactsVcf(10)]);
     files = createServer((_req, res) => res.end(vcf));
     await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));

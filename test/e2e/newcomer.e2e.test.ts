@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { startCutover, type RunningCutover } from '../../src/index';
 import { clickCardButton, launchChromium, openPlaygroundPage, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR, type Chromium } from '../support/chromium';
-import { cardText } from '../support/cutover';
+import { captureBotLog, cardText } from '../support/cutover';
 import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
 
 const describeUi = requireChromium() ? describe : describe.skip;
@@ -109,18 +109,15 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
   let browser: Chromium;
   let files: Awaited<ReturnType<typeof serveFile>>;
   let page: Page;
-  const botLog: string[] = [];
+  let botLog: string[] = [];
   let restoreStdout: (() => void) | undefined;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-'));
     // Keep the bot's JSON log for the password check, out of jest's output.
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      botLog.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-    restoreStdout = () => (process.stdout.write = write);
+    const capture = captureBotLog();
+    botLog = capture.lines;
+    restoreStdout = capture.release;
     cutover = await startCutover({
       PORT: '0',
       DATA_DIR: dataDir,

@@ -30,7 +30,7 @@ import {
   TEST_OUTPUT_DIR,
   type Chromium,
 } from '../support/chromium';
-import { cardText } from '../support/cutover';
+import { captureBotLog, cardText } from '../support/cutover';
 import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
 
 const describeUi = requireChromium() ? describe : describe.skip;
@@ -120,18 +120,15 @@ describeUi('channel notifications in the Agents Playground team channel (headles
   let pg: Playground;
   let browser: Chromium;
   let page: Page;
-  const botLog: string[] = [];
+  let botLog: string[] = [];
   let restoreStdout: (() => void) | undefined;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-notify-'));
     // Keep the bot's JSON log for the password check, out of jest's output.
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      botLog.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-    restoreStdout = () => (process.stdout.write = write);
+    const capture = captureBotLog();
+    botLog = capture.lines;
+    restoreStdout = capture.release;
     cutover = await startCutover({
       PORT: '0',
       DATA_DIR: dataDir,

@@ -75,6 +75,11 @@ function releaseStdout(): void {
   logCapture = null;
 }
 
+/** Keeps the bot's JSON log (stdout) for assertions, out of jest's output, until release(). */
+export function captureBotLog(): { lines: string[]; release(): void } {
+  return { lines: captureStdout(), release: releaseStdout };
+}
+
 export async function startTestCutover(env: Record<string, string> = {}, user: TestUser = ALEX): Promise<TestCutover> {
   const connector = await startCaptureConnector();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-test-'));
