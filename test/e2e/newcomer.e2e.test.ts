@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { startCutover, type RunningCutover } from '../../src/index';
-import { clickCardButton, launchChromium, openPlaygroundPage, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR, type Chromium } from '../support/chromium';
+import { clickCardButton, launchChromium, saveLastView, openPlaygroundPage, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR, type Chromium } from '../support/chromium';
 import { captureBotLog, cardText } from '../support/cutover';
 import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
 
@@ -135,13 +135,7 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
   });
 
   afterEach(async () => {
-    // What the person saw last, the page's markup and the transcript: the first things to read on a failure.
-    if (page) {
-      await screenshot(page, 'newcomer-last').catch(() => undefined);
-      fs.mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
-      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'newcomer-last.html'), await page.content().catch(() => ''));
-      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'newcomer-playground-log.json'), JSON.stringify(pg?.logStream.entries() ?? [], null, 1));
-    }
+    if (page) await saveLastView(page, 'newcomer', pg?.logStream.entries());
   });
 
   afterAll(async () => {

@@ -21,6 +21,7 @@ import {
   channelThreads,
   clickCardButton,
   launchChromium,
+  saveLastView,
   openConversation,
   openPlaygroundPage,
   postInChannel,
@@ -147,13 +148,7 @@ describeUi('channel notifications in the Agents Playground team channel (headles
   });
 
   afterEach(async () => {
-    // What the person saw last, the page's markup and the transcript: the first things to read on a failure.
-    if (page) {
-      await screenshot(page, 'notifications-channel-last').catch(() => undefined);
-      fs.mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
-      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'notifications-channel-last.html'), await page.content().catch(() => ''));
-      fs.writeFileSync(path.join(TEST_OUTPUT_DIR, 'notifications-channel-playground-log.json'), JSON.stringify(pg?.logStream.entries() ?? [], null, 1));
-    }
+    if (page) await saveLastView(page, 'notifications-channel', pg?.logStream.entries());
   });
 
   afterAll(async () => {

@@ -195,3 +195,11 @@ export function channelThreads(page: Page, author?: string): Locator {
   const threads = page.locator('[role="group"].fui-Card').filter({ has: page.locator('.fui-CardHeader') }).filter({ hasNot: page.getByRole('button', POST_BUTTON) });
   return author ? threads.filter({ has: page.locator(`.fui-CardHeader [role="img"][aria-label="${author.replace(/"/g, '\\"')}"]`) }) : threads;
 }
+
+/** What the person saw last, the page's markup and the transcript, in test-output/: the first things to read on a failure. */
+export async function saveLastView(page: Page, name: string, transcript: unknown): Promise<void> {
+  await screenshot(page, `${name}-last`).catch(() => undefined);
+  fs.mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(TEST_OUTPUT_DIR, `${name}-last.html`), await page.content().catch(() => ''));
+  fs.writeFileSync(path.join(TEST_OUTPUT_DIR, `${name}-playground-log.json`), JSON.stringify(transcript ?? [], null, 1));
+}
