@@ -1,7 +1,7 @@
 // What each conversation has already been told, durable in the shared store: the
 // notification events delivered (by dedupe key) and the progress card kept per batch.
 // One document per conversation, changed with eTag-checked writes, written right after
-// each send, so a restart or another instance taking over does not send it again.
+// each batch's sends in a conversation, so a restart or another instance taking over does not send them again.
 
 import type { Clock } from '../ports/clock';
 import { mutate, type KeyValueStore } from '../ports/store';
@@ -35,10 +35,6 @@ export class NotificationLedger {
     private readonly clock: Clock,
   ) {}
 
-  async view(conversationId: string): Promise<LedgerView> {
-    return (await this.views([conversationId])).get(channelOf(conversationId))!;
-  }
-
   /** One read for many conversations. */
   async views(conversationIds: string[]): Promise<Map<string, LedgerView>> {
     const ids = conversationIds.map(channelOf);
@@ -49,14 +45,6 @@ export class NotificationLedger {
       out.set(id, { delivered: new Set(Object.keys(d?.delivered ?? {})), cards: { ...(d?.cards ?? {}) } });
     }
     return out;
-  }
-
-  async markDelivered(conversationId: string, eventKey: string): Promise<void> {
-    await this.record(conversationId, { delivered: [eventKey] });
-  }
-
-  async setCard(conversationId: string, batch: string, card: ProgressCardRecord): Promise<void> {
-    await this.record(conversationId, { cards: { [batch]: card } });
   }
 
   /** One write for what one batch's sends did in a conversation: its card and the events delivered. */
