@@ -157,6 +157,21 @@ describe('notifications', () => {
       // The watcher first saw the batch already settled: the case this is about.
       expect(all[0]).toMatch(/^Batch pilot\nSyncedWithErrors/);
       expect(all.filter((x) => /Batch pilot synced with errors/.test(x))).toHaveLength(1);
+
+      // After the MX switch the admin removes the batch: the channel's card says so, in place, once.
+      const card = fresh.connector.activities(DEFAULT_CHANNEL_ID)[0];
+      const [ask] = await fresh.say('batch remove pilot');
+      await fresh.press(ask, 'Remove pilot');
+      await fresh.cutover.emulator!.control.settle();
+      const removed = await waitFor(() => {
+        const u = fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => x.activityId === card.activityId).map((x) => cardText(x.activity.attachments[0].content));
+        return u.find((x) => /^Batch pilot\nRemoved/.test(x));
+      }, { timeoutMs: 10_000 });
+      expect(removed).toMatch(/Mail that reaches the old server from now on is not copied/);
+      const sends = fresh.connector.activities(DEFAULT_CHANNEL_ID).length;
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(fresh.connector.activities(DEFAULT_CHANNEL_ID)).toHaveLength(sends);
+      expect(fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => /^Batch pilot\nRemoved/.test(cardText(x.activity.attachments[0].content)))).toHaveLength(1);
     } finally {
       await fresh.close();
     }

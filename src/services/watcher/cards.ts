@@ -34,7 +34,8 @@ export function headline(b: BatchSnapshot): string {
   return parts.join(', ') + '.';
 }
 
-export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null): Reply {
+export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null, removed = false): Reply {
+  if (removed) return removedCard(b, now);
   const left = daysUntilStop(b, now, lastAdminAction);
   const note =
     b.status === 'Synced' || b.status === 'SyncedWithErrors'
@@ -62,6 +63,28 @@ export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, 
     actions: [{ title: 'Open batch', verb: 'batch.refresh', data: { batch: b.name, page: 0 } }],
   });
   return { card, summary: `Batch ${b.name}: ${b.status}. ${headline(b)}` };
+}
+
+/** The card's last state: the batch is gone from Exchange (Remove-MigrationBatch), nothing syncs any more. */
+function removedCard(b: BatchSnapshot, now: Date): Reply {
+  const card = renderCard('notificationProgress', {
+    batch: b.name,
+    status: 'Removed',
+    statusColor: 'Default',
+    headline: `Removed from Exchange. Mail that reaches the old server from now on is not copied.`,
+    facts: [
+      { title: 'Total', value: String(b.total) },
+      { title: 'Synced', value: String(b.synced) },
+      { title: 'Failed', value: String(b.failed) },
+      { title: 'Last synced', value: when(b.lastSyncedDateTime) },
+    ],
+    failed: [],
+    note: 'The migrated mail stays in the Exchange mailboxes. Exchange keeps no history of a removed batch; Cutover\'s audit log says who removed it (audit).',
+    updated: when(now.toISOString()),
+    powershell: `Get-MigrationBatch -Identity '${b.name.replace(/'/g, "''")}'   # not found: removed`,
+    actions: [],
+  });
+  return { card, summary: `Batch ${b.name}: removed from Exchange.` };
 }
 
 interface EventParts {

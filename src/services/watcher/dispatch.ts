@@ -19,6 +19,8 @@ export interface ProgressUpdate {
   failed: FailedUser[];
   /** Cutover's record of the last admin action on the batch (the 60-day rule). */
   lastAdminAction?: string | null;
+  /** Gone from Exchange: the card's last update. */
+  removed?: boolean;
 }
 
 export interface DispatchResult {
@@ -59,7 +61,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null), fp: progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null, p.removed), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
     const personEvents = events.filter((e) => e.needsPerson);
 
     let next = 0;

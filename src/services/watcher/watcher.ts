@@ -262,8 +262,9 @@ export class Watcher {
           progress.push({ batch: b, failed, lastAdminAction: adminActions[key] ?? null });
         }
       }
-      // Batches gone from Exchange: forget their users.
+      // Batches gone from Exchange (removed): their cards say so, once; their users are forgotten.
       const gone = Object.values(state.batches).filter((b) => !nextBatches[b.name.toLowerCase()]);
+      for (const b of gone) progress.push({ batch: b, failed: [], removed: true });
       if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
 
       const recent = new Set(state.recentKeys);
@@ -284,7 +285,8 @@ export class Watcher {
       const stillRecurring = state.recentKeys.filter((k) => events.some((e) => e.key === k));
       const next: State = {
         generation: state.generation + 1,
-        batches: nextBatches,
+        // A removed batch whose last card update did not land everywhere stays, to be retried.
+        batches: { ...nextBatches, ...Object.fromEntries(gone.filter((b) => dispatch.staleBatches.has(b.name)).map((b) => [b.name.toLowerCase(), b])) },
         pendingEvents: toSend.filter((e) => dispatch.undelivered.has(e.key)),
         staleBatches: [...dispatch.staleBatches],
         recentKeys: [...new Set([...stillRecurring, ...delivered, ...state.recentKeys])].slice(0, RECENT_KEYS),
