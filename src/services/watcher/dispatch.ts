@@ -63,6 +63,14 @@ export class Dispatcher {
     const now = this.o.clock.now();
     const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null, p.removed), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
     const personEvents = events.filter((e) => e.needsPerson);
+    // Most conversations are due the same events: render each set's card once.
+    const eventCards = new Map<string, ReturnType<typeof eventsCard>>();
+    const eventsReply = (due: NotificationEvent[]) => {
+      const id = due.map((e) => e.key).join('\n');
+      let reply = eventCards.get(id);
+      if (!reply) eventCards.set(id, (reply = eventsCard(due)));
+      return reply;
+    };
 
     let next = 0;
     const worker = async () => {
@@ -105,7 +113,7 @@ export class Dispatcher {
             result.skippedAsDelivered += mineEvents.filter((e) => e.batch.toLowerCase() === key).length - due.length;
             if (due.length) {
               if (!this.o.isLeader()) throw new LostLeadership();
-              await this.o.sink.send(ref.reference, eventsCard(due));
+              await this.o.sink.send(ref.reference, eventsReply(due));
               result.sent++;
             }
             if (due.length || Object.keys(cardsDone).length) {
