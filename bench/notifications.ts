@@ -14,7 +14,7 @@ import type { SourceMailboxDirectory } from '../src/emulator/exchange';
 import { systemClock } from '../src/ports/clock';
 import { AuditLog } from '../src/services/auditLog';
 import { createNotificationStack, unauthenticatedAdapter } from '../src/teams/notifier';
-import { startCaptureConnector } from '../test/support/captureConnector';
+import { startConnectorInWorker } from './connectorWorker';
 
 const N = Number(process.env.CONVERSATIONS ?? 1000);
 const B = Number(process.env.BATCHES ?? 20);
@@ -39,7 +39,8 @@ async function main() {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-bench-notify-'));
   const emulator = await startExchangeEmulator({ timeScale: 0, noDemoSource: true, demoTenant: false, sourceDirectories: [directory] });
-  const connector = await startCaptureConnector();
+  // The connector is Microsoft's service in production: it runs in a worker thread, off the bot's event loop.
+  const connector = await startConnectorInWorker();
   const addr = (b: number, i: number) => `u${b}x${i}@bench.example`;
   emulator.control.addMailboxes(Array.from({ length: B * U }, (_, k) => addr(Math.floor(k / U), k % U)));
   const ex = createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken) });
@@ -62,7 +63,6 @@ async function main() {
     await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', csvData: Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n')), autoStart: true });
   }
   const w = stack.watcher;
-  const lastConnectorAt = () => connector.requests().reduce((m, r) => Math.max(m, r.at), 0);
   // Waits until the watcher has polled at least twice after `since` with nothing left to send.
   const quiesce = async (since: number) => {
     let calm = 0;
@@ -78,7 +78,7 @@ async function main() {
   const verdicts: boolean[] = [];
   // Target: every notification within one poll interval plus what the connector's rate allows.
   const phase = async (name: string, change: () => Promise<void>) => {
-    const before = { ...w.totals, requests: connector.requests().length };
+    const before = { ...w.totals, requests: (await connector.stats()).count };
     const reports: number[] = [];
     const seen = new Set<number>();
     const watch = setInterval(() => {
@@ -92,9 +92,10 @@ async function main() {
     clearInterval(watch);
     const sent = w.totals.sent - before.sent;
     const updated = w.totals.updated - before.updated;
-    const calls = connector.requests().length - before.requests;
-    const took = calls ? Math.max(0, lastConnectorAt() - t0) : 0;
-    const first = calls ? Math.max(0, connector.requests().slice(before.requests).reduce((m, r) => Math.min(m, r.at), Infinity) - t0) : 0;
+    const seenNow = await connector.stats(before.requests);
+    const calls = seenNow.count - before.requests;
+    const took = calls ? Math.max(0, seenNow.last - t0) : 0;
+    const first = calls ? Math.max(0, seenNow.first - t0) : 0;
     const target = calls ? INTERVAL + (calls / RATE) * 1000 : 0;
     const ok = took <= target;
     verdicts.push(ok);
