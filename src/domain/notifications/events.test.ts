@@ -1,4 +1,4 @@
-import { batchChanged, changedUsers, daysUntilStop, diffBatch, firstSyncedUsers, syncOverdue, type BatchSnapshot, type UserSnapshot } from './events';
+import { batchChanged, changedUsers, daysUntilStop, diffBatch, firstSyncedUsers, mergeGroupRead, syncOverdue, userReadPlan, type BatchSnapshot, type UserSnapshot } from './events';
 
 const DAY = 86_400_000;
 const base: BatchSnapshot = {
@@ -66,5 +66,38 @@ describe('notification events', () => {
     expect(firstSyncedUsers(prev, next)).toEqual(['a', 'c', 'd']);
     expect(firstSyncedUsers(undefined, next)).toEqual([]);
     expect(firstSyncedUsers({}, [user('a', 'Synced', 'Synced')])).toEqual(['a']);
+  });
+
+  it('reads only the groups not Synced of a large known batch, when that takes fewer calls', () => {
+    const big = { ...base, total: 5000, active: 0, synced: 4990, failed: 10 };
+    const known = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`u${i}`, user(`u${i}`, 'Synced', 'Synced')]));
+    expect(userReadPlan(big, big, known)).toEqual(['Failed']);
+    // 5 pages of all users against 3 + 1 pages of groups: fewer; against 4 + 1: not.
+    expect(userReadPlan(big, { ...big, active: 2500, synced: 2490 }, known)).toEqual(['Active', 'Failed']);
+    expect(userReadPlan(big, { ...big, active: 3500, synced: 1490 }, known)).toBe('all');
+    // Unknown users, users added, another batch of the same name, or a small batch: all of them.
+    expect(userReadPlan(big, big, undefined)).toBe('all');
+    expect(userReadPlan(big, { ...big, total: 5001, synced: 4991 }, known)).toBe('all');
+    expect(userReadPlan(big, { ...big, guid: 'g2' }, known)).toBe('all');
+    expect(userReadPlan(undefined, big, known)).toBe('all');
+    const small = { ...base, total: 3, synced: 2, failed: 1, active: 0 };
+    expect(userReadPlan(small, small, { a: user('a', 'Synced', 'Synced'), b: user('b', 'Synced', 'Synced'), c: user('c', 'Failed', 'Failed') })).toBe('all');
+  });
+
+  it('rebuilds the batch from a group read, or says it cannot', () => {
+    const prev = { a: user('a', 'Active', 'Syncing'), b: user('b', 'Synced', 'IncrementalSyncing'), c: user('c', 'Failed', 'Failed'), d: user('d', 'Active', 'Syncing') };
+    const next = { ...base, total: 4, active: 1, synced: 2, failed: 1 };
+    const merged = mergeGroupRead(prev, [user('d', 'Active', 'Syncing'), { ...user('b', 'Failed', 'IncrementalFailed'), error: 'mailbox full' }], next)!;
+    expect(Object.fromEntries(merged.map((u) => [u.email, `${u.summary}/${u.status}/${u.error ?? ''}`]))).toEqual({
+      a: 'Synced/Synced/', // finished its initial sync
+      b: 'Failed/IncrementalFailed/mailbox full',
+      c: 'Synced/Synced/', // retried and synced
+      d: 'Active/Syncing/',
+    });
+    expect(firstSyncedUsers(prev, merged)).toEqual(['a', 'c']);
+    // The counters do not match what came back (the batch moved between the calls): read all.
+    expect(mergeGroupRead(prev, [user('d', 'Active', 'Syncing')], next)).toBeNull();
+    // A user the last poll did not know: read all.
+    expect(mergeGroupRead(prev, [user('d', 'Active', 'Syncing'), user('x', 'Failed', 'Failed')], next)).toBeNull();
   });
 });

@@ -225,3 +225,41 @@ export function firstSyncedUsers(prevUsers: Record<string, UserSnapshot> | undef
   if (!prevUsers) return [];
   return nextUsers.filter((u) => u.summary === 'Synced' && prevUsers[u.email]?.summary !== 'Synced').map((u) => u.email);
 }
+
+/** Get-MigrationUser returns up to this many rows a page (the adapter follows nextLink). */
+const USERS_PER_PAGE = 1000;
+const pages = (n: number) => Math.max(1, Math.ceil(n / USERS_PER_PAGE));
+
+/**
+ * How to learn a changed batch's users: all of them, or only the StatusSummary groups that
+ * are not Synced (Active, Failed, Stopped), when the batch's users are known from the last
+ * poll and no user was added or removed. Users missing from those groups are Synced. The
+ * groups are read only when that takes fewer calls, so a 50,000-user batch whose initial
+ * sync is done costs a call or two per change, not 50 pages.
+ */
+export function userReadPlan(prev: BatchSnapshot | undefined, next: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): 'all' | MigrationUser['statusSummary'][] {
+  if (!prev || !prevUsers || prev.guid !== next.guid || prev.total !== next.total || Object.keys(prevUsers).length !== next.total) return 'all';
+  const groups: [MigrationUser['statusSummary'], number][] = [
+    ['Active', next.active],
+    ['Failed', next.failed],
+    ['Stopped', next.stopped],
+  ];
+  const wanted = groups.filter(([, n]) => n > 0);
+  const cost = wanted.reduce((sum, [, n]) => sum + pages(n), 0);
+  return cost < pages(next.total) ? wanted.map(([g]) => g) : 'all';
+}
+
+/**
+ * The batch's users from a group read: the users fetched as they are now, everyone else as
+ * Synced (kept as they were when they were Synced already). Null when the read does not add
+ * up to the batch's counters (a user in another group, or the batch moved between the two
+ * calls): then the whole batch must be read.
+ */
+export function mergeGroupRead(prevUsers: Record<string, UserSnapshot>, fetched: UserSnapshot[], next: BatchSnapshot): UserSnapshot[] | null {
+  const by = new Map(fetched.map((u) => [u.email, u]));
+  const count = (s: MigrationUser['statusSummary']) => fetched.filter((u) => u.summary === s).length;
+  if (count('Active') !== next.active || count('Failed') !== next.failed || count('Stopped') !== next.stopped) return null;
+  if (fetched.some((u) => !prevUsers[u.email])) return null;
+  if (Object.keys(prevUsers).length - by.size !== next.synced) return null;
+  return Object.values(prevUsers).map((p) => by.get(p.email) ?? (p.summary === 'Synced' ? p : { ...p, status: 'Synced', summary: 'Synced', error: null }));
+}

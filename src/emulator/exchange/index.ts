@@ -82,6 +82,8 @@ export interface EmulatorControl {
   addMailboxes(addresses: string[]): number;
   /** Entra's side of app-only IMAP: this app's enterprise application has this object id. */
   addEnterpriseApp(app: { appId: string; objectId: string }): void;
+  /** InvokeCommand requests received so far, by cmdlet (each page of a paged answer counts): for tests and benchmarks. */
+  requestCounts(): Record<string, number>;
   /** An app-only IMAP sign-in to `mailbox` as Exchange answers it ("OK AUTHENTICATE completed." or the failure). */
   imapSignIn(appId: string, mailbox: string): string;
 }
@@ -102,6 +104,7 @@ class Emulator {
   readonly accessToken: string;
   private readonly tenantAliases: Set<string>;
   private faultList: Array<Required<Pick<EmulatorFault, 'times'>> & EmulatorFault> = [];
+  private readonly requestCounts = new Map<string, number>();
   private timeScale: number;
   private chain: Promise<void> = Promise.resolve();
   private ticking = false;
@@ -170,6 +173,7 @@ class Emulator {
         this.faultList = [];
       },
       addEnterpriseApp: (app) => addEnterpriseApp(this.engine, app),
+      requestCounts: () => Object.fromEntries(this.requestCounts),
       imapSignIn: (appId, mailbox) => imapSignIn(this.engine, appId, mailbox),
       addMailboxes: (addresses) => {
         const now = this.engine.now();
@@ -236,6 +240,7 @@ class Emulator {
     }
     const cmdlet = resolveCmdlet(name);
     cmdletForLog = cmdlet ?? name;
+    this.requestCounts.set(cmdlet ?? name, (this.requestCounts.get(cmdlet ?? name) ?? 0) + 1);
     // Unknown cmdlet (or no role for it): 403 with a NUL-byte body (§1.1).
     if (!cmdlet) return send(res, 403, 'application/json', Buffer.from([0]));
 

@@ -1,6 +1,7 @@
 // Polls Exchange on an interval and turns changes into notifications.
 // Calls per poll follow what changed: one Get-MigrationBatch for all batches;
-// Get-MigrationUser -BatchId only for a batch whose status, counts or last sync moved;
+// Get-MigrationUser -BatchId only for a batch whose status, counts or last sync moved (and
+// then, for a large batch whose users are known, only the groups not Synced);
 // Get-MigrationUserStatistics only for a user that just failed without error text.
 // Throttling (429 with Retry-After, seen through the adapter's retries) pushes the next
 // poll back; other failures back off exponentially up to a ceiling.
@@ -14,8 +15,10 @@ import {
   changedUsers,
   diffBatch,
   firstSyncedUsers,
+  mergeGroupRead,
   snapshotBatch,
   snapshotUser,
+  userReadPlan,
   type BatchSnapshot,
   type NotificationEvent,
   type UserSnapshot,
@@ -226,8 +229,9 @@ export class Watcher {
         if (changed) {
           const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
           prevUsers = stored?.users ?? (isNew ? {} : undefined);
-          nextUsers = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
-          usersFetched += nextUsers.length;
+          const read = await readUsers(ex, prev, b, prevUsers);
+          nextUsers = read.users;
+          usersFetched += read.fetched;
           for (const u of changedUsers(prevUsers, nextUsers)) {
             if (u.summary === 'Failed' && !u.error) {
               // Get-MigrationUser may not carry the error text; only the statistics do.
@@ -359,6 +363,19 @@ export async function readWatcherStatus(store: KeyValueStore): Promise<WatcherSt
   if (!found) return null;
   const { eTag: _e, ...rest } = found;
   return rest;
+}
+
+/** A batch's users now: only the groups not Synced when that is cheaper (userReadPlan), else all. */
+async function readUsers(ex: ExchangeAdmin, prev: BatchSnapshot | undefined, b: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): Promise<{ users: UserSnapshot[]; fetched: number }> {
+  const plan = userReadPlan(prev, b, prevUsers);
+  if (plan !== 'all') {
+    const fetched: UserSnapshot[] = [];
+    for (const statusSummary of plan) fetched.push(...(await ex.getMigrationUsers({ batchId: b.name, statusSummary })).map(snapshotUser));
+    const merged = mergeGroupRead(prevUsers!, fetched, b);
+    if (merged) return { users: merged, fetched: fetched.length };
+  }
+  const all = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
+  return { users: all, fetched: all.length };
 }
 
 function createdLike(b: BatchSnapshot): BatchSnapshot {
