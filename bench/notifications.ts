@@ -78,7 +78,8 @@ async function main() {
   const verdicts: boolean[] = [];
   // Target: every notification within one poll interval plus what the connector's rate allows.
   const phase = async (name: string, change: () => Promise<void>) => {
-    const before = { ...w.totals, requests: (await connector.stats()).count };
+    const invokes = () => Object.values(emulator.control.requestCounts()).reduce((a, b) => a + b, 0);
+    const before = { ...w.totals, requests: (await connector.stats()).count, invokes: invokes() };
     const reports: number[] = [];
     const seen = new Set<number>();
     const watch = setInterval(() => {
@@ -102,7 +103,7 @@ async function main() {
     console.log(
       `${name.padEnd(34)} last notification ${String(took).padStart(6)} ms after the change (target ${Math.round(target)} ms: ${ok ? 'PASS' : 'FAIL'}; first ${first} ms) · ` +
         `sent ${sent}, updated ${updated}, connector calls ${calls} · ` +
-        `Exchange calls per poll ${JSON.stringify(reports.slice(0, 4))}`,
+        `Exchange calls per poll ${JSON.stringify(reports.slice(0, 4))}, InvokeCommand requests (pages included) ${invokes() - before.invokes}`,
     );
   };
   console.log(`${N} conversations, ${B} batches x ${U} users, poll every ${INTERVAL} ms, connector paced at ${RATE}/s, ${CONCURRENCY} conversations at a time`);
