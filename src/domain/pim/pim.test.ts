@@ -7,6 +7,13 @@ function ok<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
 }
 
 describe('vCard', () => {
+  it('keeps every comma of a 2.1 value, runs of them included', () => {
+    const vcf = 'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Smith;John\r\nFN:John Smith\r\nNOTE:one,,two, three,\r\nADR;WORK:;;1 Main St,,Suite 5;Redmond;WA;98052;USA\r\nEND:VCARD\r\n';
+    const c = ok(parseVcards(Buffer.from(vcf))).items[0].body as { personalNotes?: string; businessAddress?: { street?: string } };
+    expect(c.personalNotes).toBe('one,,two, three,');
+    expect(c.businessAddress?.street).toBe('1 Main St,,Suite 5');
+  });
+
   it('reads Outlook 2.1: Windows-1252, quoted-printable, bare types; the photo is left out with a note', () => {
     const r = ok(parseVcards(outlookVcf21(600 * 1024)));
     expect(r.items).toHaveLength(1);

@@ -63,7 +63,8 @@ export function normalizeVcardLines(lines: string[]): string[] {
     let v = value;
     if (encoding === 'QUOTED-PRINTABLE') v = decodeQuotedPrintable(value, charset).replace(/\r\n|\r|\n/g, '\\n');
     // 2.1 has no comma lists: a comma is text, which 3.0 spells \,
-    v = v.replace(/(^|[^\\]),/g, '$1\\,');
+    // (each comma, also in a run like ",,", which a match-the-character-before pattern would skip every second of).
+    v = v.replace(/(?<!\\),/g, '\\,');
     if (types.length) kept.unshift(`TYPE=${types.join(',')}`);
     return `${[name, ...kept].join(';')}:${v}`;
   });
