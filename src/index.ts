@@ -236,6 +236,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     audit,
     teamsAppId: config.guide.teamsAppId,
     canInstallApps: config.guide.installApps,
+    isLeader: () => notifications.leader.isLeader(),
     log,
   });
   deps.guide!.offers = guideOffers;

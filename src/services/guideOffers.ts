@@ -55,6 +55,8 @@ export interface GuideOffersDeps {
   concurrency?: number;
   /** Tries before a person whom Graph or Teams keep failing for is given up as unreachable. */
   maxAttempts?: number;
+  /** Only the watcher's leader sends: an instance that lost the lease stops at the next person. */
+  isLeader?: () => boolean;
 }
 
 const QUEUE = 'guide-offers/queue';
@@ -146,13 +148,14 @@ export class GuideOffers {
     for (;;) {
       const queue = ((await this.d.store.read([QUEUE]))[QUEUE] as { entries: QueueEntry[] } | undefined)?.entries ?? [];
       const chunk = queue.filter((e) => !tried.has(e.email)).slice(0, CHUNK);
-      if (chunk.length === 0) return;
+      if (chunk.length === 0 || (this.d.isLeader && !this.d.isLeader())) return;
       chunk.forEach((e) => tried.add(e.email));
       const outcome = new Map<string, OfferState | 'retry'>();
       let i = 0;
       await Promise.all(
         Array.from({ length: Math.min(this.d.concurrency ?? 4, chunk.length) }, async () => {
           while (i < chunk.length) {
+            if (this.d.isLeader && !this.d.isLeader()) return;
             const entry = chunk[i++];
             outcome.set(entry.email, await this.offerOne(entry));
           }
