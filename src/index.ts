@@ -237,12 +237,13 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     teamsAppId: config.guide.teamsAppId,
     canInstallApps: config.guide.installApps,
     isLeader: () => notifications.leader.isLeader(),
+    retryDelayMs: config.mode === 'local' ? 5_000 : 60_000,
     log,
   });
   deps.guide!.offers = guideOffers;
   // On the watcher's leader only (one sender), starting with leftovers from before a restart.
   const offers = guideOffers;
-  whileLeading(notifications.leader, { start: () => offers.kick(), stop: () => offers.idle() }, (e) => log.error('guide offers start/stop failed', { error: String(e) }));
+  whileLeading(notifications.leader, { start: () => offers.kick(), stop: () => offers.stop() }, (e) => log.error('guide offers start/stop failed', { error: String(e) }));
   // Scheduled delta passes and the DNS watch after the switch: on the watcher's leader only.
   const cutoverScheduler = new CutoverScheduler({
     cutover,
@@ -303,7 +304,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       clearInterval(sweeper);
       live.stop();
       await notifications.close();
-      await guideOffers?.idle();
+      await guideOffers?.stop();
       await cutoverScheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();

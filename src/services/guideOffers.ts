@@ -57,6 +57,8 @@ export interface GuideOffersDeps {
   maxAttempts?: number;
   /** Only the watcher's leader sends: an instance that lost the lease stops at the next person. */
   isLeader?: () => boolean;
+  /** When people are left to retry (Graph or Teams failed), the queue is worked again after this long (default 1 min). */
+  retryDelayMs?: number;
 }
 
 const QUEUE = 'guide-offers/queue';
@@ -68,6 +70,8 @@ const CHUNK = 50;
 export class GuideOffers {
   private running: Promise<void> | null = null;
   private again = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly d: GuideOffersDeps) {}
 
@@ -94,6 +98,9 @@ export class GuideOffers {
 
   /** Works through the queue in the background; one run at a time per instance. */
   kick(): void {
+    this.stopped = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.running) {
       this.again = true;
       return;
@@ -103,14 +110,31 @@ export class GuideOffers {
         this.again = false;
         await this.drain().catch((err) => this.d.log.warn('guide offers not processed', { error: err instanceof Error ? err.message : String(err) }));
       } while (this.again);
-    })().finally(() => {
+    })().finally(async () => {
       this.running = null;
+      // People left to retry: try again later (each at most maxAttempts times).
+      const left = ((await this.d.store.read([QUEUE]).catch(() => ({}) as Record<string, unknown>))[QUEUE] as { entries?: QueueEntry[] } | undefined)?.entries?.length ?? 0;
+      if (left && !this.stopped && !this.running && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (!this.stopped) this.kick();
+        }, this.d.retryDelayMs ?? 60_000);
+        this.retryTimer.unref();
+      }
     });
   }
 
   /** Resolves when the queue has been worked through (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  /** No more runs here (leadership lost, shutdown); the queue stays in the store for the next leader. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.idle();
   }
 
   /**
