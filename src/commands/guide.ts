@@ -19,7 +19,7 @@ import {
   type MailClient,
   type StepId,
 } from '../domain/guide/steps';
-import { GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE, type GraphPort, type GraphUser } from '../ports/graph';
+import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE, type GraphPort, type GraphUser } from '../ports/graph';
 import type { AdminNotifier, GuidePerson, GuideProgressStore } from '../services/guideProgress';
 import type { ImportOutcome, PimImports } from '../services/pimImport';
 import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type IncomingFile, type Reply } from './types';
@@ -375,7 +375,7 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     // Licence check for the first users shown (one Graph call each).
     for (const row of rows.slice(0, MAX_LIST * 2)) {
       try {
-        const user = await g.graph.findUserByMail(row.email!);
+        const user = await findUserByAddress(g.graph, row.email!);
         if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) lines.push(`${row.email} has no Exchange Online licence (plans with Exchange: ${PLANS_WITH_EXCHANGE.slice(0, 2).join(', ')}).`);
       } catch {
         // The status card still helps without the licence line.
@@ -436,7 +436,7 @@ export async function guideSendBatch(deps: CommandDeps, actor: Actor, batch: str
   for (const u of users) {
     const email = u.identity;
     try {
-      const user = await g.graph.findUserByMail(email);
+      const user = await findUserByAddress(g.graph, email);
       if (!user) {
         unreachable.push(`${email}: not in the directory`);
         continue;
@@ -490,7 +490,7 @@ export async function licenceWarningLine(deps: CommandDeps, emails: string[], li
       while (i < list.length) {
         const email = list[i++];
         try {
-          const user = await g.graph.findUserByMail(email);
+          const user = await findUserByAddress(g.graph, email);
           if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) missing.push(email);
         } catch {
           // No licence line for a user Graph could not answer about.

@@ -80,6 +80,14 @@ export interface GraphPort {
 }
 
 /** Graph answered with an error body ({ error: { code, message } }). */
+/**
+ * The directory user for a migration address (the CSV's EmailAddress): by primary SMTP address,
+ * else by user principal name, which is often the same address when mail is not set yet.
+ */
+export async function findUserByAddress(graph: Pick<GraphPort, 'findUserByMail' | 'getUser'>, address: string): Promise<GraphUser | null> {
+  return (await graph.findUserByMail(address)) ?? (address.includes('@') ? await graph.getUser(address) : null);
+}
+
 export class GraphError extends Error {
   constructor(
     readonly httpStatus: number,

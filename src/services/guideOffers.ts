@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Reply } from '../commands/types';
 import type { AuditPort } from '../commands/types';
 import type { Clock } from '../ports/clock';
-import { GraphError, type GraphUser } from '../ports/graph';
+import { findUserByAddress, GraphError, type GraphPort, type GraphUser } from '../ports/graph';
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
 import type { ConversationRef } from './conversations';
 import { wants, type Subscription } from './subscriptions';
@@ -36,11 +36,7 @@ export interface GuideOffersDeps {
   store: KeyValueStore;
   clock: Clock;
   subscriptions: { all(): Promise<Subscription[]> };
-  directory: {
-    findUserByMail(mail: string): Promise<GraphUser | null>;
-    isAppInstalled(userId: string, teamsAppId: string): Promise<boolean>;
-    installApp(userId: string, teamsAppId: string): Promise<void>;
-  };
+  directory: Pick<GraphPort, 'findUserByMail' | 'getUser' | 'isAppInstalled' | 'installApp'>;
   conversations: { findPersonal(aadObjectId: string): Promise<{ reference: ConversationRef } | null> };
   sink: { send(reference: ConversationRef, reply: Reply): Promise<string> };
   /** The card a person gets: the start of their guide. */
@@ -208,7 +204,7 @@ export class GuideOffers {
     const done = await this.recordOf(entry.email);
     if (done) return done.state;
     try {
-      const user = await this.d.directory.findUserByMail(entry.email);
+      const user = await findUserByAddress(this.d.directory, entry.email);
       if (!user) return this.write(entry, 'unreachable', { reason: 'not in the directory' });
       await this.d.register?.(user).catch(() => undefined);
       const chat = await this.d.conversations.findPersonal(user.id);
