@@ -233,6 +233,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     sink: notifications.notifier,
     offer: () => guideOfferSynced(),
     register: async (user) => void (await deps.guide!.progress.update({ key: user.id, name: user.displayName, email: user.mail ?? user.userPrincipalName }, (cur) => cur)),
+    hasGuide: async (user) => (await deps.guide!.progress.get(user.id)) !== undefined,
     audit,
     teamsAppId: config.guide.teamsAppId,
     canInstallApps: config.guide.installApps,

@@ -395,7 +395,7 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     for (const r of shown) {
       const rec = r.email ? await g.offers.recordOf(r.email).catch(() => null) : null;
       if (!rec) continue;
-      offered.set(r.email!, rec.state === 'offered' ? `guide sent when the first sync landed (${formatDate(new Date(rec.at))})` : rec.state === 'awaiting-app' ? 'guide waiting: Cutover was added to their Teams, sent when it opens' : `guide not delivered: ${rec.reason ?? 'could not be reached'}`);
+      offered.set(r.email!, rec.state === 'offered' ? (rec.reason ? `first sync landed; ${rec.reason}` : `guide sent when the first sync landed (${formatDate(new Date(rec.at))})`) : rec.state === 'awaiting-app' ? 'guide waiting: Cutover was added to their Teams, sent when it opens' : `guide not delivered: ${rec.reason ?? 'could not be reached'}`);
     }
   }
   const people = shown.map((r) => {

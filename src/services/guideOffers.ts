@@ -43,6 +43,8 @@ export interface GuideOffersDeps {
   offer(batch: string): Reply;
   /** Lists the person in `guide status` (as `guide send batch` does). */
   register?(user: GraphUser): Promise<void>;
+  /** The person opened the guide or was sent it (guide send batch) already: no second copy. */
+  hasGuide?(user: GraphUser): Promise<boolean>;
   audit: AuditPort;
   teamsAppId: string;
   canInstallApps: boolean;
@@ -206,6 +208,7 @@ export class GuideOffers {
     try {
       const user = await findUserByAddress(this.d.directory, entry.email);
       if (!user) return this.write(entry, 'unreachable', { reason: 'not in the directory' });
+      if (await this.d.hasGuide?.(user)) return this.write(entry, 'offered', { userId: user.id, reason: 'had the guide already' });
       await this.d.register?.(user).catch(() => undefined);
       const chat = await this.d.conversations.findPersonal(user.id);
       if (chat) {

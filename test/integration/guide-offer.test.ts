@@ -89,6 +89,35 @@ describe('guide offered when the first sync lands', () => {
     expect(status.text).toMatch(/annb@contoso.edu\n[^\n]*guide sent when the first sync landed/);
   });
 
+  it('sends no second copy to someone who was sent the guide already', async () => {
+    const other = await startTestCutover({ WATCHER_INTERVAL_MS: '150' });
+    try {
+      const u = other.cutover.graphEmulator!.control.users().find((x) => x.mail === 'terrya@contoso.edu')!;
+      const install = installationUpdate('add', { serviceUrl: other.connector.serviceUrl, user: { id: '29:terry', name: u.displayName, aadObjectId: u.id } });
+      await postActivity(other.cutover.botUrl, install);
+      const chat = install.conversation.id as string;
+      await other.say('subscribe all', { channel: true });
+      await other.say('endpoint add school imap.contoso.edu');
+      const [v] = await other.say('batch new pilot\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990');
+      await other.press(v, /^Create/);
+      const [sent] = await other.say('guide send batch pilot');
+      expect(sent.text).toMatch(/Guide sent\n1/);
+      await other.connector.waitForActivities(1, { conversationId: '19:team-general@thread.tacv2', timeoutMs: 5000 });
+      await other.cutover.emulator!.control.advance(2 * 3600);
+      await other.cutover.emulator!.control.settle();
+      const status = await waitFor(async () => {
+        const [s] = await other.say('guide status batch pilot');
+        return /had the guide already/.test(s.text) ? s.text : undefined;
+      }, { timeoutMs: 8000 });
+      expect(status).toMatch(/terrya@contoso.edu\n[^\n]*first sync landed; had the guide already/);
+      const cards = other.connector.activities(chat).map((a) => cardText(a.activity.attachments?.[0]?.content ?? {}));
+      expect(cards.filter((x) => /Which mail program do you use\?/.test(x))).toHaveLength(1);
+      expect(cards.filter((x) => OFFER.test(x))).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('offers nothing when GUIDE_AUTO_OFFER is false', async () => {
     const off = await startTestCutover({ WATCHER_INTERVAL_MS: '150', GUIDE_AUTO_OFFER: 'false' });
     try {
