@@ -64,8 +64,11 @@ describe('guide offered when the first sync lands', () => {
     }, { timeoutMs: 8000 });
     expect(waiting).toMatch(/terrya@contoso.edu\n[^\n]*guide sent when the first sync landed/);
     expect(waiting).not.toMatch(/paulc@contoso.edu\n[^\n]*guide/);
-    const [audit] = await t.say('audit 10');
-    expect(audit.text).toMatch(/Cutover\nguide\.offer\npilot\nok/);
+    // The audit entry follows once the whole group of people is done.
+    await waitFor(async () => {
+      const [audit] = await t.say('audit 10');
+      return /Cutover\nguide\.offer\npilot\nok/.test(audit.text) ? true : undefined;
+    }, { timeoutMs: 5000 });
 
     // Teams opens Ann's personal chat after the install: the guide that waited goes out.
     const annInstall = installationUpdate('add', { serviceUrl: t.connector.serviceUrl, user: ann });
