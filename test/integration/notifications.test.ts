@@ -137,8 +137,8 @@ describe('notifications', () => {
   });
 
   it('tells a new subscriber what a batch created after it subscribed did before the first poll', async () => {
-    // Polls every 3 s, the first at start with nobody subscribed; everything below happens before the next.
-    const fresh = await startTestCutover({ WATCHER_INTERVAL_MS: '3000' });
+    // Polls every 5 s, the first at start with nobody subscribed; everything below happens before the next.
+    const fresh = await startTestCutover({ WATCHER_INTERVAL_MS: '5000' });
     try {
       await waitFor(async () => {
         const [s] = await fresh.say('status');
@@ -169,13 +169,13 @@ describe('notifications', () => {
       }, { timeoutMs: 10_000 });
       expect(removed).toMatch(/Mail that reaches the old server from now on is not copied/);
       const sends = fresh.connector.activities(DEFAULT_CHANNEL_ID).length;
-      await new Promise((r) => setTimeout(r, 3500));
+      await new Promise((r) => setTimeout(r, 5500));
       expect(fresh.connector.activities(DEFAULT_CHANNEL_ID)).toHaveLength(sends);
       expect(fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => /^Batch pilot\nRemoved/.test(cardText(x.activity.attachments[0].content)))).toHaveLength(1);
     } finally {
       await fresh.close();
     }
-  });
+  }, 45_000);
 
   it('keeps subscribe, status and the rest for admins', async () => {
     const other = await startTestCutover({ CUTOVER_ADMINS: 'someone-else@contoso.edu' });
