@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { createExchangeAdmin, StaticTokenSource } from '../src/adapters/exchange';
 import { FileStore } from '../src/adapters/storage/fileStore';
 import { startExchangeEmulator } from '../src/emulator/exchange';
-import type { SourceMailboxDirectory } from '../src/emulator/exchange';
 import { systemClock } from '../src/ports/clock';
 import { AuditLog } from '../src/services/auditLog';
 import { createNotificationStack, unauthenticatedAdapter } from '../src/teams/notifier';
 import { startConnectorInWorker } from './connectorWorker';
+import { syntheticSource } from '../test/support/syntheticSource';
 
 const N = Number(process.env.CONVERSATIONS ?? 1000);
 const B = Number(process.env.BATCHES ?? 20);
@@ -25,14 +25,7 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const HOST = 'imap.bench.example';
 
 // Every login works except passwords starting "bad": a few failures per batch.
-const directory: SourceMailboxDirectory = {
-  handles: (s) => s.remoteServer === HOST,
-  probe: async () => ({ ok: true }),
-  open: async (_s, c) =>
-    c.password.startsWith('bad')
-      ? { ok: false, failure: 'AuthenticationFailed', detail: 'LOGIN failed: authentication failed.' }
-      : { ok: true, folders: [{ name: 'INBOX', itemCount: 20, sizeBytes: 20 * 40_000 }], largeItems: [] },
-};
+const directory = syntheticSource(HOST, 20);
 
 async function main() {
   let peak = 0;

@@ -7,12 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createExchangeAdmin, StaticTokenSource } from '../../src/adapters/exchange';
 import { FileStore } from '../../src/adapters/storage/fileStore';
-import { startExchangeEmulator, type RunningExchangeEmulator, type SourceMailboxDirectory } from '../../src/emulator/exchange';
+import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
 import { systemClock } from '../../src/ports/clock';
 import { AuditLog } from '../../src/services/auditLog';
 import { createNotificationStack, unauthenticatedAdapter, type NotificationStack } from '../../src/teams/notifier';
 import { startCaptureConnector, type CaptureConnector } from '../support/captureConnector';
 import { cardText } from '../support/cutover';
+import { syntheticSource } from '../support/syntheticSource';
 import { waitFor } from '../support/ports';
 
 const HOST = 'imap.large.example';
@@ -21,15 +22,8 @@ const CONV = '19:large@thread.tacv2';
 const silent = { info() {}, warn() {}, error() {} };
 const addr = (i: number) => `u${i}@large.example`;
 
-// Every login works except passwords starting "bad".
-const directory: SourceMailboxDirectory = {
-  handles: (s) => s.remoteServer === HOST,
-  probe: async () => ({ ok: true }),
-  open: async (_s, c) =>
-    c.password.startsWith('bad')
-      ? { ok: false, failure: 'AuthenticationFailed', detail: 'LOGIN failed: authentication failed.' }
-      : { ok: true, folders: [{ name: 'INBOX', itemCount: 5, sizeBytes: 5 * 40_000 }], largeItems: [] },
-};
+// Every login works except passwords starting "bad": a few failures per batch.
+const directory = syntheticSource(HOST, 5);
 
 describe('watcher on a 2,500-user batch', () => {
   let emulator: RunningExchangeEmulator;
