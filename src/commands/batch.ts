@@ -5,7 +5,7 @@
 import { renderCard } from '../cards/render';
 import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
 import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
-import { daysUntilStop, snapshotBatch } from '../domain/notifications/events';
+import { daysUntilStop, snapshotBatch, syncingCount } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
 import { runConfirmed } from './confirmed';
@@ -108,7 +108,7 @@ function countsOfBatch(b: MigrationBatch): UserCounts {
   const failed = b.failedCount;
   const stopped = b.stoppedCount;
   const queued = b.pendingCount;
-  return { total: b.totalCount, synced, failed, stopped, queued, syncing: Math.max(0, b.totalCount - synced - failed - stopped - queued) };
+  return { total: b.totalCount, synced, failed, stopped, queued, syncing: syncingCount({ total: b.totalCount, synced, failed, stopped, pending: queued }) };
 }
 
 const CARD_ORDER: readonly MigrationUserStatusSummary[] = ['Failed', 'Stopped', 'Active', 'None', 'Synced', 'Completed'];

@@ -21,6 +21,7 @@ import {
 } from '../domain/guide/steps';
 import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE, type GraphPort, type GraphUser } from '../ports/graph';
 import type { AdminNotifier, GuidePerson, GuideProgressStore } from '../services/guideProgress';
+import type { GuideOffers, OfferRecord } from '../services/guideOffers';
 import type { ImportOutcome, PimImports } from '../services/pimImport';
 import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type IncomingFile, type Reply } from './types';
 import { formatDate, notice, type CardAction } from './views';
@@ -38,7 +39,7 @@ export interface GuideDeps {
   /** Installing the app for people needs TeamsAppInstallation.ReadWriteSelfForUser.All. */
   canInstallApps: boolean;
   /** Whether the watcher offered the guide by itself (first sync landed), for guide status. */
-  offers?: { recordOf(email: string): Promise<{ state: 'offered' | 'awaiting-app' | 'unreachable'; at: string; reason?: string } | null> };
+  offers?: Pick<GuideOffers, 'recordOf'>;
 }
 
 const MAX_LIST = 15;
@@ -395,7 +396,7 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     for (const r of shown) {
       const rec = r.email ? await g.offers.recordOf(r.email).catch(() => null) : null;
       if (!rec) continue;
-      offered.set(r.email!, rec.state === 'offered' ? (rec.reason ? `first sync landed; ${rec.reason}` : `guide sent when the first sync landed (${formatDate(new Date(rec.at))})`) : rec.state === 'awaiting-app' ? 'guide waiting: Cutover was added to their Teams, sent when it opens' : `guide not delivered: ${rec.reason ?? 'could not be reached'}`);
+      offered.set(r.email!, offerLine(rec));
     }
   }
   const people = shown.map((r) => {
@@ -420,6 +421,13 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     actions: batch ? [{ title: `Send the guide to batch ${batch}`, verb: 'guide.send', data: { batch } }] : [],
   });
   return { card, summary: `Guide progress${batch ? ` of batch ${batch}` : ''}: ${done} done, ${helped} asked for help` };
+}
+
+/** What guide status says of the guide the watcher offered when the person's first sync landed. */
+function offerLine(rec: OfferRecord): string {
+  if (rec.state === 'awaiting-app') return 'guide waiting: Cutover was added to their Teams, sent when it opens';
+  if (rec.state === 'unreachable') return `guide not delivered: ${rec.reason ?? 'could not be reached'}`;
+  return rec.reason ? `first sync landed; ${rec.reason}` : `guide sent when the first sync landed (${formatDate(new Date(rec.at))})`;
 }
 
 /** guide send batch <name>: reach every user of a batch (install the app where allowed). */

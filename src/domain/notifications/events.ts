@@ -108,6 +108,11 @@ export function batchChanged(prev: BatchSnapshot | undefined, next: BatchSnapsho
   );
 }
 
+/** Users copying now (Exchange's ActiveCount includes the queued ones): the one count `batch show` and the watcher's card both show. */
+export function syncingCount(b: Pick<BatchSnapshot, 'total' | 'synced' | 'failed' | 'stopped' | 'pending'>): number {
+  return Math.max(0, b.total - b.synced - b.failed - b.stopped - b.pending);
+}
+
 /** Users whose status or item count moved since the last poll (new users count as changed). */
 export function changedUsers(prev: Record<string, UserSnapshot> | undefined, next: UserSnapshot[]): UserSnapshot[] {
   return next.filter((u) => {

@@ -5,7 +5,7 @@ import { renderCard } from '../../cards/render';
 import type { Reply } from '../../commands/types';
 import { batchStatusColor } from '../../commands/views';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
-import { daysUntilStop } from '../../domain/notifications/events';
+import { daysUntilStop, syncingCount } from '../../domain/notifications/events';
 
 export const statusColor = batchStatusColor;
 
@@ -17,11 +17,6 @@ export function when(isoText: string | null | undefined): string {
 export interface FailedUser {
   email: string;
   error: string;
-}
-
-/** Users copying now: as `batch show` counts them (Exchange's ActiveCount includes the queued ones). */
-export function syncingCount(b: BatchSnapshot): number {
-  return Math.max(0, b.total - b.synced - b.failed - b.stopped - b.pending);
 }
 
 export function headline(b: BatchSnapshot): string {
