@@ -42,7 +42,7 @@ import { CutoverService } from './services/cutover';
 import { CutoverScheduler } from './services/cutoverScheduler';
 import { whileLeading } from './services/leader';
 import { runAuditedDeltaPass, SCHEDULER_ACTOR, schedulerCards } from './commands/cutover';
-import { demoMailboxAccess } from './services/cutoverDemoMailboxes';
+import { demoMailboxAccess } from './emulator/mailboxes/demoMailboxes';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from './domain/exchange/types';
 import { createBot } from './teams/app';
 import { LiveCards } from './teams/liveCards';

@@ -11,7 +11,7 @@ import { DemoDnsResolver } from '../../src/adapters/dns/demoResolver';
 import { FileStore } from '../../src/adapters/storage/fileStore';
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
 import { CutoverError, CutoverService } from '../../src/services/cutover';
-import { demoMailboxAccess } from '../../src/services/cutoverDemoMailboxes';
+import { demoMailboxAccess } from '../../src/emulator/mailboxes/demoMailboxes';
 
 const APP_ID = '71487acd-ec93-476d-bd0e-6c8b31831053';
 const SP = '6233fba6-0198-4277-892f-9275bf728bcc';

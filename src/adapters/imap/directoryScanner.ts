@@ -2,7 +2,7 @@
 // in local mode the demo source (imap.contoso.edu) has no server behind it, so the
 // preflight reads the same demo mailboxes the Exchange emulator migrates from.
 
-import type { SourceFailureKind, SourceMailboxDirectory } from '../../emulator/exchange/sourceDirectory';
+import type { SourceFailureKind, SourceMailboxDirectory } from '../../domain/source/mailboxDirectory';
 import { classifyFailure, type ErrorShape } from '../../domain/preflight/classify';
 import type { ImapEndpoint, ImapLogin, MailboxScan, ScanOptions } from './imapSource';
 

@@ -8,7 +8,7 @@ import type {
   SourceMailboxResult,
   SourceProbeResult,
   SourceServer,
-} from '../../emulator/exchange/sourceDirectory';
+} from '../../domain/source/mailboxDirectory';
 import type { PreflightFailure } from '../../domain/preflight/classify';
 import { ImapEndpoint, probeEndpoint, scanMailbox } from './imapSource';
 

@@ -1,7 +1,7 @@
 // What a domain's DNS must say before and after the MX switch to Exchange Online, and the
 // exact record to set when it does not. Pure: answers come in, checks come out.
 
-import type { CnameRecord, DnsAnswer, MxRecord, TxtRecord } from '../../ports/dns';
+import type { CnameRecord, DnsAnswer, MxRecord, TxtRecord } from '../dns/records';
 
 /** Exchange Online's SPF include and autodiscover target. */
 export const EXCHANGE_SPF_INCLUDE = 'include:spf.protection.outlook.com';

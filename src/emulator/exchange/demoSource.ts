@@ -9,7 +9,7 @@ import type {
   SourceMailboxResult,
   SourceProbeResult,
   SourceServer,
-} from './sourceDirectory';
+} from '../../domain/source/mailboxDirectory';
 
 export const DEMO_SOURCE_HOSTS = ['imap.contoso.edu', 'mail.contoso.edu'];
 export const DEMO_DOMAIN = 'contoso.edu';

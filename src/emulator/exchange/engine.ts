@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { BatchStatus, EndpointSecurity, MigrationUserStatus } from '../../domain/exchange/types';
 import { BATCH_LIFETIME_DAYS } from '../../domain/exchange/types';
 import type { ImapCsvRow } from './csv';
-import type { SourceFailureKind, SourceLargeItem, SourceMailboxDirectory, SourceMailboxResult, SourceServer } from './sourceDirectory';
+import type { SourceFailureKind, SourceLargeItem, SourceMailboxDirectory, SourceMailboxResult, SourceServer } from '../../domain/source/mailboxDirectory';
 import { effectiveLimit, mailboxMatches, type TenantMailbox } from './tenant';
 
 export interface EndpointState {

@@ -12,11 +12,11 @@ import { MigrationEngine } from './engine';
 import { addEnterpriseApp, imapSignIn, resetPermissions } from './permissions';
 import { CmdletError, errorBody } from './errors';
 import { envelope, selectProperties, serializeRow } from './serializer';
-import type { SourceMailboxDirectory } from './sourceDirectory';
+import type { SourceMailboxDirectory } from '../../domain/source/mailboxDirectory';
 import { DEMO_INITIAL_DOMAIN, demoMailboxes, newMailbox, type TenantMailbox } from './tenant';
 import { readBody } from '../http';
 
-export type { SourceMailboxDirectory } from './sourceDirectory';
+export type { SourceMailboxDirectory } from '../../domain/source/mailboxDirectory';
 export { createDemoSourceDirectory, DEMO_USERS, DEMO_SOURCE_HOSTS } from './demoSource';
 
 export const DEFAULT_TENANT_ID = '6f8c2d41-3b7a-4e59-9c1d-2a0e5b7f4c13';

@@ -4,9 +4,9 @@
 // that arrived afterwards (two INBOX messages, one in Sent Items, one without Message-ID in
 // Archive/2025) and items over the mailbox's limit. No IMAP server is involved; the cards say so.
 
-import { DEMO_USERS } from '../emulator/exchange';
-import { countKeys, type MessageMeta } from '../domain/cutover/delta';
-import type { AppendResult, DeltaUser, FolderStatus, IoStats, MailboxAccess, SourceSession, TargetSession } from '../domain/cutover/mailboxes';
+import { DEMO_USERS } from '../exchange';
+import { countKeys, type MessageMeta } from '../../domain/cutover/delta';
+import type { AppendResult, DeltaUser, FolderStatus, IoStats, MailboxAccess, SourceSession, TargetSession } from '../../domain/cutover/mailboxes';
 
 interface DemoFolder {
   messages: MessageMeta[];

@@ -1,9 +1,9 @@
-// Where the Exchange emulator gets the source mailboxes it "migrates" from.
+// The source mailboxes Exchange's IMAP migration reads from, as the Exchange emulator asks for them.
 // The built-in demo source answers for the demo hosts (imap.contoso.edu);
 // a real-IMAP implementation (src/adapters/imap) answers for any reachable server,
 // so the emulator's counts, sizes and skipped items come from real mailboxes.
 
-import type { EndpointSecurity } from '../../domain/exchange/types';
+import type { EndpointSecurity } from '../exchange/types';
 
 export interface SourceServer {
   remoteServer: string;
