@@ -22,21 +22,10 @@ import { formatByteSize, w, type WireRow } from './serializer';
 import { effectiveLimit, type TenantMailbox } from './tenant';
 import { permissionHandlers } from './permissions';
 
-export interface CmdletResult {
-  rows: WireRow[];
-  /** Present for cmdlets with -ResultSize: the server pages and warns. */
-  resultSize?: number | 'Unlimited';
-  warnings?: string[];
-  confirmationMessage?: string;
-}
+import type { CmdletContext, CmdletResult, Handler } from './cmdletTypes';
 
-export interface CmdletContext {
-  engine: MigrationEngine;
-  tenantId: string;
-  submittedByUser: string;
-}
+export type { CmdletContext, CmdletResult };
 
-type Handler = (p: Record<string, unknown>, ctx: CmdletContext) => Promise<CmdletResult> | CmdletResult;
 
 const SECURITY: readonly EndpointSecurity[] = ['None', 'Ssl', 'Tls'];
 const AUTHENTICATION = ['Basic', 'Ntlm'] as const;

@@ -11,7 +11,7 @@ import { badArgument, badEnum, missingParameter, notFound, taskError } from './e
 import { Params } from './params';
 import { w, type WireRow } from './serializer';
 import type { TenantMailbox } from './tenant';
-import type { CmdletContext, CmdletResult } from './cmdlets';
+import type { CmdletContext, CmdletResult } from './cmdletTypes';
 
 export interface ServicePrincipalState {
   appId: string;
