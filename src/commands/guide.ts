@@ -23,24 +23,11 @@ import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE,
 import type { AdminNotifier, GuidePerson, GuideProgressStore } from '../services/guideProgress';
 import type { GuideOffers, OfferRecord } from '../services/guideOffers';
 import type { ImportOutcome, PimImports } from '../services/pimImport';
-import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type IncomingFile, type Reply } from './types';
+import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
+
+export type { GuideDeps };
 import { formatDate, notice, type CardAction } from './views';
 
-export interface GuideDeps {
-  graph: GraphPort;
-  progress: GuideProgressStore;
-  imports: PimImports;
-  /** The subscribed admin channels; absent: help requests are kept for guide status only. */
-  notifier?: AdminNotifier;
-  /** Sends the guide to a person who has the app (a stored conversation); absent: they get it when they next open Cutover. */
-  delivery?: { sendGuide(user: GraphUser): Promise<boolean> };
-  /** The Teams app's id in the org catalog, for installs through Graph. */
-  teamsAppId: string;
-  /** Installing the app for people needs TeamsAppInstallation.ReadWriteSelfForUser.All. */
-  canInstallApps: boolean;
-  /** Whether the watcher offered the guide by itself (first sync landed), for guide status. */
-  offers?: Pick<GuideOffers, 'recordOf'>;
-}
 
 const MAX_LIST = 15;
 

@@ -2,6 +2,7 @@
 // sends each command family to its handler, and turns any unexpected failure into
 // a short card (never a stack trace in the chat).
 
+import type { Logger } from '../ports/logger';
 import * as fs from 'node:fs';
 import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { isAdmin } from './access';
@@ -24,11 +25,7 @@ import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { notice, usageReply } from './views';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from '../ports/logger';
 
 function one(reply: Reply): CommandResult {
   return { replies: [reply] };

@@ -3,16 +3,11 @@
 // the watcher keeps one progress card per batch there and posts what needs a person.
 
 import type { Subscriptions, Subscription } from '../services/subscriptions';
-import type { Actor, CommandDeps, CommandResult, Reply, Where } from './types';
+import type { Actor, CommandDeps, CommandResult, NotificationDeps, Reply, Where } from './types';
+
+export type { NotificationDeps };
 import { notice } from './views';
 
-export interface NotificationDeps {
-  subscriptions: Subscriptions;
-  /** The watcher's last status as stored by whichever instance leads. */
-  watcherStatus(): Promise<import('../services/watcher/watcher').WatcherStatus | null>;
-  /** Whether this instance runs the watcher, and which lease it holds. */
-  leadership(): { leading: boolean; instanceId: string; kind: 'blob-lease' | 'single-instance' };
-}
 
 export type SubscriptionTarget = { all: true } | { batch: string };
 

@@ -9,6 +9,21 @@ import type { ExchangeAdmin } from '../ports/exchange';
 import type { PreflightRuns } from '../services/preflightRuns';
 import type { CutoverService } from '../services/cutover';
 import type { KeyValueStore } from '../ports/store';
+import type { GraphPort, GraphUser } from '../ports/graph';
+import type { AdminNotifier, GuideProgressStore } from '../services/guideProgress';
+import type { GuideOffers } from '../services/guideOffers';
+import type { PimImports } from '../services/pimImport';
+import type { Subscriptions } from '../services/subscriptions';
+import type { WatcherStatus } from '../services/watcher/watcher';
+import type { Reply } from '../cards/reply';
+import type { AuditPort } from '../ports/audit';
+import type { IncomingFile, FileFetcher } from '../ports/fileFetcher';
+
+// Moved to their own floors; named here too while handlers still import them from ./types.
+export type { Reply } from '../cards/reply';
+export type { AuditEntryInput, AuditPort } from '../ports/audit';
+export type { IncomingFile, FileFetcher } from '../ports/fileFetcher';
+export { FileFetchError } from '../ports/fileFetcher';
 
 export interface Actor {
   /** The channel's id for the person (Teams: 29:...). */
@@ -21,19 +36,6 @@ export interface Actor {
 export interface Where {
   conversationId: string;
   kind: 'personal' | 'channel' | 'groupChat';
-}
-
-/** A file the person attached: Teams gives a download URL for it. */
-export interface IncomingFile {
-  name: string;
-  downloadUrl: string;
-  fileType?: string;
-}
-
-export interface Reply {
-  card: AdaptiveCard;
-  /** Plain text for notifications and screen readers. */
-  summary: string;
 }
 
 /** Updates the message a command or button answered with, in place, while work goes on. */
@@ -116,34 +118,8 @@ export interface PendingBatchesPort {
   peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
 }
 
-export interface AuditEntryInput {
-  actor: { id: string; name?: string };
-  action: string;
-  target?: string;
-  result: 'ok' | 'failed' | 'refused';
-  detail?: string;
-}
-
-export interface AuditPort {
-  record(entry: AuditEntryInput): Promise<unknown>;
-  /** Newest first. */
-  recent(limit: number): Promise<(AuditEntryInput & { at: string })[]>;
-}
-
 export interface DownloadsPort {
   create(input: { fileName: string; contentType: string; body: Buffer | string; ttlMs?: number; createdBy: { id: string; name?: string } }): Promise<string>;
-}
-
-export interface FileFetcher {
-  /** Downloads an attached file from the URL Teams gave, with a size cap; throws FileFetchError. */
-  fetch(file: IncomingFile): Promise<Buffer>;
-}
-
-export class FileFetchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FileFetchError';
-  }
 }
 
 export interface ConfirmationsPort {
@@ -185,9 +161,9 @@ export interface CommandDeps {
   /** Cut-over plans, DNS checks, delta passes and proof (src/services/cutover.ts). */
   cutover?: CutoverService;
   /** End-user guide and contacts/calendar import through Graph (src/commands/guide.ts). */
-  guide?: import('./guide').GuideDeps;
+  guide?: GuideDeps;
   /** Subscriptions, the watcher's status and conversation references (src/commands/subscriptions.ts). */
-  notifications?: import('./subscriptions').NotificationDeps;
+  notifications?: NotificationDeps;
   /** For small short-lived state of a handler's own (a form waiting for its button). */
   store: KeyValueStore;
   clock: Clock;
@@ -196,4 +172,30 @@ export interface CommandDeps {
   /** When an admin last acted on each batch through Cutover (Exchange's 60-day clock). */
   adminActions?: { lastFor(batch: string): Promise<string | null> };
   access: AccessSettings;
+}
+
+/** What the end-user guide needs (src/commands/guide.ts). */
+export interface GuideDeps {
+  graph: GraphPort;
+  progress: GuideProgressStore;
+  imports: PimImports;
+  /** The subscribed admin channels; absent: help requests are kept for guide status only. */
+  notifier?: AdminNotifier;
+  /** Sends the guide to a person who has the app (a stored conversation); absent: they get it when they next open Cutover. */
+  delivery?: { sendGuide(user: GraphUser): Promise<boolean> };
+  /** The Teams app's id in the org catalog, for installs through Graph. */
+  teamsAppId: string;
+  /** Installing the app for people needs TeamsAppInstallation.ReadWriteSelfForUser.All. */
+  canInstallApps: boolean;
+  /** Whether the watcher offered the guide by itself (first sync landed), for guide status. */
+  offers?: Pick<GuideOffers, 'recordOf'>;
+}
+
+/** Subscriptions and the watcher's state (src/commands/subscriptions.ts). */
+export interface NotificationDeps {
+  subscriptions: Subscriptions;
+  /** The watcher's last status as stored by whichever instance leads. */
+  watcherStatus(): Promise<WatcherStatus | null>;
+  /** Whether this instance runs the watcher, and which lease it holds. */
+  leadership(): { leading: boolean; instanceId: string; kind: 'blob-lease' | 'single-instance' };
 }

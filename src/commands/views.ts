@@ -5,40 +5,11 @@ import { renderCard } from '../cards/render';
 import { ExchangeError } from '../ports/exchange';
 import { COMMANDS, usageOf } from './catalog';
 import type { Reply } from './types';
+import { notice, type NoticeInput, type CardAction, type Tone } from '../cards/notice';
 
-export type Tone = 'good' | 'warn' | 'bad' | '';
-
-export interface CardAction {
-  title: string;
-  verb: string;
-  data: Record<string, unknown>;
-  style?: 'positive' | 'destructive';
-}
-
-export interface NoticeInput {
-  title: string;
-  tone?: Tone;
-  text?: string;
-  facts?: { title: string; value: string }[];
-  lines?: string[];
-  usage?: string[];
-  powershell?: string;
-  actions?: CardAction[];
-}
-
-export function notice(input: NoticeInput): Reply {
-  const card = renderCard('notice', {
-    title: input.title,
-    tone: input.tone ?? '',
-    text: input.text ?? '',
-    facts: input.facts ?? [],
-    lines: input.lines ?? [],
-    usage: input.usage ?? [],
-    powershell: input.powershell ?? '',
-    actions: input.actions ?? [],
-  });
-  return { card, summary: [input.title, input.text].filter(Boolean).join(': ') };
-}
+export { notice, batchStatusColor };
+export type { NoticeInput, CardAction, Tone };
+import { batchStatusColor } from '../cards/batchStatus';
 
 /** Bad arguments or an unknown command: what was wrong, and the right usage. */
 export function usageReply(problem: string, family: string | null, verb?: string): Reply {
@@ -91,19 +62,3 @@ export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
 }
 
-const BATCH_STATUS_COLOR: Record<string, string> = {
-  Synced: 'Good',
-  SyncedWithErrors: 'Warning',
-  Failed: 'Attention',
-  Corrupted: 'Attention',
-  Stopped: 'Warning',
-  Syncing: 'Accent',
-  Starting: 'Accent',
-  IncrementalSyncing: 'Accent',
-  Removing: 'Warning',
-};
-
-/** The card colour of a batch status, the same on every card that shows one. */
-export function batchStatusColor(status: string): string {
-  return BATCH_STATUS_COLOR[status] ?? 'Default';
-}

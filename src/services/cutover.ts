@@ -10,7 +10,7 @@ import type { Clock } from '../ports/clock';
 import type { DnsResolver } from '../ports/dns';
 import type { ExchangeAdmin } from '../ports/exchange';
 import { DELETE_ITEM, type KeyValueStore, mutate } from '../ports/store';
-import { open, seal } from '../adapters/crypto/sealedBox';
+import { open, seal } from '../lib/seal';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { Secret } from '../domain/secret';
 import { assessDns, normalizeDomain, switchVisibility, type DnsReadiness } from '../domain/cutover/dnsReadiness';

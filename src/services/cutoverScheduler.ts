@@ -6,8 +6,8 @@
 // card per plan for the passes and one for the DNS watch, each updated in place, plus a message
 // when the switch is visible everywhere and when the old TTL has run out.
 
-import type { Logger } from '../commands/router';
-import type { Reply } from '../commands/types';
+import type { Logger } from '../ports/logger';
+import type { Reply } from '../cards/reply';
 import type { Clock } from '../ports/clock';
 import { oldTtlExpiresAt, type CutoverPlan } from '../domain/cutover/plan';
 import type { CutoverService, DeltaPassOptions, DeltaPassSummary } from './cutover';

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { KeyValueStore, mutate } from '../ports/store';
-import { open, seal } from '../adapters/crypto/sealedBox';
+import { open, seal } from '../lib/seal';
 import type { Actor } from './auditLog';
 
 /**

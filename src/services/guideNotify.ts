@@ -2,7 +2,7 @@
 // notifications (subscribe / src/services/subscriptions.ts), through the same proactive
 // sink the batch watcher uses. Any subscription counts: every admin channel hears about help.
 
-import { notice } from '../commands/views';
+import { notice } from '../cards/notice';
 import type { ConversationRef } from './conversations';
 import type { AdminNotifier } from './guideProgress';
 

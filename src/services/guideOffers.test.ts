@@ -9,7 +9,7 @@ import { GraphClient } from '../adapters/graph/graphClient';
 import { FileStore } from '../adapters/storage/fileStore';
 import { startGraphEmulator, type RunningGraphEmulator } from '../emulator/graph';
 import { systemClock } from '../ports/clock';
-import type { Reply } from '../commands/types';
+import type { Reply } from '../cards/reply';
 import { AuditLog } from './auditLog';
 import { Conversations, type ConversationRef } from './conversations';
 import { GuideOffers, type GuideOffersDeps } from './guideOffers';

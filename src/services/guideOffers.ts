@@ -7,8 +7,8 @@
 // (at least once if an instance dies between the send and the record).
 
 import { createHash } from 'node:crypto';
-import type { Reply } from '../commands/types';
-import type { AuditPort } from '../commands/types';
+import type { Reply } from '../cards/reply';
+import type { AuditPort } from '../ports/audit';
 import type { Clock } from '../ports/clock';
 import { findUserByAddress, GraphError, type GraphPort, type GraphUser } from '../ports/graph';
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';

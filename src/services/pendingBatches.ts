@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { DELETE_ITEM, KeyValueStore, mutate } from '../ports/store';
-import { open, seal } from '../adapters/crypto/sealedBox';
+import { open, seal } from '../lib/seal';
 import { Actor, redactObject, redactSecrets } from './auditLog';
 
 /**

@@ -7,7 +7,7 @@
 // failed and why, and what could not be converted.
 
 import { randomUUID } from 'node:crypto';
-import { open, seal } from '../adapters/crypto/sealedBox';
+import { open, seal } from '../lib/seal';
 import { GraphError, type GraphPort } from '../ports/graph';
 import type { Clock } from '../ports/clock';
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';

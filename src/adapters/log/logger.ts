@@ -1,7 +1,7 @@
 // One-line JSON logs on stdout. A field named like a password or secret is never
 // printed, whatever a caller passes: the last line of defence for CSV passwords.
 
-import type { Logger } from '../../commands/router';
+import type { Logger } from '../../ports/logger';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;

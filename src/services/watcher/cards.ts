@@ -2,8 +2,8 @@
 // the separate message for an event that needs a person.
 
 import { renderCard } from '../../cards/render';
-import type { Reply } from '../../commands/types';
-import { batchStatusColor } from '../../commands/views';
+import type { Reply } from '../../cards/reply';
+import { batchStatusColor } from '../../cards/batchStatus';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
 import { daysUntilStop, syncingCount } from '../../domain/notifications/events';
 

@@ -3,8 +3,8 @@
 // need a person, each once per conversation (the ledger). A conversation the bot was
 // removed from is unsubscribed, forgotten and audited.
 
-import type { Logger } from '../../commands/router';
-import type { AuditPort } from '../../commands/types';
+import type { Logger } from '../../ports/logger';
+import type { AuditPort } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
 import { progressFingerprint } from '../../domain/notifications/events';

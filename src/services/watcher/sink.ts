@@ -1,7 +1,7 @@
 // What the watcher needs from the chat side: send a message, update one in place.
 // src/teams/notifier.ts implements it with botbuilder's proactive messaging.
 
-import type { Reply } from '../../commands/types';
+import type { Reply } from '../../cards/reply';
 import type { ConversationRef } from '../conversations';
 
 export interface NotificationSink {

@@ -6,7 +6,7 @@
 // Throttling (429 with Retry-After, seen through the adapter's retries) pushes the next
 // poll back; other failures back off exponentially up to a ceiling.
 
-import type { Logger } from '../../commands/router';
+import type { Logger } from '../../ports/logger';
 import type { Clock } from '../../ports/clock';
 import { ExchangeError, type ExchangeAdmin } from '../../ports/exchange';
 import type { KeyValueStore } from '../../ports/store';

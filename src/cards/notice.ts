@@ -1,0 +1,39 @@
+// The notice card (adaptiveCards/notice.json): a title, a tone, text, facts, lines, usage,
+// the PowerShell line and buttons. Most short answers are one.
+
+import { renderCard } from './render';
+import type { Reply } from './reply';
+
+export type Tone = 'good' | 'warn' | 'bad' | '';
+
+export interface CardAction {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+  style?: 'positive' | 'destructive';
+}
+
+export interface NoticeInput {
+  title: string;
+  tone?: Tone;
+  text?: string;
+  facts?: { title: string; value: string }[];
+  lines?: string[];
+  usage?: string[];
+  powershell?: string;
+  actions?: CardAction[];
+}
+
+export function notice(input: NoticeInput): Reply {
+  const card = renderCard('notice', {
+    title: input.title,
+    tone: input.tone ?? '',
+    text: input.text ?? '',
+    facts: input.facts ?? [],
+    lines: input.lines ?? [],
+    usage: input.usage ?? [],
+    powershell: input.powershell ?? '',
+    actions: input.actions ?? [],
+  });
+  return { card, summary: [input.title, input.text].filter(Boolean).join(': ') };
+}
