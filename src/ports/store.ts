@@ -32,7 +32,7 @@ export class StoreConflictError extends Error {
   }
 }
 
-// botbuilder-azure-blobs and botbuilder's MemoryStorage throw a plain Error with this text
+// botbuilder's MemoryStorage (and the former botbuilder-azure-blobs) throw a plain Error with this text
 // (no statusCode), so the message is all there is to match.
 const BOTBUILDER_CONFLICT = /^Storage: error writing "[\s\S]*" due to eTag conflict\.$/;
 

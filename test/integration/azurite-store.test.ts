@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { isConflict, mutate, StoreConflictError } from '../../src/ports/store';
-import { BlobStore } from '../../src/adapters/storage/blobStore';
+import { ContainerClient } from '@azure/storage-blob';
+import { BlobStore, blobNameFor } from '../../src/adapters/storage/blobStore';
 
 // Azurite's public, well-known development account (not a secret).
 const DEV_ACCOUNT_KEY =
@@ -104,5 +105,37 @@ describe('BlobStore on Azurite', () => {
       ),
     );
     expect((await store.read(['counter'])).counter.n).toBe(8);
+  });
+
+  it('keeps long keys apart (no truncation) and odd keys round-trip', async () => {
+    const store = new BlobStore(connectionString, 'state');
+    const long = 'x/'.repeat(700);
+    const a = `${long}a`;
+    const b = `${long}b`;
+    await store.write({ [a]: { who: 'a' }, [b]: { who: 'b' }, '.': { who: 'dot' }, 'end.': { who: 'end' } });
+    const got = await store.read([a, b, '.', 'end.']);
+    expect(got[a].who).toBe('a');
+    expect(got[b].who).toBe('b');
+    expect(got['.'].who).toBe('dot');
+    expect(got['end.'].who).toBe('end');
+    expect(blobNameFor(a).length).toBeLessThanOrEqual(1024);
+  });
+
+  it('reads state written in the botbuilder-azure-blobs layout (URL-encoded name, item JSON)', async () => {
+    const container = new ContainerClient(connectionString, 'state');
+    const key = 'msteams/conv 19:abc@thread.tacv2/state';
+    const body = JSON.stringify({ step: 7, name: 'Zoë' });
+    await container.getBlockBlobClient(encodeURIComponent(key)).upload(body, Buffer.byteLength(body));
+    const store = new BlobStore(connectionString, 'state');
+    expect((await store.read([key]))[key]).toMatchObject({ step: 7, name: 'Zoë' });
+  });
+
+  it('rejects a conditional write to a key deleted since it was read', async () => {
+    const store = new BlobStore(connectionString, 'state');
+    await store.write({ gone: { v: 1 } });
+    const tag = (await store.read(['gone'])).gone.eTag as string;
+    await store.delete(['gone', 'never-there']);
+    await expect(store.write({ gone: { v: 2, eTag: tag } })).rejects.toBeInstanceOf(StoreConflictError);
+    expect(await store.read(['gone'])).toEqual({});
   });
 });
