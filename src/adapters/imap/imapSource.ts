@@ -7,6 +7,7 @@ import { ImapFlow } from 'imapflow';
 import type { ImapFlowOptions, ListResponse, Logger } from 'imapflow';
 import type { EndpointSecurity } from '../../domain/exchange/types';
 import { classifyFailure, isTransient, PreflightFailure, redactor } from '../../domain/preflight/classify';
+import { folderExcluded } from '../../domain/exchange/folderExclusion';
 
 export interface ImapEndpoint {
   host: string;
@@ -127,16 +128,6 @@ export function imapFlowOptions(endpoint: ImapEndpoint, login: ImapLogin, timeou
   };
 }
 
-function folderMatches(name: string, patterns: string[]): boolean {
-  const f = name.toLowerCase();
-  return patterns.some((raw) => {
-    let p = raw.trim().toLowerCase();
-    if (p === '#inbox#') p = 'inbox';
-    if (p.endsWith('/*')) return f === p.slice(0, -2) || f.startsWith(p.slice(0, -1));
-    return f === p;
-  });
-}
-
 function addressText(list: { name?: string; address?: string }[] | undefined): string {
   const a = list?.[0];
   if (!a) return '';
@@ -208,7 +199,7 @@ export async function scanMailbox(endpoint: ImapEndpoint, login: ImapLogin, opti
       const delimiter = entry.delimiter || '/';
       const segments = entry.path === 'INBOX' || !delimiter ? [entry.path] : entry.path.split(delimiter);
       const name = segments.join('/');
-      if (folderMatches(name, exclude)) continue;
+      if (folderExcluded(name, exclude)) continue;
       let itemCount = 0;
       let sizeBytes = 0;
       if (method === 'fetch') {

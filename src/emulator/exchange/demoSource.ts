@@ -10,6 +10,7 @@ import type {
   SourceProbeResult,
   SourceServer,
 } from '../../domain/source/mailboxDirectory';
+import { folderExcluded } from '../../domain/exchange/folderExclusion';
 
 export const DEMO_SOURCE_HOSTS = ['imap.contoso.edu', 'mail.contoso.edu'];
 export const DEMO_DOMAIN = 'contoso.edu';
@@ -111,17 +112,6 @@ export const DEMO_USERS: readonly DemoUser[] = [
 export function findDemoUserByLogin(login: string): DemoUser | undefined {
   const l = login.trim().toLowerCase();
   return DEMO_USERS.find((u) => u.login === l || `${u.login}@${DEMO_DOMAIN}` === l);
-}
-
-function folderExcluded(folder: string, patterns: string[] | undefined): boolean {
-  if (!patterns?.length) return false;
-  const f = folder.toLowerCase();
-  return patterns.some((raw) => {
-    let p = raw.trim().toLowerCase();
-    if (p === '#inbox#') p = 'inbox';
-    if (p.endsWith('/*')) return f === p.slice(0, -2) || f.startsWith(p.slice(0, -1));
-    return f === p;
-  });
 }
 
 export function createDemoSourceDirectory(hosts: readonly string[] = DEMO_SOURCE_HOSTS): SourceMailboxDirectory {
