@@ -190,7 +190,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
     // No password anywhere: report JSON, CSV report, failure texts.
     const everything = JSON.stringify(report) + serializePreflightCsv(report).toString('utf8');
     for (const pw of [ALICE_PW, WRONG_PW, CAROL_PW, dc.masterPassword, 'dave-pw']) expect(everything).not.toContain(pw);
-    const csv = serializePreflightCsv(report).toString('utf8').split('\r\n');
+    const csv = serializePreflightCsv(report).toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
     expect(csv[0]).toBe('Record,EmailAddress,UserName,Status,Problem,Cause,Fix,Folder,Items,SizeBytes,Subject,Sender,Date');
     expect(csv.filter((l) => l.startsWith('LargeItem,'))).toHaveLength(3);
   });

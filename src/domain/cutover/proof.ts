@@ -2,6 +2,8 @@
 // the Exchange mailbox holds, what Cutover copied, and what it could not copy and why.
 // A batch is verified only when every user reconciles.
 
+import { exportCsv, type CsvValue } from '../export/csv';
+
 export type SkipReason = 'over-size-limit' | 'refused-by-target' | 'read-failed';
 
 export interface SkippedMessage {
@@ -78,18 +80,9 @@ export function proveBatch(batch: string, reports: UserReport[]): BatchProof {
   return { batch, verified: users.length > 0 && notReconciled.length === 0, users, notReconciled };
 }
 
-function csvCell(v: string | number | null): string {
-  const s = v === null ? '' : String(v);
-  // A leading = + - @ would run as a formula in Excel.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** One row per user and folder, plus one per skipped message. */
-export function proofCsv(reports: UserReport[]): string {
-  const rows: (string | number | null)[][] = [
-    ['EmailAddress', 'Folder', 'SourceCount', 'TargetCount', 'CopiedByCutover', 'Missing', 'SkippedUid', 'SkipReason', 'Fix', 'LastPass', 'Reconciled'],
-  ];
+export function proofCsv(reports: UserReport[]): Buffer {
+  const rows: CsvValue[][] = [];
   for (const r of reports) {
     const rec = reconcileUser(r);
     if (r.folders.length === 0) rows.push([r.email, '', '', '', '', '', '', r.failure ?? '', '', r.lastPassAt, rec.reconciled ? 'yes' : 'no']);
@@ -98,5 +91,5 @@ export function proofCsv(reports: UserReport[]): string {
       for (const s of f.skipped) rows.push([r.email, f.folder, '', '', '', '', s.uid, s.reason, s.fix, r.lastPassAt, 'no']);
     }
   }
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return exportCsv(['EmailAddress', 'Folder', 'SourceCount', 'TargetCount', 'CopiedByCutover', 'Missing', 'SkippedUid', 'SkipReason', 'Fix', 'LastPass', 'Reconciled'], rows);
 }

@@ -10,6 +10,7 @@
 
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES } from '../exchange/types';
 import type { PreflightFailure, PreflightFailureKind } from './classify';
+import { exportCsv, type CsvValue } from '../export/csv';
 
 export type { PreflightFailure, PreflightFailureKind } from './classify';
 
@@ -327,18 +328,10 @@ const CSV_COLUMNS = [
   'Date',
 ] as const;
 
-function cell(v: string | number | null | undefined): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  // Spreadsheet formula injection: a subject like "=HYPERLINK(...)" must stay text.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One row per user, then one per oversized item and per folder issue. No passwords. */
 export function serializePreflightCsv(report: PreflightReport): Buffer {
-  const lines: string[] = [CSV_COLUMNS.join(',')];
-  const row = (vals: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) =>
-    lines.push(CSV_COLUMNS.map((c) => cell(vals[c])).join(','));
+  const lines: CsvValue[][] = [];
+  const row = (vals: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) => lines.push(CSV_COLUMNS.map((c) => vals[c]));
   for (const u of report.users) {
     row({
       Record: 'User',
@@ -382,7 +375,7 @@ export function serializePreflightCsv(report: PreflightReport): Buffer {
       });
     }
   }
-  return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
+  return exportCsv(CSV_COLUMNS, lines);
 }
 
 function problemsOf(u: PreflightUser): string {
