@@ -64,7 +64,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2', CUTOVER_TARGET_IMAP_HOST: '127.0.0.1', CUTOVER_TARGET_IMAP_PORT: '1143', CUTOVER_TARGET_IMAP_SECURITY: 'none', CUTOVER_TARGET_IMAP_USER: '{email}*migadmin', CUTOVER_TARGET_IMAP_PASSWORD: 'pw' });
     expect(c.cutover.dnsServers).toEqual([{ host: '127.0.0.1', port: 5353 }, { host: '10.0.0.2', port: 53 }]);
     expect(c.cutover.target).toMatchObject({ host: '127.0.0.1', port: 1143, security: 'None', auth: 'password', userTemplate: '{email}*migadmin' });
-    expect(loadConfig({}).cutover).toEqual({ dnsServers: [], target: undefined, servicePrincipalObjectId: undefined, deltaIntervalMs: 6 * 3_600_000, dnsWatchIntervalMs: 60_000 });
+    expect(loadConfig({}).cutover).toEqual({ dnsServers: [], target: undefined, servicePrincipalObjectId: undefined, tokenHosts: ['127.0.0.1', 'localhost', '::1'], deltaIntervalMs: 6 * 3_600_000, dnsWatchIntervalMs: 60_000 });
     expect(() => loadConfig({ DNS_SERVERS: '127.0.0.1:99999' })).toThrow(/DNS_SERVERS/);
     // The enterprise app's object id, and the scheduler's intervals.
     const sp = loadConfig({ AZURE_CLIENT_SP_OBJECT_ID: '6233FBA6-0198-4277-892F-9275BF728BCC', CUTOVER_DELTA_INTERVAL_MS: '600000', CUTOVER_DNS_WATCH_INTERVAL_MS: '30000' }).cutover;

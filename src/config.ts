@@ -5,6 +5,9 @@
 
 import * as path from 'node:path';
 import { parseDnsServers, type DnsServerAddress } from './adapters/dns/dns2Resolver';
+import { EXCHANGE_SCOPE } from './adapters/exchange/tokenSource';
+import { parseHostPatterns, TEAMS_FILE_HOSTS_COMMERCIAL } from './adapters/http/fileFetcher';
+import { tokenTransportProblem } from './adapters/imap/xoauth2';
 
 export type Mode = 'local' | 'production';
 
@@ -34,6 +37,8 @@ export interface Config {
   /** Base64 AES-256 key; absent in local mode, where a key file in dataDir is made and kept. */
   encryptionKey?: string;
   attachmentMaxBytes: number;
+  /** Hosts attachments are downloaded from over https (CUTOVER_FILE_HOSTS): "*.sharepoint.com" patterns or exact names. */
+  fileHosts: string[];
   bot?: BotCredentials;
   entra?: EntraApp;
   exchangeBaseUrl: string;
@@ -57,6 +62,8 @@ export interface Config {
     dnsServers: DnsServerAddress[];
     /** Target IMAP: Exchange Online (XOAUTH2, app-only) by default in production; a test server when set. */
     target?: { host: string; port: number; security: 'None' | 'Tls' | 'Ssl'; auth: 'xoauth2' | 'password'; userTemplate: string; password?: string; acceptUntrustedCertificates: boolean };
+    /** Where the Exchange app token may go over IMAP (XOAUTH2): the host it is for (outlook.office365.com); loopback in local mode (the emulator's token). */
+    tokenHosts: string[];
     /** The Enterprise application's object id, for New-ServicePrincipal and the FullAccess grants (AZURE_CLIENT_SP_OBJECT_ID). */
     servicePrincipalObjectId?: string;
     /** Scheduled delta passes after the switch (CUTOVER_DELTA_INTERVAL_MS, default 6 h). */
@@ -119,6 +126,15 @@ export function loadConfig(env: Env = process.env): Config {
     admins,
     encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
     attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    fileHosts: (() => {
+      try {
+        const hosts = parseHostPatterns(str(env, 'CUTOVER_FILE_HOSTS') ?? TEAMS_FILE_HOSTS_COMMERCIAL.join(','));
+        if (hosts.length === 0) throw new Error('the list is empty.');
+        return hosts;
+      } catch (err) {
+        throw new ConfigError(`CUTOVER_FILE_HOSTS: ${(err as Error).message} Example: *.sharepoint.com,*.sharepoint.us`);
+      }
+    })(),
     exchangeBaseUrl: (str(env, 'EXCHANGE_BASE_URL') ?? 'https://outlook.office365.com').replace(/\/$/, ''),
     graphBaseUrl: (str(env, 'GRAPH_BASE_URL') ?? 'https://graph.microsoft.com').replace(/\/$/, ''),
     emulator: {
@@ -160,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
             acceptUntrustedCertificates: str(env, 'CUTOVER_TARGET_IMAP_ACCEPT_UNTRUSTED') === 'true',
           }
         : undefined,
+      tokenHosts: mode === 'production' ? [new URL(EXCHANGE_SCOPE).hostname] : ['127.0.0.1', 'localhost', '::1'],
       servicePrincipalObjectId: (() => {
         const v = str(env, 'AZURE_CLIENT_SP_OBJECT_ID');
         if (v !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {
@@ -171,6 +188,12 @@ export function loadConfig(env: Env = process.env): Config {
       dnsWatchIntervalMs: int(env, 'CUTOVER_DNS_WATCH_INTERVAL_MS', 60_000, 100, 3_600_000),
     },
   };
+
+  const target = config.cutover.target;
+  const tokenProblem = target?.auth === 'xoauth2' ? tokenTransportProblem(target, config.cutover.tokenHosts) : null;
+  if (tokenProblem) {
+    throw new ConfigError(`CUTOVER_TARGET_IMAP_HOST: ${tokenProblem}`);
+  }
 
   if (mode === 'production') {
     const need = (name: string): string => {

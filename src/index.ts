@@ -160,7 +160,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       return new ImapMailboxAccess({
         source: { host: ep.remoteServer, port: ep.port, security: ep.security, acceptUntrustedCertificates: config.mode === 'local' },
         target: { host: t.host, port: t.port, security: t.security, acceptUntrustedCertificates: t.acceptUntrustedCertificates },
-        targetAuth: t.auth === 'password' ? { kind: 'password', userTemplate: t.userTemplate, password: t.password ?? '' } : { kind: 'xoauth2', tokens: tokenSource },
+        targetAuth: t.auth === 'password' ? { kind: 'password', userTemplate: t.userTemplate, password: t.password ?? '' } : { kind: 'xoauth2', tokens: tokenSource, hosts: config.cutover.tokenHosts },
         limitFor,
       });
     },
@@ -180,7 +180,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     preflightRuns: new PreflightRuns(),
     cutover,
     store,
-    files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local' }),
+    files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local', allowedHosts: config.fileHosts }),
     clock,
     exchangeClock,
     adminActions,

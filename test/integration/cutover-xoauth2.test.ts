@@ -2,17 +2,38 @@
 // offers only AUTH=XOAUTH2 with SASL-IR, checks the initial response, and takes an APPEND with
 // flags and date. The delta pass's target adapter must sign in with the app-only token.
 
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import tls from 'node:tls';
 import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
 import { parseXoauth2, xoauth2InitialResponse } from '../../src/adapters/imap/xoauth2';
 import { Secret } from '../../src/domain/secret';
 
 const TOKEN = 'eyJ0eXAi.app-only-token.sig';
 
-function fakeExchange(): Promise<{ port: number; seen: string[]; close(): void }> {
+/** A self-signed certificate for 127.0.0.1: the app token only travels over verified TLS. */
+function testCertificate(): { key: string; cert: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xoauth2-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    return { key: fs.readFileSync(`${dir}/key.pem`, 'utf8'), cert: fs.readFileSync(`${dir}/cert.pem`, 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+const CERT = testCertificate();
+
+function fakeExchange(): Promise<{ port: number; seen: string[]; connections: () => number; close(): void }> {
   const seen: string[] = [];
-  const server = net.createServer((sock) => {
+  let connections = 0;
+  const server = net.createServer((raw) => {
+    connections++;
+    // Implicit TLS as on port 993; the connection is counted before any handshake.
+    const sock = new tls.TLSSocket(raw, { isServer: true, key: CERT.key, cert: CERT.cert });
     let buf = '';
     let literal: { tag: string; left: number } | null = null;
     sock.write('* OK The Microsoft Exchange IMAP4 service is ready.\r\n');
@@ -58,7 +79,7 @@ function fakeExchange(): Promise<{ port: number; seen: string[]; close(): void }
     });
     sock.on('error', () => undefined);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, seen, close: () => server.close() })));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, seen, connections: () => connections, close: () => server.close() })));
 }
 
 describe('XOAUTH2 app-only sign-in to the target', () => {
@@ -72,8 +93,8 @@ describe('XOAUTH2 app-only sign-in to the target', () => {
     try {
       const access = new ImapMailboxAccess({
         source: { host: '127.0.0.1', port: 1, security: 'None' },
-        target: { host: '127.0.0.1', port: srv.port, security: 'None' },
-        targetAuth: { kind: 'xoauth2', tokens: { getToken: async () => TOKEN } },
+        target: { host: '127.0.0.1', port: srv.port, security: 'Ssl', ca: CERT.cert },
+        targetAuth: { kind: 'xoauth2', tokens: { getToken: async () => TOKEN }, hosts: ['127.0.0.1'] },
         limitFor: async () => 36 * 1024 * 1024,
       });
       const target = await access.target({ email: 'annb@contoso.edu', userName: 'ann.beebe', password: new Secret('x') });
@@ -89,13 +110,37 @@ describe('XOAUTH2 app-only sign-in to the target', () => {
     }
   });
 
+  it.each([
+    ['in clear (security None)', { security: 'None' as const }, ['127.0.0.1'], /without TLS \(security None\): use ssl \(port 993\) or tls/],
+    ['with an unchecked certificate', { security: 'Ssl' as const, acceptUntrustedCertificates: true }, ['127.0.0.1'], /certificate is not checked/],
+    ['to a host the token is not for', { security: 'Ssl' as const }, ['outlook.office365.com'], /token is for outlook\.office365\.com, not 127\.0\.0\.1/],
+  ])('never sends the app token %s: no token fetched, no connection made', async (_what, transport, hosts, message) => {
+    const srv = await fakeExchange();
+    try {
+      let fetched = 0;
+      const access = new ImapMailboxAccess({
+        source: { host: '127.0.0.1', port: 1, security: 'None' },
+        target: { host: '127.0.0.1', port: srv.port, ca: CERT.cert, ...transport },
+        targetAuth: { kind: 'xoauth2', tokens: { getToken: async () => (fetched++, TOKEN) }, hosts },
+        limitFor: async () => 1000,
+      });
+      const err = await access.target({ email: 'annb@contoso.edu', userName: 'x', password: new Secret('x') }).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/^target refused: /);
+      expect((err as Error).message).toMatch(message);
+      expect(fetched).toBe(0);
+      expect(srv.connections()).toBe(0);
+    } finally {
+      srv.close();
+    }
+  });
+
   it('a refused token fails the sign-in without echoing the token', async () => {
     const srv = await fakeExchange();
     try {
       const access = new ImapMailboxAccess({
         source: { host: '127.0.0.1', port: 1, security: 'None' },
-        target: { host: '127.0.0.1', port: srv.port, security: 'None' },
-        targetAuth: { kind: 'xoauth2', tokens: { getToken: async () => 'wrong-token-value' } },
+        target: { host: '127.0.0.1', port: srv.port, security: 'Ssl', ca: CERT.cert },
+        targetAuth: { kind: 'xoauth2', tokens: { getToken: async () => 'wrong-token-value' }, hosts: ['127.0.0.1'] },
         limitFor: async () => 1000,
       });
       const err = await access.target({ email: 'annb@contoso.edu', userName: 'x', password: new Secret('x') }).catch((e: Error) => e);

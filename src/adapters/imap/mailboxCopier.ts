@@ -11,7 +11,7 @@ import { countKeys, isSizeRefusal, normalizeMessageId, throttleBackoffMs } from 
 import type { AppendResult, DeltaUser, FolderStatus, IoStats, MailboxAccess, SourceSession, TargetSession } from '../../domain/cutover/mailboxes';
 import { redactor } from '../../domain/preflight/classify';
 import { imapFlowOptions, type ImapEndpoint } from './imapSource';
-import { targetImapAuth, type TargetAuth } from './xoauth2';
+import { targetImapAuth, tokenTransportProblem, type TargetAuth } from './xoauth2';
 
 function countingLogger(stats: IoStats): Logger {
   const noop = () => undefined;
@@ -168,6 +168,9 @@ class ImapTarget implements TargetSession {
   ) {}
 
   async open(): Promise<this> {
+    // Defence in depth (config.ts refuses the same): the app token never goes out in clear, nor to another host.
+    const problem = this.auth.kind === 'xoauth2' ? tokenTransportProblem(this.endpoint, this.auth.hosts) : null;
+    if (problem) throw new MailboxAccessError(`target refused: ${problem}`, 'target');
     const a = await targetImapAuth(this.auth, this.mailbox);
     const base = imapFlowOptions(this.endpoint, { userName: a.user, password: a.pass ?? '' }, this.timeoutMs, countingLogger(this.s));
     this.client = new ImapFlow({

@@ -20,9 +20,33 @@ export function parseXoauth2(b64: string): { user: string; token: string } | nul
 
 /** How the target is signed in to: app-only OAuth (Exchange Online) or a password (Dovecot in tests). */
 export type TargetAuth =
-  | { kind: 'xoauth2'; tokens: TokenSource }
+  /** hosts: where this token may go (its audience's IMAP host, e.g. outlook.office365.com); nowhere else. */
+  | { kind: 'xoauth2'; tokens: TokenSource; hosts: readonly string[] }
   /** userTemplate: "{email}*migadmin" (Dovecot master user) or "{email}". */
   | { kind: 'password'; userTemplate: string; password: string };
+
+/**
+ * Why an app token must not go to this IMAP endpoint, or null when it may: only over TLS (implicit or
+ * STARTTLS required) with a verified certificate, and only to a host the token is for. Checked when the
+ * configuration is read and again before every sign-in.
+ */
+export function tokenTransportProblem(
+  endpoint: { host: string; port: number; security: 'None' | 'Tls' | 'Ssl'; acceptUntrustedCertificates?: boolean },
+  hosts: readonly string[],
+): string | null {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  if (endpoint.security !== 'Ssl' && endpoint.security !== 'Tls') {
+    return `Cutover does not send its Exchange app token to ${where} without TLS (security ${endpoint.security}): use ssl (port 993) or tls (STARTTLS, port 143).`;
+  }
+  if (endpoint.acceptUntrustedCertificates) {
+    return `Cutover does not send its Exchange app token to ${where} when the server's certificate is not checked: trust its CA instead of accepting untrusted certificates.`;
+  }
+  const host = endpoint.host.toLowerCase().replace(/\.$/, '');
+  if (!hosts.some((h) => h.toLowerCase() === host)) {
+    return `Cutover's Exchange app token is for ${hosts.join(', ') || 'no IMAP host'}, not ${endpoint.host}; it is not sent there. For another IMAP server, sign in with a password (CUTOVER_TARGET_IMAP_PASSWORD).`;
+  }
+  return null;
+}
 
 export async function targetImapAuth(auth: TargetAuth, mailbox: string, forceRefresh = false): Promise<{ user: string; accessToken?: string; pass?: string; loginMethod?: string }> {
   if (auth.kind === 'xoauth2') {
