@@ -123,3 +123,19 @@ export class ExchangeError extends Error {
     return this.httpStatus === 429;
   }
 }
+
+/**
+ * A list Exchange could not hand over whole: a page failed, paging stopped (expired continuation,
+ * or a next link to another host), or Exchange warned that more results exist. `rowsRead` rows were
+ * read; callers must say the list is incomplete, never show the part as the whole.
+ */
+export class IncompleteListError extends ExchangeError {
+  constructor(message: string, cmdlet: string, httpStatus: number, errorId: string | null, readonly rowsRead: number) {
+    super(message, cmdlet, httpStatus, 'IncompleteResults', errorId, null);
+    this.name = 'IncompleteListError';
+  }
+}
+
+export function isIncompleteList(e: unknown): e is IncompleteListError {
+  return e instanceof IncompleteListError;
+}

@@ -184,7 +184,10 @@ describe('Exchange emulator through the production adapter', () => {
     expect(requests).toHaveLength(1);
     const reqStats = (await admin.getSyncRequestStatistics(requests[0].identity))!;
     expect(reqStats.itemsTransferred).toBeGreaterThan(0);
-    expect(reqStats.lastSuccessfulSyncTimestamp).toBeInstanceOf(Date);
+    // Derived from documented fields (Status, LastUpdateTimestamp, FailureTimestamp): no invented timestamp.
+    expect(reqStats.status).toBe('Synced');
+    expect(reqStats.lastUpdateTimestamp).toBeInstanceOf(Date);
+    expect(reqStats.lastSyncedTimestamp).toEqual(reqStats.lastUpdateTimestamp);
 
     await admin.stopMigrationBatch('large-items');
     await advanceUntil(async () => (await admin.getMigrationBatch('large-items'))?.status === 'Stopped', 60);

@@ -2,9 +2,12 @@ import { ExchangeAdminRest } from '../../src/adapters/exchange/exchangeAdminRest
 import { InvokeCommandClient, type RetryEvent } from '../../src/adapters/exchange/invokeCommandClient';
 import type { TokenSource } from '../../src/adapters/exchange/tokenSource';
 import { ExchangeError } from '../../src/ports/exchange';
+import { captureText } from './captures';
 import { loadRecorded, startRecordedServer, type RecordedServer } from './recordedServer';
 
-// The adapter against recorded Exchange Online response shapes, over real HTTP on loopback.
+// The adapter against Exchange Online response shapes, over real HTTP on loopback. Error bodies and
+// paging envelopes come from the real captures (captures.contract.test.ts has them all); the files in
+// recorded/ are only for cases with no capture (see recorded/README.md).
 
 const TENANT = '00000000-0000-0000-0000-00000000c0de';
 
@@ -127,47 +130,26 @@ describe('parsing recorded rows', () => {
   });
 });
 
+describe('Get-MigrationUser without EmailAddress (absent on the REST surface, exo-captures/16-…)', () => {
+  it('takes the address from MailboxEmailAddress, else from Identity', async () => {
+    const row = (extra: Record<string, unknown>) => ({ Guid: 'c6b0b1c2-6a0e-4a53-9a40-1f5b2f0f9d11', BatchId: 'pilot', Status: 'Synced', StatusSummary: 'Synced', ...extra });
+    server.enqueue({
+      status: 200,
+      body: {
+        '@adminapi.warnings': [],
+        value: [
+          row({ Identity: 'alice@contoso.example', MailboxEmailAddress: 'alice.mailbox@contoso.example' }),
+          row({ Identity: 'bob@contoso.example' }),
+          row({ Identity: 'carol@contoso.example', EmailAddress: 'carol.smtp@contoso.example' }),
+        ],
+      },
+    });
+    const users = await new ExchangeAdminRest(client()).getMigrationUsers({ batchId: 'pilot' });
+    expect(users.map((u) => u.emailAddress)).toEqual(['alice.mailbox@contoso.example', 'bob@contoso.example', 'carol.smtp@contoso.example']);
+  });
+});
+
 describe('errors', () => {
-  it('404 with the 3-part detail → ExchangeError with ErrorId, ExceptionType and Exchange text; Get → null', async () => {
-    server.enqueue(loadRecorded('error-404-not-found'), loadRecorded('error-404-not-found'));
-    const err = await client()
-      .invoke('Get-Mailbox', { Identity: 'nobody@contoso.example' })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExchangeError);
-    const e = err as ExchangeError;
-    expect(e.httpStatus).toBe(404);
-    expect(e.code).toBe('NotFound');
-    expect(e.errorId).toBe('Ex6F9304');
-    expect(e.exceptionType).toBe('Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException');
-    expect(e.message).toMatch(/^The operation couldn't be performed because object 'nobody@contoso.example'/);
-    expect(e.isNotFound).toBe(true);
-    expect(await new ExchangeAdminRest(client()).getMailbox('nobody@contoso.example')).toBeNull();
-    expect(retries).toEqual([]);
-  });
-
-  it('400 BadRequest → the text naming the valid values, no retry', async () => {
-    server.enqueue(loadRecorded('error-400-bad-request'));
-    const e = (await new ExchangeAdminRest(client())
-      .newImapMigrationEndpoint({ name: 'x', remoteServer: 'imap.contoso.example', port: 993, security: 'Ssl' })
-      .catch((x: unknown) => x)) as ExchangeError;
-    expect(e).toBeInstanceOf(ExchangeError);
-    expect(e.httpStatus).toBe(400);
-    expect(e.code).toBe('BadRequest');
-    expect(e.message).toContain('None, Ssl, Tls');
-    expect(e.errorId).toBeNull();
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it('403 with a NUL body → says the cmdlet is unknown or the app lacks an Exchange role', async () => {
-    server.enqueue(loadRecorded('error-403-nul-body'));
-    const e = (await client()
-      .invoke('Get-MigrationBatch')
-      .catch((x: unknown) => x)) as ExchangeError;
-    expect(e.httpStatus).toBe(403);
-    expect(e.message).toMatch(/Get-MigrationBatch.*unknown.*Exchange role/);
-    expect(e.message).not.toContain('\u0000');
-  });
-
   it('401 → one retry with a fresh token; a second 401 (HTML) → a tag-free error', async () => {
     server.enqueue(loadRecorded('error-401-html'), loadRecorded('get-mailbox-page'));
     await client().invoke('Get-Mailbox', { Identity: 'alice' });
@@ -213,34 +195,27 @@ describe('errors', () => {
   });
 });
 
-describe('paging', () => {
-  it('follows @odata.nextLink by re-POSTing the same body and anchor', async () => {
-    server.enqueue(loadRecorded('get-mailbox-truncated-page1'), loadRecorded('get-mailbox-truncated-page2'));
-    const rows = await client().invoke('Get-Mailbox', {}, { resultSize: 'Unlimited' });
-    expect(rows.map((r) => r.Identity)).toEqual(['alice', 'bob']);
-    expect(server.requests).toHaveLength(2);
-    expect(server.requests[1].url).toBe(
-      `/adminapi/beta/${TENANT}/InvokeCommand?%24skiptoken=eyJDb250aW51YXRpb24iOiIxIn0%3d`,
+describe('paging (captured envelopes: 04-paging-*)', () => {
+  const onLoopback = (text: string) => text.split('https://outlook.office365.com/adminapi/beta/tenant').join(`${server.baseUrl}/adminapi/beta/${TENANT}`);
+
+  it('follows a same-origin @odata.nextLink by re-POSTing the same body, anchor and page size', async () => {
+    server.enqueue(
+      { status: 200, bodyText: onLoopback(captureText('04-paging-truncated.capture-2026-07-23.json')) },
+      { status: 200, bodyText: onLoopback(captureText('04-paging-complete.capture-2026-07-23.json')) },
     );
+    const rows = await client().invoke('Get-Mailbox', {}, { resultSize: 'Unlimited' });
+    expect(rows.map((r) => r.Identity)).toEqual(['one', 'one', 'two', 'three']);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1].url).toMatch(/^\/adminapi\/beta\/[^/]+\/InvokeCommand\?%24skiptoken=ADZm/);
     expect(server.requests[1].body).toBe(server.requests[0].body);
     expect(server.requests[1].headers['x-anchormailbox']).toBe(server.requests[0].headers['x-anchormailbox']);
     expect(server.requests[1].headers.prefer).toBe(server.requests[0].headers.prefer);
   });
 
-  it('a failed continuation throws: incomplete results never look complete', async () => {
-    server.enqueue(loadRecorded('get-mailbox-truncated-page1'), loadRecorded('error-400-pagination'));
-    const e = (await client()
-      .invoke('Get-Mailbox', {}, { resultSize: 'Unlimited' })
-      .catch((x: unknown) => x)) as ExchangeError;
-    expect(e).toBeInstanceOf(ExchangeError);
-    expect(e.code).toBe('IncompleteResults');
-    expect(e.message).toMatch(/returned 1 rows.*Expired or Invalid pagination request.*incomplete/);
-  });
-
-  it('a "more results" warning on the last page throws', async () => {
-    const page = loadRecorded('get-mailbox-truncated-page1');
-    delete (page.body as Record<string, unknown>)['@odata.nextLink'];
-    server.enqueue(page);
+  it('a "more results" warning on the last page throws: incomplete results never look complete', async () => {
+    const page = JSON.parse(captureText('04-paging-truncated.capture-2026-07-23.json'));
+    delete page['@odata.nextLink'];
+    server.enqueue({ status: 200, body: page });
     const e = (await client()
       .invoke('Get-Mailbox', {})
       .catch((x: unknown) => x)) as ExchangeError;
@@ -249,7 +224,7 @@ describe('paging', () => {
   });
 
   it('a numeric ResultSize is honoured: no paging beyond it, smaller page size asked', async () => {
-    server.enqueue(loadRecorded('get-mailbox-truncated-page1'));
+    server.enqueue({ status: 200, bodyText: onLoopback(captureText('04-paging-truncated.capture-2026-07-23.json')) });
     const rows = await client().invoke('Get-Mailbox', {}, { resultSize: 1 });
     expect(rows).toHaveLength(1);
     expect(server.requests).toHaveLength(1);

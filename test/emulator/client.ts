@@ -24,7 +24,8 @@ export async function post(url: string, token: string | null, payload: unknown, 
     },
     body: JSON.stringify(payload),
   });
-  const text = await res.text();
+  // A body can be undecodable (the 403's NUL bytes declared as gzip): text is then null.
+  const text = await res.text().catch(() => null as unknown as string);
   let body: any = undefined;
   try {
     body = JSON.parse(text);

@@ -140,15 +140,16 @@ it('one user, one batch: a second batch with the same user is refused', async ()
   expect((await invoke(emu, 'Get-MigrationBatch', { Identity: 'b' })).status).toBe(404);
   const dup = await invoke(emu, 'New-MigrationBatch', { Name: 'A', SourceEndpoint: 'contoso-imap', CSVData: csvData('EmailAddress,UserName,Password\r\nleeg@contoso.edu,lee.gu,7281998\r\n') });
   expect(dup.status).toBe(400);
-  expect(detail(dup).text).toContain('already exists');
+  expect(detail(dup).text).toBe('The migration batch already exists.'); // Learn (KB-T), exact
 });
 
+// Learn's texts (SupportArticles troubleshoot-issues-with-imap-mailbox-migration), exact where Learn gives them whole.
 it.each([
   ['empty file', '', "Upload file can't be empty"],
-  ['missing column', 'EmailAddress,UserName\r\nterrya@contoso.edu,terry.adams\r\n', 'Column "Password" is missing from the CSV file'],
-  ['short row', 'EmailAddress,UserName,Password\r\nterrya@contoso.edu,terry.adams\r\n', 'Row 2 has the wrong number of columns'],
+  ['missing column', 'EmailAddress,UserName\r\nterrya@contoso.edu,terry.adams\r\n', 'Column "Password" is missing from the CSV file. The import process can\'t continue because this column is required. Please edit the CSV file and re-submit it.'],
+  ['short row', 'EmailAddress,UserName,Password\r\nterrya@contoso.edu,terry.adams\r\n', 'Row 2 has the wrong number of columns. Expected number: 3. Actual number: 2. Please edit this row and re-submit the file.'],
   ['unknown column', 'EmailAddress,UserName,Password,Department\r\nterrya@contoso.edu,terry.adams,1091990,Math\r\n', 'The column "Department" in the CSV file isn\'t recognized'],
-  ['50,001 rows', 'EmailAddress,UserName,Password\r\n' + 'x@contoso.edu,x,y\r\n'.repeat(50_001), 'The CSV file contains more than 50,000 rows'],
+  ['50,001 rows', 'EmailAddress,UserName,Password\r\n' + 'x@contoso.edu,x,y\r\n'.repeat(50_001), 'The CSV file contains more than 50,000 rows. Please divide the file into two or more files and submit them separately.'],
 ])('CSV check: %s → Exchange\'s text', async (_label, csv, text) => {
   await newEndpoint(emu);
   const r = await invoke(emu, 'New-MigrationBatch', { Name: 'csv', SourceEndpoint: 'contoso-imap', CSVData: csvData(csv) });
@@ -190,7 +191,7 @@ it('wrong source credentials and a missing target mailbox fail the user; the bat
   expect(terry.ErrorSummary).toMatch(/^We had trouble signing in to this account/);
   expect(JSON.stringify(terry)).not.toContain('wrong-password');
   const nobody = await one(emu, 'Get-MigrationUserStatistics', { Identity: 'nobody@contoso.edu' });
-  expect(nobody.Error).toMatch(/^Microsoft\.Exchange\.Migration\.MigrationRecipientNotFoundException: A recipient wasn't found for "nobody@contoso\.edu" on the target/);
+  expect(nobody.Error).toMatch(/^Microsoft\.Exchange\.Migration\.MigrationRecipientNotFoundException: A recipient wasn't found for nobody@contoso\.edu on the target\. Create a recipient of the appropriate type for this migration on the target and try again\.$/);
 
   // Start-MigrationBatch retries failed users (they fail again: nothing changed).
   expect((await invoke(emu, 'Start-MigrationBatch', { Identity: 'errs' })).status).toBe(200);
@@ -268,6 +269,22 @@ it('a Synced batch with no admin action for 60 days stops by itself; an IMAP bat
   const b = await batch('old');
   expect(b.Status).toBe('Stopped');
   expect(b.StoppedCount).toBe(3);
+});
+
+it('a Stopped batch is purged after 90 days with its users (Learn, manage-migration-batches)', async () => {
+  await newEndpoint(emu);
+  await one(emu, 'New-MigrationBatch', { Name: 'halted', SourceEndpoint: 'contoso-imap', CSVData: csvData(PILOT_CSV), AutoStart: true });
+  await emu.control.advance(60);
+  expect((await invoke(emu, 'Stop-MigrationBatch', { Identity: 'halted', Confirm: false })).status).toBe(200);
+  await emu.control.advance(60);
+  expect((await batch('halted')).Status).toBe('Stopped');
+  await emu.control.advance(89 * 86_400);
+  expect((await batch('halted')).Status).toBe('Stopped');
+  await emu.control.advance(2 * 86_400);
+  const gone = await invoke(emu, 'Get-MigrationBatch', { Identity: 'halted' });
+  expect(gone.status).toBe(404);
+  expect(detail(gone).text).toBe('The migration batch "halted" can\'t be found.');
+  expect((await invoke(emu, 'Get-MigrationUser', { Identity: 'terrya@contoso.edu' })).status).toBe(404);
 });
 
 it('Test-MigrationServerAvailability: Success for the demo host, Failed in a 200 for an unknown one', async () => {

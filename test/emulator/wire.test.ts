@@ -2,9 +2,23 @@
 // paging, errors, auth, throttling and the control endpoints.
 
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
+import { request } from 'node:http';
 import { cmd, csvData, detail, invoke, invokeUrl, newEndpoint, one, PILOT_CSV, post, rows } from './client';
 
 let emu: RunningExchangeEmulator;
+
+/** The bytes as sent, without any decoding. */
+function rawPost(url: string, token: string, payload: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(payload));
+  });
+}
 
 beforeAll(async () => {
   emu = await startExchangeEmulator({ timeScale: 0, enableControl: true, startTime: new Date('2026-11-24T10:00:00Z') });
@@ -64,52 +78,82 @@ describe('envelope and wire shape of rows', () => {
     });
   });
 
-  it('accepts v1.0, any path casing and the onmicrosoft.com tenant name', async () => {
-    const url = `${emu.baseUrl}/AdminApi/v1.0/contoso.onmicrosoft.com/invokecommand`;
+  it('accepts any path casing and the onmicrosoft.com tenant name; v1.0 answers 405 as measured', async () => {
+    const url = `${emu.baseUrl}/AdminApi/beta/contoso.onmicrosoft.com/invokecommand`;
     const r = await post(url, emu.accessToken, cmd('Get-MigrationConfig'));
     expect(r.status).toBe(200);
     expect(r.body.value[0].MaxNumberOfBatches).toBe(100);
+    const v1 = await post(`${emu.baseUrl}/adminapi/v1.0/${emu.tenantId}/InvokeCommand`, emu.accessToken, cmd('Get-MigrationConfig'));
+    expect(v1.status).toBe(405);
   });
 });
 
+const MORE = 'There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.';
+
 describe('paging', () => {
-  it('pages with Prefer: odata.maxpagesize and a %24skiptoken nextLink the client re-POSTs to', async () => {
-    const body = cmd('Get-Mailbox', { ResultSize: 'Unlimited' });
-    const seen: string[] = [];
-    let url: string | undefined = invokeUrl(emu);
-    let pages = 0;
-    while (url) {
-      const r = await post(url, emu.accessToken, body, { Prefer: 'odata.maxpagesize=10' });
-      expect(r.status).toBe(200);
-      expect(r.body['@adminapi.warnings']).toEqual([]);
-      seen.push(...r.body.value.map((m: any) => m.PrimarySmtpAddress));
-      url = r.body['@odata.nextLink'];
-      if (url) expect(url).toMatch(/\/InvokeCommand\?%24skiptoken=/);
-      pages++;
+  it('lenient: pages with Prefer: odata.maxpagesize, each truncated page carrying the nextLink and the warning together', async () => {
+    emu.control.setStrictPaging(false);
+    try {
+      const body = cmd('Get-Mailbox', { ResultSize: 'Unlimited' });
+      const seen: string[] = [];
+      let url: string | undefined = invokeUrl(emu);
+      let pages = 0;
+      while (url) {
+        const r = await post(url, emu.accessToken, body, { Prefer: 'odata.maxpagesize=10' });
+        expect(r.status).toBe(200);
+        url = r.body['@odata.nextLink'];
+        if (url) {
+          expect(url).toMatch(/\/InvokeCommand\?%24skiptoken=/);
+          expect(Object.keys(r.body)).toEqual(['@odata.context', '@odata.nextLink', 'adminapi.warnings@odata.type', '@adminapi.warnings', 'value']);
+          expect(r.body['@adminapi.warnings']).toEqual([MORE]);
+        } else expect(r.body['@adminapi.warnings']).toEqual([]);
+        seen.push(...r.body.value.map((m: any) => m.PrimarySmtpAddress));
+        pages++;
+      }
+      expect(seen.length).toBe(26); // admin + 25 demo users
+      expect(new Set(seen).size).toBe(26);
+      expect(pages).toBe(3);
+    } finally {
+      emu.control.setStrictPaging(true);
     }
-    expect(seen.length).toBe(26); // admin + 25 demo users
-    expect(new Set(seen).size).toBe(26);
-    expect(pages).toBe(3);
   });
 
-  it('cuts at ResultSize with the "more results" warning', async () => {
+  it('strict by default under jest: the next link answers the captured 400 "Expired or Invalid pagination request"', async () => {
+    expect(emu.control.strictPaging()).toBe(true);
+    const first = await invoke(emu, 'Get-Mailbox', { ResultSize: 'Unlimited' }, { Prefer: 'odata.maxpagesize=10' });
+    expect(first.body.value).toHaveLength(10);
+    expect(first.body['@adminapi.warnings']).toEqual([MORE]);
+    const r = await post(first.body['@odata.nextLink'], emu.accessToken, cmd('Get-Mailbox', { ResultSize: 'Unlimited' }));
+    expect(r.status).toBe(400);
+    expect(r.body.error.innererror.internalexception).toEqual({
+      message: 'Expired or Invalid pagination request. Default Expiry time is 00:30:00',
+      type: 'System.Exception',
+      stacktrace: '',
+    });
+  });
+
+  it('cuts at ResultSize with the nextLink and the "more results" warning together, as Get-Mailbox -ResultSize 1 was captured', async () => {
     const r = await invoke(emu, 'Get-Mailbox', { ResultSize: 5 });
     expect(r.body.value).toHaveLength(5);
-    expect(r.body['@odata.nextLink']).toBeUndefined();
-    expect(r.body['@adminapi.warnings']).toEqual([
-      'There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.',
-    ]);
+    expect(r.body['@odata.nextLink']).toMatch(/\/InvokeCommand\?%24skiptoken=/);
+    expect(r.body['@adminapi.warnings']).toEqual([MORE]);
   });
 
-  it('defaults ResultSize to 1000 and refuses a skiptoken it did not issue', async () => {
-    const r = await post(`${invokeUrl(emu)}?%24skiptoken=bm9wZQ==`, emu.accessToken, cmd('Get-Mailbox'));
-    expect(r.status).toBe(400);
-    expect(r.body.error.message).toBe('Expired or Invalid pagination request');
+  it('refuses a skiptoken it did not issue with the captured pagination 400', async () => {
+    emu.control.setStrictPaging(false);
+    try {
+      const r = await post(`${invokeUrl(emu)}?%24skiptoken=bm9wZQ==`, emu.accessToken, cmd('Get-Mailbox'));
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toBe('Invalid Operation');
+      expect(r.body.error.innererror.internalexception.message).toBe('Expired or Invalid pagination request. Default Expiry time is 00:30:00');
+    } finally {
+      emu.control.setStrictPaging(true);
+    }
   });
 });
 
 describe('errors', () => {
-  it('404 NotFound with the 3-part ManagementObjectNotFoundException detail', async () => {
+  it('404 NotFound with the 3-part ManagementObjectNotFoundException detail and a generic internalexception', async () => {
     const r = await invoke(emu, 'Get-MigrationUser', { Identity: 'nobody@contoso.edu' });
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('NotFound');
@@ -120,18 +164,35 @@ describe('errors', () => {
     expect(d.type).toBe('Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException');
     expect(d.text).toMatch(/^The operation couldn't be performed because object 'nobody@contoso\.edu' couldn't be found on '[A-Z0-9.]+'\.$/);
     expect(r.body.error.innererror.type).toBe('Microsoft.Exchange.Admin.OData.Core.ODataServiceException');
-    expect(r.body.error.innererror.internalexception.message).toBe(r.body.error.details[0].message);
-    expect(r.body['@adminapi.warnings']).toEqual([]);
+    expect(r.body.error.innererror.internalexception.message).toBe(
+      "Exception of type 'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException' was thrown.",
+    );
+    // Warnings sit inside `error`, after innererror (capture 06-…-remove-mailbox).
+    expect(Object.keys(r.body)).toEqual(['error']);
+    expect(r.body.error['@adminapi.warnings']).toEqual([]);
   });
 
-  it('400 BadRequest for a bad enum lists the valid values; unknown parameters are refused', async () => {
+  it('a missing batch is ExBDDC58 with its own text', async () => {
+    const r = await invoke(emu, 'Get-MigrationBatch', { Identity: 'no-such-batch' });
+    expect(r.status).toBe(404);
+    expect(r.body.error.details[0].message).toBe(
+      'ExBDDC58|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The migration batch "no-such-batch" can\'t be found.',
+    );
+  });
+
+  it('400 BadRequest for a bad enum lists the valid values with no details; unknown parameters have an empty ErrorId', async () => {
     const r = await invoke(emu, 'New-MigrationEndpoint', { IMAP: true, Name: 'x', RemoteServer: 'imap.contoso.edu', Security: 'Starttls' });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('BadRequest');
-    expect(detail(r).text).toContain('None, Ssl, Tls');
+    expect(r.body.error.details).toBeUndefined();
+    expect(r.body.error.innererror.internalexception.type).toBe('Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException');
+    expect(r.body.error.innererror.internalexception.message).toContain('try again: None, Ssl, Tls');
     const onPrem = await invoke(emu, 'New-MigrationBatch', { Name: 'x', BadItemLimit: 10 });
     expect(onPrem.status).toBe(400);
-    expect(detail(onPrem).text).toBe("A parameter cannot be found that matches parameter name 'BadItemLimit'.");
+    expect(onPrem.body.error.details[0].message).toBe(
+      '|Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException|Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. BadItemLimit',
+    );
+    expect(onPrem.body.error['@adminapi.warnings']).toBeUndefined();
   });
 
   it('401 without the bearer token, 404 for another tenant, 403 with a NUL body for an unknown cmdlet', async () => {
@@ -140,7 +201,12 @@ describe('errors', () => {
     expect((await post(invokeUrl(emu, '11111111-2222-3333-4444-555555555555'), emu.accessToken, cmd('Get-Mailbox'))).status).toBe(404);
     const r = await invoke(emu, 'Get-Recipient');
     expect(r.status).toBe(403);
-    expect(r.text).toBe('\u0000');
+    expect(r.text).toBeNull(); // fetch cannot decode it
+    const raw = await rawPost(invokeUrl(emu), emu.accessToken, cmd('Get-Recipient'));
+    expect(raw.status).toBe(403);
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(raw.body.length).toBe(4096);
+    expect(raw.body.every((b) => b === 0)).toBe(true);
   });
 
   it('Confirm:true returns only the confirmation message and changes nothing', async () => {

@@ -121,7 +121,8 @@ export function toMigrationUser(row: WireRow): MigrationUser {
     identity,
     guid: sReq(row, 'Guid'),
     batchId: sReq(row, 'BatchId'),
-    emailAddress: s(row, 'EmailAddress') ?? identity,
+    // EmailAddress is reported absent on the REST surface (exo-captures/16-…): MailboxEmailAddress, then Identity.
+    emailAddress: s(row, 'EmailAddress') || s(row, 'MailboxEmailAddress') || identity,
     recipientType: sReq(row, 'RecipientType'),
     status: enumOf<MigrationUserStatus>(row, 'Status', MIGRATION_USER_STATUSES, 'Queued'),
     statusSummary: enumOf(row, 'StatusSummary', USER_STATUS_SUMMARIES, 'None'),
@@ -184,14 +185,19 @@ export function toSyncRequest(row: WireRow): SyncRequest {
 
 export function toSyncRequestStatistics(row: WireRow): SyncRequestStatistics {
   const transferred = parseByteSize(field(row, 'BytesTransferred'));
+  const status = sReq(row, 'Status');
+  const lastUpdate = dateField(row, 'LastUpdateTimestamp');
+  const failedAt = dateField(row, 'FailureTimestamp');
   return {
     identity: sReq(row, 'Identity'),
-    status: sReq(row, 'Status'),
+    status,
     statusDetail: sReq(row, 'StatusDetail'),
     percentComplete: n(row, 'PercentComplete'),
     itemsTransferred: n(row, 'ItemsTransferred'),
     bytesTransferred: typeof transferred === 'number' ? transferred : null,
-    lastSuccessfulSyncTimestamp: dateField(row, 'LastSuccessfulSyncTimestamp'),
+    lastUpdateTimestamp: lastUpdate,
+    lastSyncedTimestamp:
+      lastUpdate && /^synced$/i.test(status) && !(failedAt && failedAt.getTime() >= lastUpdate.getTime()) ? lastUpdate : null,
     dataConsistencyScore: s(row, 'DataConsistencyScore') || null,
     failureType: s(row, 'FailureType') || null,
     message: s(row, 'Message') || null,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExchangeError } from '../../ports/exchange';
+import { ExchangeError, IncompleteListError } from '../../ports/exchange';
 import type { TokenSource } from './tokenSource';
 
 // POST {base}/adminapi/beta/{tenant}/InvokeCommand, as the v3 module does it
@@ -154,11 +154,12 @@ interface ParsedError {
   exceptionType: string | null;
 }
 
-/** `ErrorId|ExceptionType|Text` (details[0].message) → parts; anything else → text only. */
+/** `ErrorId|ExceptionType|Text` (details[0].message) → parts (the ErrorId may be empty, as in the captured
+ * unknown-parameter 400); anything else → text only. */
 function splitDetail(message: string): { errorId: string | null; exceptionType: string | null; text: string } {
   const parts = message.split('|');
-  if (parts.length >= 3 && /^[A-Za-z0-9]+$/.test(parts[0].trim()) && /\./.test(parts[1])) {
-    return { errorId: parts[0].trim(), exceptionType: parts[1].trim(), text: parts.slice(2).join('|').trim() };
+  if (parts.length >= 3 && /^[A-Za-z0-9]*$/.test(parts[0].trim()) && /^[\w.`+]+\.[\w`+]+$/.test(parts[1].trim())) {
+    return { errorId: parts[0].trim() || null, exceptionType: parts[1].trim(), text: parts.slice(2).join('|').trim() };
   }
   return { errorId: null, exceptionType: null, text: message.trim() };
 }
@@ -167,46 +168,111 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v.trim() !== '' ? v : null;
 }
 
-/** Turn an error response body into Exchange's own reason (§1.5). */
-export function parseErrorBody(status: number, statusText: string, body: string, cmdlet: string): ParsedError {
-  const nulOrEmpty = body.replace(/[\u0000\s]/g, '') === '';
-  if (status === 403 && nulOrEmpty) {
-    return {
-      code: 'Forbidden',
-      message:
-        `Exchange refused ${cmdlet} (403): the cmdlet is unknown, or the app's service principal ` +
-        `has no Exchange role (e.g. Exchange Administrator) — Exchange.ManageAsApp alone is not enough.`,
-      errorId: null,
-      exceptionType: null,
-    };
-  }
+/** What a cmdlet's noun is called in an admin's words. */
+function objectNoun(cmdlet: string): string {
+  const noun = cmdlet.replace(/^[A-Za-z]+-/, '').toLowerCase();
+  const names: Record<string, string> = {
+    migrationbatch: 'migration batch',
+    migrationuser: 'migration user',
+    migrationuserstatistics: 'migration user',
+    migrationendpoint: 'migration endpoint',
+    syncrequest: 'sync request',
+    syncrequeststatistics: 'sync request',
+    mailbox: 'mailbox',
+    mailboxpermission: 'mailbox',
+    serviceprincipal: 'service principal',
+  };
+  return names[noun] ?? 'object';
+}
+
+/**
+ * A not-found in plain words. Exchange's own text names a domain controller
+ * (`…couldn't be found on 'XYZ.PROD.OUTLOOK.COM'`) or is only a generic exception name.
+ */
+function notFoundText(cmdlet: string, exchangeText: string | null): string {
+  const quoted =
+    /object\s+(?:#\s*)?'([^']*)'\s+couldn't be found/.exec(exchangeText ?? '')?.[1] ??
+    /migration batch "([^"]+)" can't be found/.exec(exchangeText ?? '')?.[1] ??
+    null;
+  const noun = objectNoun(cmdlet);
+  return quoted
+    ? `Not found: Exchange Online has no ${noun} '${quoted}'.`
+    : `Not found: Exchange Online has no such ${noun} (${cmdlet}).`;
+}
+
+/** The fix for a 403, shown to the admin as is. */
+export const FORBIDDEN_FIX =
+  "Fix: in the Entra admin center, assign the Exchange Administrator role to Cutover's app (Roles and administrators), " +
+  'and under App registrations > API permissions add Office 365 Exchange Online > Application > Exchange.ManageAsApp ' +
+  'and grant admin consent. Changes can take up to an hour to reach Exchange.';
+
+/**
+ * Turn an error response into Exchange's own reason (§1.5), never crashing on a body that
+ * cannot be read (`body` null: undecodable, e.g. NUL bytes declared as gzip).
+ */
+export function parseErrorBody(
+  status: number,
+  statusText: string,
+  body: string | null,
+  cmdlet: string,
+  headers?: { get(name: string): string | null },
+): ParsedError {
+  const exceptionHeader = str(headers?.get('x-exceptiontype') ?? null);
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = body === null ? undefined : JSON.parse(body);
   } catch {
     json = undefined;
   }
   const err = (json as { error?: Record<string, unknown> } | undefined)?.error;
+  if (status === 403 && !(err && typeof err === 'object' && (str(err.message) || Array.isArray(err.details)))) {
+    // Captured: a run of NUL bytes (declared as gzip), not JSON. The reason, if any, is in X-ExceptionType.
+    return {
+      code: 'Forbidden',
+      message:
+        `Cutover's app lacks the Exchange Administrator role or Exchange.ManageAsApp: Exchange refused ${cmdlet} (403` +
+        `${exceptionHeader ? `, ${exceptionHeader}` : ''}). ${FORBIDDEN_FIX}`,
+      errorId: null,
+      exceptionType: exceptionHeader,
+    };
+  }
   if (err && typeof err === 'object') {
     const code = str(err.code) ?? (statusText || String(status));
     const details = Array.isArray(err.details) ? (err.details as Array<Record<string, unknown>>) : [];
     const detail = str(details[0]?.message);
     let inner = err.innererror as Record<string, unknown> | undefined;
-    // innererror → internalexception chain: the deepest message is the cause.
+    // innererror → internalexception chain: the deepest message is the cause (400s carry no details).
     let innerMessage: string | null = null;
+    let innerType: string | null = null;
     while (inner && typeof inner === 'object') {
       innerMessage = str(inner.message) ?? innerMessage;
+      innerType = str(inner.type) ?? innerType;
       inner = inner.internalexception as Record<string, unknown> | undefined;
     }
-    const chosen = detail ?? innerMessage ?? str(err.message) ?? `${cmdlet} failed (${status})`;
+    // On a 404 the internalexception is only "Exception of type '…DirectInvokeCmdletExecutionException' was thrown."
+    const generic = innerMessage !== null && /^Exception of type '[^']+' was thrown\.?$/.test(innerMessage);
+    const chosen = detail ?? (generic ? null : innerMessage) ?? str(err.message) ?? `${cmdlet} failed (${status})`;
     const parts = splitDetail(chosen);
-    // innererror.type is the OData wrapper (ODataServiceException), not the cause: not used.
-    return { code, message: parts.text, errorId: parts.errorId, exceptionType: parts.exceptionType };
+    const exceptionType = parts.exceptionType ?? (detail ? null : generic ? null : innerType);
+    const isNotFound =
+      status === 404 || code === 'NotFound' || /ManagementObjectNotFoundException/.test(exceptionType ?? '');
+    // innererror.type is the OData wrapper (ODataServiceException), never the cause.
+    return {
+      code,
+      message: isNotFound ? notFoundText(cmdlet, detail ? parts.text : null) : parts.text,
+      errorId: parts.errorId,
+      exceptionType: exceptionType === 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException' ? null : exceptionType,
+    };
+  }
+  if (status === 404) {
+    // Not JSON (a proxy's page, a console-wrapped copy): still a not-found, named if the text names it.
+    return { code: 'NotFound', message: notFoundText(cmdlet, body), errorId: null, exceptionType: null };
   }
   // HTML or text (auth failures, front-door errors): a short, tag-free excerpt.
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1];
-  const text = (title ?? body.replace(/<[^>]*>/g, ' '))
-    .replace(/[\u0000]/g, '')
+  const raw = body ?? '';
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(raw)?.[1];
+  const text = (title ?? raw.replace(/<[^>]*>/g, ' '))
+    .replace(/[\u0000-\u0008\u000e-\u001f]/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);
@@ -222,7 +288,9 @@ export function parseErrorBody(status: number, statusText: string, body: string,
   }
   return {
     code: statusText || String(status),
-    message: text ? `${cmdlet} failed (${status}): ${text}` : `${cmdlet} failed (${status} ${statusText})`.trim(),
+    message: text
+      ? `${cmdlet} failed (${status}): ${text}`
+      : `${cmdlet} failed (${status} ${statusText})${body === null ? ': Exchange sent a body that could not be read' : ''}`.trim(),
     errorId: null,
     exceptionType: null,
   };
@@ -307,31 +375,40 @@ export class InvokeCommandClient {
       }
       if (!page.nextLink) break;
       const next = page.nextLink;
+      if (!this.sameOrigin(next)) {
+        // Never send the token to a host the base URL does not name (a nextLink is data from the wire).
+        throw new IncompleteListError(
+          `${cmdletName} returned ${rows.length} rows, then named a next page on another host (${safeOrigin(next)}); ` +
+            'Cutover did not follow it. Results are incomplete.',
+          cmdletName,
+          200,
+          null,
+          rows.length,
+        );
+      }
       try {
         page = await this.post(cmdletName, next, body, headers, secrets, true);
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
         const status = e instanceof ExchangeError ? e.httpStatus : 0;
         // Not a not-found: a 404 on a continuation must not make a Get look empty.
-        throw new ExchangeError(
+        throw new IncompleteListError(
           `${cmdletName} returned ${rows.length} rows, then the next page failed: ${reason}. Results are incomplete.`,
           cmdletName,
           status === 404 ? 0 : status,
-          'IncompleteResults',
           e instanceof ExchangeError ? e.errorId : null,
-          null,
+          rows.length,
         );
       }
     }
     const more = page.warnings.find((w) => MORE_RESULTS.test(w));
     if (more) {
-      throw new ExchangeError(
+      throw new IncompleteListError(
         `${cmdletName} returned ${rows.length} rows but Exchange says more exist ("${more}"). Results are incomplete.`,
         cmdletName,
         200,
-        'IncompleteResults',
         null,
-        null,
+        rows.length,
       );
     }
     for (const w of page.warnings) this.options.onWarning?.(cmdletName, redact(w, secrets));
@@ -369,8 +446,27 @@ export class InvokeCommandClient {
         }
         throw new ExchangeError(`${cmdlet}: could not reach Exchange (${reason})`, cmdlet, 0, 'NetworkError', null, null);
       }
-      const text = await res.text();
-      if (res.ok) return this.parsePage(cmdlet, res.status, text, secrets, continuation);
+      // A body can be undecodable (the captured 403 is NUL bytes declared as gzip: reading it throws
+      // "TypeError: terminated"). That must become an answer, never a crash.
+      let text: string | null;
+      try {
+        text = await res.text();
+      } catch {
+        text = null;
+      }
+      if (res.ok) {
+        if (text === null) {
+          throw new ExchangeError(
+            `${cmdlet}: Exchange answered ${res.status} with a body that could not be read`,
+            cmdlet,
+            res.status,
+            'InvalidResponse',
+            null,
+            null,
+          );
+        }
+        return this.parsePage(cmdlet, res.status, text, secrets, continuation);
+      }
 
       if (res.status === 401 && !refreshed) {
         refreshed = true;
@@ -383,15 +479,15 @@ export class InvokeCommandClient {
         res.status === 503 ||
         res.status === 504 ||
         res.status === 408 ||
-        TRANSIENT_TEXT.test(text);
+        TRANSIENT_TEXT.test(text ?? '');
       if (transient && attempt <= this.maxRetries) {
         const hinted = res.status === 429 ? retryAfterMs(res.headers.get('retry-after'), Date.now()) : null;
         const delay = hinted !== null ? Math.min(hinted, this.maxDelayMs) : this.backoff(attempt);
-        const reason = res.status === 429 ? 'throttled' : (TRANSIENT_TEXT.exec(text)?.[0] ?? `HTTP ${res.status}`);
+        const reason = res.status === 429 ? 'throttled' : (TRANSIENT_TEXT.exec(text ?? '')?.[0] ?? `HTTP ${res.status}`);
         await this.wait(cmdlet, attempt, res.status, reason, delay);
         continue;
       }
-      const parsed = parseErrorBody(res.status, res.statusText, text, cmdlet);
+      const parsed = parseErrorBody(res.status, res.statusText, text, cmdlet, res.headers);
       throw new ExchangeError(
         redact(parsed.message, secrets),
         cmdlet,
@@ -429,6 +525,14 @@ export class InvokeCommandClient {
     return { value, nextLink, warnings, errors };
   }
 
+  private sameOrigin(link: string): boolean {
+    try {
+      return new URL(link, this.url).origin === new URL(this.url).origin;
+    } catch {
+      return false;
+    }
+  }
+
   private backoff(attempt: number): number {
     // 2 s · 2^(n-1) with ±25% jitter, as the module (2 s·2^n) but spread across callers.
     const base = this.baseDelayMs * 2 ** (attempt - 1);
@@ -454,6 +558,15 @@ function toTexts(v: unknown): string[] {
       return String(x);
     })
     .filter((s) => s.trim() !== '');
+}
+
+/** The host part of a link, for a message (never its query: a skiptoken is opaque). */
+function safeOrigin(link: string): string {
+  try {
+    return new URL(link).origin;
+  } catch {
+    return 'an unreadable link';
+  }
 }
 
 function networkReason(e: unknown): string {

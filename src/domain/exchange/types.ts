@@ -174,7 +174,10 @@ export interface SyncRequestStatistics {
   percentComplete: number;
   itemsTransferred: number;
   bytesTransferred: number | null;
-  lastSuccessfulSyncTimestamp: Date | null;
+  /** LastUpdateTimestamp (documented; SyncRequestStatistics has no "last successful sync" field). */
+  lastUpdateTimestamp: Date | null;
+  /** When the last sync succeeded, derived: LastUpdateTimestamp of a Synced request with no later FailureTimestamp. */
+  lastSyncedTimestamp: Date | null;
   dataConsistencyScore: string | null;
   failureType: string | null;
   message: string | null;

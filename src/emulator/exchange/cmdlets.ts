@@ -213,7 +213,8 @@ function userRow(engine: MigrationEngine, u: MigrationUserState): WireRow {
     Identity: w.str(u.emailAddress),
     Guid: w.guid(u.guid),
     BatchId: w.str(b?.name ?? null),
-    EmailAddress: w.str(u.emailAddress),
+    // No EmailAddress: a client written against the live REST surface says it is absent there
+    // (exo-captures/16-get-migrationuser.md); the address is in Identity and MailboxEmailAddress.
     MailboxEmailAddress: w.str(u.emailAddress),
     RecipientType: w.enum('Mailbox'),
     Status: w.enum(u.status),
@@ -410,8 +411,8 @@ const handlers: Record<string, Handler> = {
     const name = p.string('Name')!;
     if (name.length > 64) throw badArgument('Name', `The length of the property is too long. The maximum length is 64 and the length of the value provided is ${name.length}.`);
     if (engine.batches.has(name.toLowerCase())) {
-      // (sheet) "The migration batch already exists"
-      throw taskError(ExceptionTypes.batchAlreadyExists, `The migration batch '${name}' already exists.`, 'Ex2B9C44', 'Name');
+      // (Learn, KB-T) exact text; its wire envelope and ErrorId were never captured.
+      throw taskError(ExceptionTypes.batchAlreadyExists, 'The migration batch already exists.', 'Ex2B9C44', 'Name');
     }
     if (engine.batches.size >= MAX_BATCHES_PER_TENANT) {
       // (sheet) exact text, §3.3
@@ -635,7 +636,9 @@ const handlers: Record<string, Handler> = {
           EstimatedTransferItemCount: w.int64(u.totalItems),
           LargeItemsEncountered: w.int32(u.skippedItems.length),
           BadItemsEncountered: w.int32(0),
-          LastSuccessfulSyncTimestamp: w.date(u.lastSuccessfulSyncTime),
+          // Documented timestamps only (exo-captures/20-…): no "LastSuccessfulSyncTimestamp" exists anywhere.
+          LastUpdateTimestamp: w.date(u.lastUpdatedTime),
+          FailureTimestamp: w.date(u.error ? u.lastUpdatedTime : null),
           DataConsistencyScore: w.enum(u.skippedItems.length ? 'Good' : 'Perfect'),
           FailureType: w.str(u.errorType ? u.errorType.split('.').pop()! : null),
           Message: w.str(u.error ?? (status === 'Synced' ? 'Synchronization completed.' : '')),

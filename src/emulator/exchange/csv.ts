@@ -75,7 +75,8 @@ export function parseImapCsv(data: Buffer, options: { allowUnknownColumns?: bool
   const rows = records.slice(1);
   if (rows.length === 0) throw csvError("Upload file can't be empty");
   if (rows.length > CSV_MAX_ROWS) {
-    throw csvError('The CSV file contains more than 50,000 rows. Split it into multiple files and create a batch for each.');
+    // (Learn, KB-T) exact text.
+    throw csvError('The CSV file contains more than 50,000 rows. Please divide the file into two or more files and submit them separately.');
   }
   const index = new Map<string, number>();
   header.forEach((h, i) => {
@@ -89,7 +90,8 @@ export function parseImapCsv(data: Buffer, options: { allowUnknownColumns?: bool
   });
   for (const col of REQUIRED) {
     if (!index.has(col)) {
-      throw csvError(`Column "${col}" is missing from the CSV file. The first row of the CSV file must contain the column headings EmailAddress, UserName and Password.`);
+      // (Learn, KB-T) exact text.
+      throw csvError(`Column "${col}" is missing from the CSV file. The import process can't continue because this column is required. Please edit the CSV file and re-submit it.`);
     }
   }
   const out: ImapCsvRow[] = [];
@@ -97,7 +99,8 @@ export function parseImapCsv(data: Buffer, options: { allowUnknownColumns?: bool
   rows.forEach((r, i) => {
     const rowNumber = i + 2;
     if (r.length !== header.length) {
-      throw csvError(`Row ${rowNumber} has the wrong number of columns. Each row must have ${header.length} columns, the same as the header row.`);
+      // (Learn, KB-T) exact text.
+      throw csvError(`Row ${rowNumber} has the wrong number of columns. Expected number: ${header.length}. Actual number: ${r.length}. Please edit this row and re-submit the file.`);
     }
     const get = (col: string) => (index.has(col) ? r[index.get(col)!] : undefined);
     const emailAddress = (get('EmailAddress') ?? '').trim();

@@ -39,6 +39,8 @@ export interface BatchState {
   lastSyncedAt: Date | null;
   phaseEndsAtMs: number | null;
   lastAdminActionAtMs: number;
+  /** When the batch last became Stopped or Failed (null otherwise): the 90-day purge counts from here. */
+  endedAtMs?: number | null;
   nextIncrementalAtMs: number | null;
   message: string;
 }
@@ -97,6 +99,9 @@ export interface EngineOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** Stopped and Failed batches are removed after 90 days (Learn, manage-migration-batches, "Retention"). */
+export const ENDED_BATCH_PURGE_DAYS = 90;
+const ENDED_BATCH = new Set<BatchStatus>(['Stopped', 'Failed']);
 const ACTIVE_BATCH: ReadonlySet<BatchStatus> = new Set(['Syncing', 'Synced', 'SyncedWithErrors']);
 const SYNCED_BATCH: ReadonlySet<BatchStatus> = new Set(['Synced', 'SyncedWithErrors']);
 
@@ -104,7 +109,7 @@ const SYNCED_BATCH: ReadonlySet<BatchStatus> = new Set(['Synced', 'SyncedWithErr
 export function sourceFailureText(failure: SourceFailureKind, server: SourceServer): string {
   switch (failure) {
     case 'AuthenticationFailed':
-      return "We had trouble signing in to this account. Please confirm that you're using the correct user name and password.";
+      return "We had trouble signing in to this account. Confirm that you're using the correct user name and password.";
     case 'Timeout':
       return `The connection to the server '${server.remoteServer}' timed out after 00:00:15.`;
     case 'TlsFailed':
@@ -122,7 +127,8 @@ export function sourceFailureType(failure: SourceFailureKind): string {
 }
 
 export function recipientNotFoundText(email: string): string {
-  return `A recipient wasn't found for "${email}" on the target. Create a mailbox for "${email}" and try again.`;
+  // (Learn, KB-T) exact text.
+  return `A recipient wasn't found for ${email} on the target. Create a recipient of the appropriate type for this migration on the target and try again.`;
 }
 
 export class MigrationEngine {
@@ -374,6 +380,7 @@ export class MigrationEngine {
         at(b.nextIncrementalAtMs);
         at(b.lastAdminActionAtMs + BATCH_LIFETIME_DAYS * DAY_MS);
       }
+      if (ENDED_BATCH.has(b.status) && b.endedAtMs != null) at(b.endedAtMs + ENDED_BATCH_PURGE_DAYS * DAY_MS);
     }
     for (const u of this.users.values()) {
       at(u.removeAtMs);
@@ -401,6 +408,15 @@ export class MigrationEngine {
   process(): void {
     const now = this.nowMs;
     for (const [key, b] of [...this.batches]) {
+      if (ENDED_BATCH.has(b.status)) {
+        b.endedAtMs ??= now;
+        if (now >= b.endedAtMs + ENDED_BATCH_PURGE_DAYS * DAY_MS) {
+          // Purged with its users, as Remove-MigrationBatch would (Get then answers "can't be found").
+          b.userKeys.forEach((k) => this.users.get(k)?.batchKey === key && this.users.delete(k));
+          this.batches.delete(key);
+          continue;
+        }
+      } else b.endedAtMs = null;
       if (b.phaseEndsAtMs !== null && b.phaseEndsAtMs <= now) {
         b.phaseEndsAtMs = null;
         if (b.status === 'Starting') b.status = 'Syncing';

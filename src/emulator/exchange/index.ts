@@ -10,7 +10,7 @@ import { resolveCmdlet, runCmdlet } from './cmdlets';
 import { createDemoSourceDirectory } from './demoSource';
 import { MigrationEngine } from './engine';
 import { addEnterpriseApp, imapSignIn, resetPermissions } from './permissions';
-import { CmdletError, errorBody } from './errors';
+import { CmdletError, errorBody, paginationExpired } from './errors';
 import { envelope, selectProperties, serializeRow } from './serializer';
 import type { SourceMailboxDirectory } from '../../domain/source/mailboxDirectory';
 import { DEMO_INITIAL_DOMAIN, demoMailboxes, newMailbox, type TenantMailbox } from './tenant';
@@ -45,7 +45,22 @@ export interface ExchangeEmulatorOptions {
   startTime?: Date;
   /** One line per request: method, cmdlet, status, duration. Never parameters. */
   log?: (line: string) => void;
+  /**
+   * Strict paging: every next link answers the captured 400 "Expired or Invalid pagination request…",
+   * as an app-only client measured against the real service (exo-captures/04-paging.md). Default: on
+   * under jest (JEST_WORKER_ID set), off otherwise (the module's clients do follow next links).
+   */
+  strictPaging?: boolean;
 }
+
+/** Strict paging unless told otherwise: on in tests, off for a local run. */
+export function defaultStrictPaging(): boolean {
+  return process.env.JEST_WORKER_ID !== undefined;
+}
+
+/** (capture) 04-paging-truncated: the warning that comes with every next link. */
+export const MORE_RESULTS_WARNING =
+  'There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.';
 
 export interface EmulatorFault {
   /** Cmdlet name (case-insensitive) or omitted / '*' for every cmdlet. */
@@ -86,6 +101,9 @@ export interface EmulatorControl {
   requestCounts(): Record<string, number>;
   /** An app-only IMAP sign-in to `mailbox` as Exchange answers it ("OK AUTHENTICATE completed." or the failure). */
   imapSignIn(appId: string, mailbox: string): string;
+  /** Switch strict paging (next links answer 400) on or off at run time. */
+  setStrictPaging(on: boolean): void;
+  strictPaging(): boolean;
 }
 
 export interface RunningExchangeEmulator {
@@ -97,6 +115,7 @@ export interface RunningExchangeEmulator {
 }
 
 const TICK_MS = 250;
+const FORBIDDEN_NUL_BYTES = 4096;
 
 class Emulator {
   readonly engine: MigrationEngine;
@@ -106,6 +125,7 @@ class Emulator {
   private faultList: Array<Required<Pick<EmulatorFault, 'times'>> & EmulatorFault> = [];
   private readonly requestCounts = new Map<string, number>();
   private timeScale: number;
+  private strict: boolean;
   private chain: Promise<void> = Promise.resolve();
   private ticking = false;
   private readonly timer: NodeJS.Timeout;
@@ -115,6 +135,7 @@ class Emulator {
     this.accessToken = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
     this.tenantAliases = new Set([this.tenantId.toLowerCase(), DEMO_INITIAL_DOMAIN]);
     this.timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
+    this.strict = options.strictPaging ?? defaultStrictPaging();
     const start = options.startTime ?? new Date();
     this.engine = new MigrationEngine({
       startTime: start,
@@ -175,6 +196,10 @@ class Emulator {
       addEnterpriseApp: (app) => addEnterpriseApp(this.engine, app),
       requestCounts: () => Object.fromEntries(this.requestCounts),
       imapSignIn: (appId, mailbox) => imapSignIn(this.engine, appId, mailbox),
+      setStrictPaging: (on) => {
+        this.strict = on;
+      },
+      strictPaging: () => this.strict,
       addMailboxes: (addresses) => {
         const now = this.engine.now();
         const added: TenantMailbox[] = [];
@@ -214,7 +239,10 @@ class Emulator {
       if (!this.options.enableControl) return sendText(res, 404, 'Not Found');
       return this.handleControl(req, res, url);
     }
-    const m = /^\/adminapi\/(beta|v1\.0)\/([^/]+)\/invokecommand\/?$/i.exec(url.pathname);
+    // Only /adminapi/beta: every client calls beta, and a client measured 405 on v1.0 InvokeCommand
+    // (exchange-online.md §1.1). The v1.0 body was not recorded: a plain 405 here.
+    if (/^\/adminapi\/v1\.0\/[^/]+\/invokecommand\/?$/i.test(url.pathname)) return sendText(res, 405, 'Method Not Allowed');
+    const m = /^\/adminapi\/(beta)\/([^/]+)\/invokecommand\/?$/i.exec(url.pathname);
     if (!m) return sendText(res, 404, 'Not Found');
     if (req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed');
     const auth = req.headers.authorization ?? '';
@@ -241,8 +269,12 @@ class Emulator {
     const cmdlet = resolveCmdlet(name);
     cmdletForLog = cmdlet ?? name;
     this.requestCounts.set(cmdlet ?? name, (this.requestCounts.get(cmdlet ?? name) ?? 0) + 1);
-    // Unknown cmdlet (or no role for it): 403 with a NUL-byte body (§1.1).
-    if (!cmdlet) return send(res, 403, 'application/json', Buffer.from([0]));
+    // Unknown cmdlet (or no role for it): 403 with a run of NUL bytes declared as gzip (exo-captures/07-…:
+    // observed, never dumped; G2O's fixture is 4096 NULs). A client that trusts the header fails to decode it.
+    if (!cmdlet) {
+      res.setHeader('Content-Encoding', 'gzip');
+      return send(res, 403, 'application/json', Buffer.alloc(FORBIDDEN_NUL_BYTES));
+    }
 
     const fault = this.takeFault(cmdlet);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -265,19 +297,20 @@ class Emulator {
       const contextUrl = `${base}/adminapi/${m[1]}/${m[2]}/$metadata#Collection(Exchange.GenericHashTable)`;
       let nextLink: string | undefined;
       if (result.resultSize !== undefined) {
+        // (capture) 04-paging: a page that is not the last carries @odata.nextLink AND the "more results"
+        // warning together. Get-Mailbox -ResultSize 1 gave one row plus both, so ResultSize caps the page
+        // as Prefer: odata.maxpagesize does (the module sends min(ResultSize, 1000); default page 1000).
+        const skiptoken = url.searchParams.get('$skiptoken');
+        // Strict: the measured app-only behaviour, every continuation is refused with the captured 400.
+        if (skiptoken !== null && this.strict) return sendJson(res, 400, errorBody(paginationExpired()));
+        const offset = readSkipToken(skiptoken, cmdlet);
+        if (offset === null) return sendJson(res, 400, errorBody(paginationExpired()));
         const limit = result.resultSize === 'Unlimited' ? Infinity : result.resultSize;
-        const cut = rows.length > limit;
-        rows = rows.slice(0, limit);
-        const offset = readSkipToken(url.searchParams.get('$skiptoken'), cmdlet);
-        if (offset === null) {
-          return sendJson(res, 400, errorBody(new CmdletError(400, 'BadRequest', 'Ex7D1C2B', 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException', 'Expired or Invalid pagination request', '$skiptoken', 'Expired or Invalid pagination request')));
-        }
-        const pageSize = preferPageSize(String(req.headers.prefer ?? "")) ?? 1000;
+        const pageSize = Math.min(preferPageSize(String(req.headers.prefer ?? '')) ?? 1000, limit);
         const page = rows.slice(offset, offset + pageSize);
         if (offset + pageSize < rows.length) {
           nextLink = `${base}/adminapi/${m[1]}/${m[2]}/InvokeCommand?%24skiptoken=${encodeURIComponent(makeSkipToken(offset + pageSize, cmdlet))}`;
-        } else if (cut) {
-          warnings.push('There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.');
+          warnings.push(MORE_RESULTS_WARNING);
         }
         rows = page;
       }

@@ -156,13 +156,13 @@ export function envelope(options: {
   nextLink?: string;
   confirmationMessage?: string;
 }): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    '@odata.context': options.contextUrl,
-    'adminapi.warnings@odata.type': '#Collection(String)',
-    '@adminapi.warnings': options.warnings,
-  };
-  if (options.confirmationMessage !== undefined) body['@adminapi.confirmationmessage'] = options.confirmationMessage;
+  // (capture) 04-paging-truncated key order: context, nextLink, warnings pair, value.
+  const body: Record<string, unknown> = { '@odata.context': options.contextUrl };
   if (options.nextLink) body['@odata.nextLink'] = options.nextLink;
+  body['adminapi.warnings@odata.type'] = '#Collection(String)';
+  body['@adminapi.warnings'] = options.warnings;
+  // Not captured: where @adminapi.confirmationmessage sits (exo-captures INDEX gap 3).
+  if (options.confirmationMessage !== undefined) body['@adminapi.confirmationmessage'] = options.confirmationMessage;
   body.value = options.rows;
   return body;
 }
