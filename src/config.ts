@@ -37,6 +37,8 @@ export interface Config {
   /** Base64 AES-256 key; absent in local mode, where a key file in dataDir is made and kept. */
   encryptionKey?: string;
   attachmentMaxBytes: number;
+  /** How per-user files reach the admin (CUTOVER_FILE_HANDOVER): Teams file consent cards, or 15-minute links (default in local mode: the Playground cannot take files). */
+  fileHandover: 'consent' | 'link';
   /** Hosts attachments are downloaded from over https (CUTOVER_FILE_HOSTS): "*.sharepoint.com" patterns or exact names. */
   fileHosts: string[];
   bot?: BotCredentials;
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     admins,
     encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
     attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    fileHandover: (str(env, 'CUTOVER_FILE_HANDOVER') ?? (mode === 'local' ? 'link' : 'consent')).toLowerCase() === 'link' ? 'link' : 'consent',
     fileHosts: (() => {
       try {
         const hosts = parseHostPatterns(str(env, 'CUTOVER_FILE_HOSTS') ?? TEAMS_FILE_HOSTS_COMMERCIAL.join(','));

@@ -15,7 +15,7 @@ import type { CommandDeps } from './commands/types';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createExchangeAdmin, MsalTokenSource, StaticTokenSource, type TokenSource } from './adapters/exchange';
 import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
-import { HttpFileFetcher } from './adapters/http/fileFetcher';
+import { HttpFileFetcher, hostAllowed } from './adapters/http/fileFetcher';
 import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
 import { BlobStore } from './adapters/storage/blobStore';
@@ -33,6 +33,7 @@ import { systemClock } from './ports/clock';
 import { AuditLog } from './services/auditLog';
 import { Confirmations } from './services/confirmations';
 import { Downloads } from './services/downloads';
+import { FileHandover } from './teams/fileHandover';
 import { PendingBatches } from './services/pendingBatches';
 import { getServers as systemDnsServers } from 'node:dns';
 import { Dns2Resolver } from './adapters/dns/dns2Resolver';
@@ -169,7 +170,6 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     exchange,
     pending,
     audit,
-    downloads,
     confirmations: new Confirmations(store, clock),
     preflight: {
       run: (input) => {
@@ -270,7 +270,19 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       }
     },
   };
-  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry });
+  // Per-user files go to the asker's personal chat only: file consent cards in Teams, 15-minute links in the Playground.
+  const files = new FileHandover({
+    adapter,
+    botAppId: credentials.MicrosoftAppId,
+    downloads,
+    findPersonal: (aad) => notifications.conversations.findPersonal(aad),
+    how: config.fileHandover,
+    uploadHostAllowed: (host) => hostAllowed(host, config.fileHosts),
+    allowLoopbackHttp: config.mode === 'local',
+    log,
+  });
+  deps.reports = files;
+  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry, files });
   registerRoutes(server, {
     adapter,
     bot,

@@ -6,6 +6,8 @@ import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { currentStep, isStepId, oldTtlExpiresAt, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
 import { proofCsv } from '../domain/cutover/proof';
+import { CSV_CONTENT_TYPE } from '../domain/export/csv';
+import { handOver, handoverText } from './handover';
 import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
 import { formatDate, notice } from './views';
@@ -282,7 +284,9 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
   if (!deps.cutover) return unavailable();
   try {
     const { proof, reports } = await deps.cutover.proof(batch);
-    const url = await deps.downloads.create({ fileName: `cutover-proof-${batch}.csv`, contentType: 'text/csv; charset=utf-8', body: proofCsv(reports), createdBy: { id: actor.id, name: actor.name } });
+    const handover = await handOver(deps, actor, [
+      { fileName: `cutover-proof-${batch.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: proofCsv(reports), description: `Cut-over proof of batch ${batch}, per user and folder` },
+    ]);
     await deps.audit.record({ actor, action: 'cutover.proof', target: batch, result: 'ok', detail: proof.verified ? 'verified' : `${proof.notReconciled.length} users do not reconcile` });
     const shown = proof.users.slice(0, 20);
     return notice({
@@ -292,7 +296,7 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
       lines: [
         ...shown.map((u) => `${u.reconciled ? '✓' : '✗'} ${u.email}: source ${u.sourceCount}, Exchange ${u.targetCount ?? '—'}, copied ${u.copied}, not copied ${u.skipped}, last pass ${u.lastPassAt ? formatDate(new Date(u.lastPassAt)) : 'never'}${u.why ? ` — ${u.why}` : ''}`),
         ...(proof.users.length > shown.length ? [`…and ${proof.users.length - shown.length} more in the CSV.`] : []),
-        `Download: [cutover-proof-${batch}.csv](${url}) (link valid 24 h)`,
+        handoverText(handover),
       ],
       actions: [{ title: 'Run delta pass', verb: 'cutover.delta', data: { batch } }],
     });

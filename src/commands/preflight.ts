@@ -8,6 +8,8 @@ import { dropProblemRows, validateMigrationCsv, type MigrationCsvRow } from '../
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { serializePreflightCsv, type PreflightReport } from '../domain/preflight/report';
+import { CSV_CONTENT_TYPE } from '../domain/export/csv';
+import { handOver, handoverText } from './handover';
 import { formatBytes, toExchangeSize } from '../domain/sizes';
 import { createBatch, pickEndpoint } from './batchNew';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply } from './types';
@@ -34,14 +36,14 @@ function progressCard(runId: string, endpoint: MigrationEndpoint, scanned: numbe
   });
 }
 
-function resultCard(report: PreflightReport, runId: string, pendingId: string | null, batchName: string | null, reportUrl: string, excludeFolders: string[]): Reply {
+function resultCard(report: PreflightReport, runId: string, pendingId: string | null, batchName: string | null, filesNote: string, excludeFolders: string[]): Reply {
   const t = report.totals;
   const blocked = report.users.filter((u) => u.status === 'Blocked');
   const withLarge = report.users.filter((u) => u.largeItems.length > 0);
   const sections: Record<string, unknown>[] = [
     {
       heading: 'Summary',
-      text: `[Download the full report (CSV)](${reportUrl})`,
+      text: filesNote,
       facts: [
         { title: 'Ready', value: String(t.ready) },
         { title: 'Needs attention', value: String(t.needsAttention) },
@@ -136,12 +138,9 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
     });
     await pendingUpdate;
     deps.preflightRuns.finish(run.id, report);
-    const url = await deps.downloads.create({
-      fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`,
-      contentType: 'text/csv; charset=utf-8',
-      body: serializePreflightCsv(report),
-      createdBy: { id: actor.id, name: actor.name },
-    });
+    const handover = await handOver(deps, actor, [
+      { fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: serializePreflightCsv(report), description: `Preflight report, endpoint ${s.endpoint.identity}` },
+    ]);
     await deps.audit.record({
       actor,
       action: 'preflight',
@@ -149,7 +148,7 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
       result: report.cancelled ? 'refused' : 'ok',
       detail: `${report.totals.users} users: ${report.totals.ready} ready, ${report.totals.needsAttention} attention, ${report.totals.blocked} blocked`,
     });
-    await sink.update(resultCard(report, run.id, s.pendingId, s.batchName, url, s.excludeFolders));
+    await sink.update(resultCard(report, run.id, s.pendingId, s.batchName, handoverText(handover), s.excludeFolders));
   };
   return { first: progressCard(run.id, s.endpoint, 0, total, 0), followUp };
 }

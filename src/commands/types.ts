@@ -18,6 +18,7 @@ import type { WatcherStatus } from '../services/watcher/watcher';
 import type { Reply } from '../cards/reply';
 import type { AuditPort } from '../ports/audit';
 import type { IncomingFile, FileFetcher } from '../ports/fileFetcher';
+import type { ReportDelivery } from '../ports/reportDelivery';
 
 // Moved to their own floors; named here too while handlers still import them from ./types.
 export type { Reply } from '../cards/reply';
@@ -118,10 +119,6 @@ export interface PendingBatchesPort {
   peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
 }
 
-export interface DownloadsPort {
-  create(input: { fileName: string; contentType: string; body: Buffer | string; ttlMs?: number; createdBy: { id: string; name?: string } }): Promise<string>;
-}
-
 export interface ConfirmationsPort {
   create(input: { action: string; target: string; requestedBy: string }): Promise<string>;
   consume(
@@ -153,7 +150,8 @@ export interface CommandDeps {
   exchange: ExchangeAdmin;
   pending: PendingBatchesPort;
   audit: AuditPort;
-  downloads: DownloadsPort;
+  /** Per-user files go to the asker's personal chat only (src/teams/fileHandover.ts); set once the Teams adapter exists. */
+  reports?: ReportDelivery;
   files: FileFetcher;
   confirmations: ConfirmationsPort;
   preflight: PreflightPort;

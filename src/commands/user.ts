@@ -4,6 +4,8 @@ import { renderCard } from '../cards/render';
 import type { MigrationUserStatistics } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { formatBytes } from '../domain/sizes';
+import { CSV_CONTENT_TYPE, exportCsv } from '../domain/export/csv';
+import { handOver, handoverText } from './handover';
 import { runConfirmed } from './confirmed';
 import type { ActionResult, Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, formatCount, formatDate, notice } from './views';
@@ -104,11 +106,6 @@ function statsSection(stats: MigrationUserStatistics, powershell: string) {
   };
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export async function reportUser(deps: CommandDeps, actor: Actor, email: string): Promise<Reply> {
   const ps = toPowerShell('Get-MigrationUserStatistics', { Identity: email, IncludeSkippedItems: true, IncludeReport: true, DiagnosticInfo: 'Verbose' });
   try {
@@ -133,13 +130,14 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
       null,
       2,
     );
-    const header = 'Kind,FolderName,Subject,Sender,DateSent,MessageSize,Failure';
-    const rows = stats.skippedItems.map((i) => [i.kind, i.folderName, i.subject, i.sender, i.dateSent, i.messageSize, i.failure].map(csvCell).join(','));
-    const csv = [header, ...rows].join('\r\n') + '\r\n';
+    const csv = exportCsv(
+      ['Kind', 'FolderName', 'Subject', 'Sender', 'DateSent', 'MessageSize', 'Failure'],
+      stats.skippedItems.map((i) => [i.kind, i.folderName, i.subject, i.sender, i.dateSent, i.messageSize, i.failure]),
+    );
     const base = email.replace(/[^a-z0-9@._-]/gi, '_');
-    const [jsonUrl, csvUrl] = await Promise.all([
-      deps.downloads.create({ fileName: `${base}-migration-report.json`, contentType: 'application/json', body: json, createdBy: { id: actor.id, name: actor.name } }),
-      deps.downloads.create({ fileName: `${base}-skipped-items.csv`, contentType: 'text/csv; charset=utf-8', body: csv, createdBy: { id: actor.id, name: actor.name } }),
+    const handover = await handOver(deps, actor, [
+      { fileName: `${base}-migration-report.json`, contentType: 'application/json', body: Buffer.from(json, 'utf8'), description: `Migration report of ${email}` },
+      { fileName: `${base}-skipped-items.csv`, contentType: CSV_CONTENT_TYPE, body: csv, description: `Skipped items of ${email}` },
     ]);
     await deps.audit.record({ actor, action: 'user.report', target: email, result: 'ok' });
     const card = renderCard('details', {
@@ -148,15 +146,15 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
       subtitleColor: statusColor(stats.statusSummary),
       sections: [
         {
-          heading: 'Downloads',
-          text: `[Migration report (JSON)](${jsonUrl}) · [Skipped items (CSV)](${csvUrl})\n\nThe links are signed and expire in 24 hours.`,
+          heading: 'Files',
+          text: handoverText(handover),
           facts: [],
           powershell: ps,
         },
       ],
       actions: [],
     });
-    return { card, summary: `Report for ${email}: ${jsonUrl}` };
+    return { card, summary: `Report for ${email}` };
   } catch (err) {
     return exchangeErrorReply(`Reading the report of ${email}`, err, ps);
   }

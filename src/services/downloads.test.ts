@@ -14,7 +14,8 @@ class TestClock implements Clock {
 }
 
 const admin = { id: '29:megan', name: 'Megan Bowen' };
-const HOUR = 3_600_000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 
 function parse(link: string): { id: string; exp: string; sig: string; url: URL } {
   const url = new URL(link);
@@ -44,7 +45,7 @@ describe('Downloads', () => {
     });
     const { id, exp, sig, url } = parse(link);
     expect(url.origin + url.pathname).toBe(`https://cutover.contoso.com/downloads/${id}`);
-    expect(Number(exp)).toBe(Date.parse('2026-03-06T10:00:00Z') / 1000);
+    expect(Number(exp)).toBe(Date.parse('2026-03-05T10:15:00Z') / 1000); // 15 minutes, not a day
     const file = await downloads.resolve(id, exp, sig);
     expect(file).toEqual({
       fileName: 'Wave1-skipped-items.csv',
@@ -69,9 +70,9 @@ describe('Downloads', () => {
 
   it('expires links at exp, and a validly signed link to a missing file is not-found', async () => {
     const { id, exp, sig } = parse(
-      await downloads.create({ fileName: 'r.txt', contentType: 'text/plain', body: Buffer.from('x'), ttlMs: HOUR, createdBy: admin }),
+      await downloads.create({ fileName: 'r.txt', contentType: 'text/plain', body: Buffer.from('x'), ttlMs: 10 * MIN, createdBy: admin }),
     );
-    clock.t += HOUR - 1000;
+    clock.t += 10 * MIN - 1000;
     expect(await downloads.resolve(id, exp, sig)).toMatchObject({ fileName: 'r.txt' });
     clock.t += 1000;
     expect(await downloads.resolve(id, exp, sig)).toEqual({ error: 'expired' });
@@ -81,13 +82,36 @@ describe('Downloads', () => {
   });
 
   it('sweepExpired deletes expired files only', async () => {
-    await downloads.create({ fileName: 'a', contentType: 'text/plain', body: 'a', ttlMs: HOUR, createdBy: admin });
-    const keep = parse(await downloads.create({ fileName: 'b', contentType: 'text/plain', body: 'b', ttlMs: 3 * HOUR, createdBy: admin }));
-    clock.t += 2 * HOUR;
+    await downloads.create({ fileName: 'a', contentType: 'text/plain', body: 'a', ttlMs: 5 * MIN, createdBy: admin });
+    const keep = parse(await downloads.create({ fileName: 'b', contentType: 'text/plain', body: 'b', ttlMs: 15 * MIN, createdBy: admin }));
+    clock.t += 10 * MIN;
     expect(await downloads.sweepExpired()).toBe(1);
     expect(await downloads.sweepExpired()).toBe(0);
     expect(await downloads.resolve(keep.id, keep.exp, keep.sig)).toMatchObject({ fileName: 'b' });
     expect(fs.readdirSync(dir)).toHaveLength(2); // b and the index
+  });
+
+  it('never lets a link live longer than 15 minutes, whatever is asked', async () => {
+    const { id, exp, sig } = parse(await downloads.create({ fileName: 'r.txt', contentType: 'text/plain', body: 'x', ttlMs: 24 * HOUR, createdBy: admin }));
+    expect(Number(exp) * 1000 - clock.t).toBe(15 * MIN);
+    clock.t += 15 * MIN;
+    expect(await downloads.resolve(id, exp, sig)).toEqual({ error: 'expired' });
+  });
+
+  it('an offered file (file consent) is sealed, handed once to its owner only, and expires after 15 minutes', async () => {
+    const id = await downloads.stash({ fileName: 'proof.csv', contentType: 'text/csv', body: 'ann@contoso.com,Inbox,Quarterly numbers', createdBy: admin });
+    const raw = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+    expect(raw).not.toContain('Quarterly numbers');
+    expect(await downloads.claim(id, { id: '29:someone-else' })).toEqual({ error: 'someone-else' });
+    expect(await downloads.claim(id, admin)).toMatchObject({ fileName: 'proof.csv', body: Buffer.from('ann@contoso.com,Inbox,Quarterly numbers') });
+    expect(await downloads.claim(id, admin)).toEqual({ error: 'not-found' }); // once
+    const late = await downloads.stash({ fileName: 'late.csv', contentType: 'text/csv', body: 'x', createdBy: admin });
+    clock.t += 15 * MIN;
+    expect(await downloads.claim(late, admin)).toEqual({ error: 'expired' });
+    const declined = await downloads.stash({ fileName: 'no.csv', contentType: 'text/csv', body: 'x', createdBy: admin });
+    expect(await downloads.discard(declined, { id: '29:someone-else' })).toBe(false);
+    expect(await downloads.discard(declined, admin)).toBe(true);
+    expect(await downloads.claim(declined, admin)).toEqual({ error: 'not-found' });
   });
 
   it('strips paths and quotes from file names', async () => {

@@ -5,12 +5,17 @@ import { open, seal } from '../lib/seal';
 import type { Actor } from './auditLog';
 
 /**
- * Short-lived files (reports, error lists) handed to admins as signed links:
- * `<baseUrl>/downloads/<id>?exp=<unix seconds>&sig=<HMAC-SHA256(id.exp), base64url>`.
- * The link is the credential, so it expires (24 h by default) and the body is stored
- * sealed with a key derived from the HMAC secret. Route registration lives elsewhere;
- * it should answer bad-signature and not-found alike (404) and expired with 410.
+ * Short-lived files (reports, error lists) for the admin who asked, two ways:
+ * - a file offered on a Teams file consent card waits here (stash) until the admin accepts,
+ *   declines or 15 minutes pass; claim() hands it out once, to that admin only;
+ * - where Teams cannot take files (local mode, the Agents Playground), a signed link:
+ *   `<baseUrl>/downloads/<id>?exp=<unix seconds>&sig=<HMAC-SHA256(id.exp), base64url>`.
+ *   The link is the credential, so it lives at most 15 minutes.
+ * Either way the body is stored sealed with a key derived from the HMAC secret, never in clear.
+ * Route registration lives elsewhere; it answers bad-signature and not-found alike (404) and expired with 410.
  */
+export const MAX_FILE_TTL_MS = 15 * 60_000;
+
 export interface DownloadFile {
   fileName: string;
   contentType: string;
@@ -18,6 +23,7 @@ export interface DownloadFile {
 }
 
 export type ResolveResult = DownloadFile | { error: 'expired' | 'bad-signature' | 'not-found' };
+export type ClaimResult = DownloadFile | { error: 'expired' | 'not-found' | 'someone-else' };
 
 interface DownloadRecord {
   fileName: string;
@@ -26,6 +32,8 @@ interface DownloadRecord {
   exp: number;
   createdAt: string;
   createdBy: Actor;
+  /** 'offer': waits for a file consent answer and is never served as a link. */
+  kind?: 'link' | 'offer';
 }
 
 interface DownloadIndex {
@@ -35,6 +43,15 @@ interface DownloadIndex {
 const PREFIX = 'download/';
 const INDEX_KEY = `${PREFIX}index`;
 const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export interface FileInput {
+  fileName: string;
+  contentType: string;
+  body: Buffer | string;
+  /** Capped at 15 minutes. */
+  ttlMs?: number;
+  createdBy: Actor;
+}
 
 export class Downloads {
   private readonly sealKey: Buffer;
@@ -53,14 +70,41 @@ export class Downloads {
     this.sealKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'cutover downloads at rest v1', 32));
   }
 
-  async create(input: {
-    fileName: string;
-    contentType: string;
-    body: Buffer | string;
-    ttlMs?: number;
-    createdBy: Actor;
-  }): Promise<string> {
-    const ttlMs = input.ttlMs ?? 24 * 60 * 60_000;
+  /** A signed link to the file, valid for ttlMs (at most, and by default, 15 minutes). */
+  async create(input: FileInput): Promise<string> {
+    const { id, exp } = await this.put(input, 'link');
+    return `${this.base}/downloads/${id}?exp=${exp}&sig=${this.sign(id, exp)}`;
+  }
+
+  /** Keeps a file offered on a file consent card (sealed, at most 15 minutes); returns its id for the card's context. */
+  async stash(input: FileInput): Promise<string> {
+    return (await this.put(input, 'offer')).id;
+  }
+
+  /** The offered file, once, for the person it was offered to; it is gone afterwards. */
+  async claim(id: string, by: { id: string }): Promise<ClaimResult> {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) return { error: 'not-found' };
+    const key = PREFIX + id;
+    const found = (await this.store.read([key]))[key] as DownloadRecord | undefined;
+    if (!found || found.kind !== 'offer') return { error: 'not-found' };
+    if (found.createdBy.id !== by.id) return { error: 'someone-else' };
+    await this.store.delete([key]);
+    if (this.clock.now().getTime() >= found.exp * 1000) return { error: 'expired' };
+    return { fileName: found.fileName, contentType: found.contentType, body: open(found.sealedBody, this.sealKey, aadFor(id)) };
+  }
+
+  /** The offer was declined: the file goes now, not at expiry. Only its owner can do that. */
+  async discard(id: string, by: { id: string }): Promise<boolean> {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) return false;
+    const key = PREFIX + id;
+    const found = (await this.store.read([key]))[key] as DownloadRecord | undefined;
+    if (!found || found.kind !== 'offer' || found.createdBy.id !== by.id) return false;
+    await this.store.delete([key]);
+    return true;
+  }
+
+  private async put(input: FileInput, kind: 'link' | 'offer'): Promise<{ id: string; exp: number }> {
+    const ttlMs = Math.min(input.ttlMs ?? MAX_FILE_TTL_MS, MAX_FILE_TTL_MS);
     if (!(ttlMs > 0)) throw new Error('A download link needs a positive lifetime.');
     const id = randomBytes(16).toString('base64url');
     const now = this.clock.now();
@@ -73,10 +117,11 @@ export class Downloads {
       exp,
       createdAt: now.toISOString(),
       createdBy: { ...input.createdBy },
+      kind,
     };
     await this.store.write({ [PREFIX + id]: record });
     await mutate<DownloadIndex>(this.store, INDEX_KEY, (cur) => ({ ids: { ...(cur?.ids ?? {}), [id]: exp } }));
-    return `${this.base}/downloads/${id}?exp=${exp}&sig=${this.sign(id, exp)}`;
+    return { id, exp };
   }
 
   async resolve(id: string, exp: string | number, sig: string): Promise<ResolveResult> {
@@ -89,7 +134,7 @@ export class Downloads {
     if (this.clock.now().getTime() >= Number(expText) * 1000) return { error: 'expired' };
     const key = PREFIX + id;
     const found = (await this.store.read([key]))[key] as DownloadRecord | undefined;
-    if (!found || found.exp !== Number(expText)) return { error: 'not-found' };
+    if (!found || found.exp !== Number(expText) || found.kind === 'offer') return { error: 'not-found' };
     return { fileName: found.fileName, contentType: found.contentType, body: open(found.sealedBody, this.sealKey, aadFor(id)) };
   }
 

@@ -9,6 +9,7 @@ import type { ActionResult, FollowUp, Reply } from '../commands/types';
 import { actorOf, cardAttachment, filesOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
 import { runProactive } from './proactive';
+import type { FileHandover, Turn } from './fileHandover';
 
 export interface ConversationRegistry {
   /** Remember where the bot is installed (proactive messages need the reference). */
@@ -23,10 +24,18 @@ export interface BotOptions {
   /** Empty in local mode; proactive updates (follow-ups) are sent as this app. */
   botAppId: string;
   log: Logger;
+  /** Per-user files to the asker's personal chat, and the file consent answers (src/teams/fileHandover.ts). */
+  files?: FileHandover;
 }
 
 export function createBot(options: BotOptions): Application<TurnState> {
   const { adapter, router, live, log } = options;
+  // The turn's work and its follow-ups know who asked where (reports go to that person's personal chat);
+  // files for the chat itself are sent after the answer (flush).
+  const files = options.files;
+  const turnOf = (context: TurnContext): Turn | null => files?.turn(context.activity) ?? null;
+  const within = <T>(turn: Turn | null, work: () => Promise<T>): Promise<T> => (files && turn ? files.run(turn, work) : work());
+  const flush = async (turn: Turn | null) => (files && turn ? files.flush(turn) : undefined);
   const app = new Application<TurnState>({
     adapter,
     startTypingTimer: false,
@@ -35,42 +44,52 @@ export function createBot(options: BotOptions): Application<TurnState> {
   });
 
   app.activity(ActivityTypes.Message, async (context) => {
-    const result = await router.handleMessage({
-      actor: actorOf(context.activity),
-      where: whereOf(context.activity),
-      text: textOf(context.activity),
-      files: filesOf(context.activity),
-    });
+    const turn = turnOf(context);
+    const result = await within(turn, () =>
+      router.handleMessage({
+        actor: actorOf(context.activity),
+        where: whereOf(context.activity),
+        text: textOf(context.activity),
+        files: filesOf(context.activity),
+      }),
+    );
     if (result.rememberConversation) await remember(context, 'subscribe');
     const ids = await sendReplies(context, result.replies);
+    await flush(turn);
     if (result.watch && live) live.watch(context, ids[0], result.watch.batch, result.watch.page ?? 0);
-    if (result.followUp) runFollowUp(context, ids[0], result.followUp);
+    if (result.followUp) runFollowUp(context, ids[0], result.followUp, turn);
   });
 
   app.adaptiveCards.actionExecute(/.*/, async (context, _state, data) => {
     const action = (context.activity.value ?? {}) as { action?: { verb?: string; data?: Record<string, unknown> } };
     const verb = action.action?.verb ?? '';
-    const result: ActionResult = await router.handleAction({
-      actor: actorOf(context.activity),
-      where: whereOf(context.activity),
-      verb,
-      data: (data ?? action.action?.data ?? {}) as Record<string, unknown>,
-    });
+    const turn = turnOf(context);
+    const result: ActionResult = await within(turn, () =>
+      router.handleAction({
+        actor: actorOf(context.activity),
+        where: whereOf(context.activity),
+        verb,
+        data: (data ?? action.action?.data ?? {}) as Record<string, unknown>,
+      }),
+    );
     if (result.keepOriginal) {
       // Leave the pressed card alone (a progress card); the answer goes below it.
       const sent = await context.sendActivity(replyActivity({ card: result.card, summary: result.summary }));
       if (result.replies?.length) await sendReplies(context, result.replies);
-      if (result.followUp) runFollowUp(context, sent?.id, result.followUp);
+      await flush(turn);
+      if (result.followUp) runFollowUp(context, sent?.id, result.followUp, turn);
       return result.summary;
     }
     if (result.replies?.length) await sendReplies(context, result.replies);
-    if (result.followUp) runFollowUp(context, context.activity.replyToId, result.followUp);
+    // The pressed card is replaced by the invoke's answer, after this returns: its files come first.
+    await flush(turn);
+    if (result.followUp) runFollowUp(context, context.activity.replyToId, result.followUp, turn);
     if (result.watch && live && context.activity.replyToId) live.watch(context, context.activity.replyToId, result.watch.batch, result.watch.page ?? 0);
     return cardAttachment({ card: result.card, summary: result.summary }).content;
   });
 
   // Long work (a preflight) goes on after the turn and updates its card in place.
-  const runFollowUp = (context: TurnContext, activityId: string | undefined, followUp: FollowUp) => {
+  const runFollowUp = (context: TurnContext, activityId: string | undefined, followUp: FollowUp, turn: Turn | null) => {
     const reference = TurnContext.getConversationReference(context.activity);
     const sink = {
       update: async (reply: Reply) => {
@@ -80,7 +99,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
         });
       },
     };
-    void followUp(sink).catch((err) => log.error('follow-up failed', { error: err instanceof Error ? err.message : String(err) }));
+    void within(turn, () => followUp(sink)).catch((err) => log.error('follow-up failed', { error: err instanceof Error ? err.message : String(err) }));
   };
 
   const remember = async (context: TurnContext, event: string) => {
@@ -93,6 +112,11 @@ export function createBot(options: BotOptions): Application<TurnState> {
   };
   app.activity(ActivityTypes.InstallationUpdate, async (context) => remember(context, 'installationUpdate'));
   app.conversationUpdate('membersAdded', async (context) => remember(context, 'membersAdded'));
+
+  if (files) {
+    app.fileConsentAccept((context, _state, value) => files.accept(context, value as never));
+    app.fileConsentDecline((context, _state, value) => files.decline(context, value as never));
+  }
 
   app.error(async (context, error) => {
     log.error('turn failed', { error: error.message, type: context.activity.type });

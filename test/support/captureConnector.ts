@@ -365,3 +365,52 @@ export async function startCaptureConnector(options: CaptureConnectorOptions = {
       }),
   };
 }
+
+/** One PUT the bot made to an upload session (what Teams hands out on a file consent Allow). */
+export interface CapturedUpload {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface UploadServer {
+  /** e.g. `http://127.0.0.1:41235`; put `${url}/upload/<name>` in uploadInfo.uploadUrl. */
+  url: string;
+  uploads(): CapturedUpload[];
+  /** Every request, whatever its method: to prove nothing reached it. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback stand-in for a OneDrive upload session: answers a PUT of the whole file with 201
+ * and the driveItem JSON, as OneDrive does for the last (here: only) byte range.
+ */
+export async function startUploadServer(): Promise<UploadServer> {
+  const uploads: CapturedUpload[] = [];
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    count++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'PUT') {
+        res.writeHead(405);
+        res.end();
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      uploads.push({ path: req.url ?? '/', headers: req.headers, body });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: randomUUID(), size: body.length }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    uploads: () => [...uploads],
+    requests: () => count,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
