@@ -46,7 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     family: 'user',
     verb: 'report',
     usage: 'user report <email>',
-    description: 'Skipped items, report and diagnostics as JSON and CSV downloads.',
+    description: 'Skipped items, report and diagnostics as JSON and CSV files, in your personal chat.',
     adminOnly: true,
   },
   {
