@@ -288,11 +288,12 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
       { fileName: `cutover-proof-${batch.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: proofCsv(reports), description: `Cut-over proof of batch ${batch}, per user and folder` },
     ]);
     await deps.audit.record({ actor, action: 'cutover.proof', target: batch, result: 'ok', detail: proof.verified ? 'verified' : `${proof.notReconciled.length} users do not reconcile` });
-    const shown = proof.users.slice(0, 20);
+    // Per-user lines only where the files went too (the asker's personal chat); a channel hears the totals.
+    const shown = handover.status === 'sent' && handover.to === 'this-chat' ? proof.users.slice(0, 20) : [];
     return notice({
       title: proof.verified ? `Batch ${batch} is verified: every user reconciles` : `Batch ${batch} is not verified: ${proof.notReconciled.length} of ${proof.users.length} users do not reconcile`,
       tone: proof.verified ? 'good' : 'warn',
-      text: 'Per user: source count, Exchange count, copied by Cutover, not copied, last pass.',
+      text: shown.length ? 'Per user: source count, Exchange count, copied by Cutover, not copied, last pass.' : `${proof.users.length} users; the per-user proof is in the file.`,
       lines: [
         ...shown.map((u) => `${u.reconciled ? '✓' : '✗'} ${u.email}: source ${u.sourceCount}, Exchange ${u.targetCount ?? '—'}, copied ${u.copied}, not copied ${u.skipped}, last pass ${u.lastPassAt ? formatDate(new Date(u.lastPassAt)) : 'never'}${u.why ? ` — ${u.why}` : ''}`),
         ...(proof.users.length > shown.length ? [`…and ${proof.users.length - shown.length} more in the CSV.`] : []),

@@ -171,7 +171,11 @@ describe('reports as 15-minute links (local mode default: the Playground cannot 
     const cards = await t.say('cutover proof batch pilot', { channel: true });
     expect(cards).toHaveLength(1);
     expect(cards[0].text).toMatch(/Sent to you in your personal chat with Cutover: cutover-proof-pilot.csv/);
+    expect(cards[0].text).toMatch(/2 users; the per-user proof is in the file/);
     const channelTraffic = t.connector.activities().filter((a) => a.conversationId.startsWith('19:'));
-    expect(JSON.stringify(channelTraffic)).not.toMatch(/\/downloads\//);
+    expect(JSON.stringify(channelTraffic)).not.toMatch(/\/downloads\/|terrya@|annb@/);
+    // Asked in personal chat, the per-user lines are on the card.
+    const [mine] = await t.say('cutover proof batch pilot');
+    expect(mine.text).toMatch(/terrya@contoso.edu: source/);
   });
 });
