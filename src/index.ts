@@ -27,7 +27,7 @@ import { subscribedAdminNotifier } from './services/guideNotify';
 import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
-import { runPreflight } from './services/preflight';
+import { runPreflight, SourceConnectionGate } from './services/preflight';
 import { PreflightRuns } from './services/preflightRuns';
 import { systemClock } from './ports/clock';
 import { AuditLog } from './services/auditLog';
@@ -166,15 +166,17 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       });
     },
   });
+  const preflightConnections = new SourceConnectionGate();
   const deps: CommandDeps = {
     exchange,
     pending,
     audit,
     confirmations: new Confirmations(store, clock),
+    // One connection budget per source server for every preflight at once (the endpoint's cap holds across runs).
     preflight: {
       run: (input) => {
         const demo = config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(input.server.remoteServer.toLowerCase());
-        return runPreflight({ ...input, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : undefined });
+        return runPreflight({ ...input, connections: preflightConnections, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : undefined });
       },
     },
     preflightRuns: new PreflightRuns(),

@@ -14,6 +14,7 @@ import { formatBytes, toExchangeSize } from '../domain/sizes';
 import { createBatch, pickEndpoint } from './batchNew';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply } from './types';
 import { FileFetchError } from './types';
+import type { PreflightRun } from '../services/preflightRuns';
 import { exchangeErrorReply, notice, type CardAction } from './views';
 
 const BLOCKED_SHOWN = 8;
@@ -33,6 +34,23 @@ function progressCard(runId: string, endpoint: MigrationEndpoint, scanned: numbe
       { title: 'Connections', value: `at most ${endpoint.maxConcurrentMigrations || 20} at once, one per user` },
     ],
     actions: [{ title: 'Cancel', verb: 'preflight.cancel', data: { run: runId } }],
+  });
+}
+
+/** A second click while this admin's preflight against the endpoint runs: that run's card, and no new connections. */
+function alreadyRunningCard(run: PreflightRun, endpoint: MigrationEndpoint): Reply {
+  const p = run.progress;
+  return notice({
+    title: `A preflight against ${endpoint.remoteServer}:${endpoint.port} is already running`,
+    tone: 'warn',
+    text:
+      `You started it at ${new Date(run.startedAt).toISOString().slice(11, 16)} UTC; its card updates in place. ` +
+      'One preflight per endpoint at a time, so the source server is not asked twice. Cancel it to start another.',
+    facts: [
+      { title: 'Scanned', value: `${p.scanned} of ${p.total}` },
+      { title: 'Blocked so far', value: String(p.failures) },
+    ],
+    actions: [{ title: 'Cancel', verb: 'preflight.cancel', data: { run: run.id } }],
   });
 }
 
@@ -112,8 +130,10 @@ interface Start {
   excludeFolders: string[];
 }
 
-function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; followUp: FollowUp } {
-  const run = deps.preflightRuns.begin({ startedBy: actor.id, endpoint: s.endpoint.identity, pendingId: s.pendingId, excludeFolders: s.excludeFolders });
+function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; followUp?: FollowUp } {
+  const started = deps.preflightRuns.begin({ startedBy: actor.id, endpoint: s.endpoint.identity, pendingId: s.pendingId, excludeFolders: s.excludeFolders, total: s.rows.length });
+  if (started.alreadyRunning) return { first: alreadyRunningCard(started.run, s.endpoint) };
+  const run = started.run;
   const total = s.rows.length;
   const limits = new Map<string, number>();
   const followUp: FollowUp = async (sink) => {
@@ -131,10 +151,14 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
       maxConcurrent: s.endpoint.maxConcurrentMigrations || 20,
       signal: run.controller.signal,
       onProgress(p) {
+        deps.preflightRuns.progress(run.id, p);
         if (Date.now() - last < PROGRESS_EVERY_MS || p.scanned === p.total) return;
         last = Date.now();
         pendingUpdate = pendingUpdate.then(() => sink.update(progressCard(run.id, s.endpoint, p.scanned, p.total, p.failures))).catch(() => undefined);
       },
+    }).catch((err: unknown) => {
+      deps.preflightRuns.end(run.id); // a failed run does not block the next one
+      throw err;
     });
     await pendingUpdate;
     deps.preflightRuns.finish(run.id, report);

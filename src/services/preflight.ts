@@ -50,8 +50,85 @@ export interface RunPreflightInput {
   backoffMs?: number;
   /** For tests and the bench. */
   forceMethod?: SizingMethod;
+  /**
+   * Connections per source server across every preflight in this process (index.ts passes one for all).
+   * Each run waits for a slot under its own maxConcurrent, so runs against one server share that cap.
+   * Default: a gate of this run's own.
+   */
+  connections?: SourceConnectionGate;
   /** How one mailbox is read; default a live IMAP scan (local mode's demo source passes its own). */
   scanner?: (endpoint: Parameters<typeof scanMailbox>[0], login: Parameters<typeof scanMailbox>[1], options: NonNullable<Parameters<typeof scanMailbox>[2]>) => Promise<MailboxScan>;
+}
+
+/**
+ * Open connections per source server (host:port), shared by every preflight run: a run asks for a
+ * slot before each connection and gets one only while fewer than its cap are open to that server,
+ * whoever opened them. Waiters are served in order; an aborted wait gives up its place.
+ */
+export class SourceConnectionGate {
+  private readonly open = new Map<string, number>();
+  private readonly queues = new Map<string, { cap: number; grant: () => void }[]>();
+
+  static key(server: { remoteServer: string; port: number }): string {
+    return `${server.remoteServer.toLowerCase().replace(/\.$/, '')}:${server.port}`;
+  }
+
+  /** Connections open to this server now. */
+  count(key: string): number {
+    return this.open.get(key) ?? 0;
+  }
+
+  /** Resolves with a release function once a slot is free, or null when the signal aborts first. */
+  acquire(key: string, cap: number, signal?: AbortSignal): Promise<(() => void) | null> {
+    if (signal?.aborted) return Promise.resolve(null);
+    const queue = this.queues.get(key) ?? [];
+    return new Promise((resolve) => {
+      const waiter = {
+        cap,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.take(key));
+        },
+      };
+      const onAbort = () => {
+        const q = this.queues.get(key);
+        const at = q?.indexOf(waiter) ?? -1;
+        if (q && at >= 0) q.splice(at, 1);
+        if (q?.length === 0) this.queues.delete(key);
+        resolve(null);
+      };
+      queue.push(waiter);
+      this.queues.set(key, queue);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.wake(key);
+    });
+  }
+
+  private take(key: string): () => void {
+    this.open.set(key, this.count(key) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.count(key) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+      this.wake(key);
+    };
+  }
+
+  private wake(key: string): void {
+    const queue = this.queues.get(key);
+    if (!queue) return;
+    // The first waiter whose own cap leaves room (a run with a smaller cap does not hold up the others).
+    for (let i = 0; i < queue.length; ) {
+      if (this.count(key) < queue[i].cap) {
+        const [waiter] = queue.splice(i, 1);
+        waiter.grant();
+      } else i++;
+    }
+    if (queue.length === 0) this.queues.delete(key);
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -81,6 +158,8 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
     ca: server.ca,
   };
 
+  const gate = input.connections ?? new SourceConnectionGate();
+  const gateKey = SourceConnectionGate.key(server);
   const results: (PreflightUser | undefined)[] = new Array(input.rows.length);
   const stats = { connections: 0, peakConcurrency: 0, roundTrips: 0, retries: 0 };
   let active = 0;
@@ -111,14 +190,21 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
     let connections = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) break;
+      // A slot on the source server, shared with every other preflight against it.
+      const release = await gate.acquire(gateKey, maxConcurrent, signal);
+      if (!release) break;
       connections++;
       stats.connections++;
-      scan = await (input.scanner ?? scanMailbox)(endpoint, { userName: row.userName, password: row.password.reveal() }, {
-        largeItemLimitBytes: limitBytes,
-        timeoutMs,
-        signal,
-        forceMethod: input.forceMethod,
-      });
+      try {
+        scan = await (input.scanner ?? scanMailbox)(endpoint, { userName: row.userName, password: row.password.reveal() }, {
+          largeItemLimitBytes: limitBytes,
+          timeoutMs,
+          signal,
+          forceMethod: input.forceMethod,
+        });
+      } finally {
+        release();
+      }
       stats.roundTrips += scan.roundTrips;
       if (scan.ok) {
         allowed = Math.min(maxConcurrent, allowed + 1);

@@ -6,8 +6,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { BlobStore, blobNameFor } from '../../src/adapters/storage/blobStore';
 
 // Azurite's public, well-known development account (not a secret).
-const DEV_ACCOUNT_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,8 +41,7 @@ describe('BlobStore on Azurite', () => {
     // Started with node directly and detached, so the recorded PID is the server's group.
     azurite = spawn(
       process.execPath,
-      [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence',
-        '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+      [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
       { detached: true, stdio: 'ignore' },
     );
     azurite.once('exit', () => (exited = true));
@@ -54,8 +52,7 @@ describe('BlobStore on Azurite', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     connectionString =
-      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_ACCOUNT_KEY};` +
-      `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_ACCOUNT_KEY};` + `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
   }, 20_000);
 
   afterAll(async () => {
@@ -91,19 +88,13 @@ describe('BlobStore on Azurite', () => {
 
   it('treats an eTag on a missing key as a conflict, like FileStore', async () => {
     const store = new BlobStore(connectionString, 'state');
-    await expect(store.write({ never: { v: 1, eTag: '"0x8DC0000000000"' } })).rejects.toBeInstanceOf(
-      StoreConflictError,
-    );
+    await expect(store.write({ never: { v: 1, eTag: '"0x8DC0000000000"' } })).rejects.toBeInstanceOf(StoreConflictError);
   });
 
   it('loses no update when mutate() calls race on a seeded key', async () => {
     const store = new BlobStore(connectionString, 'state');
     await store.write({ counter: { n: 0 } });
-    await Promise.all(
-      Array.from({ length: 8 }, () =>
-        mutate<{ n: number }>(store, 'counter', (cur) => ({ n: (cur?.n ?? 0) + 1 }), { attempts: 50 }),
-      ),
-    );
+    await Promise.all(Array.from({ length: 8 }, () => mutate<{ n: number }>(store, 'counter', (cur) => ({ n: (cur?.n ?? 0) + 1 }), { attempts: 50 })));
     expect((await store.read(['counter'])).counter.n).toBe(8);
   });
 

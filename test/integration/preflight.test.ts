@@ -6,7 +6,7 @@ import { ImapSourceMailboxDirectory } from '../../src/adapters/imap/sourceMailbo
 import { scanMailbox } from '../../src/adapters/imap/imapSource';
 import { serializePreflightCsv } from '../../src/domain/preflight/report';
 import { Secret } from '../../src/domain/secret';
-import { PreflightReport, runPreflight } from '../../src/services/preflight';
+import { PreflightReport, runPreflight, SourceConnectionGate } from '../../src/services/preflight';
 import { describeWithDovecot, DovecotInstance, startDovecot } from '../support/dovecot';
 import { expectedOversize, ExpectedMailbox } from '../support/mailFixtures';
 import { freePort } from '../support/ports';
@@ -293,6 +293,31 @@ describeWithDovecot()('preflight against Dovecot', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  test('two preflights against one server share its connection cap', async () => {
+    const rows = [
+      row('alice@contoso.test', 'alice', ALICE_PW),
+      row('bob@contoso.test', 'bob', 'bob-pw'),
+      row('carol@contoso.test', `carol@example.test*${dc.masterUser}`, dc.masterPassword),
+      row('dave@contoso.test', 'dave', 'dave-pw'),
+    ];
+    const twoRuns = async (gate: () => SourceConnectionGate) => {
+      const proxy = await startProxy(dc.imapPort, 0);
+      try {
+        const run = () => runPreflight({ rows, server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' }, limitFor: async () => LIMIT, maxConcurrent: 2, connections: gate() });
+        const reports = await Promise.all([run(), run()]);
+        for (const r of reports) expect(r.users.map((u) => u.failure?.kind ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok']);
+        return proxy.stats().peak;
+      } finally {
+        await proxy.close();
+      }
+    };
+    // Each run on its own: 2 + 2 connections at once. Sharing the process's gate: 2 in all.
+    expect(await twoRuns(() => new SourceConnectionGate())).toBeGreaterThan(2);
+    const shared = new SourceConnectionGate();
+    expect(await twoRuns(() => shared)).toBe(2);
+    expect(shared.count('127.0.0.1:' + String(dc.imapPort))).toBe(0);
   });
 
   test('cancel: rows not yet scanned come back as Cancelled', async () => {
