@@ -93,7 +93,7 @@ export async function startEchoBot(): Promise<EchoBot> {
   };
 
   const server = restify.createServer();
-  server.use(restify.plugins.bodyParser());
+  server.use(restify.plugins.jsonBodyParser());
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     await adapter.process(req, res, logic);
   });
