@@ -4,7 +4,7 @@ import type { CommandDeps } from './types';
 import { reportUser } from './user';
 
 // Subject and Sender come from outside senders: whatever they wrote must stay text in Excel.
-const HOSTILE = ['=HYPERLINK("http://evil.example","Invoice")', '+1+cmd|\' /C calc\'!A0', '-1', '@SUM(A1)', '\t=1+1', '\r=1+1'];
+const HOSTILE = ['=HYPERLINK("http://evil.example","Invoice")', "+1+cmd|' /C calc'!A0", '-1', '@SUM(A1)', '\t=1+1', '\r=1+1'];
 
 test('user report: the skipped-items CSV neutralises formulas, keeps accents, one row per item; no link in the summary', async () => {
   const handed: { to: FileRecipient; files: ExportFile[] }[] = [];
@@ -19,7 +19,15 @@ test('user report: the skipped-items CSV neutralises formulas, keeps accents, on
     percentageComplete: 100,
     error: null,
     lastSuccessfulSyncTime: null,
-    skippedItems: HOSTILE.map((h, i) => ({ kind: 'LargeItem', folderName: 'Boîte de réception', subject: h, sender: h, dateSent: new Date(Date.UTC(2026, 0, i + 1)), messageSize: 40_000_000, failure: '' })),
+    skippedItems: HOSTILE.map((h, i) => ({
+      kind: 'LargeItem',
+      folderName: 'Boîte de réception',
+      subject: h,
+      sender: h,
+      dateSent: new Date(Date.UTC(2026, 0, i + 1)),
+      messageSize: 40_000_000,
+      failure: '',
+    })),
     report: null,
     diagnosticInfo: null,
   };

@@ -21,8 +21,7 @@ export interface FileRecipient {
 
 export type Handover =
   /** to: 'this-chat' when asked in the personal chat itself; how: consent card or 15-minute link. */
-  | { status: 'sent'; to: 'this-chat' | 'personal-chat'; how: 'consent' | 'link'; files: string[] }
-  | { status: 'no-personal-chat' };
+  { status: 'sent'; to: 'this-chat' | 'personal-chat'; how: 'consent' | 'link'; files: string[] } | { status: 'no-personal-chat' };
 
 export interface ReportDelivery {
   deliver(to: FileRecipient, files: ExportFile[]): Promise<Handover>;

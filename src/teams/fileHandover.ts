@@ -98,9 +98,15 @@ export class FileHandover implements ReportDelivery {
         for (const f of files) await ctx.sendActivity(MessageFactory.attachment(await this.consentCard(to, f)));
       } else {
         const links: string[] = [];
-        for (const f of files) links.push(`[${f.fileName}](${await this.o.downloads.create({ fileName: f.fileName, contentType: f.contentType, body: f.body, createdBy: { id: to.id, name: to.name } })})`);
+        for (const f of files)
+          links.push(
+            `[${f.fileName}](${await this.o.downloads.create({ fileName: f.fileName, contentType: f.contentType, body: f.body, createdBy: { id: to.id, name: to.name } })})`,
+          );
         const r = notice({ title: 'Your files from Cutover', text: 'For you only: the links work for 15 minutes.', lines: links });
-        await ctx.sendActivity({ ...MessageFactory.attachment({ contentType: 'application/vnd.microsoft.card.adaptive', content: r.card }), summary: r.summary });
+        await ctx.sendActivity({
+          ...MessageFactory.attachment({ contentType: 'application/vnd.microsoft.card.adaptive', content: r.card }),
+          summary: r.summary,
+        });
       }
     };
     try {
@@ -124,7 +130,13 @@ export class FileHandover implements ReportDelivery {
           turn.reference.channelId ?? 'msteams',
           turn.reference.serviceUrl,
           undefined as unknown as string,
-          { isGroup: false, bot: turn.reference.bot, members: [{ id: to.id, name: to.name ?? '' }], tenantId: turn.tenantId, channelData: { tenant: { id: turn.tenantId } } } as never,
+          {
+            isGroup: false,
+            bot: turn.reference.bot,
+            members: [{ id: to.id, name: to.name ?? '' }],
+            tenantId: turn.tenantId,
+            channelData: { tenant: { id: turn.tenantId } },
+          } as never,
           async (ctx) => {
             try {
               await send(ctx);
@@ -151,7 +163,10 @@ export class FileHandover implements ReportDelivery {
       const r = notice({
         title: file.error === 'someone-else' ? 'This file was offered to someone else' : 'This file is no longer here',
         tone: 'warn',
-        text: file.error === 'someone-else' ? 'Ask Cutover for the report yourself.' : 'Files wait 15 minutes for an answer and are saved once. Ask for the report again.',
+        text:
+          file.error === 'someone-else'
+            ? 'Ask Cutover for the report yourself.'
+            : 'Files wait 15 minutes for an answer and are saved once. Ask for the report again.',
       });
       await context.sendActivity(replyOf(r));
       return;
@@ -160,12 +175,19 @@ export class FileHandover implements ReportDelivery {
       const url = this.checkUploadUrl(info.uploadUrl);
       await putFile(url, file.body, file.contentType);
       await context.sendActivity(
-        MessageFactory.attachment({ contentType: FILE_INFO_CARD, name: info.name ?? file.fileName, contentUrl: info.contentUrl, content: { uniqueId: info.uniqueId, fileType: info.fileType } } as Attachment),
+        MessageFactory.attachment({
+          contentType: FILE_INFO_CARD,
+          name: info.name ?? file.fileName,
+          contentUrl: info.contentUrl,
+          content: { uniqueId: info.uniqueId, fileType: info.fileType },
+        } as Attachment),
       );
     } catch (err) {
       const reason = err instanceof UploadError ? err.message : 'the upload failed';
       this.o.log.warn('file upload to OneDrive failed', { error: reason });
-      await context.sendActivity(replyOf(notice({ title: `${file.fileName} was not saved`, tone: 'bad', text: `${reason}. Nothing was kept; ask for the report again.` })));
+      await context.sendActivity(
+        replyOf(notice({ title: `${file.fileName} was not saved`, tone: 'bad', text: `${reason}. Nothing was kept; ask for the report again.` })),
+      );
     } finally {
       file.body.fill(0);
     }
@@ -175,7 +197,14 @@ export class FileHandover implements ReportDelivery {
   async decline(context: TurnContext, value: FileConsentValue): Promise<void> {
     const id = typeof value?.context?.upload === 'string' ? value.context.upload : '';
     const gone = await this.o.downloads.discard(id, { id: context.activity.from?.id ?? '' });
-    await context.sendActivity(replyOf(notice({ title: gone ? 'Not saved' : 'Nothing to decline', text: gone ? 'The file was deleted; ask for the report again when you need it.' : 'This offer had already expired or been answered.' })));
+    await context.sendActivity(
+      replyOf(
+        notice({
+          title: gone ? 'Not saved' : 'Nothing to decline',
+          text: gone ? 'The file was deleted; ask for the report again when you need it.' : 'This offer had already expired or been answered.',
+        }),
+      ),
+    );
   }
 
   private async consentCard(to: FileRecipient, f: ExportFile): Promise<Attachment> {

@@ -33,7 +33,15 @@ async function answer(t: TestCutover, card: CapturedActivity, action: 'accept' |
       action,
       context: action === 'accept' ? att.content.acceptContext : att.content.declineContext,
       ...(action === 'accept'
-        ? { uploadInfo: { name: att.name, uploadUrl, contentUrl: `https://contoso-my.sharepoint.com/personal/alexw/Documents/Applications/Cutover/${att.name}`, uniqueId: '1150D938-8870-4044-9F2C-5BBDEBA70C9D', fileType: 'csv' } }
+        ? {
+            uploadInfo: {
+              name: att.name,
+              uploadUrl,
+              contentUrl: `https://contoso-my.sharepoint.com/personal/alexw/Documents/Applications/Cutover/${att.name}`,
+              uniqueId: '1150D938-8870-4044-9F2C-5BBDEBA70C9D',
+              fileType: 'csv',
+            },
+          }
         : {}),
     },
   };
@@ -93,7 +101,7 @@ describe('reports through file consent cards', () => {
     expect(upload.requests()).toBe(uploadsBefore);
   });
 
-  it('asked in a channel: nothing per-user there, the consent card goes to the asker\'s personal chat', async () => {
+  it("asked in a channel: nothing per-user there, the consent card goes to the asker's personal chat", async () => {
     const createdBefore = t.connector.createdConversations().length;
     const cards = await t.say('user report terrya@contoso.edu', { channel: true });
     expect(cards).toHaveLength(1);
@@ -106,7 +114,9 @@ describe('reports through file consent cards', () => {
     const created = await waitFor(() => t.connector.createdConversations().slice(createdBefore)[0]);
     expect(created.parameters).toMatchObject({ isGroup: false, members: [{ id: ALEX.id }] });
     const offered = await waitFor(() => (consentCards(t, created.id).length === 2 ? consentCards(t, created.id) : undefined));
-    expect(offered.map((a) => a.activity.attachments[0].name).sort()).toEqual(['terrya@contoso.edu-migration-report.json', 'terrya@contoso.edu-skipped-items.csv'].sort());
+    expect(offered.map((a) => a.activity.attachments[0].name).sort()).toEqual(
+      ['terrya@contoso.edu-migration-report.json', 'terrya@contoso.edu-skipped-items.csv'].sort(),
+    );
   });
 
   it('Decline deletes the file; an Allow afterwards finds nothing; another person cannot take it', async () => {

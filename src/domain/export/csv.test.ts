@@ -5,7 +5,7 @@ import { csvCellText, exportCsv } from './csv';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 // What outside senders can put in a Subject or Sender, and what Excel would run.
-const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3+cmd|\' /C calc\'!A0', '@SUM(A1)', '\t=1+1', '\r=1+1'];
+const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', "-2+3+cmd|' /C calc'!A0", '@SUM(A1)', '\t=1+1', '\r=1+1'];
 
 function rowsOf(file: Buffer): string[][] {
   expect(file.subarray(0, 3)).toEqual(BOM);
@@ -22,10 +22,13 @@ test('formula starts (= + - @ tab CR) get a leading quote; other text, numbers a
 });
 
 test('UTF-8 with BOM, CRLF, quoting by csv-stringify: accented names and embedded breaks round-trip', () => {
-  const file = exportCsv(['Name', 'Subject'], [
-    ['Zoë Müller-Lüdenscheidt', 'Réunion, "budget"\r\nsuite'],
-    ['Ñandú', 'line\rbreak'],
-  ]);
+  const file = exportCsv(
+    ['Name', 'Subject'],
+    [
+      ['Zoë Müller-Lüdenscheidt', 'Réunion, "budget"\r\nsuite'],
+      ['Ñandú', 'line\rbreak'],
+    ],
+  );
   expect(file.subarray(0, 3)).toEqual(BOM);
   expect(file.toString('utf8').endsWith('\r\n')).toBe(true);
   expect(rowsOf(file)).toEqual([
@@ -52,7 +55,14 @@ test('preflight CSV: one row per user, formula cells neutralised, accented names
       },
     }),
   );
-  const report = buildReport({ server: { remoteServer: 'h', port: 993, security: 'Ssl' }, startedAt: new Date(0), finishedAt: new Date(1), cancelled: false, users, stats: { connections: 2, peakConcurrency: 2, roundTrips: 12, retries: 0 } });
+  const report = buildReport({
+    server: { remoteServer: 'h', port: 993, security: 'Ssl' },
+    startedAt: new Date(0),
+    finishedAt: new Date(1),
+    cancelled: false,
+    users,
+    stats: { connections: 2, peakConcurrency: 2, roundTrips: 12, retries: 0 },
+  });
   const rows = rowsOf(serializePreflightCsv(report));
   const header = rows[0];
   expect(rows.filter((r) => r[0] === 'User').map((r) => r[header.indexOf('UserName')])).toEqual(['zoë.müller', 'ann']);
@@ -71,7 +81,9 @@ test('cut-over proof CSV: tab and CR starts are neutralised too, one row per use
       email: 'ann@contoso.edu',
       lastPassAt: '2026-03-05T10:00:00Z',
       failure: null,
-      folders: [{ folder: '\r=Inbox', sourceCount: 2, targetCount: 1, copied: 0, missing: 1, notes: [], skipped: [{ uid: 7, reason: 'read-failed', fix: '@fix it' }] }],
+      folders: [
+        { folder: '\r=Inbox', sourceCount: 2, targetCount: 1, copied: 0, missing: 1, notes: [], skipped: [{ uid: 7, reason: 'read-failed', fix: '@fix it' }] },
+      ],
     },
   ]);
   const rows = rowsOf(file);
