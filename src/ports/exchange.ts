@@ -130,7 +130,15 @@ export class ExchangeError extends Error {
  * read; callers must say the list is incomplete, never show the part as the whole.
  */
 export class IncompleteListError extends ExchangeError {
-  constructor(message: string, cmdlet: string, httpStatus: number, errorId: string | null, readonly rowsRead: number) {
+  constructor(
+    message: string,
+    cmdlet: string,
+    httpStatus: number,
+    errorId: string | null,
+    readonly rowsRead: number,
+    /** What could be read, when the method can hand it over (getMigrationUsers does): never the whole list. */
+    readonly partial: readonly unknown[] = [],
+  ) {
     super(message, cmdlet, httpStatus, 'IncompleteResults', errorId, null);
     this.name = 'IncompleteListError';
   }

@@ -25,16 +25,20 @@ const addr = (i: number) => `u${i}@large.example`;
 // Every login works except passwords starting "bad": a few failures per batch.
 const directory = syntheticSource(HOST, 5);
 
-describe('watcher on a 2,500-user batch', () => {
+describe.each([
+  ['next links followed (lenient paging)', false],
+  ['every next link refused (strict paging, as measured app-only)', true],
+])('watcher on a 2,500-user batch, %s', (_label, strict) => {
   let emulator: RunningExchangeEmulator;
   let connector: CaptureConnector;
   let stack: NotificationStack;
   let dir: string;
   const synced: string[] = [];
+  synced.length = 0;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-large-'));
-    emulator = await startExchangeEmulator({ timeScale: 0, noDemoSource: true, demoTenant: false, sourceDirectories: [directory] });
+    emulator = await startExchangeEmulator({ timeScale: 0, noDemoSource: true, demoTenant: false, sourceDirectories: [directory], strictPaging: strict });
     emulator.control.addMailboxes(Array.from({ length: USERS }, (_, i) => addr(i)));
     connector = await startCaptureConnector();
     const store = new FileStore(path.join(dir, 'state'));
@@ -60,7 +64,7 @@ describe('watcher on a 2,500-user batch', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('asks only for the users that are not Synced once it knows the batch, and still sees every change', async () => {
+  (strict ? it.skip : it)('asks only for the users that are not Synced once it knows the batch, and still sees every change', async () => {
     // The first poll runs at start; the test runs the others itself (the interval is an hour).
     await stack.start();
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 10_000 });
@@ -85,5 +89,33 @@ describe('watcher on a 2,500-user batch', () => {
     expect(new Set(synced).size).toBe(USERS - 3);
     const message = await waitFor(() => connector.activities(CONV).map((a) => cardText(a.activity.attachments[0].content)).find((x) => /3 users failed/.test(x)), { timeoutMs: 5000 });
     for (let i = 0; i < 3; i++) expect(message).toContain(addr(i));
+  }, 60_000);
+
+  (strict ? it : it.skip)('keeps working when Exchange hands over one page: counts from the batch, failures named, and the card says the user list is incomplete', async () => {
+    await stack.start();
+    const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 10_000 });
+    await waitFor(() => stack.watcher.lastReport ?? undefined, { timeoutMs: 5000 });
+    const first = cardText(card.activity.attachments[0].content);
+    expect(first).toMatch(/Cutover could read [\d,]+ of 2,500 users from Exchange: the user list is incomplete/);
+
+    await emulator.control.advance(3 * 3600);
+    await emulator.control.settle();
+    await stack.watcher.pollOnce();
+    const settled = cardText(connector.updates(CONV).filter((x) => x.activityId === card.activityId).pop()!.activity.attachments[0].content);
+    expect(settled).toMatch(/SyncedWithErrors/);
+    expect(settled).toMatch(/2497 of 2500 users synced, 3 failed/);
+    const read = Number(/Cutover could read ([\d,]+) of 2,500 users/.exec(settled)![1].replace(/,/g, ''));
+    expect(read).toBeGreaterThanOrEqual(1000);
+    expect(read).toBeLessThan(USERS);
+    // Every user reported synced really synced, none twice, and no failed one among them.
+    expect(new Set(synced).size).toBe(synced.length);
+    expect(synced.length).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect(synced).not.toContain(addr(i));
+    const message = await waitFor(() => connector.activities(CONV).map((a) => cardText(a.activity.attachments[0].content)).find((x) => /3 users failed/.test(x)), { timeoutMs: 5000 });
+    for (let i = 0; i < 3; i++) expect(message).toContain(addr(i));
+    // A poll with nothing new asks for no users at all.
+    const before = emulator.control.requestCounts()['Get-MigrationUser'] ?? 0;
+    expect((await stack.watcher.pollOnce())!.usersFetched).toBe(0);
+    expect(emulator.control.requestCounts()['Get-MigrationUser'] ?? 0).toBe(before);
   }, 60_000);
 });

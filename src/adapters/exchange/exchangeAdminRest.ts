@@ -17,7 +17,7 @@ import {
   type SyncRequest,
   type SyncRequestStatistics,
 } from '../../domain/exchange/types';
-import { ExchangeError, type ExchangeAdmin, type MailboxPermission, type ServicePrincipal } from '../../ports/exchange';
+import { ExchangeError, IncompleteListError, type ExchangeAdmin, type MailboxPermission, type ServicePrincipal } from '../../ports/exchange';
 import type { InvokeCommandClient, InvokeOptions } from './invokeCommandClient';
 import {
   dateField,
@@ -34,6 +34,19 @@ import {
 export type CmdletInvoker = Pick<InvokeCommandClient, 'invoke'>;
 
 const UNLIMITED: InvokeOptions = { resultSize: 'Unlimited' };
+/** One page: the module's page size, and the most Exchange hands over when it refuses next links. */
+const PAGE = 1000;
+
+/** StatusSummary groups, largest last (exchange-online.md §2.4); IncrementalSynced is in none of them. */
+const SPLIT_SUMMARIES: readonly MigrationUserStatusSummary[] = ['Failed', 'Stopped', 'Active', 'Completed', 'Synced'];
+/** The -Status values inside each StatusSummary (decompiled map, exo-captures/16-…). */
+const STATUSES_BY_SUMMARY: Partial<Record<MigrationUserStatusSummary, readonly MigrationUserStatus[]>> = {
+  Active: ['Validating', 'Provisioning', 'ProvisionUpdating', 'Queued', 'Syncing', 'Completing', 'Starting', 'Stopping', 'Removing'],
+  Synced: ['Synced', 'IncrementalSyncing', 'CompletionSynced'],
+  Completed: ['Completed'],
+  Failed: ['Failed', 'IncrementalFailed', 'CompletionFailed', 'CompletedWithWarnings', 'Corrupted'],
+  Stopped: ['Stopped', 'IncrementalStopped'],
+};
 
 const USER_STATUS_SUMMARIES: readonly MigrationUserStatusSummary[] = [
   'Active',
@@ -399,8 +412,59 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     const batchId = options?.batchId?.trim();
     const params: Record<string, unknown> = batchId ? { BatchId: batchId } : {};
     if (options?.statusSummary) params.StatusSummary = options.statusSummary;
-    const rows = await this.client.invoke('Get-MigrationUser', params, options?.resultSize ? { resultSize: options.resultSize } : UNLIMITED);
-    return rows.map(toMigrationUser);
+    try {
+      const rows = await this.client.invoke('Get-MigrationUser', params, options?.resultSize ? { resultSize: options.resultSize } : UNLIMITED);
+      return rows.map(toMigrationUser);
+    } catch (e) {
+      // Exchange may refuse every next link (measured app-only: "Expired or Invalid pagination request"),
+      // so a list over one page is read in single pages: by StatusSummary group, then by -Status.
+      if (!(e instanceof IncompleteListError) || options?.resultSize) throw e;
+      return this.migrationUsersInSinglePages(params, options?.statusSummary);
+    }
+  }
+
+  /** One page (at most PAGE rows) of Get-MigrationUser; `full` when the page may not hold them all. */
+  private async migrationUserPage(params: Record<string, unknown>): Promise<{ users: MigrationUser[]; full: boolean }> {
+    try {
+      const rows = await this.client.invoke('Get-MigrationUser', params, { resultSize: PAGE });
+      return { users: rows.map(toMigrationUser), full: rows.length >= PAGE };
+    } catch (e) {
+      if (e instanceof IncompleteListError) return { users: (e.partial as MigrationUser[]).slice(), full: true };
+      throw e;
+    }
+  }
+
+  private async migrationUsersInSinglePages(base: Record<string, unknown>, only?: MigrationUserStatusSummary): Promise<MigrationUser[]> {
+    const found = new Map<string, MigrationUser>();
+    let complete = true;
+    const add = (users: MigrationUser[]) => users.forEach((u) => found.set(u.identity.toLowerCase(), u));
+    for (const summary of only ? (only === 'None' ? [] : [only]) : SPLIT_SUMMARIES) {
+      const group = await this.migrationUserPage({ ...base, StatusSummary: summary });
+      add(group.users);
+      if (!group.full) continue;
+      for (const status of STATUSES_BY_SUMMARY[summary] ?? []) {
+        const part = await this.migrationUserPage({ ...base, Status: status });
+        add(part.users);
+        if (part.full) complete = false;
+      }
+    }
+    if (!only || only === 'None') {
+      // IncrementalSynced belongs to no StatusSummary group (§2.4): asked by -Status.
+      const loose = await this.migrationUserPage({ ...base, Status: 'IncrementalSynced' });
+      add(loose.users);
+      if (loose.full) complete = false;
+    }
+    const users = [...found.values()];
+    if (complete) return users;
+    throw new IncompleteListError(
+      `Exchange handed over ${users.length} migration users${base.BatchId ? ` of batch ${String(base.BatchId)}` : ''} and refused to page further ` +
+        '(Exchange answers at most one page of 1,000 per request). The list is incomplete.',
+      'Get-MigrationUser',
+      200,
+      null,
+      users.length,
+      users,
+    );
   }
 
   getMigrationUser(identity: string): Promise<MigrationUser | null> {
