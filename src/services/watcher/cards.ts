@@ -29,15 +29,21 @@ export function headline(b: BatchSnapshot): string {
   return parts.join(', ') + '.';
 }
 
-export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null, removed = false): Reply {
+/** Said whenever Exchange handed over only part of a batch's users: never a partial list shown as whole. */
+export function incompleteUsersNote(read: number, total: number): string {
+  return `Cutover could read ${read.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} users from Exchange: the user list is incomplete (the counts come from the batch itself).`;
+}
+
+export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null, removed = false, usersRead: number | null = null): Reply {
   if (removed) return removedCard(b, now);
   const left = daysUntilStop(b, now, lastAdminAction);
-  const note =
+  const stateNote =
     b.status === 'Synced' || b.status === 'SyncedWithErrors'
       ? `New mail keeps syncing about every 24 hours until you remove the batch.${left !== null && left <= 7 ? ` Exchange stops it in about ${Math.max(left, 0)} days unless an admin acts.` : ''}`
       : b.status === 'Stopped'
         ? `Stopped: no mail is copied until you start it again (batch start ${b.name}).`
         : '';
+  const note = [usersRead !== null ? incompleteUsersNote(usersRead, b.total) : '', stateNote].filter(Boolean).join(' ');
   const card = renderCard('notificationProgress', {
     batch: b.name,
     status: b.status,

@@ -21,6 +21,8 @@ export interface ProgressUpdate {
   lastAdminAction?: string | null;
   /** Gone from Exchange: the card's last update. */
   removed?: boolean;
+  /** Exchange handed over only this many of the batch's users: the card says the user list is incomplete. */
+  usersRead?: number;
 }
 
 export interface DispatchResult {
@@ -61,7 +63,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null, p.removed), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null, p.removed, p.usersRead ?? null), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();

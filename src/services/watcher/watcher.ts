@@ -8,8 +8,9 @@
 
 import type { Logger } from '../../ports/logger';
 import type { Clock } from '../../ports/clock';
-import { ExchangeError, type ExchangeAdmin } from '../../ports/exchange';
+import { ExchangeError, IncompleteListError, type ExchangeAdmin } from '../../ports/exchange';
 import type { KeyValueStore } from '../../ports/store';
+import type { MigrationUser } from '../../domain/exchange/types';
 import {
   batchChanged,
   changedUsers,
@@ -214,6 +215,7 @@ export class Watcher {
       const stale = new Set(state.staleBatches.map((b) => b.toLowerCase()));
       const writes: Record<string, unknown> = {};
       const firstSynced: { batch: string; emails: string[] }[] = [];
+      const incompleteReads: Record<string, number> = {};
       for (const b of batches) {
         const key = b.name.toLowerCase();
         // A batch that appeared since a full poll, or was created since the last poll with nobody
@@ -232,6 +234,10 @@ export class Watcher {
           const read = await readUsers(ex, prev, b, prevUsers);
           nextUsers = read.users;
           usersFetched += read.fetched;
+          if (read.incomplete) {
+            incompleteReads[key] = read.incomplete.read;
+            this.o.log.warn('watcher: Exchange handed over part of a batch', { batch: b.name, usersRead: read.incomplete.read, total: b.total });
+          }
           for (const u of changedUsers(prevUsers, nextUsers)) {
             if (u.summary === 'Failed' && !u.error) {
               // Get-MigrationUser may not carry the error text; only the statistics do.
@@ -263,7 +269,7 @@ export class Watcher {
             .filter((u) => u.summary === 'Failed')
             .sort((x, y) => x.email.localeCompare(y.email))
             .map((u) => ({ email: u.email, error: u.error ?? `Exchange gave no error text. See: user show ${u.email}` }));
-          progress.push({ batch: b, failed, lastAdminAction: adminActions[key] ?? null });
+          progress.push({ batch: b, failed, lastAdminAction: adminActions[key] ?? null, ...(incompleteReads[key] !== undefined ? { usersRead: incompleteReads[key] } : {}) });
         }
       }
       // Batches gone from Exchange (removed): their cards say so, once; their users are forgotten.
@@ -365,17 +371,42 @@ export async function readWatcherStatus(store: KeyValueStore): Promise<WatcherSt
   return rest;
 }
 
-/** A batch's users now: only the groups not Synced when that is cheaper (userReadPlan), else all. */
-async function readUsers(ex: ExchangeAdmin, prev: BatchSnapshot | undefined, b: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): Promise<{ users: UserSnapshot[]; fetched: number }> {
+/**
+ * A batch's users now: only the groups not Synced when that is cheaper (userReadPlan), else all.
+ * Exchange may hand over only part of a large batch (it can refuse every next link): `incomplete`
+ * then says how many users were read, and users not read keep what was known of them (a known user
+ * missing from complete non-Synced groups is Synced), so nothing unread is reported as changed.
+ */
+async function readUsers(ex: ExchangeAdmin, prev: BatchSnapshot | undefined, b: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): Promise<{ users: UserSnapshot[]; fetched: number; incomplete: { read: number } | null }> {
   const plan = userReadPlan(prev, b, prevUsers);
   if (plan !== 'all') {
-    const fetched: UserSnapshot[] = [];
-    for (const statusSummary of plan) fetched.push(...(await ex.getMigrationUsers({ batchId: b.name, statusSummary })).map(snapshotUser));
-    const merged = mergeGroupRead(prevUsers!, fetched, b);
-    if (merged) return { users: merged, fetched: fetched.length };
+    try {
+      const fetched: UserSnapshot[] = [];
+      for (const statusSummary of plan) fetched.push(...(await ex.getMigrationUsers({ batchId: b.name, statusSummary })).map(snapshotUser));
+      const merged = mergeGroupRead(prevUsers!, fetched, b);
+      if (merged) return { users: merged, fetched: fetched.length, incomplete: null };
+    } catch (e) {
+      if (!(e instanceof IncompleteListError)) throw e;
+    }
   }
-  const all = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
-  return { users: all, fetched: all.length };
+  try {
+    const all = (await ex.getMigrationUsers({ batchId: b.name })).map(snapshotUser);
+    return { users: all, fetched: all.length, incomplete: null };
+  } catch (e) {
+    if (!(e instanceof IncompleteListError)) throw e;
+    const read = (e.partial as MigrationUser[]).map(snapshotUser);
+    return { users: mergePartialRead(prevUsers, read, b), fetched: read.length, incomplete: { read: read.length } };
+  }
+}
+
+function mergePartialRead(prevUsers: Record<string, UserSnapshot> | undefined, read: UserSnapshot[], b: BatchSnapshot): UserSnapshot[] {
+  const seen = new Set(read.map((u) => u.email));
+  const count = (s: UserSnapshot['summary']) => read.filter((u) => u.summary === s).length;
+  const othersComplete = count('Active') === b.active && count('Failed') === b.failed && count('Stopped') === b.stopped;
+  const kept = Object.values(prevUsers ?? {})
+    .filter((p) => !seen.has(p.email))
+    .map((p) => (othersComplete && p.summary !== 'Synced' ? { ...p, status: 'Synced' as const, summary: 'Synced' as const, error: null } : p));
+  return [...read, ...kept];
 }
 
 function createdLike(b: BatchSnapshot): BatchSnapshot {
