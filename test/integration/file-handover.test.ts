@@ -3,7 +3,7 @@
 // for OneDrive here) and a file info card follows. Asked in a channel, the channel only hears
 // where the files went. In local mode's default (the Playground) a 15-minute link instead.
 
-import { ALEX, MEGAN, personalMessage, postActivity, type TestUser } from '../support/activities';
+import { ALEX, MEGAN, installationUpdate, personalMessage, postActivity, type TestUser } from '../support/activities';
 import { startUploadServer, type CapturedActivity, type UploadServer } from '../support/captureConnector';
 import { startTestCutover, type TestCutover } from '../support/cutover';
 import { waitFor } from '../support/ports';
@@ -117,6 +117,17 @@ describe('reports through file consent cards', () => {
     expect(offered.map((a) => a.activity.attachments[0].name).sort()).toEqual(
       ['terrya@contoso.edu-migration-report.json', 'terrya@contoso.edu-skipped-items.csv'].sort(),
     );
+  });
+
+  it('asked in a channel by someone whose personal chat the bot knows: the files go into that chat, no new conversation', async () => {
+    const res = await postActivity(t.cutover.botUrl, installationUpdate('add', { serviceUrl: t.connector.serviceUrl, user: ALEX }));
+    expect(res.status).toBeLessThan(300);
+    const createdBefore = t.connector.createdConversations().length;
+    const offeredBefore = consentCards(t, PERSONAL).length;
+    const cards = await t.say('user report annb@contoso.edu', { channel: true });
+    expect(cards[0].text).toMatch(/Sent to you in your personal chat with Cutover/);
+    await waitFor(() => (consentCards(t, PERSONAL).length === offeredBefore + 2 ? true : undefined));
+    expect(t.connector.createdConversations().length).toBe(createdBefore);
   });
 
   it('Decline deletes the file; an Allow afterwards finds nothing; another person cannot take it', async () => {
