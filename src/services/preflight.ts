@@ -57,7 +57,11 @@ export interface RunPreflightInput {
    */
   connections?: SourceConnectionGate;
   /** How one mailbox is read; default a live IMAP scan (local mode's demo source passes its own). */
-  scanner?: (endpoint: Parameters<typeof scanMailbox>[0], login: Parameters<typeof scanMailbox>[1], options: NonNullable<Parameters<typeof scanMailbox>[2]>) => Promise<MailboxScan>;
+  scanner?: (
+    endpoint: Parameters<typeof scanMailbox>[0],
+    login: Parameters<typeof scanMailbox>[1],
+    options: NonNullable<Parameters<typeof scanMailbox>[2]>,
+  ) => Promise<MailboxScan>;
 }
 
 /**
@@ -121,7 +125,7 @@ export class SourceConnectionGate {
     const queue = this.queues.get(key);
     if (!queue) return;
     // The first waiter whose own cap leaves room (a run with a smaller cap does not hold up the others).
-    for (let i = 0; i < queue.length; ) {
+    for (let i = 0; i < queue.length;) {
       if (this.count(key) < queue[i].cap) {
         const [waiter] = queue.splice(i, 1);
         waiter.grant();
@@ -196,12 +200,16 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
       connections++;
       stats.connections++;
       try {
-        scan = await (input.scanner ?? scanMailbox)(endpoint, { userName: row.userName, password: row.password.reveal() }, {
-          largeItemLimitBytes: limitBytes,
-          timeoutMs,
-          signal,
-          forceMethod: input.forceMethod,
-        });
+        scan = await (input.scanner ?? scanMailbox)(
+          endpoint,
+          { userName: row.userName, password: row.password.reveal() },
+          {
+            largeItemLimitBytes: limitBytes,
+            timeoutMs,
+            signal,
+            forceMethod: input.forceMethod,
+          },
+        );
       } finally {
         release();
       }
@@ -252,7 +260,10 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
   const users = input.rows.map((row, i) => {
     const done = results[i];
     if (done) return done;
-    const failure = classifyFailure({ code: 'PREFLIGHT_CANCELLED', message: 'cancelled' }, { host: server.remoteServer, port: server.port, security: server.security });
+    const failure = classifyFailure(
+      { code: 'PREFLIGHT_CANCELLED', message: 'cancelled' },
+      { host: server.remoteServer, port: server.port, security: server.security },
+    );
     return buildUser({
       emailAddress: row.emailAddress,
       userName: row.userName,

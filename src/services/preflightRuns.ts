@@ -30,12 +30,21 @@ export class PreflightRuns {
    * Starts a run, unless this admin already has one running against this endpoint: then that
    * one comes back with `alreadyRunning` and nothing new starts.
    */
-  begin(meta: { startedBy: string; endpoint: string; pendingId: string | null; excludeFolders: string[]; total?: number }): { run: PreflightRun; alreadyRunning: boolean } {
+  begin(meta: { startedBy: string; endpoint: string; pendingId: string | null; excludeFolders: string[]; total?: number }): {
+    run: PreflightRun;
+    alreadyRunning: boolean;
+  } {
     this.sweep();
     const running = this.running(meta.startedBy, meta.endpoint);
     if (running) return { run: running, alreadyRunning: true };
     const { total = 0, ...rest } = meta;
-    const run: PreflightRun = { id: randomBytes(9).toString('base64url'), controller: new AbortController(), startedAt: Date.now(), progress: { scanned: 0, total, failures: 0 }, ...rest };
+    const run: PreflightRun = {
+      id: randomBytes(9).toString('base64url'),
+      controller: new AbortController(),
+      startedAt: Date.now(),
+      progress: { scanned: 0, total, failures: 0 },
+      ...rest,
+    };
     this.runs.set(run.id, run);
     return { run, alreadyRunning: false };
   }

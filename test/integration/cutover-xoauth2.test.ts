@@ -19,7 +19,27 @@ const TOKEN = 'eyJ0eXAi.app-only-token.sig';
 function testCertificate(): { key: string; cert: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xoauth2-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/cert.pem`,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: fs.readFileSync(`${dir}/key.pem`, 'utf8'), cert: fs.readFileSync(`${dir}/cert.pem`, 'utf8') };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -58,7 +78,10 @@ function fakeExchange(): Promise<{ port: number; seen: string[]; connections: ()
         seen.push(line);
         const [tag, cmd, ...rest] = line.split(' ');
         const c = (cmd ?? '').toUpperCase();
-        if (c === 'CAPABILITY') sock.write(`* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n${tag} OK CAPABILITY completed.\r\n`);
+        if (c === 'CAPABILITY')
+          sock.write(
+            `* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n${tag} OK CAPABILITY completed.\r\n`,
+          );
         else if (c === 'AUTHENTICATE') {
           const p = rest[0]?.toUpperCase() === 'XOAUTH2' ? parseXoauth2(rest[1] ?? '') : null;
           sock.write(p && p.user === 'annb@contoso.edu' && p.token === TOKEN ? `${tag} OK AUTHENTICATE completed.\r\n` : `${tag} NO AUTHENTICATE failed.\r\n`);
@@ -79,7 +102,11 @@ function fakeExchange(): Promise<{ port: number; seen: string[]; connections: ()
     });
     sock.on('error', () => undefined);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, seen, connections: () => connections, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ port: (server.address() as AddressInfo).port, seen, connections: () => connections, close: () => server.close() }),
+    ),
+  );
 }
 
 describe('XOAUTH2 app-only sign-in to the target', () => {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { FileFetchError } from '../../commands/types';
+import { FileFetchError } from '../../ports/fileFetcher';
 import { hostAllowed, HttpFileFetcher, isPublicAddress, parseHostPatterns, type ResolvedAddress } from './fileFetcher';
 
 const file = (downloadUrl: string) => ({ name: 'users.csv', downloadUrl });
@@ -30,7 +30,9 @@ async function serve(host: string, handler: http.RequestListener, tls?: { key: s
   const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   const s = { server, base: '', port: 0, connections: 0, hosts } as Served;
   server.on('connection', () => s.connections++);
-  server.on('request', (req: http.IncomingMessage) => hosts.push(`${req.headers.host}|${(req.socket as TLSSocket & { servername?: string }).servername ?? ''}`));
+  server.on('request', (req: http.IncomingMessage) =>
+    hosts.push(`${req.headers.host}|${(req.socket as TLSSocket & { servername?: string }).servername ?? ''}`),
+  );
   await new Promise<void>((r) => server.listen(0, host, r));
   s.port = (server.address() as AddressInfo).port;
   s.base = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${s.port}`;
@@ -49,12 +51,38 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 describe('which addresses are public', () => {
   it.each([
-    '127.0.0.1', '127.0.0.2', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '224.0.0.1', '255.255.255.255', '198.18.0.1', '::', '::1', 'fd00::1', 'fc12::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1',
-    '::ffff:7f00:1', '::ffff:169.254.169.254', '0:0:0:0:0:ffff:a00:1', '64:ff9b::a00:1', '2002:a00:1::1', '2001:db8::1', '::127.0.0.1', 'not-an-ip',
+    '127.0.0.1',
+    '127.0.0.2',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '198.18.0.1',
+    '::',
+    '::1',
+    'fd00::1',
+    'fc12::1',
+    'fe80::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:169.254.169.254',
+    '0:0:0:0:0:ffff:a00:1',
+    '64:ff9b::a00:1',
+    '2002:a00:1::1',
+    '2001:db8::1',
+    '::127.0.0.1',
+    'not-an-ip',
   ])('%s is refused', (a) => expect(isPublicAddress(a)).toBe(false));
 
-  it.each(['13.107.136.10', '52.104.0.1', '8.8.8.8', '172.32.0.1', '2603:1061::1', '::ffff:8.8.8.8'])('%s is public', (a) => expect(isPublicAddress(a)).toBe(true));
+  it.each(['13.107.136.10', '52.104.0.1', '8.8.8.8', '172.32.0.1', '2603:1061::1', '::ffff:8.8.8.8'])('%s is public', (a) =>
+    expect(isPublicAddress(a)).toBe(true),
+  );
 });
 
 describe('host patterns', () => {
@@ -143,12 +171,15 @@ describe('production: https to Teams file hosts, resolved and checked here', () 
       calls.push(host);
       return (table[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
     };
-  const prod = (table: Record<string, string[]>) => new HttpFileFetcher({ maxBytes: 4096, allowLoopbackHttp: false, allowedHosts: ['*.sharepoint.com'], resolve: resolver(table) });
+  const prod = (table: Record<string, string[]>) =>
+    new HttpFileFetcher({ maxBytes: 4096, allowLoopbackHttp: false, allowedHosts: ['*.sharepoint.com'], resolve: resolver(table) });
 
   beforeEach(() => (calls.length = 0));
 
   it('refuses a host outside the list without even resolving it', async () => {
-    expect(await refusal(prod({}).fetch(file('https://files.evil.example/users.csv')))).toMatch(/only from the hosts Teams hands files out from \(\*\.sharepoint\.com\).*files\.evil\.example.*CUTOVER_FILE_HOSTS/);
+    expect(await refusal(prod({}).fetch(file('https://files.evil.example/users.csv')))).toMatch(
+      /only from the hosts Teams hands files out from \(\*\.sharepoint\.com\).*files\.evil\.example.*CUTOVER_FILE_HOSTS/,
+    );
     expect(await refusal(prod({}).fetch(file('https://169.254.169.254/latest/meta-data/')))).toMatch(/only from the hosts/);
     expect(await refusal(prod({}).fetch(file('https://[::1]/x')))).toMatch(/only from the hosts/);
     expect(await refusal(prod({}).fetch(file('https://user:pw@contoso.sharepoint.com/x')))).toMatch(/carries credentials/);
@@ -159,7 +190,9 @@ describe('production: https to Teams file hosts, resolved and checked here', () 
   it.each([['10.0.0.5'], ['169.254.169.254'], ['::ffff:127.0.0.1'], ['fd00::5'], ['100.64.1.1'], ['13.107.136.10', '192.168.0.9']])(
     'refuses a listed name that resolves to %s',
     async (...addresses: string[]) => {
-      expect(await refusal(prod({ 'contoso.sharepoint.com': addresses }).fetch(file('https://contoso.sharepoint.com/users.csv')))).toMatch(/resolves to .*an internal address/);
+      expect(await refusal(prod({ 'contoso.sharepoint.com': addresses }).fetch(file('https://contoso.sharepoint.com/users.csv')))).toMatch(
+        /resolves to .*an internal address/,
+      );
     },
   );
 
@@ -176,20 +209,41 @@ describe('https end to end (a test certificate for contoso.sharepoint.com on loo
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fetcher-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1',
-      '-subj', '/CN=contoso.sharepoint.com', '-addext', 'subjectAltName=DNS:contoso.sharepoint.com,DNS:contoso-my.sharepoint.com,DNS:evil.example',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/cert.pem`,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=contoso.sharepoint.com',
+        '-addext',
+        'subjectAltName=DNS:contoso.sharepoint.com,DNS:contoso-my.sharepoint.com,DNS:evil.example',
+      ],
+      { stdio: 'ignore' },
+    );
     tls = { key: fs.readFileSync(`${dir}/key.pem`, 'utf8'), cert: fs.readFileSync(`${dir}/cert.pem`, 'utf8') };
     other = await serve('127.0.0.2', (_req, res) => res.end('not for you'), tls);
-    site = await serve('127.0.0.1', (req, res) => {
-      if (req.url === '/users.csv') return void res.end(CSV);
-      if (req.url === '/to-my') return void res.writeHead(302, { location: `https://contoso-my.sharepoint.com:${site.port}/users.csv` }).end();
-      if (req.url === '/to-evil') return void res.writeHead(302, { location: `https://evil.example:${other.port}/users.csv` }).end();
-      if (req.url === '/to-rebound') return void res.writeHead(302, { location: `https://rebound.sharepoint.com:${other.port}/users.csv` }).end();
-      if (req.url === '/to-http') return void res.writeHead(302, { location: `http://127.0.0.1:${site.port}/users.csv` }).end();
-      res.writeHead(404).end();
-    }, tls);
+    site = await serve(
+      '127.0.0.1',
+      (req, res) => {
+        if (req.url === '/users.csv') return void res.end(CSV);
+        if (req.url === '/to-my') return void res.writeHead(302, { location: `https://contoso-my.sharepoint.com:${site.port}/users.csv` }).end();
+        if (req.url === '/to-evil') return void res.writeHead(302, { location: `https://evil.example:${other.port}/users.csv` }).end();
+        if (req.url === '/to-rebound') return void res.writeHead(302, { location: `https://rebound.sharepoint.com:${other.port}/users.csv` }).end();
+        if (req.url === '/to-http') return void res.writeHead(302, { location: `http://127.0.0.1:${site.port}/users.csv` }).end();
+        res.writeHead(404).end();
+      },
+      tls,
+    );
   });
   afterAll(async () => {
     await site?.close();
@@ -248,7 +302,13 @@ describe('https end to end (a test certificate for contoso.sharepoint.com on loo
   });
 
   it('an untrusted certificate fails the download', async () => {
-    const f = new HttpFileFetcher({ maxBytes: 4096, allowLoopbackHttp: false, allowedHosts: ['*.sharepoint.com'], addressAllowed: () => true, resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const f = new HttpFileFetcher({
+      maxBytes: 4096,
+      allowLoopbackHttp: false,
+      allowedHosts: ['*.sharepoint.com'],
+      addressAllowed: () => true,
+      resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
     expect(await refusal(f.fetch(file(`https://contoso.sharepoint.com:${site.port}/users.csv`)))).toMatch(/failed; attach it again/);
   });
 });

@@ -13,7 +13,7 @@ import * as dns from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { FileFetchError, type FileFetcher, type IncomingFile } from '../../commands/types';
+import { FileFetchError, type FileFetcher, type IncomingFile } from '../../ports/fileFetcher';
 import { formatBytes } from '../../domain/sizes';
 
 export interface ResolvedAddress {
@@ -43,7 +43,13 @@ export interface FileFetcherOptions {
 /** Where Teams hands out attached files (personal-chat uploads land in the sender's OneDrive, channel files in the team's SharePoint site). */
 export const TEAMS_FILE_HOSTS_COMMERCIAL = ['*.sharepoint.com'] as const;
 /** The same for sovereign clouds: GCC High, DoD, 21Vianet, and the EU sovereign clouds. */
-export const TEAMS_FILE_HOSTS_SOVEREIGN = ['*.sharepoint.us', '*.sharepoint-mil.us', '*.sharepoint.cn', '*.sovcloud-sharepoint.de', '*.sovcloud-sharepoint.fr'] as const;
+export const TEAMS_FILE_HOSTS_SOVEREIGN = [
+  '*.sharepoint.us',
+  '*.sharepoint-mil.us',
+  '*.sharepoint.cn',
+  '*.sovcloud-sharepoint.de',
+  '*.sovcloud-sharepoint.fr',
+] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -53,7 +59,10 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]
  */
 export function parseHostPatterns(raw: string): string[] {
   const out: string[] = [];
-  for (const entry of raw.split(/[,;\s]+/).map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of raw
+    .split(/[,;\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     const name = entry.startsWith('*.') ? entry.slice(2) : entry.startsWith('.') ? entry.slice(1) : entry;
     const wildcard = name !== entry;
     if (!HOST_NAME.test(name) || isIP(name) || (wildcard && !name.includes('.'))) {
@@ -175,10 +184,12 @@ export class HttpFileFetcher implements FileFetcher {
       const host = url.hostname.replace(/^\[|\]$/g, '');
       const addresses = isIP(host) ? [{ address: host, family: isIP(host) as 4 | 6 }] : await this.lookup(host, where);
       const ok = addresses.filter((a) => loopback.includes(a.address));
-      if (ok.length === 0 || ok.length !== addresses.length) throw new FileFetchError(`${where} does not resolve to this machine's loopback address; Cutover did not open it.`);
+      if (ok.length === 0 || ok.length !== addresses.length)
+        throw new FileFetchError(`${where} does not resolve to this machine's loopback address; Cutover did not open it.`);
       return { url, host, address: ok[0] };
     }
-    if (url.protocol !== 'https:') throw new FileFetchError(`Cutover downloads attachments only over https from the address Teams gives (${what} is ${where}).`);
+    if (url.protocol !== 'https:')
+      throw new FileFetchError(`Cutover downloads attachments only over https from the address Teams gives (${what} is ${where}).`);
     const host = url.hostname.toLowerCase();
     if (isIP(host.replace(/^\[|\]$/g, '')) || !hostAllowed(host, this.allowedHosts)) {
       throw new FileFetchError(
@@ -223,7 +234,8 @@ export class HttpFileFetcher implements FileFetcher {
       signal,
     };
     return new Promise((resolve, reject) => {
-      const req = hop.url.protocol === 'https:' ? https.request({ ...common, servername: hop.host, ca: this.options.ca }, resolve) : http.request(common, resolve);
+      const req =
+        hop.url.protocol === 'https:' ? https.request({ ...common, servername: hop.host, ca: this.options.ca }, resolve) : http.request(common, resolve);
       req.on('error', reject);
       req.end();
     });
@@ -243,9 +255,11 @@ export class HttpFileFetcher implements FileFetcher {
           res.destroy();
           const location = res.headers.location;
           if (!location) throw new FileFetchError(`Teams did not hand over ${file.name} (HTTP ${status} without a Location). Attach it again.`);
-          if (redirects >= maxRedirects) throw new FileFetchError(`Downloading ${file.name} was redirected more than ${maxRedirects} times; Cutover stopped. Attach it again.`);
+          if (redirects >= maxRedirects)
+            throw new FileFetchError(`Downloading ${file.name} was redirected more than ${maxRedirects} times; Cutover stopped. Attach it again.`);
           const next = this.parse(new URL(location, url).toString());
-          if (url.protocol === 'https:' && next.protocol !== 'https:') throw new FileFetchError(`Downloading ${file.name} was redirected from https to ${next.protocol}//${next.host}; Cutover stopped.`);
+          if (url.protocol === 'https:' && next.protocol !== 'https:')
+            throw new FileFetchError(`Downloading ${file.name} was redirected from https to ${next.protocol}//${next.host}; Cutover stopped.`);
           url = next;
           continue;
         }

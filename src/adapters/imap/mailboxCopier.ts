@@ -191,7 +191,11 @@ class ImapTarget implements TargetSession {
     if (!this.existing) {
       const listed = await this.client.list();
       this.delimiter = listed.find((e) => e.delimiter)?.delimiter ?? '/';
-      this.existing = new Set(listed.filter((e) => !e.flags.has('\\Noselect') && !e.flags.has('\\NonExistent')).map((e) => (e.path === 'INBOX' ? 'INBOX' : e.path.split(this.delimiter).join('/'))));
+      this.existing = new Set(
+        listed
+          .filter((e) => !e.flags.has('\\Noselect') && !e.flags.has('\\NonExistent'))
+          .map((e) => (e.path === 'INBOX' ? 'INBOX' : e.path.split(this.delimiter).join('/'))),
+      );
     }
     if (name === 'INBOX' || this.existing.has(name)) return false;
     await this.client.mailboxCreate(this.serverPath(name));
@@ -201,7 +205,8 @@ class ImapTarget implements TargetSession {
 
   async keyCounts(folder: string, onlyMessageIds?: string[]): Promise<Map<string, number>> {
     const path = this.serverPath(folder);
-    const box = this.client.mailbox !== false && this.client.mailbox.path === path ? this.client.mailbox : await this.client.mailboxOpen(path, { readOnly: true });
+    const box =
+      this.client.mailbox !== false && this.client.mailbox.path === path ? this.client.mailbox : await this.client.mailboxOpen(path, { readOnly: true });
     if (box.exists === 0) return new Map();
     if (onlyMessageIds) {
       const counts = new Map<string, number>();
@@ -221,11 +226,12 @@ class ImapTarget implements TargetSession {
 
   async count(folder: string): Promise<number> {
     const st = await this.client.status(this.serverPath(folder), { messages: true });
-    return st ? st.messages ?? 0 : 0;
+    return st ? (st.messages ?? 0) : 0;
   }
 
   async append(folder: string, body: Buffer, flags: string[], internalDate: Date | null): Promise<AppendResult> {
-    if (body.length > this.maxMessageBytes) return { ok: false, kind: 'too-large', text: `${body.length} bytes is over the mailbox's ${this.maxMessageBytes}-byte limit` };
+    if (body.length > this.maxMessageBytes)
+      return { ok: false, kind: 'too-large', text: `${body.length} bytes is over the mailbox's ${this.maxMessageBytes}-byte limit` };
     try {
       const r = await this.client.append(this.serverPath(folder), body, flags, internalDate ?? undefined);
       if (!r) return { ok: false, kind: 'refused', text: 'the connection is not signed in' };

@@ -48,7 +48,11 @@ export function tokenTransportProblem(
   return null;
 }
 
-export async function targetImapAuth(auth: TargetAuth, mailbox: string, forceRefresh = false): Promise<{ user: string; accessToken?: string; pass?: string; loginMethod?: string }> {
+export async function targetImapAuth(
+  auth: TargetAuth,
+  mailbox: string,
+  forceRefresh = false,
+): Promise<{ user: string; accessToken?: string; pass?: string; loginMethod?: string }> {
   if (auth.kind === 'xoauth2') {
     // One token for every mailbox the service principal holds FullAccess on.
     const token = await auth.tokens.getToken({ forceRefresh });
