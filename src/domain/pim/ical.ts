@@ -4,8 +4,9 @@
 // left out: creating an event in Exchange would invite every attendee again.
 
 import ICAL from 'ical.js';
-import { readPim } from './reader';
+import { readPim, type RawEntry } from './reader';
 import { graphTimeZone } from './timezones';
+import { BoundedZone, TransitionBudget } from './vtimezone';
 import { dedupeKey, type PimItem, type PimParseResult, type PimSkipped } from './types';
 
 const DAYS: Record<string, string> = { SU: 'sunday', MO: 'monday', TU: 'tuesday', WE: 'wednesday', TH: 'thursday', FR: 'friday', SA: 'saturday' };
@@ -34,18 +35,41 @@ interface Zoned {
 }
 
 class Zones {
-  private readonly custom = new Map<string, ICAL.Timezone>();
+  /** The file's own VTIMEZONEs by TZID, read (and checked) the first time an event uses one. */
+  private readonly defined = new Map<string, string[]>();
+  private readonly custom = new Map<string, BoundedZone | null>();
+  private readonly budget = new TransitionBudget();
   constructor(
-    vtimezones: ICAL.Component[],
+    vtimezones: RawEntry[],
     readonly fallback: string,
+    private readonly onUnreadable: () => void,
   ) {
-    for (const c of vtimezones) {
-      const id = String(c.getFirstPropertyValue('tzid') ?? '');
-      if (id) this.custom.set(id, new ICAL.Timezone(c));
+    for (const e of vtimezones) {
+      const line = e.lines.find((l) => /^TZID[;:]/i.test(l));
+      const id = line ? line.slice(line.indexOf(':') + 1).trim() : '';
+      if (id && !this.defined.has(id)) this.defined.set(id, e.lines);
     }
   }
 
-  zone(prop: ICAL.Property | null): Zoned | null {
+  private customZone(tzid: string): BoundedZone | null {
+    let z = this.custom.get(tzid);
+    if (z === undefined) {
+      const lines = this.defined.get(tzid);
+      z = null;
+      if (lines) {
+        try {
+          z = new BoundedZone(tzid, new ICAL.Component(ICAL.parse(lines.join('\r\n')) as unknown as unknown[]), this.budget);
+        } catch {
+          this.onUnreadable();
+        }
+      }
+      this.custom.set(tzid, z);
+    }
+    return z;
+  }
+
+  /** The time as Graph takes it; null: no valid time or unknown zone; a string: why the file's own zone is not worked out. */
+  zone(prop: ICAL.Property | null): Zoned | string | null {
     if (!prop) return null;
     const t = prop.getFirstValue() as unknown as T;
     if (!t || typeof t !== 'object' || typeof (t as T).year !== 'number') return null;
@@ -58,9 +82,10 @@ class Zones {
     }
     const known = graphTimeZone(tzid);
     if (known) return { dateTime: localString(t), timeZone: known, converted: false, time: t };
-    const tz = this.custom.get(tzid);
-    const copy = t.clone();
+    const tz = this.customZone(tzid)?.forYear(t.year);
+    if (typeof tz === 'string') return tz;
     if (tz) {
+      const copy = t.clone();
       copy.zone = tz;
       const utc = copy.convertToZone(ICAL.Timezone.utcTimezone);
       return { dateTime: localString(utc), timeZone: 'UTC', converted: true, time: t };
@@ -148,15 +173,15 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
   const notes = [...read.notes];
   const wr = read.header.find((l) => /^X-WR-TIMEZONE[;:]/i.test(l));
   const wrZone = wr ? graphTimeZone(wr.slice(wr.indexOf(':') + 1)) : null;
-  const vtimezones: ICAL.Component[] = [];
-  for (const e of read.entries.filter((x) => x.type === 'VTIMEZONE' && !x.problem)) {
-    try {
-      vtimezones.push(new ICAL.Component(ICAL.parse(e.lines.join('\r\n')) as unknown as any[]));
-    } catch {
-      notes.push('A time zone definition in the file could not be read; events in it are listed below if they depend on it.');
-    }
-  }
-  const zones = new Zones(vtimezones, wrZone ?? 'UTC');
+  let unreadableZone = false;
+  const zones = new Zones(
+    read.entries.filter((x) => x.type === 'VTIMEZONE' && !x.problem),
+    wrZone ?? 'UTC',
+    () => {
+      if (!unreadableZone) notes.push('A time zone definition in the file could not be read; events in it are listed below if they depend on it.');
+      unreadableZone = true;
+    },
+  );
   const items: PimItem[] = [];
   const skipped: PimSkipped[] = [];
   let converted = 0;
@@ -176,20 +201,26 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
     }
     let ev: ICAL.Component;
     try {
-      ev = new ICAL.Component(ICAL.parse(e.lines.join('\r\n')) as unknown as any[]);
+      ev = new ICAL.Component(ICAL.parse(e.lines.join('\r\n')) as unknown as unknown[]);
     } catch (err) {
       skipped.push({ index: e.index, label: rawLabel, reason: `it could not be read (${String(err instanceof Error ? err.message : err).slice(0, 120)})` });
       continue;
     }
     const summary = String(ev.getFirstPropertyValue('summary') ?? '').trim();
-    let start: Zoned | null;
-    let end: Zoned | null;
+    let start: Zoned | string | null;
+    let end: Zoned | string | null;
     try {
       start = zones.zone(ev.getFirstProperty('dtstart'));
       end = zones.zone(ev.getFirstProperty('dtend'));
     } catch {
       start = null;
       end = null;
+    }
+    if (typeof start === 'string' || typeof end === 'string') {
+      // The file's own zone is not worked out: the event is listed with the reason, under its local date.
+      const local = ev.getFirstPropertyValue('dtstart') as unknown as T;
+      skipped.push({ index: e.index, label: `${summary || '(no subject)'} · ${localString(local).slice(0, 10)}`.slice(0, 100), reason: typeof start === 'string' ? start : (end as string) });
+      continue;
     }
     const label = `${summary || '(no subject)'}${start ? ` · ${start.dateTime.slice(0, 10)}` : ''}`.slice(0, 100);
     if (!start) {
@@ -211,7 +242,12 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
       fake.setValue(t);
       const tzid = ev.getFirstProperty('dtstart')!.getParameter('tzid');
       if (tzid) fake.setParameter('tzid', tzid as string);
-      end = zones.zone(fake);
+      const computed = zones.zone(fake);
+      if (typeof computed === 'string') {
+        skipped.push({ index: e.index, label, reason: computed });
+        continue;
+      }
+      end = computed;
     }
     if (!end || end.time.compare(start.time) < 0) {
       skipped.push({ index: e.index, label, reason: 'it ends before it starts' });

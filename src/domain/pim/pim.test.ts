@@ -1,5 +1,8 @@
 import { appleIcs, appleVcf30, googleIcs, googleVcf30, manyContactsVcf, outlookIcs, outlookVcf21, thunderbirdIcs, thunderbirdVcf40 } from '../../../test/support/pimFixtures';
+import ICAL from 'ical.js';
+import { deeplyNestedIcs, manyPropertiesVcard, minutelyTimezoneIcs, tenMegabyteVcard } from '../../../test/support/hostilePim';
 import { parseCalendar, parsePimFile, parseVcards, PIM_LIMITS } from './index';
+import { TZ_LIMITS } from './vtimezone';
 
 function ok<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
   if (!r.ok) throw new Error(`parse failed: ${(r as any).problem}`);
@@ -160,5 +163,112 @@ describe('iCalendar', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.items).toHaveLength(0);
     expect(r.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/secondly/), expect.stringMatching(/1,000,000,000 times/), 'it ends before it starts']);
+  });
+});
+
+describe('hostile files stay cheap', () => {
+  /** An .ics with one zone only the file defines (W. Europe rules under a name Graph does not know) and events at the given local times. */
+  const customZoneIcs = (zone: string[], times: string[]) =>
+    Buffer.from(
+      [
+        'BEGIN:VCALENDAR', 'VERSION:2.0',
+        'BEGIN:VTIMEZONE', 'TZID:Club Time', ...zone, 'END:VTIMEZONE',
+        ...times.flatMap((t, i) => ['BEGIN:VEVENT', `UID:e${i}`, `DTSTART;TZID=Club Time:${t}`, `DTEND;TZID=Club Time:${t}`, `SUMMARY:E${i}`, 'END:VEVENT']),
+        'END:VCALENDAR', '',
+      ].join('\r\n'),
+    );
+  const westEurope = [
+    'BEGIN:STANDARD', 'DTSTART:16011028T030000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'END:STANDARD',
+    'BEGIN:DAYLIGHT', 'DTSTART:16010325T020000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'END:DAYLIGHT',
+  ];
+
+  it('lists an event in a zone that changes every minute since 1900, in milliseconds, naming the rule', () => {
+    const t0 = Date.now();
+    const r = ok(parseCalendar(minutelyTimezoneIcs()));
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.items).toEqual([]);
+    expect(r.skipped).toEqual([{ index: 2, label: 'Trap · 2025-06-01', reason: expect.stringMatching(/^its time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\); real time zones change once or twice a year/) }]);
+  });
+
+  it('works a real zone out over the years its events need only, with the same times as expanding it whole', () => {
+    // Both sides of each change, around the last Sundays of March and October, over 70 years, plus the 1601 start.
+    const times: string[] = [];
+    for (let y = 1975; y <= 2045; y += 7) for (const md of ['0101T120000', '0320T120000', '0401T120000', '1020T120000', '1101T120000']) times.push(`${y}${md}`);
+    times.push('16020101T120000');
+    const r = ok(parseCalendar(customZoneIcs(westEurope, times)));
+    expect(r.skipped).toEqual([]);
+    const whole = new ICAL.Timezone(new ICAL.Component(ICAL.parse(['BEGIN:VTIMEZONE', 'TZID:Club Time', ...westEurope, 'END:VTIMEZONE'].join('\r\n')) as unknown as unknown[]));
+    const expected = times.map((t) => {
+      const local = ICAL.Time.fromDateTimeString(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:00:00`);
+      local.zone = whole;
+      const u = local.convertToZone(ICAL.Timezone.utcTimezone);
+      return `${String(u.year).padStart(4, '0')}-${String(u.month).padStart(2, '0')}-${String(u.day).padStart(2, '0')}T${String(u.hour).padStart(2, '0')}:00:00`;
+    });
+    expect(r.items.map((i) => (i.body.start as { dateTime: string }).dateTime)).toEqual(expected);
+    expect(expected.slice(0, 5)).toEqual(['1975-01-01T11:00:00', '1975-03-20T11:00:00', '1975-04-01T10:00:00', '1975-10-20T10:00:00', '1975-11-01T11:00:00']);
+  });
+
+  it('bounds a zone with hundreds of changes a year, an event in 9999, and a file\'s whole time-change budget', () => {
+    const dense = ['BEGIN:STANDARD', 'DTSTART:00010101T000000', 'RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'END:STANDARD'];
+    const t0 = Date.now();
+    const far = ok(parseCalendar(customZoneIcs(dense, ['99990601T100000'])));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(far.items[0].body.start).toEqual({ dateTime: '9999-06-01T09:00:00', timeZone: 'UTC' });
+
+    const saved = TZ_LIMITS.maxTransitions;
+    TZ_LIMITS.maxTransitions = 3000;
+    try {
+      // Each year costs 12 × 28 × 4 = 1,344 changes here: two years fit, the third does not.
+      const r = ok(parseCalendar(customZoneIcs(dense, ['20200601T100000', '20300601T100000', '20400601T100000', '20300701T100000'])));
+      expect(r.items.map((i) => i.label)).toEqual(['E0 · 2020-06-01', 'E1 · 2030-06-01', 'E3 · 2030-07-01']);
+      expect(r.skipped).toEqual([{ index: 4, label: 'E2 · 2040-06-01', reason: expect.stringMatching(/^working out its time zone "Club Time" for 2040 goes beyond the 3,000 time changes Cutover works out for one file\. Export the calendar in parts/) }]);
+    } finally {
+      TZ_LIMITS.maxTransitions = saved;
+    }
+  });
+
+  it('names zone rules no real zone uses: other BY-parts, too many values, a huge COUNT', () => {
+    const rule = (r: string) => ['BEGIN:STANDARD', 'DTSTART:19700101T000000', `RRULE:${r}`, 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'END:STANDARD'];
+    const reason = (r: string) => ok(parseCalendar(customZoneIcs(rule(r), ['20250101T100000']))).skipped[0]?.reason;
+    expect(reason('FREQ=YEARLY;BYHOUR=1,2,3;BYMINUTE=5')).toMatch(/changes by a rule no time zone uses \(BYHOUR, BYMINUTE\)/);
+    expect(reason(`FREQ=YEARLY;BYMONTHDAY=${Array.from({ length: 40 }, (_, i) => (i < 31 ? i + 1 : 30 - i)).join(',')}`)).toMatch(/changes on 40 BYMONTHDAY values a year/);
+    expect(reason('FREQ=YEARLY;COUNT=50000;BYMONTH=3')).toMatch(/lists 50,000 changes \(COUNT\); Cutover works out zones of up to 1,000/);
+    expect(reason('FREQ=SECONDLY')).toMatch(/change every second/);
+    expect(reason('FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU')).toBeUndefined();
+  });
+
+  it('refuses a file nested 100,000 deep whole, without walking it', () => {
+    expect(parseCalendar(deeplyNestedIcs())).toEqual({ ok: false, problem: expect.stringMatching(/^Its components are nested more than 32 deep \(BEGIN:VALARM inside 32 others\); no contacts or calendar export looks like this\. Export the file again/) });
+    // Nested a little too deep: only that event is listed.
+    const four = ok(parseCalendar(deeplyNestedIcs(3)));
+    expect(four.skipped[0].reason).toMatch(/its components are nested 4 deep \(Cutover reads 3: calendar, event, alarm\)/);
+  });
+
+  it('lists a 10 MB contact and a contact with 250,000 properties, keeps the others, and stops lines, parameters and time zones at their caps', () => {
+    const big = ok(parseVcards(tenMegabyteVcard()));
+    expect(big.items.map((i) => i.label)).toEqual(['Light Note']);
+    expect(big.skipped).toEqual([{ index: 1, label: 'Heavy Note', reason: expect.stringMatching(/^a NOTE line of 10,\d{3},\d{3} characters/) }]);
+
+    const many = ok(parseVcards(manyPropertiesVcard()));
+    expect(many.items.map((i) => i.label)).toEqual(['Few Props']);
+    expect(many.skipped).toEqual([{ index: 1, label: 'Many Props', reason: 'it has more than 1,000 lines (Cutover reads entries up to that size)' }]);
+
+    const params = ok(parseVcards(Buffer.from(`BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Params\r\nEMAIL${';X'.repeat(5000)}:a@b.c\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Plain\r\nEND:VCARD\r\n`)));
+    expect(params.items.map((i) => i.label)).toEqual(['Plain']);
+    expect(params.skipped[0].reason).toBe('a EMAIL line with 5,000 parameters (Cutover reads up to 64)');
+
+    const saved = PIM_LIMITS.maxLines;
+    PIM_LIMITS.maxLines = 1000;
+    try {
+      expect(parseVcards(manyContactsVcf(200))).toEqual({ ok: false, problem: 'The file has more than 1,000 lines; Cutover reads up to that many at once. Export in parts (for example one address book or one year at a time).' });
+    } finally {
+      PIM_LIMITS.maxLines = saved;
+    }
+
+    const zone = (i: number) => ['BEGIN:VTIMEZONE', `TZID:Z${i}`, 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0100', 'END:STANDARD', 'END:VTIMEZONE'];
+    const zones = Buffer.from(['BEGIN:VCALENDAR', ...Array.from({ length: 150 }, (_, i) => zone(i)).flat(), 'BEGIN:VEVENT', 'UID:z', 'DTSTART;TZID=Z149:20250101T100000', 'DTEND;TZID=Z149:20250101T110000', 'SUMMARY:Late zone', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'));
+    const z = ok(parseCalendar(zones));
+    expect(z.notes).toContain('The file defines 50 more time zones than the 100 Cutover reads; events that use only those are listed below.');
+    expect(z.skipped).toEqual([{ index: 151, label: 'Late zone', reason: expect.stringMatching(/time zone "Z149" is neither known nor defined/) }]);
   });
 });

@@ -91,7 +91,7 @@ function address(parts: unknown): Record<string, string> {
 export function vcardEntryToContact(lines: string[]): { body: Record<string, unknown>; uid: string; label: string; notes: string[] } | { problem: string; label: string } {
   let comp: ICAL.Component;
   try {
-    comp = new ICAL.Component(ICAL.parse(normalizeVcardLines(lines).join('\r\n') + '\r\n') as unknown as any[]);
+    comp = new ICAL.Component(ICAL.parse(normalizeVcardLines(lines).join('\r\n') + '\r\n') as unknown as unknown[]);
   } catch (e) {
     const fnLine = lines.find((l) => /^FN[;:]/i.test(l));
     return { problem: `it could not be read (${String(e instanceof Error ? e.message : e).slice(0, 120)})`, label: fnLine ? splitLine(fnLine).value : '' };
