@@ -11,13 +11,14 @@ import {
   serializeMigrationCsv,
   summarizeProblems,
   validateMigrationCsv,
+  CsvMasker,
   type CsvProblemCode,
   type MigrationCsvValidation,
 } from '../domain/csv/migrationCsv';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchProgress } from './batch';
-import type { ActionResult, Actor, CommandDeps, CommandResult, IncomingFile, Reply } from './types';
+import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
 import { FileFetchError } from './types';
 import { exchangeErrorReply, notice, type CardAction } from './views';
 import { licenceWarningLine } from './guide';
@@ -31,6 +32,7 @@ const BULK_LOOKUP_FROM = 200;
 
 const CODE_LABEL: Record<CsvProblemCode, string> = {
   EmptyFile: 'empty file',
+  MissingHeader: 'no header row',
   FileTooLarge: 'file over 10 MB',
   TooManyRows: 'more than 50,000 rows',
   InvalidUtf8: 'not UTF-8 text',
@@ -119,6 +121,55 @@ export async function targetLookups(deps: CommandDeps, validation: MigrationCsvV
   return { mailboxExists: (e: string) => exists.has(e), batchOf: (e: string) => batchOf.get(e) ?? null };
 }
 
+/** A reply built from a CSV, through that file's masker: every card text and the summary. */
+export function maskReply(reply: Reply, masker: CsvMasker): Reply {
+  return { ...reply, card: masker.scrubDeep(reply.card), summary: masker.scrub(reply.summary) };
+}
+
+/** The same for a card action's answer, its extra replies and any later updates. */
+export function maskAction(result: ActionResult, masker: CsvMasker): ActionResult {
+  const out: ActionResult = { ...result, card: masker.scrubDeep(result.card), summary: masker.scrub(result.summary) };
+  if (result.replies) out.replies = result.replies.map((r) => maskReply(r, masker));
+  const followUp = result.followUp;
+  if (followUp) out.followUp = maskedFollowUp(followUp, masker);
+  return out;
+}
+
+/** Its updates through the masker, and its failure too (the log line says err.message). */
+function maskedFollowUp(followUp: FollowUp, masker: CsvMasker): FollowUp {
+  return (sink) =>
+    followUp({ update: (r) => sink.update(maskReply(r, masker)) }).catch((err: unknown) => {
+      throw new Error(maskedError(err, masker));
+    });
+}
+
+/** A command's answer through the file's masker (replies and the follow-up's updates). */
+export function maskResult(result: CommandResult, masker: CsvMasker): CommandResult {
+  const out: CommandResult = { ...result, replies: result.replies.map((r) => maskReply(r, masker)) };
+  const followUp = result.followUp;
+  if (followUp) out.followUp = maskedFollowUp(followUp, masker);
+  return out;
+}
+
+/** An error's text for a log, audit entry or stored record, through the file's masker. */
+export function maskedError(err: unknown, masker: CsvMasker): string {
+  return masker.scrub(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * A migration CSV pasted as message text in a channel or group chat: not read at all
+ * (its passwords are already in the conversation's history for everyone in it).
+ */
+export function pastedCsvOutsidePersonalChat(where: Where): Reply {
+  const place = where.kind === 'channel' ? 'this channel' : 'this group chat';
+  return notice({
+    title: 'Delete that message: it holds passwords',
+    tone: 'bad',
+    text: `The CSV you pasted holds every user's IMAP password, and everyone in ${place} can read it. I did not read or keep it. Delete the message now (… › Delete), then attach the CSV file to the same command in your personal chat with Cutover, where only you and Cutover see it.`,
+    lines: ['If people may have seen the passwords, have them changed on the old server before the migration.'],
+  });
+}
+
 function csvFiles(files: IncomingFile[]): IncomingFile[] {
   return files.filter((f) => /\.csv$/i.test(f.name) || (f.fileType ?? '').toLowerCase() === 'csv');
 }
@@ -173,7 +224,7 @@ export function validationCard(
     powershell: toPowerShell('New-MigrationBatch', params, { csvFileName: /\.csv$/i.test(input.fileName) ? input.fileName : 'migration.csv' }),
     actions,
   });
-  return { card, summary: `Batch ${input.batch}: ${headline}` };
+  return maskReply({ card, summary: `Batch ${input.batch}: ${headline}` }, validation.masker);
 }
 
 export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: string, input: BatchNewInput, files: IncomingFile[]): Promise<CommandResult> {
@@ -216,6 +267,9 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
     };
   }
 
+  // Read once: its masker is the way out for every text of this turn.
+  let validation = validateMigrationCsv(csv);
+  const masker = validation.masker;
   try {
     if (await deps.exchange.getMigrationBatch(input.name)) {
       return { replies: [notice({ title: `Batch ${input.name} already exists`, tone: 'warn', text: 'Batch names are unique in Exchange Online. Pick another name, or see it with: batch show ' + input.name })] };
@@ -223,7 +277,6 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
     const endpoint = await pickEndpoint(deps, input.endpoint);
     if (!('identity' in endpoint)) return { replies: [endpoint] };
 
-    let validation = validateMigrationCsv(csv);
     if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
 
     let pendingId: string | null = null;
@@ -236,6 +289,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         createdBy: { id: actor.id, name: actor.name },
         conversationId,
         summary: { fileName, endpointServer: `${endpoint.remoteServer}:${endpoint.port}`, endpointSecurity: endpoint.security, rows: validation.totals.rows },
+        masker,
       });
     }
     await deps.audit.record({
@@ -248,7 +302,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
     const licence = validation.fatal ? '' : await licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
     return { replies: [validationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
   } catch (err) {
-    return { replies: [exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' }))] };
+    return { replies: [maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker)] };
   } finally {
     csv.fill(0);
   }
@@ -287,12 +341,13 @@ export async function createBatch(
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
   const ps = toPowerShell('New-MigrationBatch', params);
   let payload: Buffer | null = null;
+  // Validate again at the click: mailboxes or other batches may have changed since.
+  let validation = validateMigrationCsv(csv);
+  const masker = validation.masker;
   try {
-    // Validate again at the click: mailboxes or other batches may have changed since.
-    let validation = validateMigrationCsv(csv);
     if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
     if (validation.fatal || validation.totals.validRows === 0 || (validation.totals.problemRows > 0 && !dropProblems)) {
-      await deps.pending.fail(pendingId, 'problems changed');
+      await deps.pending.fail(pendingId, 'problems changed', masker);
       const endpoint = (await deps.exchange.getMigrationEndpoint(entry.endpoint)) ?? {
         identity: entry.endpoint,
         remoteServer: String(entry.summary.endpointServer ?? ''),
@@ -304,11 +359,11 @@ export async function createBatch(
         validation,
         0,
       );
-      return asAction(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] });
+      return maskAction(asAction(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] }), masker);
     }
     const rows = (dropProblems ? dropProblemRows(validation) : validation.rows).filter((r) => !adjust.dropEmails?.has(r.emailAddress.toLowerCase()));
     if (rows.length === 0) {
-      await deps.pending.fail(pendingId, 'no rows left');
+      await deps.pending.fail(pendingId, 'no rows left', masker);
       return asAction(notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }), { keepOriginal: true });
     }
     payload = serializeMigrationCsv(rows);
@@ -324,9 +379,10 @@ export async function createBatch(
     const progress = await batchProgress(deps, entry.batchName);
     return asAction(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
   } catch (err) {
-    await deps.pending.fail(pendingId, err instanceof Error ? err.message : String(err));
-    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
-    return asAction(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.'));
+    // Exchange's answer may quote the CSV it was given: through the file's masker, everywhere.
+    await deps.pending.fail(pendingId, maskedError(err, masker), masker);
+    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'failed', detail: maskedError(err, masker) });
+    return maskAction(asAction(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.')), masker);
   } finally {
     csv.fill(0);
     payload?.fill(0);

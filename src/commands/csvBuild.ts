@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { renderCard } from '../cards/render';
 import { buildMasterUserCsv, parseAddressList, type MasterUserFormat } from '../domain/csv/masterUserCsv';
-import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { applyTargetChecks, CsvMasker, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { Secret } from '../domain/secret';
 import { DELETE_ITEM, mutate } from '../ports/store';
-import { pickEndpoint, targetLookups, validationCard } from './batchNew';
+import { maskAction, pickEndpoint, targetLookups, validationCard } from './batchNew';
 import type { ActionResult, Actor, CommandDeps, CommandResult, IncomingFile, Reply } from './types';
 import { FileFetchError } from './types';
 import { exchangeErrorReply, notice } from './views';
@@ -140,7 +140,9 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
     format,
   });
   if (!built.ok) {
-    return asResult(notice({ title: 'The CSV could not be built', tone: 'warn', lines: built.problems.slice(0, 8).map((p) => p.message) }), true);
+    // Only the typed admin password can be a secret here: the way out is a masker that knows it.
+    const masker = CsvMasker.of([password.reveal()]);
+    return maskAction(asResult(notice({ title: 'The CSV could not be built', tone: 'warn', lines: built.problems.slice(0, 8).map((p) => p.message) }), true), masker);
   }
   try {
     const endpoint = await deps.exchange.getMigrationEndpoint(req.endpoint);
@@ -155,6 +157,7 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
       createdBy: { id: actor.id, name: actor.name },
       conversationId: '',
       summary: { fileName: `built for ${FORMAT_TEXT[req.format].label}`, rows: built.rows },
+      masker: validation.masker,
     });
     await mutate(deps.store, key, () => DELETE_ITEM);
     await deps.audit.record({ actor, action: 'csv.build', target: req.batchName, result: 'ok', detail: `${built.rows} rows, ${req.format}` });

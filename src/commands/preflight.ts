@@ -4,14 +4,14 @@
 // and the result card offers the fixes.
 
 import { renderCard } from '../cards/render';
-import { dropProblemRows, validateMigrationCsv, type MigrationCsvRow } from '../domain/csv/migrationCsv';
+import { CsvMasker, dropProblemRows, validateMigrationCsv, type MigrationCsvRow } from '../domain/csv/migrationCsv';
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { serializePreflightCsv, type PreflightReport } from '../domain/preflight/report';
 import { CSV_CONTENT_TYPE } from '../domain/export/csv';
 import { handOver, handoverText } from './handover';
 import { formatBytes, toExchangeSize } from '../domain/sizes';
-import { createBatch, pickEndpoint } from './batchNew';
+import { createBatch, maskAction, maskReply, maskResult, pickEndpoint } from './batchNew';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply } from './types';
 import { FileFetchError } from './types';
 import type { PreflightRun } from '../services/preflightRuns';
@@ -54,8 +54,9 @@ function alreadyRunningCard(run: PreflightRun, endpoint: MigrationEndpoint): Rep
   });
 }
 
-function resultCard(report: PreflightReport, runId: string, pendingId: string | null, batchName: string | null, filesNote: string, excludeFolders: string[]): Reply {
+function resultCard(report: PreflightReport, rowNumbers: number[], runId: string, pendingId: string | null, batchName: string | null, filesNote: string, excludeFolders: string[]): Reply {
   const t = report.totals;
+  const rowOf = new Map(report.users.map((u, i) => [u, rowNumbers[i]]));
   const blocked = report.users.filter((u) => u.status === 'Blocked');
   const withLarge = report.users.filter((u) => u.largeItems.length > 0);
   const sections: Record<string, unknown>[] = [
@@ -77,7 +78,7 @@ function resultCard(report: PreflightReport, runId: string, pendingId: string | 
     sections.push({
       heading: `Blocked users (${blocked.length})`,
       text: blocked.length > BLOCKED_SHOWN ? `The first ${BLOCKED_SHOWN}; the report lists all.` : '',
-      facts: blocked.slice(0, BLOCKED_SHOWN).map((u) => ({ title: u.emailAddress, value: `${u.failure?.cause ?? 'Not checked.'} Fix: ${u.failure?.fix ?? ''}` })),
+      facts: blocked.slice(0, BLOCKED_SHOWN).map((u) => ({ title: `Row ${rowOf.get(u) ?? '?'} · ${u.emailAddress}`, value: `${u.failure?.cause ?? 'Not checked.'} Fix: ${u.failure?.fix ?? ''}` })),
       powershell: '',
     });
   }
@@ -122,7 +123,25 @@ function resultCard(report: PreflightReport, runId: string, pendingId: string | 
   return { card, summary: `Preflight: ${t.ready} ready, ${t.needsAttention} need attention, ${t.blocked} blocked` };
 }
 
+/**
+ * The file's masker for one preflight result: it also hides what the run could not
+ * confirm. A user name whose sign-in failed may be a password (UserName and Password
+ * swapped), and an address Exchange has no mailbox for may be one too (columns out of
+ * order, passwords that look like addresses); the row number still says which user.
+ */
+export function preflightMasker(masker: CsvMasker, report: PreflightReport, knownMailboxes: ReadonlySet<string>): CsvMasker {
+  const doubtful: string[] = [];
+  for (const u of report.users) {
+    if (u.status !== 'Blocked') continue;
+    doubtful.push(u.userName);
+    if (!knownMailboxes.has(u.emailAddress.toLowerCase())) doubtful.push(u.emailAddress);
+  }
+  return doubtful.length ? masker.with(doubtful) : masker;
+}
+
 interface Start {
+  /** The file's masker: every text this preflight shows goes through it. */
+  masker: CsvMasker;
   rows: MigrationCsvRow[];
   endpoint: MigrationEndpoint;
   pendingId: string | null;
@@ -136,6 +155,7 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
   const run = started.run;
   const total = s.rows.length;
   const limits = new Map<string, number>();
+  const knownMailboxes = new Set<string>();
   const followUp: FollowUp = async (sink) => {
     let last = 0;
     let pendingUpdate: Promise<void> = Promise.resolve();
@@ -144,6 +164,7 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
       server: { remoteServer: s.endpoint.remoteServer, port: s.endpoint.port, security: s.endpoint.security },
       async limitFor(email) {
         const m = await deps.exchange.getMailbox(email);
+        if (m) knownMailboxes.add(email.toLowerCase());
         const limit = m ? Math.min(m.maxReceiveSize, MAX_MESSAGE_SIZE_LIMIT_BYTES) : 35 * 1024 * 1024;
         limits.set(email.toLowerCase(), limit);
         return limit;
@@ -162,8 +183,11 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
     });
     await pendingUpdate;
     deps.preflightRuns.finish(run.id, report);
+    const masker = preflightMasker(s.masker, report, knownMailboxes);
+    // What leaves the bot (the report file, the card) is the masked copy; the run keeps the real one for the fixes.
+    const shown = masker.scrubDeep(report);
     const handover = await handOver(deps, actor, [
-      { fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: serializePreflightCsv(report), description: `Preflight report, endpoint ${s.endpoint.identity}` },
+      { fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: serializePreflightCsv(shown), description: `Preflight report, endpoint ${s.endpoint.identity}` },
     ]);
     await deps.audit.record({
       actor,
@@ -172,7 +196,7 @@ function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; fol
       result: report.cancelled ? 'refused' : 'ok',
       detail: `${report.totals.users} users: ${report.totals.ready} ready, ${report.totals.needsAttention} attention, ${report.totals.blocked} blocked`,
     });
-    await sink.update(resultCard(report, run.id, s.pendingId, s.batchName, handoverText(handover), s.excludeFolders));
+    await sink.update(maskReply(resultCard(shown, s.rows.map((r) => r.rowNumber), run.id, s.pendingId, s.batchName, handoverText(handover), s.excludeFolders), masker));
   };
   return { first: progressCard(run.id, s.endpoint, 0, total, 0), followUp };
 }
@@ -197,20 +221,22 @@ export async function preflightCommand(
   } else {
     return { replies: [notice({ title: 'Attach the migration CSV', tone: 'warn', text: 'Send "preflight" with the CSV attached, or paste the CSV under the command line.', usage: ['preflight [endpoint <endpoint>]'] })] };
   }
+  // Read once: its masker is the way out for every text of this preflight.
+  const validation = validateMigrationCsv(csv);
+  const masker = validation.masker;
   try {
     const endpoint = await pickEndpoint(deps, input.endpoint);
     if (!('identity' in endpoint)) return { replies: [endpoint] };
-    const validation = validateMigrationCsv(csv);
     if (validation.fatal) {
       const first = validation.problems[0];
-      return { replies: [notice({ title: 'The CSV needs fixing first', tone: 'bad', text: first ? `${first.message} ${first.fix}` : 'The file cannot be read as a migration CSV.' })] };
+      return maskResult({ replies: [notice({ title: 'The CSV needs fixing first', tone: 'bad', text: first ? `${first.message} ${first.fix}` : 'The file cannot be read as a migration CSV.' })] }, masker);
     }
     const rows = dropProblemRows(validation);
     if (rows.length === 0) return { replies: [notice({ title: 'No usable rows', tone: 'warn', text: 'Every row has a problem; check the file with batch new <name>.' })] };
-    const { first, followUp } = begin(deps, actor, { rows, endpoint, pendingId: null, batchName: null, excludeFolders: input.excludeFolders });
-    return { replies: [first], followUp };
+    const { first, followUp } = begin(deps, actor, { masker, rows, endpoint, pendingId: null, batchName: null, excludeFolders: input.excludeFolders });
+    return maskResult({ replies: [first], followUp }, masker);
   } catch (err) {
-    return { replies: [exchangeErrorReply('Starting the preflight', err, toPowerShell('Get-MigrationEndpoint', { Type: 'IMAP' }))] };
+    return maskResult({ replies: [exchangeErrorReply('Starting the preflight', err, toPowerShell('Get-MigrationEndpoint', { Type: 'IMAP' }))] }, masker);
   } finally {
     csv.fill(0);
   }
@@ -230,9 +256,10 @@ export async function preflightPending(deps: PreflightDeps, actor: Actor, pendin
       const r = notice({ title: `Endpoint ${entry.endpoint} is gone`, tone: 'warn' });
       return { card: r.card, summary: r.summary, keepOriginal: true };
     }
-    const rows = dropProblemRows(validateMigrationCsv(peeked.csv));
-    const { first, followUp } = begin(deps, actor, { rows, endpoint, pendingId, batchName: entry.batchName, excludeFolders: entry.excludeFolders });
-    return { card: first.card, summary: first.summary, keepOriginal: true, followUp };
+    const validation = validateMigrationCsv(peeked.csv);
+    const rows = dropProblemRows(validation);
+    const { first, followUp } = begin(deps, actor, { masker: validation.masker, rows, endpoint, pendingId, batchName: entry.batchName, excludeFolders: entry.excludeFolders });
+    return maskAction({ card: first.card, summary: first.summary, keepOriginal: true, followUp }, validation.masker);
   } finally {
     peeked.csv.fill(0);
   }

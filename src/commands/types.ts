@@ -16,8 +16,10 @@ import type { PimImports } from '../services/pimImport';
 import type { Subscriptions } from '../services/subscriptions';
 import type { WatcherStatus } from '../services/watcher/watcher';
 import type { Reply } from '../cards/reply';
+import type { CsvMasker } from '../domain/csv/csvMasker';
 import type { AuditPort } from '../ports/audit';
 import type { IncomingFile, FileFetcher } from '../ports/fileFetcher';
+import type { PimFileReader } from '../ports/pimReader';
 import type { ReportDelivery } from '../ports/reportDelivery';
 
 // Moved to their own floors; named here too while handlers still import them from ./types.
@@ -94,6 +96,8 @@ export interface PendingBatchInput {
   createdBy: { id: string; name?: string };
   conversationId: string;
   summary: Record<string, unknown>;
+  /** The CSV's masker: the summary's strings go through it before they are stored. */
+  masker?: CsvMasker;
 }
 
 export interface PendingBatchInfo {
@@ -113,7 +117,7 @@ export interface PendingBatchesPort {
   put(input: PendingBatchInput): Promise<string>;
   take(pendingId: string, by: { id: string; name?: string }): Promise<PendingTake>;
   complete(pendingId: string, result: { batchName: string }): Promise<void>;
-  fail(pendingId: string, message: string): Promise<void>;
+  fail(pendingId: string, message: string, masker?: CsvMasker): Promise<void>;
   cancel(pendingId: string): Promise<unknown>;
   /** The sealed CSV and its entry without claiming it (to page through problems). */
   peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
@@ -177,6 +181,8 @@ export interface GuideDeps {
   graph: GraphPort;
   progress: GuideProgressStore;
   imports: PimImports;
+  /** Reads an attached .vcf/.ics off the turn's event loop, with a deadline (adapters/pim). */
+  reader: PimFileReader;
   /** The subscribed admin channels; absent: help requests are kept for guide status only. */
   notifier?: AdminNotifier;
   /** Sends the guide to a person who has the app (a stored conversation); absent: they get it when they next open Cutover. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { DELETE_ITEM, KeyValueStore, mutate } from '../ports/store';
 import { open, seal } from '../lib/seal';
+import type { CsvMasker } from '../domain/csv/csvMasker';
 import { Actor, redactObject, redactSecrets } from './auditLog';
 
 /**
@@ -27,6 +28,8 @@ export interface PendingBatchInput {
   conversationId: string;
   /** What the card shows (counts, domains...). Must hold no secrets; scrubbed anyway. */
   summary: Record<string, unknown>;
+  /** The CSV's masker: every string of the summary goes through it before it is stored. */
+  masker?: CsvMasker;
 }
 
 export type PendingState = 'pending' | 'creating' | 'created' | 'cancelled' | 'expired';
@@ -115,7 +118,7 @@ export class PendingBatches {
       batchName: input.batchName,
       endpoint: input.endpoint,
       excludeFolders: [...(input.excludeFolders ?? [])],
-      summary: redactObject(input.summary ?? {}),
+      summary: redactObject(input.masker ? input.masker.scrubDeep(input.summary ?? {}) : (input.summary ?? {})),
       createdBy: { ...input.createdBy },
       conversationId: input.conversationId,
       createdAt: now.toISOString(),
@@ -207,11 +210,15 @@ export class PendingBatches {
     });
   }
 
-  /** Creation failed: back to pending (CSV kept) so the admin can fix and retry, unless it lapsed meanwhile. */
-  async fail(pendingId: string, message: string): Promise<void> {
+  /**
+   * Creation failed: back to pending (CSV kept) so the admin can fix and retry, unless it
+   * lapsed meanwhile. The message is stored, so it goes through the CSV's masker first.
+   */
+  async fail(pendingId: string, message: string, masker?: CsvMasker): Promise<void> {
+    const text = String(message ?? '');
+    const lastError = redactSecrets(masker ? masker.scrub(text) : text).slice(0, 1000);
     await mutate<PendingRecord>(this.store, this.keyFor(pendingId), (cur) => {
       if (!cur || cur.state !== 'creating') return undefined;
-      const lastError = redactSecrets(String(message ?? '')).slice(0, 1000);
       if (this.isLapsed(cur) || !cur.sealedCsv) return { ...wiped(cur, 'expired'), lastError };
       const back: PendingRecord = { ...cur, state: 'pending', lastError };
       delete back.claimedBy;

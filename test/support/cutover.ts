@@ -47,6 +47,8 @@ export interface TestCutover {
   dataDir: string;
   /** Everything the bot wrote to stdout (its log). */
   logs(): string;
+  /** Every card the bot answered a button press with (invoke responses never reach the connector). */
+  invokeCards(): Card[];
   say(text: string, o?: Partial<ActivityOptions> & { channel?: boolean }): Promise<SentCard[]>;
   sendFile(name: string, downloadUrl: string, text: string, o?: Partial<ActivityOptions>): Promise<SentCard[]>;
   /** Clicks a card button; `inputs` are what the person typed into the card's input fields. */
@@ -95,6 +97,7 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
     ...env,
   });
   const base = { serviceUrl: connector.serviceUrl, user };
+  const invoked: Card[] = [];
 
   const newCards = (before: number, conversationId?: string): SentCard[] =>
     connector
@@ -119,6 +122,7 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
     connector,
     dataDir,
     logs: () => logs.join(''),
+    invokeCards: () => invoked.slice(),
     say: (text, o = {}) => send(o.channel ? channelMessage(text, { ...base, ...o }) : personalMessage(text, { ...base, ...o })),
     sendFile: (name, downloadUrl, text, o = {}) => send(fileMessage({ ...base, ...o, name, downloadUrl, text })),
     async press(on, title, o = {}, inputs = {}) {
@@ -131,6 +135,7 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
       if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${JSON.stringify(res.body)}`);
       const value = res.body?.value;
       const card = typeof value === 'object' ? (value as Card) : { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(value) }] };
+      invoked.push(card);
       return { card, text: cardText(card), extra: newCards(before, conv) };
     },
     async close() {
@@ -142,10 +147,18 @@ export async function startTestCutover(env: Record<string, string> = {}, user: T
   };
 }
 
-/** Fails if any of the secrets appears in a card the bot sent or updated, its log, or any file in its data folder. */
+/**
+ * Fails if any of the secrets appears in a card the bot sent, updated or answered a
+ * button with, in a message summary (what Teams shows in notifications), its log, or
+ * any file in its data folder.
+ */
 export function assertNoSecrets(t: TestCutover, secrets: string[]): void {
-  const cards = JSON.stringify(t.connector.activities().map((a) => a.activity)) + JSON.stringify(t.connector.updates().map((a) => a.activity));
+  const sent = [...t.connector.activities(), ...t.connector.updates()].map((a) => a.activity);
+  if (sent.length === 0) throw new Error('the bot sent nothing: the leak check would prove nothing');
+  const cards = JSON.stringify(sent) + JSON.stringify(t.invokeCards());
+  const summaries = sent.map((a) => [a?.summary, a?.text].filter((x) => typeof x === 'string').join('\n')).join('\n');
   const logs = t.logs();
+  if (logs.trim() === '') throw new Error('the log is empty: the leak check would prove nothing');
   const files: { name: string; text: string }[] = [];
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -160,6 +173,7 @@ export function assertNoSecrets(t: TestCutover, secrets: string[]): void {
     // JSON escapes quotes; look for both spellings.
     const forms = [secret, JSON.stringify(secret).slice(1, -1)];
     for (const f of forms) {
+      if (summaries.includes(f)) throw new Error(`a message summary holds the secret ${JSON.stringify(secret)}`);
       if (cards.includes(f)) throw new Error(`a card holds the secret ${JSON.stringify(secret)}`);
       if (logs.includes(f)) throw new Error(`the log holds the secret ${JSON.stringify(secret)}`);
       for (const file of files) if (file.text.includes(f)) throw new Error(`${file.name} holds the secret ${JSON.stringify(secret)}`);

@@ -224,7 +224,9 @@ describe('validateMigrationCsv: row problems', () => {
     const invalid = only(v, 'InvalidEmailAddress');
     expect(invalid.map((p) => p.rowNumber)).toEqual(bad.map((_, i) => i + 1));
     expect(invalid.every((p) => p.column === 'EmailAddress')).toBe(true);
-    expect(invalid[0].message).toBe('Row 1 (line 2), column EmailAddress: "holly" is not a valid email address.');
+    expect(invalid[0].message).toBe(
+      'Row 1 (line 2), column EmailAddress: the value is not a valid email address (not shown here: if the columns are out of order it may be a password).',
+    );
     expect(only(v, 'MissingEmailAddress').map((p) => p.rowNumber)).toEqual([bad.length + 1]);
     expect(v.totals.validRows).toBe(0);
   });
@@ -370,6 +372,6 @@ describe('passwords never leak into problems', () => {
     expect(JSON.stringify(v.rows) + inspect(v.rows, { depth: 10 })).not.toContain(pw(1));
     for (const p of passwords) expect(everything).not.toContain(p);
     // The swapped row is reported without echoing the value.
-    expect(v.problems.find((p) => p.rowNumber === 4)?.message).toContain('the address in this row');
+    expect(v.problems.find((p) => p.rowNumber === 4)?.message).toContain('not shown here');
   });
 });

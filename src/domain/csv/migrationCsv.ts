@@ -6,7 +6,10 @@
 
 import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../exchange/types';
 import { Secret } from '../secret';
+import { CsvMasker } from './csvMasker';
 import { CsvRecord, decodeUtf8Strict, parseCsv } from './parseCsv';
+
+export { CsvMasker, MASK } from './csvMasker';
 
 export type MigrationCsvColumn = 'EmailAddress' | 'UserName' | 'Password' | 'UserRoot';
 
@@ -16,6 +19,7 @@ export const ALL_COLUMNS: readonly MigrationCsvColumn[] = ['EmailAddress', 'User
 export type CsvProblemCode =
   // The file as a whole (rowNumber null, fatal).
   | 'EmptyFile'
+  | 'MissingHeader'
   | 'FileTooLarge'
   | 'TooManyRows'
   | 'InvalidUtf8'
@@ -87,6 +91,11 @@ export interface MigrationCsvValidation {
   totals: MigrationCsvTotals;
   /** The file as a whole cannot be used (a problem with rowNumber null). */
   fatal: boolean;
+  /**
+   * Hides every value of this file that could be a password (see passwordCells below).
+   * Every text built from the file (cards, summaries, errors, logs) goes through it.
+   */
+  masker: CsvMasker;
 }
 
 export interface ValidateOptions {
@@ -114,7 +123,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
           'Save the file as "CSV UTF-8 (Comma delimited)" in Excel, or as UTF-8 in your editor, and upload it again.',
         ),
       );
-      return result(null, [], problems, 0);
+      return result(null, [], problems, 0, CsvMasker.none);
     }
     text = decoded.text;
   }
@@ -134,11 +143,26 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     problems.push(
       fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
     );
-    return result(null, [], problems, 0);
+    return result(null, [], problems, 0, CsvMasker.none);
   }
 
   // One pass: the first non-blank record is the header, the rest are rows.
-  let header: { ok: true; header: MigrationCsvHeader } | { ok: false } | null = null;
+  // Which cells count as passwords (what the file's masker hides) is decided here:
+  // - With a usable header (EmailAddress, UserName and Password named once each), a row
+  //   "fits" when it has the header's number of fields and a valid address under
+  //   EmailAddress. In a fitting row the Password cell and the cells of any extra
+  //   (unknown) column are passwords; the address, UserName and UserRoot are not.
+  // - A row that does not fit (wrong field count, empty or invalid address: shifted or
+  //   shuffled columns) may hold its password in any cell, so every cell of it is one.
+  // - Without a usable header (no header row at all, a required column missing, unknown
+  //   or duplicate columns) and past the 50,000-row limit the rows are not read, and
+  //   every cell of them is a password; so is every cell of a first line that is data
+  //   rather than a header.
+  // Problem texts never quote a cell that could be one of them either (row and line
+  // numbers say where). A swapped UserName/Password pair still "fits": the preflight,
+  // the only place that shows user names, hides the user names whose sign-in failed.
+  const secrets: string[] = [];
+  let header: HeaderResult | null = null;
   let reader: RowReader | null = null;
   const rows: MigrationCsvRow[] = [];
   let dataRows = 0;
@@ -146,13 +170,17 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     if (isBlankRecord(record)) return;
     if (header === null) {
       header = readHeader(record, options, problems);
-      if (header.ok) reader = new RowReader(header.header, rows, problems);
+      if (header.ok) reader = new RowReader(header.header, rows, problems, secrets);
+      else if (!header.isHeader) pushCells(secrets, record.fields);
       return;
     }
     dataRows++;
     // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
     if (reader !== null && dataRows <= CSV_MAX_ROWS) reader.read(record, dataRows);
+    else pushCells(secrets, record.fields);
   });
+  const masker = CsvMasker.of(secrets);
+  secrets.length = 0;
   if (parsed.error) {
     problems.push(
       fileProblem(
@@ -164,14 +192,14 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     );
   }
   // (TS narrows the closure-assigned variable to null; re-widen it.)
-  const headerResult = header as { ok: true; header: MigrationCsvHeader } | { ok: false } | null;
+  const headerResult = header as HeaderResult | null;
   if (headerResult === null) {
     if (!parsed.error) {
       problems.push(
         fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
       );
     }
-    return result(null, [], sortProblems(problems), 0);
+    return result(null, [], sortProblems(problems), 0, masker);
   }
 
   if (dataRows > CSV_MAX_ROWS) {
@@ -194,21 +222,39 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     );
   }
 
-  return result(headerResult.ok ? headerResult.header : null, rows, sortProblems(problems), dataRows);
+  return result(headerResult.ok ? headerResult.header : null, rows, sortProblems(problems), dataRows, masker);
+}
+
+function pushCells(secrets: string[], fields: string[]): void {
+  for (const f of fields) if (f.trim() !== '') secrets.push(f);
 }
 
 // ---------------------------------------------------------------------------
 // Header
 
-function readHeader(
-  record: CsvRecord,
-  options: ValidateOptions,
-  problems: CsvProblem[],
-): { ok: true; header: MigrationCsvHeader } | { ok: false } {
+type HeaderResult = { ok: true; header: MigrationCsvHeader } | { ok: false; isHeader: boolean };
+
+function readHeader(record: CsvRecord, options: ValidateOptions, problems: CsvProblem[]): HeaderResult {
   const indexOf: Record<MigrationCsvColumn, number> = { EmailAddress: -1, UserName: -1, Password: -1, UserRoot: -1 };
   const unknown: string[] = [];
   const names = record.fields.map((f) => f.trim());
   const before = problems.length;
+
+  // A first line that names no migration column, or holds an email address, is data, not
+  // a header (a file without a header row): say so without showing any of it, it may
+  // hold a password.
+  const known = names.filter((n) => ALL_COLUMNS.some((c) => c.toLowerCase() === n.toLowerCase())).length;
+  if (known === 0 || names.some((n) => isEmailAddress(n))) {
+    problems.push(
+      fileProblem(
+        'MissingHeader',
+        record.line,
+        `The first line of the file is not the header EmailAddress,UserName,Password: it looks like a migration user (its values are not shown here, as they may include a password).`,
+        `Add the header line EmailAddress,UserName,Password as the first line, with the columns of every row in that order. ${CSV_HELP}`,
+      ),
+    );
+    return { ok: false, isHeader: false };
+  }
 
   names.forEach((name, index) => {
     const column = ALL_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
@@ -255,7 +301,7 @@ function readHeader(
     );
   }
 
-  if (problems.length > before) return { ok: false };
+  if (problems.length > before) return { ok: false, isHeader: true };
   return {
     ok: true,
     header: {
@@ -294,6 +340,8 @@ class RowReader {
     private readonly header: MigrationCsvHeader,
     private readonly rows: MigrationCsvRow[],
     private readonly problems: CsvProblem[],
+    /** Cells that could be passwords (the rule is in validateMigrationCsv). */
+    private readonly secrets: string[],
   ) {
     this.expected = header.names.length;
     this.iEmail = header.indexOf.EmailAddress;
@@ -309,6 +357,7 @@ class RowReader {
     const line = record.line;
     const where = `Row ${rowNumber} (line ${line})`;
     if (fields.length !== expected) {
+      pushCells(this.secrets, fields);
       const tooMany = fields.length > expected;
       problems.push({
         rowNumber,
@@ -328,6 +377,13 @@ class RowReader {
     const userName = fields[iUser].trim();
     const passwordText = fields[iPass];
     const password = new Secret(passwordText);
+    const fits = email !== '' && isEmailAddress(email);
+    if (fits) {
+      this.secrets.push(passwordText);
+      for (let i = 0; i < fields.length; i++) if (columnAt(header, i) === null) this.secrets.push(fields[i]);
+    } else {
+      pushCells(this.secrets, fields);
+    }
 
     if (record.quoteIssueField >= 0) {
       const column = columnAt(header, record.quoteIssueField);
@@ -350,14 +406,19 @@ class RowReader {
         message: `${where}, column EmailAddress: the email address is empty.`,
         fix: "Enter the user's Exchange Online mailbox address (the target mailbox), e.g. holly@contoso.com.",
       });
-    } else if (email.length > 254 || email.indexOf('@') > 64 || !EMAIL_RE.test(email)) {
+    } else if (!fits) {
+      // The value is not shown: with columns out of order it may well be the password.
+      const elsewhere = fields.findIndex((f, i) => i !== iEmail && isEmailAddress(f.trim()));
       problems.push({
         rowNumber,
         line,
         column: 'EmailAddress',
         code: 'InvalidEmailAddress',
-        message: `${where}, column EmailAddress: ${quoteValue(email, passwordText)} is not a valid email address.`,
-        fix: "Enter the user's Exchange Online mailbox address in the form name@domain.com, with no spaces, brackets or display name.",
+        message: `${where}, column EmailAddress: the value is not a valid email address (not shown here: if the columns are out of order it may be a password).`,
+        fix:
+          elsewhere >= 0
+            ? `Column ${elsewhere + 1} of this row holds an email address: put the values of every row in the order of the header (${header.names.map((n) => n.trim()).join(',')}).`
+            : "Enter the user's Exchange Online mailbox address in the form name@domain.com, with no spaces, brackets or display name.",
       });
     } else {
       const key = email.toLowerCase();
@@ -370,7 +431,7 @@ class RowReader {
           line,
           column: 'EmailAddress',
           code: 'DuplicateEmailAddress',
-          message: `${where}, column EmailAddress: ${quoteValue(email, passwordText)} already appears in row ${firstRow}. Each mailbox can be migrated only once per batch.`,
+          message: `${where}, column EmailAddress: the same address as in row ${firstRow}. Each mailbox can be migrated only once per batch.`,
           fix: `Delete this row, or row ${firstRow}, whichever is wrong; if two users share this address by mistake, correct one of them.`,
         });
       }
@@ -405,6 +466,10 @@ class RowReader {
     }
     rows.push(row);
   }
+}
+
+function isEmailAddress(email: string): boolean {
+  return email.length <= 254 && email.indexOf('@') <= 64 && EMAIL_RE.test(email);
 }
 
 function columnAt(header: MigrationCsvHeader, index: number): MigrationCsvColumn | null {
@@ -446,26 +511,28 @@ export function applyTargetChecks(validation: MigrationCsvValidation, lookups: T
     if (skip.has(row.rowNumber)) continue;
     const email = row.emailAddress.toLowerCase();
     const where = `Row ${row.rowNumber} (line ${row.line})`;
-    const shown = quoteValue(row.emailAddress, row.password.reveal());
     if (!lookups.mailboxExists(email)) {
+      // Not shown: an address nobody has may be a password in the wrong column.
       added.push({
         rowNumber: row.rowNumber,
         line: row.line,
         column: 'EmailAddress',
         code: 'TargetMailboxNotFound',
-        message: `${where}, column EmailAddress: no Exchange Online mailbox was found for ${shown}.`,
+        message: `${where}, column EmailAddress: no Exchange Online mailbox was found for the address in this row.`,
         fix: 'Create the mailbox and assign it a licence in Microsoft 365 before the batch starts, or correct the address to the one of an existing mailbox.',
       });
     }
     const batch = lookups.batchOf(email);
     if (batch !== null) {
+      // Exchange knows it as a migration user's address: shown, unless it equals a password.
+      const shown = validation.masker.show(row.emailAddress, 'the address in this row');
       added.push({
         rowNumber: row.rowNumber,
         line: row.line,
         column: 'EmailAddress',
         code: 'AlreadyInBatch',
         message: `${where}, column EmailAddress: ${shown} is already a migration user in batch "${batch}". A user can be in only one migration batch at a time.`,
-        fix: `Remove the migration user from batch "${batch}" first (user remove ${row.emailAddress}), or delete this row.`,
+        fix: `Remove the migration user from batch "${batch}" first (user remove ${validation.masker.isSecret(row.emailAddress) ? '<address>' : row.emailAddress}), or delete this row.`,
       });
     }
   }
@@ -547,8 +614,8 @@ export function summarizeProblems(validation: MigrationCsvValidation, paging: { 
 // ---------------------------------------------------------------------------
 // Helpers
 
-function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number): MigrationCsvValidation {
-  return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems) };
+function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number, masker: CsvMasker): MigrationCsvValidation {
+  return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems), masker };
 }
 
 function countTotals(rows: number, problems: CsvProblem[]): MigrationCsvTotals {
@@ -602,15 +669,6 @@ function isBlankRecord(record: CsvRecord): boolean {
     if (v.length !== 0 && v.trim().length !== 0) return false;
   }
   return true;
-}
-
-/**
- * Shows a value from the row in a message, unless it contains the row's password
- * (a shifted or mistyped row can put the password in the address column).
- */
-function quoteValue(value: string, password: string): string {
-  if (password.length > 0 && value.includes(password)) return 'the address in this row';
-  return `"${truncate(value.replace(/[\u0000-\u001f\u007f]/g, ' '), 80)}"`;
 }
 
 function truncate(s: string, max: number): string {
