@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { isAdmin } from './access';
 import { askRemoveBatch, changeBatch, confirmRemoveBatch, listBatches, showBatch } from './batch';
-import { cancelBatch, createBatch, newBatch, SAMPLE_CSV, targetLookups, validationCard } from './batchNew';
+import { cancelBatch, createBatch, newBatch, pastedCsvOutsidePersonalChat, SAMPLE_CSV, targetLookups, validationCard } from './batchNew';
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
@@ -84,6 +84,8 @@ export class CommandRouter {
     const parsed = parseCommand(text);
     if (!parsed.ok) return one(usageReply(parsed.problem, parsed.family, parsed.verb));
     const c = parsed.command;
+    // Secrets stay out of channels: a CSV pasted there is answered, never read.
+    if (req.where.kind !== 'personal' && 'pastedCsv' in c && c.pastedCsv !== undefined) return one(pastedCsvOutsidePersonalChat(req.where));
     if (c.kind === 'help') return one(helpReply(req.actor, deps));
     if (c.kind === 'guide') return guideCommand(deps, req.actor, c.client);
     if (c.kind === 'import') return importFiles(deps, req.actor, req.files);
