@@ -66,3 +66,29 @@ describe('parseCommand', () => {
     expect(tokenize(`a "b c" 'd e' f`)).toEqual(['a', 'b c', 'd e', 'f']);
   });
 });
+
+describe('parseCommand on long or hostile text', () => {
+  it('checks addresses as before', () => {
+    expect(parseCommand('user show Ann.B@Contoso.edu')).toMatchObject({ ok: true, command: { email: 'ann.b@contoso.edu' } });
+    for (const bad of ['a@b', '@b.cd', 'a@.cd', 'a@b.', 'a@b@c.de', 'a b@c.de', 'a@b.c)d']) {
+      expect(parseCommand(`user show ${bad}`)).toMatchObject({ ok: false, family: 'user' });
+    }
+  });
+
+  // The old address pattern backtracked quadratically on "a@a.a.a…@" (seconds for 20 KB).
+  const MB = 1024 * 1024;
+  const hostile: [string, string][] = [
+    ['an address full of dots ending in @', 'user show a@' + 'a.'.repeat(MB / 2) + '@'],
+    ['an address full of dots ending in a space', 'mailbox show a@' + 'a.'.repeat(MB / 2) + '"'],
+    ['unclosed quotes', 'batch new "' + 'x '.repeat(MB / 2)],
+    ['quotes of both kinds', `endpoint add ${'"\''.repeat(MB / 2)}`],
+    ['a long CSV under the command', 'batch new pilot\n' + 'a@b.cd,a,p\r\n'.repeat(MB / 12)],
+  ];
+  it.each(hostile)('answers a 1 MB hostile message (%s) in well under a second', (_name, text) => {
+    const t0 = performance.now();
+    const r = parseCommand(text);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // A refusal quotes at most a short piece of what was typed.
+    if (!r.ok) expect(r.problem.length).toBeLessThan(400);
+  });
+});

@@ -43,11 +43,31 @@ export function tokenize(line: string): string[] {
   return tokens;
 }
 
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+// Every regex here runs on text a person typed (up to a whole message): each must be
+// linear in its input. An address is checked in parts rather than with one pattern like
+// /^[^@]+@[^@]+\.[^@]+$/, which backtracks quadratically on "a@a.a.a.a…@".
+const ADDRESS_PART = /^[^\s@<>(),;:"]+$/;
+
+/** local@domain.tld: one @, no spaces or brackets, a dot inside the domain. */
+function isAddress(v: string): boolean {
+  const at = v.indexOf('@');
+  if (at <= 0 || v.indexOf('@', at + 1) >= 0) return false;
+  const local = v.slice(0, at);
+  const domain = v.slice(at + 1);
+  const dot = domain.indexOf('.', 1);
+  return dot > 0 && dot < domain.length - 1 && ADDRESS_PART.test(local) && ADDRESS_PART.test(domain);
+}
 // Exchange batch names: up to 64 characters; we keep them to characters that survive chat and URLs.
 const BATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+
+/** A typed value quoted back in an answer: at most 80 characters. */
+function clip(v: string): string {
+  return v.length <= 80 ? v : `${v.slice(0, 79)}…`;
+}
+
+const MAX_COMMAND_LINE = 4096;
 
 function fail(family: string | null, problem: string, verb?: string): ParseResult {
   return { ok: false, family, verb, problem };
@@ -56,14 +76,14 @@ function fail(family: string | null, problem: string, verb?: string): ParseResul
 function email(family: string, verb: string, value: string | undefined): string | ParseResult {
   if (!value) return fail(family, 'Give the email address of the user.', verb);
   const v = value.replace(/^mailto:/i, '').trim();
-  if (!EMAIL.test(v)) return fail(family, `"${v}" is not an email address.`, verb);
+  if (!isAddress(v)) return fail(family, `"${clip(v)}" is not an email address.`, verb);
   return v.toLowerCase();
 }
 
 function batchName(verb: string, value: string | undefined): string | ParseResult {
   if (!value) return fail('batch', 'Give the batch name.', verb);
   if (!BATCH_NAME.test(value)) {
-    return fail('batch', `"${value}" can't be a batch name: use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`, verb);
+    return fail('batch', `"${clip(value)}" can't be a batch name: use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`, verb);
   }
   return value;
 }
@@ -73,6 +93,10 @@ export function parseCommand(text: string): ParseResult {
   const newline = normalized.indexOf('\n');
   const firstLine = (newline === -1 ? normalized : normalized.slice(0, newline)).trim();
   const rest = newline === -1 ? '' : normalized.slice(newline + 1);
+  // No command line is this long; say so rather than tokenize a megabyte.
+  if (firstLine.length > MAX_COMMAND_LINE) {
+    return fail(null, `The first line is ${firstLine.length.toLocaleString('en-US')} characters long; a command fits on one short line (a CSV goes on the lines under it, or attached).`);
+  }
   const tokens = tokenize(firstLine);
   if (tokens.length === 0) return fail(null, 'Type a command, for example `help`.');
   const family = tokens[0].toLowerCase();
@@ -90,8 +114,8 @@ export function parseCommand(text: string): ParseResult {
       if (verb === 'add') {
         const [name, host, portOrSec, sec] = args;
         if (!name || !host) return fail('endpoint', 'Give the endpoint name and the IMAP host.', verb);
-        if (!ENDPOINT_NAME.test(name)) return fail('endpoint', `"${name}" can't be an endpoint name: use letters, digits, spaces, dots, dashes or underscores.`, verb);
-        if (!HOST.test(host)) return fail('endpoint', `"${host}" is not a host name or IP address.`, verb);
+        if (!ENDPOINT_NAME.test(name)) return fail('endpoint', `"${clip(name)}" can't be an endpoint name: use letters, digits, spaces, dots, dashes or underscores.`, verb);
+        if (!HOST.test(host)) return fail('endpoint', `"${clip(host)}" is not a host name or IP address.`, verb);
         let port = 993;
         let security: EndpointSecurity = 'Ssl';
         let secWord = sec;
@@ -103,7 +127,7 @@ export function parseCommand(text: string): ParseResult {
             if (sec === undefined) security = port === 143 ? 'Tls' : 'Ssl';
           } else {
             secWord = portOrSec;
-            if (args.length > 3) return fail('endpoint', `Unexpected "${args[3]}".`, verb);
+            if (args.length > 3) return fail('endpoint', `Unexpected "${clip(args[3])}".`, verb);
           }
         }
         if (secWord !== undefined) {
@@ -111,7 +135,7 @@ export function parseCommand(text: string): ParseResult {
           if (s === 'ssl') security = 'Ssl';
           else if (s === 'tls' || s === 'starttls') security = 'Tls';
           else if (s === 'none' || s === 'plain') security = 'None';
-          else return fail('endpoint', `Security must be ssl (implicit TLS, usually 993), tls (STARTTLS, usually 143) or none; not "${secWord}".`, verb);
+          else return fail('endpoint', `Security must be ssl (implicit TLS, usually 993), tls (STARTTLS, usually 143) or none; not "${clip(secWord)}".`, verb);
         }
         return { ok: true, command: { kind: 'endpoint.add', name, host: host.toLowerCase(), port, security } };
       }
@@ -120,7 +144,7 @@ export function parseCommand(text: string): ParseResult {
         if (!name) return fail('endpoint', 'Give the endpoint name.', verb);
         return { ok: true, command: { kind: verb === 'test' ? 'endpoint.test' : 'endpoint.remove', name } };
       }
-      return fail('endpoint', `"${verb}" is not an endpoint command.`);
+      return fail('endpoint', `"${clip(verb)}" is not an endpoint command.`);
     }
 
     case 'batch':
@@ -147,7 +171,7 @@ export function parseCommand(text: string): ParseResult {
               .filter(Boolean);
             if (excludeFolders.length === 0) return fail('batch', 'Give the folders after "exclude", separated by commas.', 'new');
           } else {
-            return fail('batch', `Unexpected "${args[i]}".`, 'new');
+            return fail('batch', `Unexpected "${clip(args[i])}".`, 'new');
           }
         }
         const pastedCsv = rest.trim() === '' ? undefined : rest;
@@ -156,10 +180,10 @@ export function parseCommand(text: string): ParseResult {
       if (['show', 'start', 'stop', 'sync', 'remove'].includes(verb)) {
         const name = batchName(verb, args[0]);
         if (typeof name !== 'string') return name;
-        if (args.length > 1) return fail('batch', `Unexpected "${args[1]}".`, verb);
+        if (args.length > 1) return fail('batch', `Unexpected "${clip(args[1])}".`, verb);
         return { ok: true, command: { kind: `batch.${verb}` as 'batch.show', name } };
       }
-      return fail('batch', `"${verb}" is not a batch command.`);
+      return fail('batch', `"${clip(verb)}" is not a batch command.`);
     }
 
     case 'user': {
@@ -168,7 +192,7 @@ export function parseCommand(text: string): ParseResult {
         if (typeof e !== 'string') return e;
         return { ok: true, command: { kind: `user.${verb}` as 'user.show', email: e } };
       }
-      return fail('user', verb ? `"${verb}" is not a user command.` : 'Say what to do with the user.');
+      return fail('user', verb ? `"${clip(verb)}" is not a user command.` : 'Say what to do with the user.');
     }
 
     case 'mailbox': {
@@ -186,7 +210,7 @@ export function parseCommand(text: string): ParseResult {
         if (!size.ok) return fail('mailbox', size.problem, verb);
         return { ok: true, command: { kind: 'mailbox.limit', email: e, bytes: size.bytes } };
       }
-      return fail('mailbox', verb ? `"${verb}" is not a mailbox command.` : 'Say what to do with the mailbox.');
+      return fail('mailbox', verb ? `"${clip(verb)}" is not a mailbox command.` : 'Say what to do with the mailbox.');
     }
 
     case 'subscribe':
@@ -195,7 +219,7 @@ export function parseCommand(text: string): ParseResult {
       const words = tokens.slice(1);
       if (words.length === 0 || (words.length === 1 && words[0].toLowerCase() === 'all')) return { ok: true, command: { kind: family, target: { all: true } } };
       const named = words[0].toLowerCase() === 'batch' ? words.slice(1) : words;
-      if (named.length > 1) return fail(family, `Unexpected "${named[1]}".`, family);
+      if (named.length > 1) return fail(family, `Unexpected "${clip(named[1])}".`, family);
       const n = batchName(family, named[0]);
       if (typeof n !== 'string') return fail(family, n.ok ? '' : n.problem, family);
       return { ok: true, command: { kind: family, target: { batch: n } } };
@@ -205,7 +229,7 @@ export function parseCommand(text: string): ParseResult {
       return { ok: true, command: { kind: 'subscriptions' } };
 
     case 'status':
-      if (tokens.length > 1) return fail('status', `Unexpected "${tokens[1]}".`, 'status');
+      if (tokens.length > 1) return fail('status', `Unexpected "${clip(tokens[1])}".`, 'status');
       return { ok: true, command: { kind: 'status' } };
 
     case 'guide': {
@@ -216,7 +240,7 @@ export function parseCommand(text: string): ParseResult {
       }
       if (verb === 'status') {
         if (args.length === 0) return { ok: true, command: { kind: 'guide.status' } };
-        if (args[0].toLowerCase() !== 'batch') return fail('guide', `Unexpected "${args[0]}".`, verb);
+        if (args[0].toLowerCase() !== 'batch') return fail('guide', `Unexpected "${clip(args[0])}".`, verb);
         const n = batchName('show', args[1]);
         if (typeof n !== 'string') return fail('guide', n.ok ? '' : n.problem, verb);
         return { ok: true, command: { kind: 'guide.status', batch: n } };
@@ -227,7 +251,7 @@ export function parseCommand(text: string): ParseResult {
         if (typeof n !== 'string') return fail('guide', n.ok ? '' : n.problem, verb);
         return { ok: true, command: { kind: 'guide.send', batch: n } };
       }
-      return fail('guide', `"${verb}" is not a guide command.`);
+      return fail('guide', `"${clip(verb)}" is not a guide command.`);
     }
 
     case 'import':
@@ -240,10 +264,10 @@ export function parseCommand(text: string): ParseResult {
     }
 
     case 'csv': {
-      if (verb !== 'build') return fail('csv', verb ? `"${verb}" is not a csv command.` : 'Say what to build.');
+      if (verb !== 'build') return fail('csv', verb ? `"${clip(verb)}" is not a csv command.` : 'Say what to build.');
       const format = (args[0] ?? '').toLowerCase();
       if (!['dovecot', 'exchange', 'mirapoint', 'courier', 'custom'].includes(format)) {
-        return fail('csv', `Say which source server: dovecot, exchange, mirapoint, courier or custom${args[0] ? ` (not "${args[0]}")` : ''}.`, 'build');
+        return fail('csv', `Say which source server: dovecot, exchange, mirapoint, courier or custom${args[0] ? ` (not "${clip(args[0])}")` : ''}.`, 'build');
       }
       let name: string | undefined;
       let endpoint: string | undefined;
@@ -253,7 +277,7 @@ export function parseCommand(text: string): ParseResult {
         if (w === 'batch' && args[i + 1]) name = args[++i];
         else if (w === 'endpoint' && args[i + 1]) endpoint = args[++i];
         else if (w === 'separator' && args[i + 1]) separator = args[++i];
-        else return fail('csv', `Unexpected "${args[i]}".`, 'build');
+        else return fail('csv', `Unexpected "${clip(args[i])}".`, 'build');
       }
       const n = batchName('new', name);
       if (typeof n !== 'string') return fail('csv', n.ok ? '' : n.problem, 'build');
@@ -269,7 +293,7 @@ export function parseCommand(text: string): ParseResult {
       const rest2 = tokens.slice(1);
       for (let i = 0; i < rest2.length; i++) {
         if (rest2[i].toLowerCase() === 'endpoint' && rest2[i + 1]) endpoint = rest2[++i];
-        else return fail('preflight', `Unexpected "${rest2[i]}".`);
+        else return fail('preflight', `Unexpected "${clip(rest2[i])}".`);
       }
       return { ok: true, command: { kind: 'preflight', endpoint, excludeFolders: [], pastedCsv: rest.trim() === '' ? undefined : rest } };
     }
@@ -286,14 +310,14 @@ export function parseCommand(text: string): ParseResult {
         const more = args.slice(args[0]?.toLowerCase() === 'batch' ? 2 : 1);
         let domain: string | undefined;
         if (verb === 'plan' && more[0]?.toLowerCase() === 'domain' && more[1]) domain = more.splice(0, 2)[1].toLowerCase();
-        if (more.length > 0) return fail('cutover', `Unexpected "${more[0]}".`, verb);
+        if (more.length > 0) return fail('cutover', `Unexpected "${clip(more[0])}".`, verb);
         if (verb === 'plan') return { ok: true, command: { kind: 'cutover.plan', batch: name, domain, pastedCsv: rest.trim() === '' ? undefined : rest } };
         return { ok: true, command: { kind: `cutover.${verb}` as 'cutover.delta', batch: name } };
       }
-      return fail('cutover', verb ? `"${verb}" is not a cutover command.` : 'Say what to do: check, plan, delta or proof.');
+      return fail('cutover', verb ? `"${clip(verb)}" is not a cutover command.` : 'Say what to do: check, plan, delta or proof.');
     }
 
     default:
-      return fail(null, `I don't know "${tokens[0]}".`);
+      return fail(null, `I don't know "${clip(tokens[0])}".`);
   }
 }

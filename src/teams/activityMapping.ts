@@ -38,6 +38,9 @@ export function filesOf(activity: Partial<Activity>): IncomingFile[] {
 /**
  * The command text. teams-ai already removed the bot's own @mention; Teams may still
  * send HTML line breaks or entities when a CSV is pasted under the command.
+ * Every pattern is linear in the message: a tag cannot contain '<' ([^<>]* rather than
+ * [^>]+, which rescans to the end from every '<' of a text with no '>'), so a hostile
+ * 1 MB message costs milliseconds, not minutes, of everyone's turn.
  */
 export function textOf(activity: Partial<Activity>): string {
   let text = activity.text ?? '';
@@ -45,7 +48,7 @@ export function textOf(activity: Partial<Activity>): string {
     text = text
       .replace(/<br\s*\/?>/gi, '\n')
       .replace(/<\/(p|div)>/gi, '\n')
-      .replace(/<[^>]+>/g, '')
+      .replace(/<[^<>]*>/g, '')
       .replace(/&nbsp;/g, ' ')
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
