@@ -34,9 +34,16 @@ export interface Config {
   dataDir: string;
   /** Entra object ids or UPNs, lower-cased. Empty in local mode means everyone. */
   admins: string[];
+  /**
+   * Entra tenant ids (lower-cased) whose people Cutover serves (CUTOVER_TENANTS; default AZURE_TENANT_ID).
+   * Local mode: the Agents Playground's tenant; the composition root adds the emulator's demo tenant.
+   */
+  tenants: string[];
   /** Base64 AES-256 key; absent in local mode, where a key file in dataDir is made and kept. */
   encryptionKey?: string;
   attachmentMaxBytes: number;
+  /** How long reading one attached contacts/calendar file may take (its own worker thread) before "This file could not be read". */
+  importReadTimeoutMs: number;
   /** How per-user files reach the admin (CUTOVER_FILE_HANDOVER): Teams file consent cards, or 15-minute links (default in local mode: the Playground cannot take files). */
   fileHandover: 'consent' | 'link';
   /** Hosts attachments are downloaded from over https (CUTOVER_FILE_HOSTS): "*.sharepoint.com" patterns or exact names. */
@@ -109,11 +116,66 @@ function num(env: Env, name: string, fallback: number, min: number): number {
 
 const PRODUCTION_SETTINGS = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const;
 
+/**
+ * Settings only production uses. Set without the Bot Framework credentials they mean a production
+ * setup that lost its credentials: start-up stops rather than serving it unauthenticated in local mode.
+ * CUTOVER_ADMINS is not one of them: local mode may list admins (that is how access is tried out locally).
+ */
+const PRODUCTION_ONLY_SETTINGS = [
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'PUBLIC_BASE_URL',
+  'CUTOVER_TENANTS',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'MICROSOFT_APP_TYPE',
+  'MICROSOFT_APP_TENANT_ID',
+] as const;
+
+/** The tenant the Microsoft 365 Agents Playground sends (channelData.tenant.id, conversation.tenantId): .m365agentsplayground.yml's tenantId. */
+export const PLAYGROUND_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function tenantList(env: Env): string[] | undefined {
+  const raw = str(env, 'CUTOVER_TENANTS');
+  if (raw === undefined) return undefined;
+  const list = raw.split(/[,;\s]+/).map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const bad = list.find((t) => !TENANT_ID.test(t));
+  if (bad !== undefined) {
+    throw new ConfigError(`CUTOVER_TENANTS holds "${bad}", which is not a tenant id. List Entra tenant ids (GUIDs, Entra admin center > Overview), comma-separated.`);
+  }
+  return [...new Set(list)];
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: the addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** Local mode serves the bot without authentication: refuse a setup that would expose it or that meant production. */
+function localModeProblems(env: Env, host: string): void {
+  const exposed = !isLoopbackHost(host);
+  const productionOnly = PRODUCTION_ONLY_SETTINGS.filter((n) => str(env, n) !== undefined);
+  if (!exposed && productionOnly.length === 0) return;
+  const what: string[] = [];
+  if (exposed) what.push(`HOST is "${host}", but local mode (no Bot Framework credentials) answers every request without authentication, so it listens on loopback only (127.0.0.1, ::1 or localhost)`);
+  if (productionOnly.length > 0) what.push(`${productionOnly.join(', ')} ${productionOnly.length === 1 ? 'is' : 'are'} set, which only production uses, but the Bot Framework credentials are missing`);
+  throw new ConfigError(
+    `${what.join('; and ')}. Production needs ${PRODUCTION_SETTINGS.join(', ')}, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_CERTIFICATE_THUMBPRINT, ` +
+      `CUTOVER_ENCRYPTION_KEY and PUBLIC_BASE_URL; then every request must carry a Bot Framework token. ` +
+      `For local mode, ${[exposed ? 'unset HOST (or set it to 127.0.0.1)' : '', productionOnly.length ? `unset ${productionOnly.join(', ')}` : ''].filter(Boolean).join(' and ')}.`,
+  );
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const anyProduction = PRODUCTION_SETTINGS.some((n) => str(env, n) !== undefined);
   const mode: Mode = anyProduction ? 'production' : 'local';
   const port = int(env, 'PORT', 3978, 0, 65535);
   const host = str(env, 'HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
+  if (mode === 'local') localModeProblems(env, host);
   const admins = (str(env, 'CUTOVER_ADMINS') ?? '')
     .split(/[,;\s]+/)
     .map((s) => s.trim().toLowerCase())
@@ -126,8 +188,10 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: (str(env, 'PUBLIC_BASE_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, ''),
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? '.data'),
     admins,
+    tenants: tenantList(env) ?? (mode === 'local' ? [PLAYGROUND_TENANT_ID] : [(str(env, 'AZURE_TENANT_ID') ?? '').toLowerCase()]),
     encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
     attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    importReadTimeoutMs: int(env, 'IMPORT_READ_TIMEOUT_MS', 5_000, 100, 60_000),
     fileHandover: (str(env, 'CUTOVER_FILE_HANDOVER') ?? (mode === 'local' ? 'link' : 'consent')).toLowerCase() === 'link' ? 'link' : 'consent',
     fileHosts: (() => {
       try {
@@ -213,6 +277,11 @@ export function loadConfig(env: Env = process.env): Config {
     const appType = str(env, 'MICROSOFT_APP_TYPE') ?? 'SingleTenant';
     if (appType !== 'MultiTenant' && appType !== 'SingleTenant' && appType !== 'UserAssignedMSI') {
       throw new ConfigError(`MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI; it is "${appType}".`);
+    }
+    if (appType === 'MultiTenant' && str(env, 'CUTOVER_TENANTS') === undefined) {
+      throw new ConfigError(
+        'MICROSOFT_APP_TYPE is MultiTenant, so people from any organisation can reach the bot: set CUTOVER_TENANTS to the tenant ids Cutover serves (GUIDs, comma-separated).',
+      );
     }
     const appId = need('MICROSOFT_APP_ID');
     const appPassword = need('MICROSOFT_APP_PASSWORD');

@@ -30,7 +30,7 @@ function multipart(sizeBytes: number): { body: Buffer; contentType: string } {
 }
 
 async function post(botUrl: string, body: Buffer | string, headers: Record<string, string>): Promise<number> {
-  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(15_000) });
   await res.arrayBuffer().catch(() => undefined);
   return res.status;
 }
