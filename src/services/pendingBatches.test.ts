@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Clock } from '../ports/clock';
 import { FileStore } from '../adapters/storage/fileStore';
 import { PendingBatches, PendingBatchInput } from './pendingBatches';
+import { MASK, validateMigrationCsv } from '../domain/csv/migrationCsv';
 
 class TestClock implements Clock {
   constructor(public t: number) {}
@@ -108,6 +109,18 @@ describe('PendingBatches', () => {
     const retry = await pending.take(id, other);
     expect(retry.status).toBe('claimed');
     expect(retry.status === 'claimed' && retry.csv.equals(csv)).toBe(true);
+  });
+
+  it("stores the failure reason and the summary through the CSV's masker", async () => {
+    const masker = validateMigrationCsv(csv).masker;
+    const id = await pending.put(input({ summary: { fileName: `rows of ${PASSWORD}` }, masker }));
+    await pending.take(id, admin);
+    // Exchange's answer may quote the CSV it was given.
+    await pending.fail(id, `Row 1: the password ${PASSWORD} was refused`, masker);
+    const view = await pending.get(id);
+    expect(view?.lastError).toBe(`Row 1: the password ${MASK} was refused`);
+    expect(view?.summary.fileName).toBe(`rows of ${MASK}`);
+    expect(filesText(dir)).not.toContain(PASSWORD);
   });
 
   it('refuses an expired upload with a clear message and wipes its CSV', async () => {
