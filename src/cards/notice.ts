@@ -22,6 +22,8 @@ export interface NoticeInput {
   usage?: string[];
   powershell?: string;
   actions?: CardAction[];
+  /** A warning shown in bold warning colour under the title (e.g. passwords in clear). */
+  warning?: string;
 }
 
 export function notice(input: NoticeInput): Reply {
@@ -34,6 +36,7 @@ export function notice(input: NoticeInput): Reply {
     usage: input.usage ?? [],
     powershell: input.powershell ?? '',
     actions: input.actions ?? [],
+    ...(input.warning ? { warning: input.warning } : {}),
   });
   return { card, summary: [input.title, input.text].filter(Boolean).join(': ') };
 }

@@ -17,6 +17,7 @@ import {
 } from '../domain/csv/migrationCsv';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
+import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
 import { FileFetchError } from './types';
@@ -202,7 +203,9 @@ export function validationCard(
   if (pid) actions.push({ title: 'Cancel', verb: 'batch.cancel', data: { pending: pid } });
   const params: Record<string, unknown> = { Name: input.batch, SourceEndpoint: input.endpoint.identity, CSVData: Buffer.alloc(0), AutoStart: true };
   if (input.excludeFolders.length) params.ExcludeFolders = input.excludeFolders;
+  const inClear = cleartextPasswordWarning(input.endpoint);
   const card = renderCard('csvValidation', {
+    ...(inClear ? { warning: inClear } : {}),
     batch: input.batch,
     headline,
     headlineColor: fatal ? 'Attention' : problemRows ? 'Warning' : 'Good',

@@ -3,6 +3,7 @@
 import { renderCard } from '../cards/render';
 import type { EndpointSecurity, MigrationEndpoint, ServerAvailabilityResult } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
+import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import type { Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, notice } from './views';
 
@@ -15,7 +16,10 @@ export async function listEndpoints(deps: CommandDeps): Promise<Reply> {
   try {
     const endpoints = (await deps.exchange.getMigrationEndpoints()).filter((e) => e.endpointType.toUpperCase() === 'IMAP');
     const widths = [3, 4, 2, 2, 2];
+    const inClear = endpoints.filter((e) => cleartextPasswordWarning(e));
+    const warning = inClear.map((e) => cleartextPasswordWarning(e)).join('\n\n');
     const card = renderCard('table', {
+      ...(warning ? { warning } : {}),
       title: 'IMAP migration endpoints',
       subtitle: endpoints.length === 1 ? '1 endpoint' : `${endpoints.length} endpoints`,
       columns: ['Name', 'Server', 'Security', 'Max sync', 'Active'].map((label, i) => ({ label, width: widths[i] })),
@@ -77,7 +81,8 @@ export async function addEndpoint(
     await deps.audit.record({ actor, action: 'endpoint.add', target: input.name, result: 'ok', detail: describe(endpoint) });
     return notice({
       title: `Endpoint ${endpoint.identity} created`,
-      tone: 'good',
+      tone: cleartextPasswordWarning(endpoint) ? 'warn' : 'good',
+      warning: cleartextPasswordWarning(endpoint) ?? undefined,
       text: `Exchange Online reached ${describe(endpoint)}. Use it with: batch new <name> endpoint ${endpoint.identity}`,
       facts: [
         ...availabilityFacts(test),
@@ -102,6 +107,7 @@ export async function testEndpoint(deps: CommandDeps, actor: Actor, name: string
     return notice({
       title: r.result === 'Failed' ? `${name}: Exchange can't reach ${describe(endpoint)}` : `${name}: Exchange reaches ${describe(endpoint)}`,
       tone: r.result === 'Success' ? 'good' : r.result === 'Warning' ? 'warn' : 'bad',
+      warning: cleartextPasswordWarning(endpoint) ?? undefined,
       facts: availabilityFacts(r),
       powershell: ps,
     });
