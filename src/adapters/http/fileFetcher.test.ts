@@ -196,6 +196,19 @@ describe('production: https to Teams file hosts, resolved and checked here', () 
     },
   );
 
+  it('a name lookup that never answers ends at the download deadline', async () => {
+    const f = new HttpFileFetcher({
+      maxBytes: 4096,
+      timeoutMs: 200,
+      allowLoopbackHttp: false,
+      allowedHosts: ['*.sharepoint.com'],
+      resolve: () => new Promise(() => undefined),
+    });
+    const started = Date.now();
+    expect(await refusal(f.fetch(file('https://contoso.sharepoint.com/users.csv')))).toMatch(/took too long/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('refuses a name that does not resolve', async () => {
     expect(await refusal(prod({}).fetch(file('https://nowhere.sharepoint.com/users.csv')))).toMatch(/could not be resolved/);
   });

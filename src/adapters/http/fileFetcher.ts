@@ -173,7 +173,7 @@ export class HttpFileFetcher implements FileFetcher {
   }
 
   /** Checks a URL and resolves its host once; the connection then goes to exactly this address. */
-  private async admit(url: URL, first: boolean): Promise<Hop> {
+  private async admit(url: URL, first: boolean, signal: AbortSignal): Promise<Hop> {
     const where = `${url.protocol}//${url.host}`;
     const what = first ? 'the attachment address' : 'a redirect';
     if (url.protocol === 'http:') {
@@ -182,7 +182,7 @@ export class HttpFileFetcher implements FileFetcher {
         throw new FileFetchError(`Cutover downloads attachments only over https from the address Teams gives; ${what} pointed to ${where}.`);
       }
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      const addresses = isIP(host) ? [{ address: host, family: isIP(host) as 4 | 6 }] : await this.lookup(host, where);
+      const addresses = isIP(host) ? [{ address: host, family: isIP(host) as 4 | 6 }] : await this.lookup(host, where, signal);
       const ok = addresses.filter((a) => loopback.includes(a.address));
       if (ok.length === 0 || ok.length !== addresses.length)
         throw new FileFetchError(`${where} does not resolve to this machine's loopback address; Cutover did not open it.`);
@@ -197,18 +197,25 @@ export class HttpFileFetcher implements FileFetcher {
           'If your tenant stores files elsewhere (a sovereign cloud), add its host to CUTOVER_FILE_HOSTS.',
       );
     }
-    const addresses = await this.lookup(host, where);
+    const addresses = await this.lookup(host, where, signal);
     const allowed = this.options.addressAllowed ?? isPublicAddress;
     const bad = addresses.find((a) => !allowed(a.address));
     if (bad) throw new FileFetchError(`${url.host} resolves to ${bad.address}, an internal address; Cutover does not download from there.`);
     return { url, host, address: addresses[0] };
   }
 
-  private async lookup(host: string, where: string): Promise<ResolvedAddress[]> {
+  private async lookup(host: string, where: string, signal: AbortSignal): Promise<ResolvedAddress[]> {
     let addresses: ResolvedAddress[];
     try {
-      addresses = await (this.options.resolve ?? systemResolve)(host);
+      // The download's deadline covers the name lookup too.
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      aborted.catch(() => undefined);
+      addresses = await Promise.race([(this.options.resolve ?? systemResolve)(host), aborted]);
     } catch {
+      if (signal.aborted) throw new FileFetchError(`Looking up ${where} took too long; attach the file again.`);
       addresses = [];
     }
     if (addresses.length === 0) throw new FileFetchError(`${where} could not be resolved; attach the file again.`);
@@ -248,7 +255,7 @@ export class HttpFileFetcher implements FileFetcher {
     try {
       let url = this.parse(file.downloadUrl);
       for (let redirects = 0; ; redirects++) {
-        const hop = await this.admit(url, redirects === 0);
+        const hop = await this.admit(url, redirects === 0, controller.signal);
         const res = await this.request(hop, controller.signal);
         const status = res.statusCode ?? 0;
         if (REDIRECTS.has(status)) {
