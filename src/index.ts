@@ -53,6 +53,7 @@ import { graphTokenSource } from './adapters/exchange/tokenSource';
 import { startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
 import { GuideProgressStore } from './services/guideProgress';
 import { PimImports } from './services/pimImport';
+import { WorkerPimReader } from './adapters/pim/workerPimReader';
 
 export interface RunningCutover {
   config: Config;
@@ -167,6 +168,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     },
   });
   const preflightConnections = new SourceConnectionGate();
+  // Attached .vcf/.ics files are read in worker threads, with a deadline, off the turns' event loop.
+  const pimReader = new WorkerPimReader({ deadlineMs: config.importReadTimeoutMs, log });
   const deps: CommandDeps = {
     exchange,
     pending,
@@ -191,6 +194,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       graph,
       progress: new GuideProgressStore(store, clock),
       imports: new PimImports(graph, clock, store, derive('pim-plans')),
+      reader: pimReader,
       teamsAppId: config.guide.teamsAppId,
       canInstallApps: config.guide.installApps,
     },
@@ -324,6 +328,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (emulator) await emulator.close();
       if (graphEmulator) await graphEmulator.close();
+      await pimReader.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 // import from an attached .vcf/.ics, and the admin side (guide status, guide send batch).
 
 import { renderCard } from '../cards/render';
-import { parsePimFile, isPimFileName } from '../domain/pim';
+import { isPimFileName } from '../domain/pim';
 import {
   askHelp,
   chooseClient,
@@ -239,7 +239,7 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
   } catch (e) {
     return { replies: [notice({ title: `Could not read ${file.name}`, tone: 'bad', text: e instanceof FileFetchError ? e.message : 'Downloading the file failed; attach it again.' })] };
   }
-  const parsed = parsePimFile(file.name, bytes);
+  const parsed = await g.reader.read(file.name, bytes);
   bytes.fill(0);
   if (!parsed.ok) return { replies: [notice({ title: `${file.name} cannot be imported`, tone: 'bad', text: parsed.problem })] };
   const noun = parsed.kind === 'contacts' ? 'contacts' : 'events';
