@@ -3,49 +3,18 @@
 // removed after the MX switch. The card says so rather than offering a Complete button.
 
 import { renderCard } from '../cards/render';
+import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, sortUsersForCard, USERS_PAGE_SIZE, type UserCounts } from '../cards/batchProgress';
 import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
-import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
-import { daysUntilStop, snapshotBatch, syncingCount } from '../domain/notifications/events';
+import { snapshotBatch } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
 import { runConfirmed } from './confirmed';
 import { batchStatusColor, exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
+import { isIncompleteList } from '../ports/exchange';
+import { incompleteListText, readBatchUsers } from './batchUsers';
 
-export const USERS_PAGE_SIZE = 10;
+export { USERS_PAGE_SIZE, sortUsersForCard, type UserCounts };
 export const BATCHES_PAGE_SIZE = 15;
-const FAILED_SHOWN = 5;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function userColor(u: MigrationUser): string {
-  switch (u.statusSummary) {
-    case 'Synced':
-      return 'Good';
-    case 'Failed':
-      return 'Attention';
-    case 'Stopped':
-      return 'Warning';
-    case 'Active':
-      return u.status === 'Queued' ? 'Default' : 'Accent';
-    default:
-      return 'Default';
-  }
-}
-
-// Failed users first (they need a person), then the ones moving, then the done ones.
-const ORDER: Record<string, number> = { Failed: 0, Stopped: 1, Active: 2, None: 3, Synced: 4, Completed: 5 };
-
-export function sortUsersForCard(users: MigrationUser[]): MigrationUser[] {
-  return [...users].sort((a, b) => (ORDER[a.statusSummary] ?? 9) - (ORDER[b.statusSummary] ?? 9) || a.emailAddress.localeCompare(b.emailAddress));
-}
-
-export interface UserCounts {
-  total: number;
-  synced: number;
-  syncing: number;
-  queued: number;
-  failed: number;
-  stopped: number;
-}
 
 export function countUsers(users: MigrationUser[]): UserCounts {
   const c: UserCounts = { total: users.length, synced: 0, syncing: 0, queued: 0, failed: 0, stopped: 0 };
@@ -59,43 +28,6 @@ export function countUsers(users: MigrationUser[]): UserCounts {
   return c;
 }
 
-function headline(b: MigrationBatch, c: UserCounts): string {
-  if (b.status === 'Created') return `Created with ${c.total} users, not started. Start it with: batch start ${b.identity}`;
-  const parts = [`${c.synced} of ${c.total} users synced`];
-  if (c.syncing) parts.push(`${c.syncing} syncing`);
-  if (c.queued) parts.push(`${c.queued} queued`);
-  if (c.failed) parts.push(`${c.failed} failed`);
-  if (c.stopped) parts.push(`${c.stopped} stopped`);
-  return parts.join(', ') + '.';
-}
-
-function lifecycleNote(b: MigrationBatch, now: Date, lastAdminAction: string | null): string {
-  if (b.status === 'Synced' || b.status === 'SyncedWithErrors') {
-    // Incremental syncs do not count: only an admin action restarts Exchange's 60-day clock.
-    const left = daysUntilStop(snapshotBatch(b), now, lastAdminAction) ?? BATCH_LIFETIME_DAYS;
-    return (
-      `New mail keeps syncing about every 24 hours until you remove the batch. After the MX switch, wait at least 72 hours and one more sync, then: batch remove ${b.identity}. ` +
-      (left <= 7 ? `Exchange stops a batch left untouched for ${BATCH_LIFETIME_DAYS} days: about ${Math.max(left, 0)} days left.` : '')
-    ).trim();
-  }
-  if (b.status === 'Stopped') return `Stopped: no mail is copied until you start it again (batch start ${b.identity}).`;
-  return '';
-}
-
-function batchActions(b: MigrationBatch, page: number, pageCount: number): CardAction[] {
-  const name = b.identity;
-  const actions: CardAction[] = [{ title: 'Refresh', verb: 'batch.refresh', data: { batch: name, page } }];
-  if (page > 0) actions.push({ title: 'Previous users', verb: 'batch.refresh', data: { batch: name, page: page - 1 } });
-  if (page + 1 < pageCount) actions.push({ title: 'Next users', verb: 'batch.refresh', data: { batch: name, page: page + 1 } });
-  if (b.status === 'Synced' || b.status === 'SyncedWithErrors') actions.push({ title: 'Sync now', verb: 'batch.sync', data: { batch: name } });
-  if (['Created', 'Stopped', 'SyncedWithErrors', 'Failed'].includes(b.status)) {
-    actions.push({ title: b.status === 'Created' ? 'Start' : 'Start (retry failed)', verb: 'batch.start', data: { batch: name }, style: 'positive' });
-  }
-  if (['Syncing', 'Synced', 'SyncedWithErrors', 'Starting', 'IncrementalSyncing'].includes(b.status)) actions.push({ title: 'Stop', verb: 'batch.stop', data: { batch: name } });
-  if (b.status !== 'Removing') actions.push({ title: 'Remove…', verb: 'batch.remove', data: { batch: name }, style: 'destructive' });
-  return actions;
-}
-
 /**
  * Above this many users the card does not read every migration user (50,000 users are 50
  * pages of Get-MigrationUser): counts come from the batch's own counters, and only the
@@ -104,24 +36,37 @@ function batchActions(b: MigrationBatch, page: number, pageCount: number): CardA
 export const LARGE_BATCH = 1000;
 
 function countsOfBatch(b: MigrationBatch): UserCounts {
-  const synced = b.syncedCount;
-  const failed = b.failedCount;
-  const stopped = b.stoppedCount;
-  const queued = b.pendingCount;
-  return { total: b.totalCount, synced, failed, stopped, queued, syncing: syncingCount({ total: b.totalCount, synced, failed, stopped, pending: queued }) };
+  return countsOfSnapshot({ total: b.totalCount, synced: b.syncedCount, failed: b.failedCount, stopped: b.stoppedCount, pending: b.pendingCount });
 }
 
 const CARD_ORDER: readonly MigrationUserStatusSummary[] = ['Failed', 'Stopped', 'Active', 'None', 'Synced', 'Completed'];
 
-/** The first `wanted` users in the card's order (failed first), asking Exchange per status summary. */
-async function firstUsersInCardOrder(deps: CommandDeps, batchId: string, wanted: number): Promise<MigrationUser[]> {
+/** Exchange hands over at most one page per request when it refuses next links (measured app-only). */
+const SINGLE_PAGE = 1000;
+
+/**
+ * The first `wanted` users in the card's order (failed first), asking Exchange per status summary,
+ * one page at most per group. `incomplete` when a group had more than could be read: the users after
+ * it are then unknown, and the card says so.
+ */
+async function firstUsersInCardOrder(deps: CommandDeps, batchId: string, wanted: number): Promise<{ users: MigrationUser[]; incomplete: boolean }> {
   const out: MigrationUser[] = [];
   for (const statusSummary of CARD_ORDER) {
     const need = Math.max(wanted, FAILED_SHOWN) - out.length;
     if (need <= 0) break;
-    out.push(...(await deps.exchange.getMigrationUsers({ batchId, statusSummary, resultSize: need })));
+    const ask = Math.min(need, SINGLE_PAGE);
+    let got: MigrationUser[];
+    try {
+      got = await deps.exchange.getMigrationUsers({ batchId, statusSummary, resultSize: ask });
+    } catch (e) {
+      if (!isIncompleteList(e)) throw e;
+      out.push(...(e.partial as MigrationUser[]));
+      return { users: out, incomplete: true };
+    }
+    out.push(...got);
+    if (need > SINGLE_PAGE && got.length >= SINGLE_PAGE) return { users: out, incomplete: true };
   }
-  return out;
+  return { users: out, incomplete: false };
 }
 
 /** The batch progress card: counts per status, percent, failed users first, one page of users. */
@@ -137,7 +82,10 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
   if (!batch) return null;
   const large = batch.totalCount > LARGE_BATCH;
   const wanted = (Math.max(0, page) + 1) * USERS_PAGE_SIZE;
-  const users = large ? await firstUsersInCardOrder(deps, name, wanted) : await deps.exchange.getMigrationUsers({ batchId: name });
+  const read = large
+    ? await firstUsersInCardOrder(deps, name, wanted)
+    : await readBatchUsers(deps.exchange, name, batch.totalCount).then((r) => ({ users: r.users, incomplete: r.incomplete !== null }));
+  const users = read.users;
   // Batch times come from Exchange; compare them with Exchange's clock (simulated in local mode).
   const now = (deps.exchangeClock ?? deps.clock).now();
   const c = large ? countsOfBatch(batch) : countUsers(users);
@@ -154,44 +102,19 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
       return { email: u.emailAddress, status: u.status, error: error ?? 'Exchange gave no error text. See: user show ' + u.emailAddress };
     }),
   );
-  const pageCount = Math.max(1, Math.ceil(c.total / USERS_PAGE_SIZE));
-  const p = Math.min(Math.max(0, page), pageCount - 1);
-  const pageUsers = sorted.slice(p * USERS_PAGE_SIZE, (p + 1) * USERS_PAGE_SIZE);
-  const percent = c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total);
-  const nextIncremental = batch.lastSyncedDateTime ? new Date(batch.lastSyncedDateTime.getTime() + DAY_MS) : null;
-  const card = renderCard('batchProgress', {
-    batch: batch.identity,
-    source: `IMAP migration${batch.sourceEndpoint ? ` from endpoint ${batch.sourceEndpoint}` : ''}${batch.excludedFolders.length ? `, excluding ${batch.excludedFolders.join(', ')}` : ''}`,
-    status: batch.status,
-    statusColor: batchStatusColor(batch.status),
-    headline: headline(batch, c),
-    percent,
-    counts: [
-      { label: 'Total', value: c.total, color: 'Default' },
-      { label: 'Synced', value: c.synced, color: 'Good' },
-      { label: 'Syncing', value: c.syncing, color: 'Accent' },
-      { label: 'Queued', value: c.queued, color: 'Default' },
-      { label: 'Failed', value: c.failed, color: c.failed ? 'Attention' : 'Default' },
-      ...(c.stopped ? [{ label: 'Stopped', value: c.stopped, color: 'Warning' }] : []),
-    ],
+  const reply = batchProgressCard({
+    kind: 'live',
+    batch: snapshotBatch(batch),
+    counts: c,
+    source: { endpoint: batch.sourceEndpoint, excludedFolders: batch.excludedFolders },
     failed,
-    failedMore: Math.max(0, c.failed - failed.length),
-    page: { from: pageUsers.length ? p * USERS_PAGE_SIZE + 1 : 0, to: p * USERS_PAGE_SIZE + pageUsers.length, total: c.total },
-    users: pageUsers.map((u) => ({ email: u.emailAddress, status: u.status, color: userColor(u), items: formatCount(u.syncedItemCount) })),
-    facts: [
-      { title: 'Created', value: formatDate(batch.creationDateTime) },
-      { title: 'Started', value: formatDate(batch.startDateTime) },
-      { title: 'Initial sync done', value: batch.initialSyncDateTime ? formatDate(batch.initialSyncDateTime) : 'not yet' },
-      { title: 'Last synced', value: batch.lastSyncedDateTime ? formatDate(batch.lastSyncedDateTime) : 'not yet' },
-      ...(nextIncremental ? [{ title: 'Next incremental sync', value: `about ${formatDate(nextIncremental)} (or now: batch sync ${batch.identity})` }] : []),
-    ],
-    note: lifecycleNote(batch, now, (await deps.adminActions?.lastFor(batch.identity).catch(() => null)) ?? null),
-    refreshedAt: now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
-    powershell: `${toPowerShell('Get-MigrationBatch', { Identity: batch.identity })}\n${toPowerShell('Get-MigrationUser', { BatchId: batch.identity, ResultSize: 'Unlimited' })}`,
-    actions: batchActions(batch, p, pageCount),
+    users: { sorted, page },
+    now,
+    lastAdminAction: (await deps.adminActions?.lastFor(batch.identity).catch(() => null)) ?? null,
+    notes: read.incomplete ? [incompleteListText(users.length, batch.totalCount)] : [],
   });
   const settled = !MOVING.includes(batch.status) && c.syncing === 0 && c.queued === 0;
-  return { reply: { card, summary: `Batch ${batch.identity}: ${batch.status}, ${headline(batch, c)}` }, settled };
+  return { reply, settled };
 }
 
 function notFound(name: string): Reply {

@@ -29,7 +29,11 @@ it('reads counts from the batch and one page of users, failed first, matching a 
   const state = await batchProgressState(deps, 'big', 1);
   const text = JSON.stringify(state!.reply.card);
 
+  // The reference: every user, read with next links followed (the card itself ran under strict paging).
+  expect(emu.control.strictPaging()).toBe(true);
+  emu.control.setStrictPaging(false);
   const all = await exchange.getMigrationUsers({ batchId: 'big' });
+  emu.control.setStrictPaging(true);
   const c = countUsers(all);
   expect(c.total).toBe(n);
   expect(text).toContain(`Users 11–20 of ${n}`);
@@ -41,4 +45,10 @@ it('reads counts from the batch and one page of users, failed first, matching a 
   expect(expected.every((e) => text.includes(e))).toBe(true);
   // Not a full read: no unfiltered Get-MigrationUser of the whole batch.
   expect(calls.filter((k) => k === 'getMigrationUsers').length).toBeLessThanOrEqual(6);
+  expect(text).not.toContain('the list is incomplete');
+
+  // Beyond one page of a group, under strict paging: the users that could be read, and the card says the list is incomplete.
+  const deep = JSON.stringify((await batchProgressState(deps, 'big', 110))!.reply.card);
+  expect(deep).toMatch(/Cutover could read 1,\d{3} of 1,200 users from Exchange: the list is incomplete\./);
+  expect(deep).toContain(`"text":"${c.total.toLocaleString('en-US')}"`);
 });

@@ -11,6 +11,7 @@ import { handOver, handoverText } from './handover';
 import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
 import { formatDate, notice } from './views';
+import { readBatchUsers } from './batchUsers';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
 
@@ -78,7 +79,8 @@ async function readCsv(files: FileFetcher, incoming: IncomingFile[], pasted?: st
 }
 
 async function defaultDomain(deps: CommandDeps, batch: string): Promise<string | null> {
-  const users = await deps.exchange.getMigrationUsers({ batchId: batch });
+  // The most common domain: the users Exchange hands over are enough to guess it (the admin can name it).
+  const { users } = await readBatchUsers(deps.exchange, batch);
   const counts = new Map<string, number>();
   for (const u of users) {
     const d = u.emailAddress.split('@')[1]?.toLowerCase();

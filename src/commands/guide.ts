@@ -27,9 +27,12 @@ import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type C
 
 export type { GuideDeps };
 import { formatDate, notice, type CardAction } from './views';
+import { readBatchUsers } from './batchUsers';
 
 
 const MAX_LIST = 15;
+/** "I need help" reaches the admin channels at most once per person in this time. */
+export const HELP_INTERVAL_MS = 10 * 60_000;
 
 function need(deps: CommandDeps): GuideDeps | null {
   return deps.guide ?? null;
@@ -179,6 +182,23 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
     }
     case 'guide.help': {
       if (!step) break;
+      // One request per person per HELP_INTERVAL_MS reaches the admin channels; more presses get a friendly word and change nothing.
+      const current = await g.progress.get(person.key);
+      const last = current?.help[current.help.length - 1];
+      const since = last ? now.getTime() - Date.parse(last.at) : Infinity;
+      if (current && last && since >= 0 && since < HELP_INTERVAL_MS) {
+        const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+        return asAction(
+          stepCard(current, step, {
+            showHow: true,
+            tone: 'warn',
+            text:
+              `You asked for help ${since < 60_000 ? 'a moment' : `${minutes(since)} minute${minutes(since) === 1 ? '' : 's'}`} ago` +
+              `${last.notified ? ', and your IT team was told' : ', and it is recorded for your IT team'}; someone will get in touch. ` +
+              `If you are still stuck, you can ask again in ${minutes(HELP_INTERVAL_MS - since)} minute${minutes(HELP_INTERVAL_MS - since) === 1 ? '' : 's'}.`,
+          }),
+        );
+      }
       let told = false;
       if (g.notifier) {
         try {
@@ -354,7 +374,9 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
   if (batch) {
     const b = await deps.exchange.getMigrationBatch(batch);
     if (!b) return notice({ title: `No batch ${batch}`, tone: 'warn', text: 'See the batches with: batch list' });
-    const users = await deps.exchange.getMigrationUsers({ batchId: batch });
+    const read = await readBatchUsers(deps.exchange, batch, b.totalCount);
+    const users = read.users;
+    if (read.incomplete) lines.push(read.incomplete);
     const byEmail = new Map(records.filter((r) => r.email).map((r) => [r.email!.toLowerCase(), r]));
     rows = users.map((u) => {
       const r = byEmail.get(u.identity.toLowerCase());
@@ -423,7 +445,8 @@ export async function guideSendBatch(deps: CommandDeps, actor: Actor, batch: str
   if (!g) return unavailable();
   const b = await deps.exchange.getMigrationBatch(batch);
   if (!b) return notice({ title: `No batch ${batch}`, tone: 'warn', text: 'See the batches with: batch list' });
-  const users = await deps.exchange.getMigrationUsers({ batchId: batch });
+  const read = await readBatchUsers(deps.exchange, batch, b.totalCount);
+  const users = read.users;
   const sent: string[] = [];
   const installed: string[] = [];
   const waiting: string[] = [];
@@ -456,8 +479,10 @@ export async function guideSendBatch(deps: CommandDeps, actor: Actor, batch: str
   await deps.audit.record({ actor, action: 'guide.send', target: batch, result: unreachable.length ? 'failed' : 'ok', detail: `${sent.length} sent, ${installed.length} installed, ${unreachable.length} unreachable` });
   return notice({
     title: `Guide for batch ${batch}`,
-    tone: unreachable.length ? 'warn' : 'good',
-    text: `${users.length} user${users.length === 1 ? '' : 's'} in the batch.`,
+    tone: unreachable.length || read.incomplete ? 'warn' : 'good',
+    text: read.incomplete
+      ? `${read.incomplete} The guide went only to the ${users.length} user${users.length === 1 ? '' : 's'} Cutover could read, not to the whole batch.`
+      : `${users.length} user${users.length === 1 ? '' : 's'} in the batch.`,
     facts: [
       { title: 'Guide sent', value: String(sent.length) },
       { title: 'App installed now', value: String(installed.length) },

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import type { DnsResolver } from '../ports/dns';
-import type { ExchangeAdmin } from '../ports/exchange';
+import { isIncompleteList, type ExchangeAdmin } from '../ports/exchange';
 import { DELETE_ITEM, type KeyValueStore, mutate } from '../ports/store';
 import { open, seal } from '../lib/seal';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
@@ -300,7 +300,10 @@ export class CutoverService {
     }
     if (access.kind === 'demo') {
       // The demo mailboxes need no password: the batch's migration users are enough.
-      const users = await this.o.exchange.getMigrationUsers({ batchId: batch });
+      const users = await this.o.exchange.getMigrationUsers({ batchId: batch }).catch((e: unknown) => {
+        if (isIncompleteList(e)) throw new CutoverError(`Exchange handed over only ${e.rowsRead} of batch ${batch}'s users: the user list is incomplete, so the delta pass cannot cover the batch.`);
+        throw e;
+      });
       return users.map((u) => ({ email: u.emailAddress.toLowerCase(), userName: u.emailAddress.split('@')[0], password: new Secret('') }));
     }
     throw new CutoverError(`The delta pass needs the source logins: attach the batch's migration CSV to "cutover plan batch ${batch}" (Cutover keeps it sealed until the plan ends).`);
@@ -564,7 +567,18 @@ export class CutoverService {
     try {
       emails = access ? (await this.users(batch, access)).map((u) => u.email) : [];
     } catch {
-      emails = (await this.o.exchange.getMigrationUsers({ batchId: batch })).map((u) => u.emailAddress.toLowerCase());
+      try {
+        emails = (await this.o.exchange.getMigrationUsers({ batchId: batch })).map((u) => u.emailAddress.toLowerCase());
+      } catch (e) {
+        // Never a proof over part of the batch shown as the whole.
+        if (isIncompleteList(e)) {
+          throw new CutoverError(
+            `Exchange handed over only ${e.rowsRead} of batch ${batch}'s users, so the user list is incomplete and a proof over it would be too. ` +
+              `Attach the batch's migration CSV to "cutover plan batch ${batch}" and ask again.`,
+          );
+        }
+        throw e;
+      }
     }
     const reports: UserReport[] = [];
     for (const email of emails) reports.push((await this.loadUser(batch, email)).report);

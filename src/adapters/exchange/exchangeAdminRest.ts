@@ -416,9 +416,11 @@ export class ExchangeAdminRest implements ExchangeAdmin {
       const rows = await this.client.invoke('Get-MigrationUser', params, options?.resultSize ? { resultSize: options.resultSize } : UNLIMITED);
       return rows.map(toMigrationUser);
     } catch (e) {
+      if (!(e instanceof IncompleteListError)) throw e;
+      // A bounded read that Exchange cut short: what was read, as users.
+      if (options?.resultSize) throw withUsers(e);
       // Exchange may refuse every next link (measured app-only: "Expired or Invalid pagination request"),
       // so a list over one page is read in single pages: by StatusSummary group, then by -Status.
-      if (!(e instanceof IncompleteListError) || options?.resultSize) throw e;
       return this.migrationUsersInSinglePages(params, options?.statusSummary);
     }
   }
@@ -429,7 +431,7 @@ export class ExchangeAdminRest implements ExchangeAdmin {
       const rows = await this.client.invoke('Get-MigrationUser', params, { resultSize: PAGE });
       return { users: rows.map(toMigrationUser), full: rows.length >= PAGE };
     } catch (e) {
-      if (e instanceof IncompleteListError) return { users: (e.partial as MigrationUser[]).slice(), full: true };
+      if (e instanceof IncompleteListError) return { users: (e.partial as WireRow[]).map(toMigrationUser), full: true };
       throw e;
     }
   }
@@ -560,6 +562,11 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     this.requireIdentity('Remove-MailboxPermission', mailbox);
     await this.client.invoke('Remove-MailboxPermission', { Identity: mailbox, User: user, AccessRights: ['FullAccess'], Confirm: false });
   }
+}
+
+/** The same incomplete list, its partial rows mapped to migration users. */
+function withUsers(e: IncompleteListError): IncompleteListError {
+  return new IncompleteListError(e.message, e.cmdlet, e.httpStatus, e.errorId, e.rowsRead, (e.partial as WireRow[]).map(toMigrationUser));
 }
 
 export function toServicePrincipal(row: WireRow): ServicePrincipal {

@@ -384,6 +384,7 @@ export class InvokeCommandClient {
           200,
           null,
           rows.length,
+          rows.slice(),
         );
       }
       try {
@@ -398,6 +399,7 @@ export class InvokeCommandClient {
           status === 404 ? 0 : status,
           e instanceof ExchangeError ? e.errorId : null,
           rows.length,
+          rows.slice(),
         );
       }
     }
@@ -409,6 +411,7 @@ export class InvokeCommandClient {
         200,
         null,
         rows.length,
+        rows.slice(),
       );
     }
     for (const w of page.warnings) this.options.onWarning?.(cmdletName, redact(w, secrets));
