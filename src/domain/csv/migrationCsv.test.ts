@@ -153,14 +153,19 @@ describe('validateMigrationCsv: file-level problems', () => {
     expect(p.message).toContain('line 3');
   });
 
-  it('reports invalid UTF-8 with byte offset and line instead of replacing it', () => {
+  it('reads bytes that are not UTF-8 as Windows-1252, and reports invalid UTF-8 by line (never replacing it) when UTF-8 is chosen', () => {
     const bytes = Buffer.concat([Buffer.from('EmailAddress,UserName,Password\r\nzoe@contoso.com,zo', 'latin1'), Buffer.from([0xeb]), Buffer.from(',pw\r\n')]);
-    const v = validateMigrationCsv(bytes);
+    const guessed = validateMigrationCsv(bytes);
+    expect(guessed.fatal).toBe(false);
+    expect(guessed.rows[0].userName).toBe('zoë');
+    expect(guessed.reading).toMatchObject({ encoding: 'windows-1252', separator: ',' });
+    const v = validateMigrationCsv(bytes, { reading: { encoding: 'utf-8' } });
     expect(v.fatal).toBe(true);
     expect(codes(v)).toEqual(['InvalidUtf8']);
     expect(v.problems[0].line).toBe(2);
-    expect(v.problems[0].message).toContain('byte 50');
+    expect(v.problems[0].message).toContain('line 2');
     expect(v.problems[0].fix).toContain('UTF-8');
+    expect(v.problems[0].message).not.toContain('\ufffd');
     expect(v.rows).toEqual([]);
   });
 

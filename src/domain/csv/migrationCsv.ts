@@ -7,9 +7,11 @@
 import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../exchange/types';
 import { Secret } from '../secret';
 import { CsvMasker } from './csvMasker';
-import { CsvRecord, decodeUtf8Strict, parseCsv } from './parseCsv';
+import { CsvRecord, parseCsv } from './parseCsv';
+import { encodingLabel, readCsvBytes, type CsvReading, type CsvReadingChoice, type CsvSeparator } from './readCsv';
 
 export { CsvMasker, MASK } from './csvMasker';
+export { describeReading, isAmbiguous, type CsvReading, type CsvReadingChoice } from './readCsv';
 
 export type MigrationCsvColumn = 'EmailAddress' | 'UserName' | 'Password' | 'UserRoot';
 
@@ -96,37 +98,40 @@ export interface MigrationCsvValidation {
    * Every text built from the file (cards, summaries, errors, logs) goes through it.
    */
   masker: CsvMasker;
+  /** How the bytes were read (encoding, separator, and the other readings that would fit); null when they could not be. */
+  reading: CsvReading | null;
 }
 
 export interface ValidateOptions {
   /** Mirrors New-MigrationBatch -AllowUnknownColumnsInCsv: unknown columns are ignored instead of rejected. */
   allowUnknownColumns?: boolean;
+  /** The encoding and separator the admin chose on the card; what is not chosen is detected. */
+  reading?: CsvReadingChoice;
 }
 
 const CSV_HELP = 'The first line must be the header EmailAddress,UserName,Password (UserRoot optional), then one line per migration user.';
 
 export function validateMigrationCsv(input: Buffer | string, options: ValidateOptions = {}): MigrationCsvValidation {
   const problems: CsvProblem[] = [];
-  const byteLength = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
-
-  let text: string;
-  if (typeof input === 'string') {
-    text = input;
-  } else {
-    const decoded = decodeUtf8Strict(input);
-    if (!decoded.ok) {
-      problems.push(
-        fileProblem(
-          'InvalidUtf8',
-          decoded.error.line,
-          `${decoded.error.message} Exchange reads the migration CSV as UTF-8, so names and passwords with accents would arrive garbled.`,
-          'Save the file as "CSV UTF-8 (Comma delimited)" in Excel, or as UTF-8 in your editor, and upload it again.',
-        ),
-      );
-      return result(null, [], problems, 0, CsvMasker.none);
-    }
-    text = decoded.text;
+  // Whatever Excel wrote (UTF-8, UTF-16, Windows-1252; commas, semicolons, tabs) is read
+  // here; Exchange later gets the comma-separated UTF-8 file (serializeMigrationCsv).
+  const read = readCsvBytes(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, options.reading);
+  if (!read.ok) {
+    problems.push(
+      fileProblem(
+        'InvalidUtf8',
+        read.line,
+        `${read.message} Cutover could not read it as ${encodingLabel(read.encoding, true)}, so names and passwords with accents would arrive garbled.`,
+        'Choose another reading on this card, or save the file as "CSV UTF-8 (Comma delimited)" in Excel and upload it again.',
+      ),
+    );
+    return result(null, [], problems, 0, CsvMasker.none, null);
   }
+  const text = read.text;
+  const reading = read.reading;
+  const separator = reading.separator;
+  // Exchange's 10 MB limit is on the UTF-8 file it receives.
+  const byteLength = reading.encoding === 'utf-8' && typeof input !== 'string' ? input.length : Buffer.byteLength(text, 'utf8');
 
   if (byteLength > CSV_MAX_BYTES) {
     problems.push(
@@ -143,7 +148,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     problems.push(
       fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
     );
-    return result(null, [], problems, 0, CsvMasker.none);
+    return result(null, [], problems, 0, CsvMasker.none, reading);
   }
 
   // One pass: the first non-blank record is the header, the rest are rows.
@@ -170,7 +175,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     if (isBlankRecord(record)) return;
     if (header === null) {
       header = readHeader(record, options, problems);
-      if (header.ok) reader = new RowReader(header.header, rows, problems, secrets);
+      if (header.ok) reader = new RowReader(header.header, rows, problems, secrets, separator);
       else if (!header.isHeader) pushCells(secrets, record.fields);
       return;
     }
@@ -178,7 +183,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
     if (reader !== null && dataRows <= CSV_MAX_ROWS) reader.read(record, dataRows);
     else pushCells(secrets, record.fields);
-  });
+  }, separator);
   const masker = CsvMasker.of(secrets);
   secrets.length = 0;
   if (parsed.error) {
@@ -199,7 +204,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
         fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
       );
     }
-    return result(null, [], sortProblems(problems), 0, masker);
+    return result(null, [], sortProblems(problems), 0, masker, reading);
   }
 
   if (dataRows > CSV_MAX_ROWS) {
@@ -222,7 +227,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
     );
   }
 
-  return result(headerResult.ok ? headerResult.header : null, rows, sortProblems(problems), dataRows, masker);
+  return result(headerResult.ok ? headerResult.header : null, rows, sortProblems(problems), dataRows, masker, reading);
 }
 
 function pushCells(secrets: string[], fields: string[]): void {
@@ -342,6 +347,7 @@ class RowReader {
     private readonly problems: CsvProblem[],
     /** Cells that could be passwords (the rule is in validateMigrationCsv). */
     private readonly secrets: string[],
+    private readonly separator: CsvSeparator = ',',
   ) {
     this.expected = header.names.length;
     this.iEmail = header.indexOf.EmailAddress;
@@ -366,7 +372,7 @@ class RowReader {
         code: 'WrongColumnCount',
         message: `Row ${rowNumber} has the wrong number of columns. Expected number: ${expected}. Actual number: ${fields.length}. (line ${line} of the file)`,
         fix: tooMany
-          ? `A value in this row probably contains a comma${passwordIsLast ? ' (often the password)' : ''}. Put double quotes around any value that contains a comma, e.g. "pass,word", and write a quote inside it as two quotes (""); otherwise remove the extra values.`
+          ? `A value in this row probably contains ${SEPARATOR_ONE[this.separator]}${passwordIsLast ? ' (often the password)' : ''}. Put double quotes around any value that contains ${SEPARATOR_ONE[this.separator]}, e.g. "pass${this.separator}word", and write a quote inside it as two quotes (""); otherwise remove the extra values.`
           : `Fill in every column of the header for this row: ${header.names.map((n) => n.trim()).join(',')}.`,
       });
       return;
@@ -614,8 +620,10 @@ export function summarizeProblems(validation: MigrationCsvValidation, paging: { 
 // ---------------------------------------------------------------------------
 // Helpers
 
-function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number, masker: CsvMasker): MigrationCsvValidation {
-  return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems), masker };
+const SEPARATOR_ONE: Record<CsvSeparator, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
+
+function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number, masker: CsvMasker, reading: CsvReading | null): MigrationCsvValidation {
+  return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems), masker, reading };
 }
 
 function countTotals(rows: number, problems: CsvProblem[]): MigrationCsvTotals {

@@ -1,4 +1,4 @@
-// RFC 4180 tokenizer for the migration CSV. Pure: string (or bytes) in, records out.
+// RFC 4180 tokenizer for the migration CSV (comma by default; semicolon or tab as Excel writes in some locales). Pure: string (or bytes) in, records out.
 // Tolerant where spreadsheets differ (CR, LF or CRLF; BOM; blank lines) and strict
 // where a guess could silently change a password (unterminated quotes, invalid UTF-8).
 
@@ -28,7 +28,6 @@ export interface CsvParseResult {
 }
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const CR = 0x0d;
 const LF = 0x0a;
 const BOM = 0xfeff;
@@ -40,7 +39,8 @@ const BOM = 0xfeff;
  * With onRecord, each record is handed over as it is read and none are kept
  * (records is then empty), which keeps a 50,000-row file's memory flat.
  */
-export function parseCsv(text: string, onRecord?: (record: CsvRecord) => void): CsvParseResult {
+export function parseCsv(text: string, onRecord?: (record: CsvRecord) => void, separator: ',' | ';' | '\t' = ','): CsvParseResult {
+  const COMMA = separator.charCodeAt(0);
   const n = text.length;
   const records: CsvRecord[] = [];
   let i = n > 0 && text.charCodeAt(0) === BOM ? 1 : 0;
