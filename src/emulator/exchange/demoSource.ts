@@ -109,8 +109,18 @@ export const DEMO_USERS: readonly DemoUser[] = [
   }),
 ];
 
+/** The demo school's Windows domain: Microsoft's documented example writes logins as contoso\terry.adams. */
+export const DEMO_NETBIOS_DOMAIN = 'contoso';
+
+/** The demo user for a login as an admin would write it: terry.adams, terry.adams@contoso.edu, or contoso\terry.adams. */
 export function findDemoUserByLogin(login: string): DemoUser | undefined {
-  const l = login.trim().toLowerCase();
+  let l = login.trim().toLowerCase();
+  const slash = l.indexOf('\\');
+  if (slash >= 0) {
+    const domain = l.slice(0, slash);
+    if (domain !== DEMO_NETBIOS_DOMAIN && domain !== DEMO_DOMAIN) return undefined;
+    l = l.slice(slash + 1);
+  }
   return DEMO_USERS.find((u) => u.login === l || `${u.login}@${DEMO_DOMAIN}` === l);
 }
 
