@@ -100,7 +100,8 @@ describe('loadConfig', () => {
     });
 
     it('stops when production-only settings are set without the Bot Framework credentials, naming them', () => {
-      expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://cutover.contoso.edu', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' })).toThrow(
+      const account = 'DefaultEndpointsProtocol=https;AccountName=cutoverstate;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+      expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://cutover.contoso.edu', AZURE_STORAGE_CONNECTION_STRING: account })).toThrow(
         /AZURE_STORAGE_CONNECTION_STRING, PUBLIC_BASE_URL are set, which only production uses, but the Bot Framework credentials are missing\. Production needs MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD/,
       );
       expect(() => loadConfig({ CUTOVER_TENANTS: '66666666-7777-8888-9999-00000000000a' })).toThrow(/CUTOVER_TENANTS is set, which only production uses/);

@@ -16,6 +16,8 @@ export interface BotCredentials {
   appPassword: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   appTenantId: string;
+  /** Sovereign clouds: botbuilder's own endpoints and issuers (absent: the public cloud's built into botbuilder). */
+  cloud?: BotCloudSettings;
 }
 
 export interface EntraApp {
@@ -50,13 +52,27 @@ export interface Config {
   fileHosts: string[];
   bot?: BotCredentials;
   entra?: EntraApp;
+  /** Production: Exchange Online's and Graph's base URLs (sovereign clouds differ). */
   exchangeBaseUrl: string;
   graphBaseUrl: string;
+  /** Production: the Entra (MSAL) authority host, https://login.microsoftonline.com by default (AZURE_AUTHORITY_HOST; sovereign clouds differ). */
+  authorityHost: string;
   emulator: {
     /** Simulated seconds per real second for the Exchange emulator's clock. */
     timeScale: number;
     port: number;
+    /**
+     * Local mode: emulators already running on this machine (`npm run emulator`), shared by several bots
+     * (EXCHANGE_BASE_URL, GRAPH_BASE_URL on loopback). Unset: the bot starts its own embedded emulator.
+     */
+    shared: { exchangeBaseUrl?: string; graphBaseUrl?: string; tenantId?: string; exchangeToken?: string; graphToken?: string };
   };
+  /**
+   * Test only (CUTOVER_TEST_FILE_HOST_ADDRESSES, refused unless CUTOVER_TEST_SETTINGS=allow): names the
+   * attachment downloader resolves to these loopback addresses, so a production-mode test can serve
+   * a "SharePoint" file from a loopback stand-in. Never set it anywhere else.
+   */
+  testFileHostAddresses?: Record<string, string>;
   /** How often a progress card in a chat is refreshed in place, and for how long at most. */
   liveCard: { intervalMs: number; maxMinutes: number };
   /** Azure Blob Storage for all state (several instances); absent: the file store in dataDir. */
@@ -114,6 +130,10 @@ function num(env: Env, name: string, fallback: number, min: number): number {
   return n;
 }
 
+/** botbuilder's own cloud settings (read by ConfigurationBotFrameworkAuthentication), for sovereign clouds: all four or none. */
+export const BOT_CLOUD_SETTINGS = ['ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromChannelTokenIssuer', 'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope'] as const;
+export type BotCloudSettings = Record<(typeof BOT_CLOUD_SETTINGS)[number], string>;
+
 const PRODUCTION_SETTINGS = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const;
 
 /**
@@ -129,7 +149,21 @@ const PRODUCTION_ONLY_SETTINGS = [
   'AZURE_CLIENT_CERTIFICATE_PATH',
   'MICROSOFT_APP_TYPE',
   'MICROSOFT_APP_TENANT_ID',
+  'AZURE_AUTHORITY_HOST',
+  ...BOT_CLOUD_SETTINGS,
 ] as const;
+
+/** Azurite on this machine (UseDevelopmentStorage, or a BlobEndpoint on loopback): a local scale-out setup, not production's storage. */
+export function isLoopbackStorage(connectionString: string): boolean {
+  if (/(^|;)\s*UseDevelopmentStorage\s*=\s*true\s*(;|$)/i.test(connectionString)) return true;
+  const m = /(?:^|;)\s*BlobEndpoint\s*=\s*([^;]+)/i.exec(connectionString);
+  if (!m) return false;
+  try {
+    return isLoopbackHost(new URL(m[1].trim()).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** The tenant the Microsoft 365 Agents Playground sends (channelData.tenant.id, conversation.tenantId): .m365agentsplayground.yml's tenantId. */
 export const PLAYGROUND_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
@@ -158,7 +192,8 @@ export function isLoopbackHost(host: string): boolean {
 /** Local mode serves the bot without authentication: refuse a setup that would expose it or that meant production. */
 function localModeProblems(env: Env, host: string): void {
   const exposed = !isLoopbackHost(host);
-  const productionOnly = PRODUCTION_ONLY_SETTINGS.filter((n) => str(env, n) !== undefined);
+  // Azurite on loopback is the local scale-out setup (several bots, one emulator); a real storage account means production.
+  const productionOnly = PRODUCTION_ONLY_SETTINGS.filter((n) => str(env, n) !== undefined && !(n === 'AZURE_STORAGE_CONNECTION_STRING' && isLoopbackStorage(str(env, n)!)));
   if (!exposed && productionOnly.length === 0) return;
   const what: string[] = [];
   if (exposed) what.push(`HOST is "${host}", but local mode (no Bot Framework credentials) answers every request without authentication, so it listens on loopback only (127.0.0.1, ::1 or localhost)`);
@@ -168,6 +203,80 @@ function localModeProblems(env: Env, host: string): void {
       `CUTOVER_ENCRYPTION_KEY and PUBLIC_BASE_URL; then every request must carry a Bot Framework token. ` +
       `For local mode, ${[exposed ? 'unset HOST (or set it to 127.0.0.1)' : '', productionOnly.length ? `unset ${productionOnly.join(', ')}` : ''].filter(Boolean).join(' and ')}.`,
   );
+}
+
+/** An https base URL (production talks to Microsoft over TLS only), without a trailing slash. */
+function httpsUrl(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an https URL such as https://login.microsoftonline.us; it is "${raw}".`);
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an https URL without credentials, query or fragment, such as https://login.microsoftonline.us; it is "${raw}".`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Local mode: EXCHANGE_BASE_URL / GRAPH_BASE_URL name an emulator on this machine (npm run emulator), never Microsoft's service. */
+function loopbackEmulatorUrl(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !isLoopbackHost(url.hostname) || url.username || url.password) {
+    throw new ConfigError(
+      `${name} is "${raw}", but local mode (no Bot Framework credentials) talks only to an emulator on this machine, such as http://127.0.0.1:5080 from "npm run emulator". ` +
+        `Unset it to use the built-in emulator, or set the production settings (MICROSOFT_APP_ID, …) to reach Microsoft's service.`,
+    );
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function botCloudSettings(env: Env): BotCloudSettings | undefined {
+  const set = BOT_CLOUD_SETTINGS.filter((n) => str(env, n) !== undefined);
+  if (set.length === 0) return undefined;
+  const missing = BOT_CLOUD_SETTINGS.filter((n) => str(env, n) === undefined);
+  if (missing.length > 0) {
+    // botbuilder takes any of them as "a full configuration is given" and would leave the rest empty.
+    throw new ConfigError(
+      `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not: botbuilder needs all four for a sovereign cloud (see .env.example), or none for the public cloud.`,
+    );
+  }
+  const out = {} as BotCloudSettings;
+  for (const n of BOT_CLOUD_SETTINGS) {
+    // The issuer and the OAuth scope are names (https://api.botframework.us), the other two URLs Cutover calls.
+    out[n] = n === 'ToBotFromChannelTokenIssuer' || n === 'ToChannelFromBotOAuthScope' ? str(env, n)! : httpsUrl(env, n)!;
+  }
+  return out;
+}
+
+/**
+ * Test only: "name=address,…" pairs the attachment downloader resolves by itself, for a production-mode test whose
+ * "SharePoint" is a loopback stand-in. Refused unless CUTOVER_TEST_SETTINGS=allow, and only loopback addresses.
+ */
+function testFileHostAddresses(env: Env): Record<string, string> | undefined {
+  const raw = str(env, 'CUTOVER_TEST_FILE_HOST_ADDRESSES');
+  if (raw === undefined) return undefined;
+  if (str(env, 'CUTOVER_TEST_SETTINGS') !== 'allow') {
+    throw new ConfigError('CUTOVER_TEST_FILE_HOST_ADDRESSES is a test setting (it points attachment downloads at this machine); unset it. Tests also set CUTOVER_TEST_SETTINGS=allow.');
+  }
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, address] = pair.split('=').map((x) => x?.trim().toLowerCase());
+    if (!name || !address || !isLoopbackHost(address) || address === 'localhost') {
+      throw new ConfigError(`CUTOVER_TEST_FILE_HOST_ADDRESSES: "${pair}" is not name=loopback-address (such as contoso.sharepoint.us=127.0.0.1).`);
+    }
+    out[name] = address;
+  }
+  return out;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -202,12 +311,24 @@ export function loadConfig(env: Env = process.env): Config {
         throw new ConfigError(`CUTOVER_FILE_HOSTS: ${(err as Error).message} Example: *.sharepoint.com,*.sharepoint.us`);
       }
     })(),
-    exchangeBaseUrl: (str(env, 'EXCHANGE_BASE_URL') ?? 'https://outlook.office365.com').replace(/\/$/, ''),
-    graphBaseUrl: (str(env, 'GRAPH_BASE_URL') ?? 'https://graph.microsoft.com').replace(/\/$/, ''),
+    exchangeBaseUrl: (mode === 'production' ? httpsUrl(env, 'EXCHANGE_BASE_URL') : undefined) ?? 'https://outlook.office365.com',
+    graphBaseUrl: (mode === 'production' ? httpsUrl(env, 'GRAPH_BASE_URL') : undefined) ?? 'https://graph.microsoft.com',
+    authorityHost: (mode === 'production' ? httpsUrl(env, 'AZURE_AUTHORITY_HOST') : undefined) ?? 'https://login.microsoftonline.com',
     emulator: {
       timeScale: num(env, 'EMULATOR_TIME_SCALE', 60, 0),
       port: int(env, 'EMULATOR_PORT', 0, 0, 65535),
+      shared:
+        mode === 'local'
+          ? {
+              exchangeBaseUrl: loopbackEmulatorUrl(env, 'EXCHANGE_BASE_URL'),
+              graphBaseUrl: loopbackEmulatorUrl(env, 'GRAPH_BASE_URL'),
+              tenantId: str(env, 'EMULATOR_TENANT_ID'),
+              exchangeToken: str(env, 'EMULATOR_ACCESS_TOKEN'),
+              graphToken: str(env, 'GRAPH_EMULATOR_ACCESS_TOKEN'),
+            }
+          : {},
     },
+    testFileHostAddresses: testFileHostAddresses(env),
     liveCard: {
       intervalMs: int(env, 'LIVE_CARD_INTERVAL_MS', 3000, 100, 3_600_000),
       maxMinutes: int(env, 'LIVE_CARD_MAX_MINUTES', 30, 0, 24 * 60),
@@ -291,6 +412,7 @@ export function loadConfig(env: Env = process.env): Config {
       appPassword,
       appType,
       appTenantId: str(env, 'MICROSOFT_APP_TENANT_ID') ?? tenantId,
+      cloud: botCloudSettings(env),
     };
     const secret = str(env, 'AZURE_CLIENT_SECRET');
     const certPath = str(env, 'AZURE_CLIENT_CERTIFICATE_PATH');

@@ -7,7 +7,6 @@ import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { batchProgressState } from './commands/batch';
 import { CommandRouter } from './commands/router';
@@ -15,7 +14,7 @@ import type { CommandDeps } from './commands/types';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createExchangeAdmin, MsalTokenSource, StaticTokenSource, type TokenSource } from './adapters/exchange';
 import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
-import { HttpFileFetcher, hostAllowed } from './adapters/http/fileFetcher';
+import { HttpFileFetcher, hostAllowed, type FileFetcherOptions } from './adapters/http/fileFetcher';
 import { createLogger } from './adapters/log/logger';
 import { FileStore } from './adapters/storage/fileStore';
 import { BlobStore } from './adapters/storage/blobStore';
@@ -24,7 +23,7 @@ import { guideOffer, guideOfferSynced } from './commands/guide';
 import { GuideOffers } from './services/guideOffers';
 import { BatchAdminActions, recordingAdminActions } from './services/batchAdminActions';
 import { subscribedAdminNotifier } from './services/guideNotify';
-import { createDemoSourceDirectory, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
+import { createDemoSourceDirectory, DEFAULT_ACCESS_TOKEN, DEFAULT_TENANT_ID, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
 import { runPreflight, SourceConnectionGate } from './services/preflight';
@@ -47,10 +46,11 @@ import { demoMailboxAccess } from './emulator/mailboxes/demoMailboxes';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from './domain/exchange/types';
 import { createBot } from './teams/app';
 import { LiveCards } from './teams/liveCards';
+import { BotCredentialFactory } from './teams/botCredentials';
 import { createServer, registerRoutes } from './teams/server';
 import { GraphClient } from './adapters/graph/graphClient';
 import { graphTokenSource } from './adapters/exchange/tokenSource';
-import { startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
+import { DEFAULT_GRAPH_TOKEN, startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
 import { GuideProgressStore } from './services/guideProgress';
 import { PimImports } from './services/pimImport';
 import { WorkerPimReader } from './adapters/pim/workerPimReader';
@@ -81,7 +81,13 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   let tokenSource: TokenSource;
   let exchangeBaseUrl = config.exchangeBaseUrl;
   let tenantId: string;
-  if (config.mode === 'local') {
+  const shared = config.emulator.shared;
+  if (config.mode === 'local' && shared.exchangeBaseUrl) {
+    // One emulator, many bots (npm run emulator): its well-known token, no Entra.
+    tokenSource = new StaticTokenSource(shared.exchangeToken ?? DEFAULT_ACCESS_TOKEN);
+    exchangeBaseUrl = shared.exchangeBaseUrl;
+    tenantId = shared.tenantId ?? DEFAULT_TENANT_ID;
+  } else if (config.mode === 'local') {
     // Endpoints pointing at a real IMAP server are migrated from its real mailboxes.
     emulator = await startExchangeEmulator({
       port: config.emulator.port,
@@ -100,6 +106,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       credential: entra.clientSecret
         ? { clientSecret: entra.clientSecret }
         : { certificate: { thumbprintSha256: entra.certificate!.thumbprintSha256, privateKey: fs.readFileSync(entra.certificate!.privateKeyPath, 'utf8') } },
+      authorityHost: config.authorityHost,
     });
   }
   const exchangeClock = emulator ? { now: () => emulator!.control.now() } : systemClock;
@@ -115,13 +122,15 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     adminActions,
     (err) => log.warn('admin action not recorded', { error: err instanceof Error ? err.message : String(err) }),
   );
-  // Graph (guide, imports, licences): the emulator in local mode, graph.microsoft.com with the same Entra app otherwise.
-  const graphEmulator = config.mode === 'local' ? await startGraphEmulator() : null;
+  // Graph (guide, imports, licences): the emulator in local mode (embedded, or shared via GRAPH_BASE_URL), Microsoft's with the same Entra app otherwise.
+  const graphEmulator = config.mode === 'local' && !shared.graphBaseUrl ? await startGraphEmulator() : null;
   const graph = new GraphClient({
-    baseUrl: graphEmulator ? graphEmulator.baseUrl : config.graphBaseUrl,
+    baseUrl: graphEmulator ? graphEmulator.baseUrl : config.mode === 'local' ? shared.graphBaseUrl! : config.graphBaseUrl,
     tokenSource: graphEmulator
       ? new StaticTokenSource(graphEmulator.accessToken)
-      : graphTokenSource({ tenantId, clientId: config.entra!.clientId, credential: config.entra!.clientSecret ? { clientSecret: config.entra!.clientSecret } : { certificate: { thumbprintSha256: config.entra!.certificate!.thumbprintSha256, privateKey: fs.readFileSync(config.entra!.certificate!.privateKeyPath, 'utf8') } } }),
+      : config.mode === 'local'
+        ? new StaticTokenSource(shared.graphToken ?? DEFAULT_GRAPH_TOKEN)
+        : graphTokenSource({ tenantId, clientId: config.entra!.clientId, authorityHost: config.authorityHost, credential: config.entra!.clientSecret ? { clientSecret: config.entra!.clientSecret } : { certificate: { thumbprintSha256: config.entra!.certificate!.thumbprintSha256, privateKey: fs.readFileSync(config.entra!.certificate!.privateKeyPath, 'utf8') } } }),
     onRetry: (e) => log.warn('Graph retry', { ...e }),
   });
 
@@ -185,7 +194,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     preflightRuns: new PreflightRuns(),
     cutover,
     store,
-    files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local', allowedHosts: config.fileHosts }),
+    files: new HttpFileFetcher({ maxBytes: config.attachmentMaxBytes, allowLoopbackHttp: config.mode === 'local', allowedHosts: config.fileHosts, ...testFileHosts(config.testFileHostAddresses) }),
     clock,
     exchangeClock,
     adminActions,
@@ -205,7 +214,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     ? { MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.appPassword, MicrosoftAppType: config.bot.appType, MicrosoftAppTenantId: config.bot.appTenantId }
     : { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
   // Incoming requests are checked against the same app id (JWT from Bot Framework); empty id = local, unauthenticated.
-  const adapter = new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
+  // Sovereign clouds: botbuilder's own settings (ToBotFromChannelOpenIdMetadataUrl, …), read by ConfigurationBotFrameworkAuthentication.
+  const adapter = new TeamsAdapter({ ...credentials, ...config.bot?.cloud }, new BotCredentialFactory(credentials));
   const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   // The watcher runs on one instance (blob lease); every instance serves the commands.
   // eslint-disable-next-line prefer-const
@@ -309,8 +319,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   if (config.mode === 'local') {
     log.info(
       config.admins.length === 0
-        ? 'Local mode: no Microsoft credentials, using the built-in Exchange Online emulator; no admins configured, so everyone may run admin commands.'
-        : 'Local mode: no Microsoft credentials, using the built-in Exchange Online emulator.',
+        ? `Local mode: no Microsoft credentials, using ${which}; no admins configured, so everyone may run admin commands.`
+        : `Local mode: no Microsoft credentials, using ${which}.`,
     );
   }
 
@@ -318,6 +328,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     config,
     botUrl,
     emulator,
+    const which = emulator ? 'the built-in Exchange Online emulator' : `the Exchange Online emulator at ${exchangeBaseUrl}`;
     graphEmulator,
     async close() {
       clearInterval(sweeper);
@@ -343,3 +354,13 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+/** Test only (CUTOVER_TEST_FILE_HOST_ADDRESSES): the attachment downloader resolves these names to these loopback addresses, and only those. */
+function testFileHosts(map: Record<string, string> | undefined): Pick<FileFetcherOptions, 'resolve' | 'addressAllowed'> {
+  if (!map) return {};
+  const addresses = new Set(Object.values(map));
+  return {
+    resolve: async (host) => (map[host.toLowerCase()] ? [{ address: map[host.toLowerCase()], family: map[host.toLowerCase()].includes(':') ? 6 : 4 }] : []),
+    addressAllowed: (a) => addresses.has(a),
+  };
+}
+

@@ -1,8 +1,11 @@
-// Runs the Exchange Online emulator standalone: `npm run emulator`.
+// Runs the Exchange Online and Microsoft Graph emulators standalone: `npm run emulator`. Several bots in
+// local mode share them with EXCHANGE_BASE_URL and GRAPH_BASE_URL (the scale-out setup on one machine).
 // Env: EMULATOR_PORT (default 5080), EMULATOR_HOST, EMULATOR_TIME_SCALE, EMULATOR_TENANT_ID,
-// EMULATOR_ACCESS_TOKEN, EMULATOR_CONTROL=1 to serve /_emulator/* control endpoints.
+// EMULATOR_ACCESS_TOKEN, EMULATOR_CONTROL=1 to serve /_emulator/* control endpoints;
+// GRAPH_EMULATOR_PORT (default 5081), GRAPH_EMULATOR_ACCESS_TOKEN.
 
 import { startExchangeEmulator } from './exchange';
+import { startGraphEmulator } from './graph';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -15,11 +18,19 @@ async function main(): Promise<void> {
     enableControl: env.EMULATOR_CONTROL === '1',
     log: env.EMULATOR_QUIET === '1' ? undefined : (line) => console.log(line),
   });
+  const graph = await startGraphEmulator({
+    host: env.EMULATOR_HOST ?? '127.0.0.1',
+    port: env.GRAPH_EMULATOR_PORT ? Number(env.GRAPH_EMULATOR_PORT) : 5081,
+    ...(env.GRAPH_EMULATOR_ACCESS_TOKEN ? { accessToken: env.GRAPH_EMULATOR_ACCESS_TOKEN } : {}),
+    log: env.EMULATOR_QUIET === '1' ? undefined : (line) => console.log(`graph ${line}`),
+  });
   console.log(`Exchange Online emulator listening on ${emulator.baseUrl}`);
   console.log(`  InvokeCommand: POST ${emulator.baseUrl}/adminapi/beta/${emulator.tenantId}/InvokeCommand`);
   console.log(`  Authorization: Bearer ${emulator.accessToken}`);
   console.log(`  Demo IMAP source: imap.contoso.edu:993 (Ssl); sample CSV: samples/contoso-pilot.csv`);
-  const stop = () => void emulator.close().then(() => process.exit(0));
+  console.log(`Microsoft Graph emulator listening on ${graph.baseUrl}`);
+  console.log(`Bots in local mode share both with: EXCHANGE_BASE_URL=${emulator.baseUrl} GRAPH_BASE_URL=${graph.baseUrl}`);
+  const stop = () => void Promise.all([emulator.close(), graph.close()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

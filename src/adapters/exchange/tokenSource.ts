@@ -39,6 +39,9 @@ export class MsalTokenSource implements TokenSource {
     const auth: Configuration['auth'] = {
       clientId: options.clientId,
       authority: `${host}/${options.tenantId}`,
+      // A configured authority host (AZURE_AUTHORITY_HOST) is trusted as given: MSAL then reads its
+      // OpenID metadata directly instead of asking login.microsoftonline.com's instance discovery about it.
+      ...(options.authorityHost ? { knownAuthorities: [new URL(host).host] } : {}),
     };
     if ('clientSecret' in options.credential) {
       auth.clientSecret = options.credential.clientSecret;
