@@ -5,6 +5,8 @@ import { createExchangeAdmin, StaticTokenSource } from '../adapters/exchange';
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../emulator/exchange';
 import { batchProgressState, countUsers, LARGE_BATCH, sortUsersForCard } from './batch';
 import type { CommandDeps } from './types';
+import { targetLookups } from './batchNew';
+import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 
 let emu: RunningExchangeEmulator;
 afterAll(() => emu?.close());
@@ -52,3 +54,21 @@ it('reads counts from the batch and one page of users, failed first, matching a 
   expect(deep).toMatch(/Cutover could read 1,\d{3} of 1,200 users from Exchange: the list is incomplete\./);
   expect(deep).toContain(`"text":"${c.total.toLocaleString('en-US')}"`);
 });
+
+it('batch new checks every target mailbox of a large CSV even when Exchange hands over one page of mailboxes', async () => {
+  const strict = await startExchangeEmulator({ timeScale: 0, startTime: new Date('2026-11-24T10:00:00Z') });
+  try {
+    expect(strict.control.strictPaging()).toBe(true);
+    const addresses = Array.from({ length: 1500 }, (_, i) => `m${String(i).padStart(5, '0')}@contoso.edu`);
+    strict.control.addMailboxes(addresses);
+    const exchange = createExchangeAdmin({ baseUrl: strict.baseUrl, tenantId: strict.tenantId, tokenSource: new StaticTokenSource(strict.accessToken) });
+    // 250 rows (the bulk path), most of them beyond the first page of Get-Mailbox, and one with no mailbox.
+    const wanted = [...addresses.slice(1250), 'nobody@contoso.edu'];
+    const csv = ['EmailAddress,UserName,Password', ...wanted.map((a, i) => `${a},${a.split('@')[0]},pw${i}`)].join('\r\n');
+    const lookups = await targetLookups({ exchange } as unknown as CommandDeps, validateMigrationCsv(csv));
+    expect(wanted.slice(0, -1).every((a) => lookups.mailboxExists(a))).toBe(true);
+    expect(lookups.mailboxExists('nobody@contoso.edu')).toBe(false);
+  } finally {
+    await strict.close();
+  }
+}, 60_000);

@@ -15,7 +15,8 @@ import {
   type CsvProblemCode,
   type MigrationCsvValidation,
 } from '../domain/csv/migrationCsv';
-import type { MigrationEndpoint } from '../domain/exchange/types';
+import type { Mailbox, MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
+import { isIncompleteList } from '../ports/exchange';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import { batchProgress } from './batch';
@@ -105,14 +106,34 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 /** Exchange answers "does the mailbox exist" and "which batch holds this user". */
 export async function targetLookups(deps: CommandDeps, validation: MigrationCsvValidation) {
   const emails = [...new Set(validation.rows.map((r) => r.emailAddress.toLowerCase()))];
-  const users = await deps.exchange.getMigrationUsers();
+  // Exchange may hand over only part of a list (it can refuse next links): what was read still counts,
+  // and Exchange itself refuses a user already in another batch when the batch is created.
+  const users = await deps.exchange.getMigrationUsers().catch((e: unknown) => {
+    if (isIncompleteList(e)) return e.partial as MigrationUser[];
+    throw e;
+  });
   const batchOf = new Map(users.map((u) => [u.emailAddress.toLowerCase(), u.batchId]));
   const exists = new Set<string>();
   if (emails.length > BULK_LOOKUP_FROM) {
     // One paged Get-Mailbox beats thousands of single lookups; proxy addresses count too.
-    for (const m of await deps.exchange.getMailboxes()) {
+    let mailboxes: Mailbox[];
+    let partial = false;
+    try {
+      mailboxes = await deps.exchange.getMailboxes();
+    } catch (e) {
+      if (!isIncompleteList(e)) throw e;
+      mailboxes = e.partial as Mailbox[];
+      partial = true;
+    }
+    for (const m of mailboxes) {
       exists.add(m.primarySmtpAddress.toLowerCase());
       for (const a of m.emailAddresses) exists.add(a.replace(/^smtp:/i, '').toLowerCase());
+    }
+    // Never "no mailbox" for an address the partial list just did not reach: ask for each one.
+    if (partial) {
+      await mapLimit(emails.filter((e) => !exists.has(e)), LOOKUP_CONCURRENCY, async (email) => {
+        if (await deps.exchange.getMailbox(email)) exists.add(email);
+      });
     }
   } else {
     await mapLimit(emails, LOOKUP_CONCURRENCY, async (email) => {

@@ -518,8 +518,16 @@ export class ExchangeAdminRest implements ExchangeAdmin {
 
   async getMailboxes(): Promise<Mailbox[]> {
     // Only what the CSV check needs: a big tenant's full rows are heavy.
-    const rows = await this.client.invoke('Get-Mailbox', { RecipientTypeDetails: 'UserMailbox' }, { ...UNLIMITED, select: ['Identity', 'DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'Guid', 'RecipientTypeDetails', 'MaxReceiveSize', 'MaxSendSize', 'EmailAddresses'] });
-    return rows.map(toMailbox);
+    try {
+      const rows = await this.client.invoke('Get-Mailbox', { RecipientTypeDetails: 'UserMailbox' }, { ...UNLIMITED, select: ['Identity', 'DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'Guid', 'RecipientTypeDetails', 'MaxReceiveSize', 'MaxSendSize', 'EmailAddresses'] });
+      return rows.map(toMailbox);
+    } catch (e) {
+      // Part of the tenant (Exchange refused the next page): the mailboxes read, as mailboxes.
+      if (e instanceof IncompleteListError) {
+        throw new IncompleteListError(e.message, e.cmdlet, e.httpStatus, e.errorId, e.rowsRead, (e.partial as WireRow[]).map(toMailbox));
+      }
+      throw e;
+    }
   }
 
   async setMailboxSizeLimits(
