@@ -42,4 +42,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  {
+    // A test is a composition root of its own: it may wire a real adapter or an emulator to the
+    // unit it tests. Circles still count (scripts/import-cycles.mjs reads tests too).
+    files: ['**/*.test.ts'],
+    rules: { 'import-x/no-restricted-paths': 'off' },
+  },
 );

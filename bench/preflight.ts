@@ -3,6 +3,7 @@
 // Run: npx tsc -p . && node dist/bench/preflight.js
 // Target: < 10 s, round trips per mailbox <= 2 + 1 per folder.
 
+import { scanMailbox } from '../src/adapters/imap/imapSource';
 import { Secret } from '../src/domain/secret';
 import { runPreflight } from '../src/services/preflight';
 import { dovecotAvailable, startDovecot } from '../test/support/dovecot';
@@ -48,7 +49,7 @@ async function main() {
       let peakRss = 0;
       const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
       const started = process.hrtime.bigint();
-      const report = await runPreflight({
+      const report = await runPreflight({ scanner: scanMailbox,
         rows,
         server: { remoteServer: dc.host, port: dc.imapPort, security: 'None' },
         limitFor: async () => LIMIT,

@@ -25,6 +25,7 @@ import { BatchAdminActions, recordingAdminActions } from './services/batchAdminA
 import { subscribedAdminNotifier } from './services/guideNotify';
 import { createDemoSourceDirectory, DEFAULT_ACCESS_TOKEN, DEFAULT_TENANT_ID, DEMO_SOURCE_HOSTS, startExchangeEmulator, type RunningExchangeEmulator } from './emulator/exchange';
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
+import { scanMailbox } from './adapters/imap/imapSource';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
 import { runPreflight, SourceConnectionGate } from './services/preflight';
 import { PreflightRuns } from './services/preflightRuns';
@@ -45,13 +46,15 @@ import { runAuditedDeltaPass, SCHEDULER_ACTOR, schedulerCards } from './commands
 import { demoMailboxAccess } from './emulator/mailboxes/demoMailboxes';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from './domain/exchange/types';
 import { createBot } from './teams/app';
-import { LiveCards } from './teams/liveCards';
 import { BotCredentialFactory } from './teams/botCredentials';
+import { LiveCards } from './teams/liveCards';
 import { createServer, registerRoutes } from './teams/server';
 import { GraphClient } from './adapters/graph/graphClient';
 import { graphTokenSource } from './adapters/exchange/tokenSource';
 import { DEFAULT_GRAPH_TOKEN, startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
 import { GuideProgressStore } from './services/guideProgress';
+import { UpnAdminDirectory } from './services/adminDirectory';
+import type { AccessSettings } from './commands/types';
 import { PimImports } from './services/pimImport';
 import { WorkerPimReader } from './adapters/pim/workerPimReader';
 
@@ -103,10 +106,10 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     tokenSource = new MsalTokenSource({
       tenantId,
       clientId: entra.clientId,
+      authorityHost: config.authorityHost,
       credential: entra.clientSecret
         ? { clientSecret: entra.clientSecret }
         : { certificate: { thumbprintSha256: entra.certificate!.thumbprintSha256, privateKey: fs.readFileSync(entra.certificate!.privateKeyPath, 'utf8') } },
-      authorityHost: config.authorityHost,
     });
   }
   const exchangeClock = emulator ? { now: () => emulator!.control.now() } : systemClock;
@@ -179,6 +182,14 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const preflightConnections = new SourceConnectionGate();
   // Attached .vcf/.ics files are read in worker threads, with a deadline, off the turns' event loop.
   const pimReader = new WorkerPimReader({ deadlineMs: config.importReadTimeoutMs, log });
+  // Who is served (the configured tenants; local mode adds the emulator's demo tenant) and who is an admin
+  // (CUTOVER_ADMINS; UPNs resolved to object ids through Graph, or read from Teams' member lookup).
+  const access: AccessSettings = {
+    mode: config.mode,
+    admins: config.admins,
+    tenants: config.mode === 'local' ? [...new Set([...config.tenants, tenantId.toLowerCase()])] : config.tenants,
+    directory: new UpnAdminDirectory({ admins: config.admins, lookup: (upn) => graph.getUser(upn), clock: systemClock, log }),
+  };
   const deps: CommandDeps = {
     exchange,
     pending,
@@ -188,7 +199,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     preflight: {
       run: (input) => {
         const demo = config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(input.server.remoteServer.toLowerCase());
-        return runPreflight({ ...input, connections: preflightConnections, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : undefined });
+        return runPreflight({ ...input, connections: preflightConnections, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : scanMailbox });
       },
     },
     preflightRuns: new PreflightRuns(),
@@ -198,7 +209,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     clock,
     exchangeClock,
     adminActions,
-    access: { mode: config.mode, admins: config.admins },
+    access,
     guide: {
       graph,
       progress: new GuideProgressStore(store, clock),
@@ -298,7 +309,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     log,
   });
   deps.reports = files;
-  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry, files });
+  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry, files, access });
   registerRoutes(server, {
     adapter,
     bot,
@@ -317,6 +328,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
 
   log.info('Cutover is listening', { url: `${botUrl}/api/messages`, mode: config.mode, exchange: exchangeBaseUrl });
   if (config.mode === 'local') {
+    const which = emulator ? 'the built-in Exchange Online emulator' : `the Exchange Online emulator at ${exchangeBaseUrl}`;
     log.info(
       config.admins.length === 0
         ? `Local mode: no Microsoft credentials, using ${which}; no admins configured, so everyone may run admin commands.`
@@ -328,7 +340,6 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     config,
     botUrl,
     emulator,
-    const which = emulator ? 'the built-in Exchange Online emulator' : `the Exchange Online emulator at ${exchangeBaseUrl}`;
     graphEmulator,
     async close() {
       clearInterval(sweeper);
@@ -344,16 +355,6 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   };
 }
 
-if (require.main === module) {
-  startCutover().catch((err) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`Cutover cannot start: ${err.message}\n`);
-    } else {
-      process.stderr.write(`Cutover cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-    process.exit(1);
-  });
-}
 /** Test only (CUTOVER_TEST_FILE_HOST_ADDRESSES): the attachment downloader resolves these names to these loopback addresses, and only those. */
 function testFileHosts(map: Record<string, string> | undefined): Pick<FileFetcherOptions, 'resolve' | 'addressAllowed'> {
   if (!map) return {};
@@ -364,3 +365,13 @@ function testFileHosts(map: Record<string, string> | undefined): Pick<FileFetche
   };
 }
 
+if (require.main === module) {
+  startCutover().catch((err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Cutover cannot start: ${err.message}\n`);
+    } else {
+      process.stderr.write(`Cutover cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.exit(1);
+  });
+}

@@ -4,7 +4,7 @@
 // or throttles connections slows the scan (backoff, fewer parallel connections); it
 // does not fail it. Cancel with an AbortSignal: unscanned rows come back as Cancelled.
 
-import { MailboxScan, scanMailbox, SizingMethod } from '../adapters/imap/imapSource';
+import type { MailboxScan, MailboxScanner, SizingMethod } from '../ports/mailboxScanner';
 import type { EndpointSecurity } from '../domain/exchange/types';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from '../domain/exchange/types';
 import { classifyFailure } from '../domain/preflight/classify';
@@ -56,12 +56,8 @@ export interface RunPreflightInput {
    * Default: a gate of this run's own.
    */
   connections?: SourceConnectionGate;
-  /** How one mailbox is read; default a live IMAP scan (local mode's demo source passes its own). */
-  scanner?: (
-    endpoint: Parameters<typeof scanMailbox>[0],
-    login: Parameters<typeof scanMailbox>[1],
-    options: NonNullable<Parameters<typeof scanMailbox>[2]>,
-  ) => Promise<MailboxScan>;
+  /** How one mailbox is read: a live IMAP scan (adapters/imap), or local mode's demo source. */
+  scanner: MailboxScanner;
 }
 
 /**
@@ -200,7 +196,7 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
       connections++;
       stats.connections++;
       try {
-        scan = await (input.scanner ?? scanMailbox)(
+        scan = await input.scanner(
           endpoint,
           { userName: row.userName, password: row.password.reveal() },
           {
@@ -243,7 +239,7 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
         active++;
         stats.peakConcurrency = Math.max(stats.peakConcurrency, active);
         scanRow(index)
-          .catch(() => undefined) // scanMailbox never throws; limitFor errors are handled
+          .catch(() => undefined) // a scanner never throws; limitFor errors are handled
           .finally(() => {
             busyLogins.delete(login);
             active--;

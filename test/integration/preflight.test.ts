@@ -129,7 +129,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
 
   test('good users, wrong password, master-user logins, oversize items and folder names', async () => {
     const progress: number[] = [];
-    const report = await runPreflight({
+    const report = await runPreflight({ scanner: scanMailbox,
       rows: [
         row('alice@contoso.test', 'alice', ALICE_PW),
         row('bob@contoso.test', 'bob', WRONG_PW),
@@ -197,7 +197,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
 
   test('server down (closed port) and a port that never answers', async () => {
     const closed = await freePort();
-    const down = await runPreflight({
+    const down = await runPreflight({ scanner: scanMailbox,
       rows: [row('alice@contoso.test', 'alice', ALICE_PW)],
       server: { remoteServer: '127.0.0.1', port: closed, security: 'None' },
       limitFor: async () => LIMIT,
@@ -208,7 +208,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
     const silent = await startBadServer('silent');
     try {
       const started = Date.now();
-      const r = await runPreflight({
+      const r = await runPreflight({ scanner: scanMailbox,
         rows: [row('alice@contoso.test', 'alice', ALICE_PW), row('bob@contoso.test', 'bob', 'bob-pw')],
         server: { remoteServer: '127.0.0.1', port: silent.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -224,7 +224,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
   test('a server that sends garbage is reported for the user, after a few retries', async () => {
     const bad = await startBadServer('garbage');
     try {
-      const r = await runPreflight({
+      const r = await runPreflight({ scanner: scanMailbox,
         rows: [row('alice@contoso.test', 'alice', ALICE_PW)],
         server: { remoteServer: '127.0.0.1', port: bad.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -278,7 +278,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
         row('carol@contoso.test', `carol@example.test*${dc.masterUser}`, dc.masterPassword),
         row('dave@contoso.test', 'dave', 'dave-pw'),
       ];
-      const r = await runPreflight({
+      const r = await runPreflight({ scanner: scanMailbox,
         rows,
         server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -305,7 +305,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
     const twoRuns = async (gate: () => SourceConnectionGate) => {
       const proxy = await startProxy(dc.imapPort, 0);
       try {
-        const run = () => runPreflight({ rows, server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' }, limitFor: async () => LIMIT, maxConcurrent: 2, connections: gate() });
+        const run = () => runPreflight({ scanner: scanMailbox, rows, server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' }, limitFor: async () => LIMIT, maxConcurrent: 2, connections: gate() });
         const reports = await Promise.all([run(), run()]);
         for (const r of reports) expect(r.users.map((u) => u.failure?.kind ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok']);
         return proxy.stats().peak;
@@ -322,7 +322,7 @@ describeWithDovecot()('preflight against Dovecot', () => {
 
   test('cancel: rows not yet scanned come back as Cancelled', async () => {
     const ac = new AbortController();
-    const r = await runPreflight({
+    const r = await runPreflight({ scanner: scanMailbox,
       rows: [row('a@x.test', 'alice', ALICE_PW), row('b@x.test', 'bob', 'bob-pw'), row('c@x.test', 'dave', 'dave-pw')],
       server: plain(),
       limitFor: async () => LIMIT,
@@ -383,7 +383,7 @@ describeWithDovecot()('preflight against older and differently laid-out servers'
   });
 
   test('no LIST-STATUS / STATUS=SIZE: falls back to FETCH sizes and still finds the oversize message', async () => {
-    const r = await runPreflight({
+    const r = await runPreflight({ scanner: scanMailbox,
       rows: [row('erin@contoso.test', 'erin', 'erin-pw')],
       server: { remoteServer: old.host, port: old.imapPort, security: 'None' },
       limitFor: async () => LIMIT,

@@ -4,9 +4,9 @@
 
 import type { SourceFailureKind, SourceMailboxDirectory } from '../../domain/source/mailboxDirectory';
 import { classifyFailure, type ErrorShape } from '../../domain/preflight/classify';
-import type { ImapEndpoint, ImapLogin, MailboxScan, ScanOptions } from './imapSource';
+import type { MailboxScanner } from '../../ports/mailboxScanner';
 
-export type MailboxScanner = (endpoint: ImapEndpoint, login: ImapLogin, options: ScanOptions) => Promise<MailboxScan>;
+export type { MailboxScanner };
 
 // Each port failure kind as the error shape the classifier already knows.
 const SHAPES: Record<SourceFailureKind, ErrorShape> = {
@@ -19,7 +19,7 @@ const SHAPES: Record<SourceFailureKind, ErrorShape> = {
 };
 
 export function scannerFromDirectory(directory: SourceMailboxDirectory): MailboxScanner {
-  return async (endpoint, login, options) => {
+  return async (endpoint, login, options = {}) => {
     const started = Date.now();
     const server = { remoteServer: endpoint.host, port: endpoint.port, security: endpoint.security, acceptUntrustedCertificates: endpoint.acceptUntrustedCertificates };
     const r = await directory.open(server, { userName: login.userName, password: login.password }, {
