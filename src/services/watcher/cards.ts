@@ -4,8 +4,9 @@
 import { renderCard } from '../../cards/render';
 import type { Reply } from '../../cards/reply';
 import { batchStatusColor } from '../../cards/batchStatus';
+import { batchProgressCard, countsOfSnapshot } from '../../cards/batchProgress';
 import type { BatchSnapshot, NotificationEvent } from '../../domain/notifications/events';
-import { daysUntilStop, syncingCount } from '../../domain/notifications/events';
+import { syncingCount } from '../../domain/notifications/events';
 
 export const statusColor = batchStatusColor;
 
@@ -35,57 +36,16 @@ export function incompleteUsersNote(read: number, total: number): string {
 }
 
 export function progressCard(b: BatchSnapshot, failed: FailedUser[], now: Date, lastAdminAction: string | null = null, removed = false, usersRead: number | null = null): Reply {
-  if (removed) return removedCard(b, now);
-  const left = daysUntilStop(b, now, lastAdminAction);
-  const stateNote =
-    b.status === 'Synced' || b.status === 'SyncedWithErrors'
-      ? `New mail keeps syncing about every 24 hours until you remove the batch.${left !== null && left <= 7 ? ` Exchange stops it in about ${Math.max(left, 0)} days unless an admin acts.` : ''}`
-      : b.status === 'Stopped'
-        ? `Stopped: no mail is copied until you start it again (batch start ${b.name}).`
-        : '';
-  const note = [usersRead !== null ? incompleteUsersNote(usersRead, b.total) : '', stateNote].filter(Boolean).join(' ');
-  const card = renderCard('notificationProgress', {
-    batch: b.name,
-    status: b.status,
-    statusColor: statusColor(b.status),
-    headline: headline(b),
-    facts: [
-      { title: 'Total', value: String(b.total) },
-      { title: 'Synced', value: String(b.synced) },
-      { title: 'Syncing', value: String(syncingCount(b)) },
-      ...(b.pending ? [{ title: 'Queued', value: String(b.pending) }] : []),
-      { title: 'Failed', value: String(b.failed) },
-      { title: 'Last synced', value: when(b.lastSyncedDateTime) },
-    ],
-    failed: failed.slice(0, 5),
-    note,
-    updated: when(now.toISOString()),
-    powershell: `Get-MigrationBatch -Identity '${b.name.replace(/'/g, "''")}'`,
-    actions: [{ title: 'Open batch', verb: 'batch.refresh', data: { batch: b.name, page: 0 } }],
+  return batchProgressCard({
+    kind: 'subscribed',
+    batch: b,
+    counts: countsOfSnapshot(b),
+    failed,
+    now,
+    lastAdminAction,
+    removed,
+    notes: usersRead !== null ? [incompleteUsersNote(usersRead, b.total)] : [],
   });
-  return { card, summary: `Batch ${b.name}: ${b.status}. ${headline(b)}` };
-}
-
-/** The card's last state: the batch is gone from Exchange (Remove-MigrationBatch), nothing syncs any more. */
-function removedCard(b: BatchSnapshot, now: Date): Reply {
-  const card = renderCard('notificationProgress', {
-    batch: b.name,
-    status: 'Removed',
-    statusColor: 'Default',
-    headline: `Removed from Exchange. Mail that reaches the old server from now on is not copied.`,
-    facts: [
-      { title: 'Total', value: String(b.total) },
-      { title: 'Synced', value: String(b.synced) },
-      { title: 'Failed', value: String(b.failed) },
-      { title: 'Last synced', value: when(b.lastSyncedDateTime) },
-    ],
-    failed: [],
-    note: 'The migrated mail stays in the Exchange mailboxes. Exchange keeps no history of a removed batch; Cutover\'s audit log says who removed it (audit).',
-    updated: when(now.toISOString()),
-    powershell: `Get-MigrationBatch -Identity '${b.name.replace(/'/g, "''")}'   # not found: removed`,
-    actions: [],
-  });
-  return { card, summary: `Batch ${b.name}: removed from Exchange.` };
 }
 
 interface EventParts {
