@@ -17,6 +17,7 @@ import type { Subscriptions } from '../services/subscriptions';
 import type { WatcherStatus } from '../services/watcher/watcher';
 import type { Reply } from '../cards/reply';
 import type { CsvMasker } from '../domain/csv/csvMasker';
+import type { CsvReadingChoice } from '../domain/csv/readCsv';
 import type { AuditPort } from '../ports/audit';
 import type { IncomingFile, FileFetcher } from '../ports/fileFetcher';
 import type { PimFileReader } from '../ports/pimReader';
@@ -89,8 +90,14 @@ export interface ActionRequest {
 // these are the slices the handlers need, so tests can pass real ones built on temp dirs.
 
 export interface PendingBatchInput {
+  /** Empty for an upload kept for a preflight. */
   batchName: string;
+  /** Empty while the admin adds or picks the endpoint on the card. */
   endpoint: string;
+  /** Default 'batch'. */
+  purpose?: 'batch' | 'preflight';
+  /** The reading the admin chose on the card. */
+  reading?: CsvReadingChoice;
   excludeFolders: string[];
   csv: Buffer;
   createdBy: { id: string; name?: string };
@@ -103,6 +110,8 @@ export interface PendingBatchInput {
 export interface PendingBatchInfo {
   batchName: string;
   endpoint: string;
+  purpose?: 'batch' | 'preflight';
+  reading?: CsvReadingChoice;
   excludeFolders: string[];
   summary: Record<string, unknown>;
 }
@@ -121,6 +130,8 @@ export interface PendingBatchesPort {
   cancel(pendingId: string): Promise<unknown>;
   /** The sealed CSV and its entry without claiming it (to page through problems). */
   peek(pendingId: string): Promise<{ csv: Buffer; pending: PendingBatchInfo } | null>;
+  /** Sets the endpoint or the chosen reading of an upload still waiting; false when it no longer is. */
+  amend(pendingId: string, patch: { endpoint?: string; reading?: CsvReadingChoice; summary?: Record<string, unknown> }, masker?: CsvMasker): Promise<boolean>;
 }
 
 export interface ConfirmationsPort {
@@ -148,6 +159,18 @@ export interface AccessSettings {
   mode: 'local' | 'production';
   /** Lower-cased Entra object ids or UPNs. */
   admins: string[];
+  /** Lower-cased Entra tenant ids whose people are served; absent: no tenant check (unit tests). */
+  tenants?: string[];
+  /** UPN-listed admins resolved to object ids (Graph), cached and refreshed. */
+  directory?: AdminDirectory;
+}
+
+/** Object ids of the admins listed by UPN, as the directory last said. */
+export interface AdminDirectory {
+  /** Lower-cased object ids, as of the last refresh. */
+  objectIds(): ReadonlySet<string>;
+  /** Refreshes when stale; bounded in time, never throws. */
+  fresh(): Promise<void>;
 }
 
 export interface CommandDeps {

@@ -3,6 +3,7 @@
 
 import { CardFactory, MessageFactory, type Activity, type Attachment, type TurnContext } from 'botbuilder';
 import type { Actor, IncomingFile, Reply, Where } from '../commands/types';
+import type { Origin } from '../commands/access';
 
 export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
@@ -21,6 +22,19 @@ export function whereOf(activity: Partial<Activity>): Where {
     conversationId: activity.conversation?.id ?? '',
     kind: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
   };
+}
+
+/**
+ * Where the activity came from, as plain values for the commands layer: the Bot Framework channel
+ * and the Entra tenant. Teams names the tenant twice, channelData.tenant.id and conversation.tenantId
+ * (the Agents Playground too); either will do, and two different ones name no tenant at all.
+ */
+export function originOf(activity: Partial<Activity>): Origin {
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const fromConversation = activity.conversation?.tenantId;
+  const named = [fromChannelData, fromConversation].filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim().toLowerCase());
+  const tenantId = named.length > 0 && named.every((t) => t === named[0]) ? named[0] : undefined;
+  return { tenantId, channelId: typeof activity.channelId === 'string' ? activity.channelId : undefined };
 }
 
 /** Teams file attachments (personal chat with supportsFiles) carry a pre-authenticated download URL. */

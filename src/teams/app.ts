@@ -2,11 +2,12 @@
 // button to the CommandRouter, and send back what it answers. botbuilder and
 // teams-ai stay inside src/teams, so this layer can be swapped for their successors.
 
-import { ActivityTypes, TurnContext } from 'botbuilder';
+import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
 import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { CommandRouter, Logger } from '../commands/router';
-import type { ActionResult, FollowUp, Reply } from '../commands/types';
-import { actorOf, cardAttachment, filesOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
+import { admission, identify } from '../commands/access';
+import type { AccessSettings, ActionResult, Actor, FollowUp, Reply } from '../commands/types';
+import { actorOf, cardAttachment, filesOf, originOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
 import { runProactive } from './proactive';
 import type { FileHandover, Turn } from './fileHandover';
@@ -26,6 +27,24 @@ export interface BotOptions {
   log: Logger;
   /** Per-user files to the asker's personal chat, and the file consent answers (src/teams/fileHandover.ts). */
   files?: FileHandover;
+  /** Who is served (tenants, channel) and who is an admin (UPNs need the member lookup); absent: everyone, as sent. */
+  access?: AccessSettings;
+}
+
+/** Senders' UPNs from Teams' member lookup, kept an hour (at most 1,000 people), so each message does not ask again. */
+class MemberUpns {
+  private readonly known = new Map<string, { upn: string | undefined; at: number }>();
+  async of(context: TurnContext): Promise<string | undefined> {
+    const id = context.activity.from?.id;
+    if (!id) return undefined;
+    const hit = this.known.get(id);
+    if (hit && Date.now() - hit.at < 3_600_000) return hit.upn;
+    const member = await TeamsInfo.getMember(context, id);
+    const upn = typeof member.userPrincipalName === 'string' && member.userPrincipalName.includes('@') ? member.userPrincipalName : undefined;
+    if (this.known.size >= 1_000) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(id, { upn, at: Date.now() });
+    return upn;
+  }
 }
 
 export function createBot(options: BotOptions): Application<TurnState> {
@@ -43,11 +62,39 @@ export function createBot(options: BotOptions): Application<TurnState> {
     adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
   });
 
+  // Only the configured tenants, on Teams: anyone else gets one polite refusal and nothing runs
+  // (no command, no stored conversation, no notification, no file consent).
+  const access = options.access;
+  app.turn('beforeTurn', async (context) => {
+    if (!access) return true;
+    const origin = originOf(context.activity);
+    const refused = admission(origin, access);
+    if (!refused) return true;
+    log.warn('activity not served', { reason: refused.reason, tenant: origin.tenantId, channel: origin.channelId, type: context.activity.type });
+    if (context.activity.type === ActivityTypes.Message) {
+      await sendReplies(context, [refused.reply]);
+    } else if (context.activity.type === ActivityTypes.Invoke) {
+      const card = context.activity.name === 'adaptiveCard/action';
+      await context.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: { status: 200, body: card ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: cardAttachment(refused.reply).content } : undefined },
+      });
+    }
+    return false;
+  });
+
+  const upns = new MemberUpns();
+  const actorFor = async (context: TurnContext): Promise<Actor> => {
+    const actor = actorOf(context.activity);
+    return access ? identify(actor, access, () => upns.of(context)) : actor;
+  };
+
   app.activity(ActivityTypes.Message, async (context) => {
     const turn = turnOf(context);
+    const actor = await actorFor(context);
     const result = await within(turn, () =>
       router.handleMessage({
-        actor: actorOf(context.activity),
+        actor,
         where: whereOf(context.activity),
         text: textOf(context.activity),
         files: filesOf(context.activity),
@@ -64,9 +111,10 @@ export function createBot(options: BotOptions): Application<TurnState> {
     const action = (context.activity.value ?? {}) as { action?: { verb?: string; data?: Record<string, unknown> } };
     const verb = action.action?.verb ?? '';
     const turn = turnOf(context);
+    const actor = await actorFor(context);
     const result: ActionResult = await within(turn, () =>
       router.handleAction({
-        actor: actorOf(context.activity),
+        actor,
         where: whereOf(context.activity),
         verb,
         data: (data ?? action.action?.data ?? {}) as Record<string, unknown>,

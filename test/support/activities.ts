@@ -21,7 +21,8 @@ export interface BotAccount {
   name: string;
 }
 
-export const TENANT_ID = '00000000-0000-0000-0000-0000000000f1';
+// The Agents Playground's tenant (.m365agentsplayground.yml), one of those local mode serves.
+export const TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 
 /** Same person as the capture connector's default member. */
 export const ALEX: TestUser = { id: '29:user-id-0', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000a1' };
