@@ -1,7 +1,8 @@
 // Runs the Exchange Online and Microsoft Graph emulators standalone: `npm run emulator`. Several bots in
 // local mode share them with EXCHANGE_BASE_URL and GRAPH_BASE_URL (the scale-out setup on one machine).
 // Env: EMULATOR_PORT (default 5080), EMULATOR_HOST, EMULATOR_TIME_SCALE, EMULATOR_TENANT_ID,
-// EMULATOR_ACCESS_TOKEN, EMULATOR_CONTROL=1 to serve /_emulator/* control endpoints;
+// EMULATOR_ACCESS_TOKEN, EMULATOR_CONTROL=1 to serve /_emulator/* control endpoints, EMULATOR_STRICT_PAGING=1 to
+// refuse every next link as Exchange did for an app-only client (the default under jest);
 // GRAPH_EMULATOR_PORT (default 5081), GRAPH_EMULATOR_ACCESS_TOKEN.
 
 import { startExchangeEmulator } from './exchange';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     ...(env.EMULATOR_TENANT_ID ? { tenantId: env.EMULATOR_TENANT_ID } : {}),
     ...(env.EMULATOR_ACCESS_TOKEN ? { accessToken: env.EMULATOR_ACCESS_TOKEN } : {}),
     enableControl: env.EMULATOR_CONTROL === '1',
+    ...(env.EMULATOR_STRICT_PAGING ? { strictPaging: env.EMULATOR_STRICT_PAGING === '1' } : {}),
     log: env.EMULATOR_QUIET === '1' ? undefined : (line) => console.log(line),
   });
   const graph = await startGraphEmulator({

@@ -1,6 +1,15 @@
 // The cmdlets the emulator answers, with Exchange Online's parameter names, output
 // properties, statuses and refusals (reference §2, §3). Each handler checks the rules,
 // calls an engine transition and describes its output rows for serializer.ts.
+//
+// NO CAPTURE EXISTS for any migration cmdlet (exo-captures/INDEX.md, "Bottom line"). Their rows
+// follow the fact sheet and the decompiled models: property names from 10-/14-/16-/17-/19-/20-…,
+// wire types by analogy with the captured Get-Mailbox rows (01-…, which Get-Mailbox here matches key
+// for key). Still invented, by inference: the success bodies of the action cmdlets (we answer the
+// object for New-*, `value: []` for the others), the @adminapi.confirmationmessage shape and text,
+// Status as a plain string, SourceEndpoint/Report/SkippedItems/Error flattened as below, the
+// Get-SyncRequest* rows, and the EXO-only extras (State, Flags, TriggeredAction, ErrorSummary,
+// DataConsistencyScore) read by scripts but never seen on the wire.
 
 import { randomUUID } from 'node:crypto';
 import {
