@@ -1,7 +1,7 @@
 // status: every batch's live state, the watcher's last and next poll, and any throttling.
 
-import { renderCard } from '../cards/render';
-import { statusColor, when } from '../services/watcher/cards';
+import { when } from '../cards/format';
+import { statusCard } from '../cards/status';
 import type { CommandDeps, Reply } from './types';
 
 export async function statusReply(deps: CommandDeps): Promise<Reply> {
@@ -38,20 +38,5 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
     st?.lastRetryAfterMs && (throttledUntil > Date.now() || st.consecutiveFailures > 0)
       ? `Exchange is throttling: it asked the watcher to wait ${(st.lastRetryAfterMs / 1000).toFixed(1)} s (Retry-After); the next poll is not before ${when(st.throttledUntil)}.`
       : '';
-  const needs = batches.filter((b) => b.failedCount > 0 || ['Failed', 'Corrupted', 'SyncedWithErrors'].includes(b.status)).length;
-  const card = renderCard('status', {
-    summary: exchangeProblem || `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
-    watcher,
-    throttling,
-    batches: batches.slice(0, 40).map((b) => ({
-      name: b.identity,
-      status: b.status,
-      color: statusColor(b.status),
-      progress: `${b.syncedCount} of ${b.totalCount} synced${b.failedCount ? `, ${b.failedCount} failed` : ''}${b.activeCount ? `, ${b.activeCount} syncing` : ''}`,
-      lastSynced: b.lastSyncedDateTime ? when(b.lastSyncedDateTime.toISOString()) : 'not yet',
-    })),
-    empty: 'No migration batches.',
-    powershell: 'Get-MigrationBatch | Format-Table Identity,Status,TotalCount,SyncedCount,FailedCount,LastSyncedDateTime',
-  });
-  return { card, summary: `Cutover status: ${batches.length} batches${throttling ? '; Exchange is throttling' : ''}.` };
+  return statusCard({ batches, exchangeProblem, watcher, throttling });
 }

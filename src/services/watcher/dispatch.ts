@@ -11,8 +11,30 @@ import { progressFingerprint } from '../../domain/notifications/events';
 import type { Conversations } from '../conversations';
 import type { NotificationLedger, ProgressCardRecord } from '../notificationLedger';
 import { wants, type Subscriptions } from '../subscriptions';
-import { eventsCard, progressCard, type FailedUser } from './cards';
+import { batchProgressCard, countsOfSnapshot, type FailedUserLine } from '../../cards/batchProgress';
+import { eventsCard } from '../../cards/notificationEvent';
 import { ConversationGoneError, type NotificationSink } from './sink';
+
+export type FailedUser = Pick<FailedUserLine, 'email' | 'error'>;
+
+/** Said whenever Exchange handed over only part of a batch's users: never a partial list shown as whole. */
+export function incompleteUsersNote(read: number, total: number): string {
+  return `Cutover could read ${read.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} users from Exchange: the user list is incomplete (the counts come from the batch itself).`;
+}
+
+/** A subscribed conversation's progress card for one batch. */
+function progressCard(p: ProgressUpdate, now: Date) {
+  return batchProgressCard({
+    kind: 'subscribed',
+    batch: p.batch,
+    counts: countsOfSnapshot(p.batch),
+    failed: p.failed,
+    now,
+    lastAdminAction: p.lastAdminAction ?? null,
+    removed: p.removed,
+    notes: p.usersRead !== undefined ? [incompleteUsersNote(p.usersRead, p.batch.total)] : [],
+  });
+}
 
 export interface ProgressUpdate {
   batch: BatchSnapshot;
@@ -63,7 +85,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p.batch, p.failed, now, p.lastAdminAction ?? null, p.removed, p.usersRead ?? null), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();

@@ -1,6 +1,6 @@
-import type { NotificationEvent } from '../../domain/notifications/events';
-import { cardText } from '../../../test/support/cutover';
-import { eventCard, eventsCard } from './cards';
+import type { NotificationEvent } from '../domain/notifications/events';
+import { cardText } from '../../test/support/cutover';
+import { eventCard, eventsCard } from './notificationEvent';
 
 const failed = (n: number): NotificationEvent => ({
   kind: 'user.failed',
