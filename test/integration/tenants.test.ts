@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cardExecute, channelMessage, installationUpdate, MEGAN, personalMessage, postActivity, TENANT_ID } from '../support/activities';
+import { cardExecute, installationUpdate, MEGAN, personalMessage, postActivity, TENANT_ID } from '../support/activities';
 import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
 import { waitFor } from '../support/ports';
 
