@@ -64,7 +64,7 @@ describe.each([
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  (strict ? it.skip : it)('asks only for the users that are not Synced once it knows the batch, and still sees every change', async () => {
+  if (!strict) it('asks only for the users that are not Synced once it knows the batch, and still sees every change', async () => {
     // The first poll runs at start; the test runs the others itself (the interval is an hour).
     await stack.start();
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 10_000 });
@@ -91,7 +91,7 @@ describe.each([
     for (let i = 0; i < 3; i++) expect(message).toContain(addr(i));
   }, 60_000);
 
-  (strict ? it : it.skip)('keeps working when Exchange hands over one page: counts from the batch, failures named, and the card says the user list is incomplete', async () => {
+  if (strict) it('keeps working when Exchange hands over one page: counts from the batch, failures named, and the card says the user list is incomplete', async () => {
     await stack.start();
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 10_000 });
     await waitFor(() => stack.watcher.lastReport ?? undefined, { timeoutMs: 5000 });
