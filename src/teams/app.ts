@@ -39,11 +39,17 @@ class MemberUpns {
     if (!id) return undefined;
     const hit = this.known.get(id);
     if (hit && Date.now() - hit.at < 3_600_000) return hit.upn;
-    const member = await TeamsInfo.getMember(context, id);
-    const upn = typeof member.userPrincipalName === 'string' && member.userPrincipalName.includes('@') ? member.userPrincipalName : undefined;
     if (this.known.size >= 1_000) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(id, { upn, at: Date.now() });
-    return upn;
+    try {
+      const member = await TeamsInfo.getMember(context, id);
+      const upn = typeof member.userPrincipalName === 'string' && member.userPrincipalName.includes('@') ? member.userPrincipalName : undefined;
+      this.known.set(id, { upn, at: Date.now() });
+      return upn;
+    } catch (err) {
+      // Not in the roster, or Teams did not answer: no UPN, asked again in 5 minutes rather than on every message.
+      this.known.set(id, { upn: undefined, at: Date.now() - 3_600_000 + 300_000 });
+      throw err;
+    }
   }
 }
 
