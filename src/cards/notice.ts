@@ -6,6 +6,12 @@ import type { Reply } from './reply';
 
 export type Tone = 'good' | 'warn' | 'bad' | '';
 
+/** A title and a value, one line of a FactSet. */
+export interface Fact {
+  title: string;
+  value: string;
+}
+
 export interface CardAction {
   title: string;
   verb: string;
@@ -17,7 +23,7 @@ export interface NoticeInput {
   title: string;
   tone?: Tone;
   text?: string;
-  facts?: { title: string; value: string }[];
+  facts?: Fact[];
   lines?: string[];
   usage?: string[];
   powershell?: string;

@@ -4,7 +4,7 @@
 // stored in clear, or put in a downloadable file.
 
 import { randomBytes } from 'node:crypto';
-import { renderCard } from '../cards/render';
+import { csvBuildCard } from '../cards/csvBuild';
 import { buildMasterUserCsv, parseAddressList, type MasterUserFormat } from '../domain/csv/masterUserCsv';
 import { applyTargetChecks, CsvMasker, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { toPowerShell } from '../domain/exchange/powershell';
@@ -85,7 +85,7 @@ export async function csvBuildCommand(deps: CommandDeps, actor: Actor, input: Cs
     };
     await deps.store.write({ [PREFIX + id]: req });
     const f = FORMAT_TEXT[input.format];
-    const card = renderCard('csvBuild', {
+    const card = csvBuildCard({
       title: `Build the CSV for batch ${input.batchName}`,
       text: "One admin login opens every mailbox, so you don't need each person's password. Type the source server's admin credential below.",
       facts: [

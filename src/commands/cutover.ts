@@ -1,7 +1,8 @@
 // cutover check | plan | delta | proof, and the plan card's step buttons (cutover.*).
 // The plan is the CutoverService's; this file turns it into cards and audits who did what.
 
-import { renderCard } from '../cards/render';
+import { cutoverPlanCard } from '../cards/cutoverPlan';
+import type { Tone } from '../cards/notice';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { currentStep, isStepId, oldTtlExpiresAt, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
@@ -117,7 +118,7 @@ export async function cutoverPlanCommand(
   }
 }
 
-export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { title?: string; tone?: string; text?: string }): Promise<Reply> {
+export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { title?: string; tone?: Tone; text?: string }): Promise<Reply> {
   const svc = deps.cutover!;
   const schedule = stepSchedule(plan);
   const cur = currentStep(plan);
@@ -136,7 +137,7 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
     return { n: i + 1, id: s.id, batch: plan.batch, title: STEP_TITLES[s.id], status: s.status, current: s.id === cur, mark: s.status === 'done' ? '✓' : s.id === cur ? '→' : '·', when, button: BUTTONS[s.id] };
   });
   const done = plan.steps.filter((s) => s.status === 'done').length;
-  const card = renderCard('cutoverPlan', {
+  const card = cutoverPlanCard({
     title: extra?.title ?? `Cut-over plan for batch ${plan.batch} (${plan.domain})`,
     tone: extra?.tone ?? (cur === null ? 'good' : ''),
     text: extra?.text ?? (cur ? `Step ${done + 1} of ${STEP_IDS.length}: ${STEP_TITLES[cur]}.` : 'Every step is done.'),
@@ -154,7 +155,7 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
     lines: ['Steps go in order; a step out of order, or before its condition holds, asks you to force it. Who did what goes to the audit log.'],
     powershell: `Get-MigrationBatch -Identity '${plan.batch}'`,
     actions: [
-      ...(cur ? [{ title: BUTTONS[cur], verb: 'cutover.step', data: { batch: plan.batch, step: cur }, style: 'positive' }] : []),
+      ...(cur ? [{ title: BUTTONS[cur], verb: 'cutover.step', data: { batch: plan.batch, step: cur }, style: 'positive' as const }] : []),
       { title: 'Refresh', verb: 'cutover.plan', data: { batch: plan.batch } },
       { title: 'Proof', verb: 'cutover.proof', data: { batch: plan.batch } },
     ],

@@ -1,7 +1,11 @@
 // guide: the end-user cutover checklist as cards (for everyone), the contacts/calendar
 // import from an attached .vcf/.ics, and the admin side (guide status, guide send batch).
 
-import { renderCard } from '../cards/render';
+import { guideStepCard } from '../cards/guideStep';
+import type { Tone } from '../cards/notice';
+import { guideStatusCard } from '../cards/guideStatus';
+import { importPreviewCard } from '../cards/importPreview';
+import { importResultCard } from '../cards/importResult';
 import { isPimFileName } from '../domain/pim';
 import {
   askHelp,
@@ -79,7 +83,7 @@ export function guideOfferSynced(): Reply {
 }
 
 function clientPicker(text: string, warnings: string[] = []): Reply {
-  const card = renderCard('guideStep', {
+  const card = guideStepCard({
     heading: 'Your move to Exchange',
     title: 'Which mail program do you use?',
     tone: '',
@@ -93,12 +97,12 @@ function clientPicker(text: string, warnings: string[] = []): Reply {
   return { card, summary: 'Your move to Exchange: which mail program do you use?' };
 }
 
-function stepCard(p: GuideProgress, step: StepId | null, o: { showHow?: boolean; warnings?: string[]; text?: string; tone?: string } = {}): Reply {
+function stepCard(p: GuideProgress, step: StepId | null, o: { showHow?: boolean; warnings?: string[]; text?: string; tone?: Tone } = {}): Reply {
   const client = p.client ?? 'outlook-windows';
   const steps = stepsFor(client);
   const marks = STEP_ORDER.map((s) => ({ mark: p.done.includes(s) ? '✓' : s === step ? '→' : '·', name: stepTitle(s) }));
   if (!step) {
-    const card = renderCard('guideStep', {
+    const card = guideStepCard({
       heading: `Your move to Exchange · ${CLIENTS[client].label}`,
       title: 'All done: you are on Exchange Online',
       tone: 'good',
@@ -119,7 +123,7 @@ function stepCard(p: GuideProgress, step: StepId | null, o: { showHow?: boolean;
     { title: 'I need help', verb: 'guide.help', data: { step } },
     { title: 'Other mail program', verb: 'guide.pick', data: {} },
   ];
-  const card = renderCard('guideStep', {
+  const card = guideStepCard({
     heading: `Your move to Exchange · ${CLIENTS[client].label} · step ${n} of ${STEP_ORDER.length}`,
     title: s.title,
     tone: o.tone ?? '',
@@ -266,12 +270,12 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
   const problems = parsed.skipped.slice(0, MAX_LIST).map((s) => `Entry ${s.index}${s.label ? ` (${s.label})` : ''}: ${s.reason}`);
   if (parsed.skipped.length > MAX_LIST) problems.push(`… and ${parsed.skipped.length - MAX_LIST} more`);
   if (parsed.items.length === 0) {
-    const card = renderCard('importPreview', { title: `Nothing in ${file.name} can be imported`, tone: 'bad', text: 'Each entry is listed with the reason.', facts: [], sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems, notes: parsed.notes, actions: [] });
+    const card = importPreviewCard({ title: `Nothing in ${file.name} can be imported`, tone: 'bad', text: 'Each entry is listed with the reason.', facts: [], sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems, notes: parsed.notes, actions: [] });
     return { replies: [{ card, summary: `Nothing in ${file.name} can be imported` }] };
   }
   const plan = await g.imports.prepare({ ownerId: actor.id, userId: person.user.id, fileName: file.name, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
   const n = parsed.items.length.toLocaleString('en-US');
-  const card = renderCard('importPreview', {
+  const card = importPreviewCard({
     title: `${file.name}: ${n} ${noun} to copy`,
     tone: '',
     text: `Into ${parsed.kind === 'contacts' ? 'Contacts' : 'the calendar'} of your Exchange mailbox (${person.user.mail ?? person.user.userPrincipalName}). Nothing is sent to anyone${parsed.kind === 'events' ? ': attendees are not invited' : ''}. Entries Cutover copied before are not copied twice.`,
@@ -307,7 +311,7 @@ function resultCard(o: ImportOutcome): Reply {
       : o.created === 0
         ? `Nothing new in ${o.fileName}: everything is already in Exchange`
         : `${o.created.toLocaleString('en-US')} ${noun} copied into Exchange`;
-  const card = renderCard('importResult', {
+  const card = importResultCard({
     title,
     tone: o.stopped ? 'bad' : o.failed.length ? 'warn' : 'good',
     text: o.stopped ?? `They are in ${o.kind === 'contacts' ? 'Contacts' : 'the calendar'} of your Exchange mailbox.`,
@@ -417,7 +421,7 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     };
   });
   if (rows.length > people.length) lines.unshift(`… and ${rows.length - people.length} more.`);
-  const card = renderCard('guideStatus', {
+  const card = guideStatusCard({
     title: batch ? `Guide progress · batch ${batch}` : 'Guide progress',
     text: rows.length ? `${rows.length} ${rows.length === 1 ? 'person' : 'people'}.` : 'Nobody has opened the guide yet. Send it with: guide send batch <name>',
     totals: rows.length ? [

@@ -1,4 +1,4 @@
-import { renderCard } from '../cards/render';
+import { helpCard } from '../cards/help';
 import { isAdmin, openAccessNote } from './access';
 import { COMMANDS } from './catalog';
 import type { Actor, CommandDeps, Reply } from './types';
@@ -19,7 +19,7 @@ export function helpReply(actor: Actor, deps: Pick<CommandDeps, 'access'>): Repl
   const visible = COMMANDS.filter((c) => admin || !c.adminOnly);
   const titleOf = (family: string) => GROUP_TITLES[family] ?? family;
   const titles = [...new Set(visible.map((c) => titleOf(c.family)))];
-  const card = renderCard('help', {
+  const card = helpCard({
     isAdmin: admin,
     modeNote: openAccessNote(deps.access),
     groups: titles.map((title) => ({
