@@ -2,7 +2,7 @@
 // An IMAP batch is never "completed": it syncs, re-syncs about every 24 h, and is
 // removed after the MX switch. The card says so rather than offering a Complete button.
 
-import { renderCard } from '../cards/render';
+import { tableCard } from '../cards/table';
 import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, sortUsersForCard, USERS_PAGE_SIZE, type UserCounts } from '../cards/batchProgress';
 import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
 import { snapshotBatch } from '../domain/notifications/events';
@@ -12,6 +12,7 @@ import { runConfirmed } from './confirmed';
 import { batchStatusColor, exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
 import { isIncompleteList } from '../ports/exchange';
 import { incompleteListText, readBatchUsers } from './batchUsers';
+import { errorText } from '../lib/errorText';
 
 export { USERS_PAGE_SIZE, sortUsersForCard, type UserCounts };
 export const BATCHES_PAGE_SIZE = 15;
@@ -147,19 +148,17 @@ export async function listBatches(deps: CommandDeps, page = 0): Promise<Reply> {
     const actions: CardAction[] = [];
     if (p > 0) actions.push({ title: 'Previous page', verb: 'batch.list', data: { page: p - 1 } });
     if (p + 1 < pageCount) actions.push({ title: 'Next page', verb: 'batch.list', data: { page: p + 1 } });
-    const card = renderCard('table', {
+    const card = tableCard({
       title: 'Migration batches',
       subtitle: batches.length === 0 ? '' : `${batches.length} batches${pageCount > 1 ? `, page ${p + 1} of ${pageCount}` : ''}`,
       columns: ['Batch', 'Status', 'Synced', 'Failed', 'Last synced'].map((label, i) => ({ label, width: widths[i] })),
-      rows: shown.map((b) => ({
-        cells: [
-          { text: b.identity, color: 'Default' },
-          { text: b.status, color: batchStatusColor(b.status) },
-          { text: `${formatCount(b.syncedCount)} / ${formatCount(b.totalCount)}`, color: 'Default' },
-          { text: formatCount(b.failedCount), color: b.failedCount ? 'Attention' : 'Default' },
-          { text: b.lastSyncedDateTime ? formatDate(b.lastSyncedDateTime) : 'not yet', color: 'Default' },
-        ].map((cell, i) => ({ ...cell, width: widths[i] })),
-      })),
+      rows: shown.map((b) => [
+        { text: b.identity },
+        { text: b.status, color: batchStatusColor(b.status) },
+        { text: `${formatCount(b.syncedCount)} / ${formatCount(b.totalCount)}` },
+        { text: formatCount(b.failedCount), color: b.failedCount ? 'Attention' : 'Default' },
+        { text: b.lastSyncedDateTime ? formatDate(b.lastSyncedDateTime) : 'not yet' },
+      ]),
       empty: 'No migration batches yet. Create one with: batch new <name> (attach the CSV).',
       footer: batches.length > 0 ? 'Details of one batch: batch show <name>' : '',
       powershell: ps,
@@ -207,7 +206,7 @@ export async function changeBatch(deps: CommandDeps, actor: Actor, verb: BatchVe
     const done = notice({ title: `Batch ${name} ${v.done}`, tone: 'good', powershell: ps });
     return { replies: progress ? [progress] : [done], watch: { batch: name } };
   } catch (err) {
-    await deps.audit.record({ actor, action: `batch.${verb}`, target: name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    await deps.audit.record({ actor, action: `batch.${verb}`, target: name, result: 'failed', detail: errorText(err) });
     return { replies: [exchangeErrorReply(`${v.what} batch ${name}`, err, ps)] };
   }
 }

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderCard } from '../cards/render';
+import { csvValidationCard } from '../cards/csvValidation';
 import {
   applyTargetChecks,
   dropProblemRows,
@@ -225,7 +225,7 @@ export function validationCard(
   const params: Record<string, unknown> = { Name: input.batch, SourceEndpoint: input.endpoint.identity, CSVData: Buffer.alloc(0), AutoStart: true };
   if (input.excludeFolders.length) params.ExcludeFolders = input.excludeFolders;
   const inClear = cleartextPasswordWarning(input.endpoint);
-  const card = renderCard('csvValidation', {
+  const card = csvValidationCard({
     ...(inClear ? { warning: inClear } : {}),
     batch: input.batch,
     headline,

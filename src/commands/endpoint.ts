@@ -1,11 +1,12 @@
 // endpoint list | add | test | remove — IMAP migration endpoints.
 
-import { renderCard } from '../cards/render';
+import { tableCard } from '../cards/table';
 import type { EndpointSecurity, MigrationEndpoint, ServerAvailabilityResult } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import type { Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, notice } from './views';
+import { errorText } from '../lib/errorText';
 
 function describe(e: MigrationEndpoint): string {
   return `${e.remoteServer}:${e.port}, ${e.security}`;
@@ -18,22 +19,14 @@ export async function listEndpoints(deps: CommandDeps): Promise<Reply> {
     const widths = [3, 4, 2, 2, 2];
     const inClear = endpoints.filter((e) => cleartextPasswordWarning(e));
     const warning = inClear.map((e) => cleartextPasswordWarning(e)).join('\n\n');
-    const card = renderCard('table', {
-      ...(warning ? { warning } : {}),
+    const card = tableCard({
+      warning,
       title: 'IMAP migration endpoints',
       subtitle: endpoints.length === 1 ? '1 endpoint' : `${endpoints.length} endpoints`,
       columns: ['Name', 'Server', 'Security', 'Max sync', 'Active'].map((label, i) => ({ label, width: widths[i] })),
-      rows: endpoints.map((e) => ({
-        cells: [e.identity, `${e.remoteServer}:${e.port}`, e.security, String(e.maxConcurrentMigrations), String(e.activeMigrationCount)].map((text, i) => ({
-          text,
-          width: widths[i],
-          color: 'Default',
-        })),
-      })),
+      rows: endpoints.map((e) => [e.identity, `${e.remoteServer}:${e.port}`, e.security, String(e.maxConcurrentMigrations), String(e.activeMigrationCount)].map((text) => ({ text }))),
       empty: 'No IMAP endpoints yet. Add one with: endpoint add <name> <host> [port] [ssl|tls|none]',
-      footer: '',
       powershell: ps,
-      actions: [],
     });
     return { card, summary: `${endpoints.length} IMAP endpoints` };
   } catch (err) {
@@ -92,7 +85,7 @@ export async function addEndpoint(
       powershell: `${testPs}\n${newPs}`,
     });
   } catch (err) {
-    await deps.audit.record({ actor, action: 'endpoint.add', target: input.name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    await deps.audit.record({ actor, action: 'endpoint.add', target: input.name, result: 'failed', detail: errorText(err) });
     return exchangeErrorReply('Creating the endpoint', err, newPs);
   }
 }
@@ -134,7 +127,7 @@ export async function removeEndpoint(deps: CommandDeps, actor: Actor, name: stri
     await deps.audit.record({ actor, action: 'endpoint.remove', target: name, result: 'ok' });
     return notice({ title: `Endpoint ${name} removed`, tone: 'good', powershell: ps });
   } catch (err) {
-    await deps.audit.record({ actor, action: 'endpoint.remove', target: name, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    await deps.audit.record({ actor, action: 'endpoint.remove', target: name, result: 'failed', detail: errorText(err) });
     return exchangeErrorReply('Removing the endpoint', err, ps);
   }
 }

@@ -2,7 +2,7 @@
 // IMAP migration skips items over the mailbox's limit (35 MB by default); raising
 // MaxReceiveSize/MaxSendSize (up to 150 MB) before a sync lets them through.
 
-import { renderCard } from '../cards/render';
+import { detailsCard } from '../cards/details';
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { formatBytes, toExchangeSize } from '../domain/sizes';
@@ -21,7 +21,7 @@ export async function showMailbox(deps: CommandDeps, email: string): Promise<Rep
         powershell: ps,
       });
     }
-    const card = renderCard('details', {
+    const card = detailsCard({
       title: m.displayName || m.primarySmtpAddress,
       subtitle: m.primarySmtpAddress,
       subtitleColor: 'Default',

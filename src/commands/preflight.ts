@@ -3,7 +3,7 @@
 // log in, size every folder, find items over the target's limit) before Exchange is asked,
 // and the result card offers the fixes.
 
-import { renderCard } from '../cards/render';
+import { detailsCard } from '../cards/details';
 import { CsvMasker, dropProblemRows, validateMigrationCsv, type MigrationCsvRow } from '../domain/csv/migrationCsv';
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
@@ -113,7 +113,7 @@ function resultCard(report: PreflightReport, rowNumbers: number[], runId: string
       : `Create batch ${batchName}`;
     actions.push({ title, verb: 'preflight.create', data: { run: runId }, style: 'positive' });
   }
-  const card = renderCard('details', {
+  const card = detailsCard({
     title: report.cancelled ? 'Preflight cancelled' : 'Preflight result',
     subtitle: `${report.server.remoteServer}:${report.server.port} (${report.server.security}) · ${t.users} users, ${t.ready} ready, ${t.blocked} blocked`,
     subtitleColor: t.blocked ? 'Attention' : t.needsAttention ? 'Warning' : 'Good',

@@ -1,6 +1,6 @@
 // user show | report | remove — one migration user, with statistics and sync request.
 
-import { renderCard } from '../cards/render';
+import { detailsCard } from '../cards/details';
 import type { MigrationUserStatistics } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { formatBytes } from '../domain/sizes';
@@ -67,7 +67,7 @@ export async function showUser(deps: CommandDeps, email: string): Promise<Reply>
       facts: syncFacts,
       powershell: psSync,
     });
-    const card = renderCard('details', {
+    const card = detailsCard({
       title: email,
       subtitle: `${user.status} in batch ${user.batchId}`,
       subtitleColor: statusColor(user.statusSummary),
@@ -140,7 +140,7 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
       { fileName: `${base}-skipped-items.csv`, contentType: CSV_CONTENT_TYPE, body: csv, description: `Skipped items of ${email}` },
     ]);
     await deps.audit.record({ actor, action: 'user.report', target: email, result: 'ok' });
-    const card = renderCard('details', {
+    const card = detailsCard({
       title: `Report for ${email}`,
       subtitle: `${stats.status}, ${formatCount(stats.skippedItems.length)} skipped items`,
       subtitleColor: statusColor(stats.statusSummary),
