@@ -24,12 +24,20 @@ describe('local mode with a shared emulator (EXCHANGE_BASE_URL, GRAPH_BASE_URL)'
     const c = loadConfig({ EXCHANGE_BASE_URL: 'http://127.0.0.1:5080/', GRAPH_BASE_URL: 'http://localhost:5081' });
     expect(c.mode).toBe('local');
     expect(c.emulator.shared).toMatchObject({ exchangeBaseUrl: 'http://127.0.0.1:5080', graphBaseUrl: 'http://localhost:5081' });
-    expect(loadConfig({}).emulator.shared).toEqual({ exchangeBaseUrl: undefined, graphBaseUrl: undefined, tenantId: undefined, exchangeToken: undefined, graphToken: undefined });
+    expect(loadConfig({}).emulator.shared).toEqual({
+      exchangeBaseUrl: undefined,
+      graphBaseUrl: undefined,
+      tenantId: undefined,
+      exchangeToken: undefined,
+      graphToken: undefined,
+    });
   });
 
   it("refuses Microsoft's service (or any other machine) in local mode, naming the setting", () => {
     expect(() => loadConfig({ EXCHANGE_BASE_URL: 'https://outlook.office365.us' })).toThrow(ConfigError);
-    expect(() => loadConfig({ EXCHANGE_BASE_URL: 'https://outlook.office365.us' })).toThrow(/EXCHANGE_BASE_URL is "https:\/\/outlook\.office365\.us", but local mode .* only to an emulator on this machine/);
+    expect(() => loadConfig({ EXCHANGE_BASE_URL: 'https://outlook.office365.us' })).toThrow(
+      /EXCHANGE_BASE_URL is "https:\/\/outlook\.office365\.us", but local mode .* only to an emulator on this machine/,
+    );
     expect(() => loadConfig({ GRAPH_BASE_URL: 'http://10.0.0.5:5081' })).toThrow(/GRAPH_BASE_URL is "http:\/\/10\.0\.0\.5:5081"/);
   });
 
@@ -47,7 +55,13 @@ describe('local mode with a shared emulator (EXCHANGE_BASE_URL, GRAPH_BASE_URL)'
 
 describe('sovereign clouds in production', () => {
   it('reads the MSAL authority host and botbuilder’s four cloud settings', () => {
-    const c = loadConfig({ ...PRODUCTION, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/', EXCHANGE_BASE_URL: 'https://outlook.office365.us', GRAPH_BASE_URL: 'https://graph.microsoft.us', ...GCC_HIGH_BOT });
+    const c = loadConfig({
+      ...PRODUCTION,
+      AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+      EXCHANGE_BASE_URL: 'https://outlook.office365.us',
+      GRAPH_BASE_URL: 'https://graph.microsoft.us',
+      ...GCC_HIGH_BOT,
+    });
     expect(c.authorityHost).toBe('https://login.microsoftonline.us');
     expect(c.exchangeBaseUrl).toBe('https://outlook.office365.us');
     expect(c.graphBaseUrl).toBe('https://graph.microsoft.us');
@@ -65,19 +79,27 @@ describe('sovereign clouds in production', () => {
 
   it('takes only https URLs for the authority and the endpoints', () => {
     expect(() => loadConfig({ ...PRODUCTION, AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.us' })).toThrow(/AZURE_AUTHORITY_HOST must be an https URL/);
-    expect(() => loadConfig({ ...PRODUCTION, ...GCC_HIGH_BOT, ToChannelFromBotLoginUrl: 'login.microsoftonline.us' })).toThrow(/ToChannelFromBotLoginUrl must be an https URL/);
+    expect(() => loadConfig({ ...PRODUCTION, ...GCC_HIGH_BOT, ToChannelFromBotLoginUrl: 'login.microsoftonline.us' })).toThrow(
+      /ToChannelFromBotLoginUrl must be an https URL/,
+    );
   });
 
   it('counts the sovereign settings as production-only: without Bot Framework credentials start-up stops', () => {
     expect(() => loadConfig({ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us' })).toThrow(/AZURE_AUTHORITY_HOST is set, which only production uses/);
-    expect(() => loadConfig({ ...GCC_HIGH_BOT })).toThrow(/ToBotFromChannelOpenIdMetadataUrl, ToBotFromChannelTokenIssuer, ToChannelFromBotLoginUrl, ToChannelFromBotOAuthScope are set, which only production uses/);
+    expect(() => loadConfig({ ...GCC_HIGH_BOT })).toThrow(
+      /ToBotFromChannelOpenIdMetadataUrl, ToBotFromChannelTokenIssuer, ToChannelFromBotLoginUrl, ToChannelFromBotOAuthScope are set, which only production uses/,
+    );
   });
 });
 
 describe('the test-only file host setting', () => {
   it('is refused unless explicitly allowed, and maps names to loopback addresses only', () => {
-    expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TEST_FILE_HOST_ADDRESSES: 'contoso.sharepoint.us=127.0.0.1' })).toThrow(/CUTOVER_TEST_FILE_HOST_ADDRESSES is a test setting/);
-    expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TEST_SETTINGS: 'allow', CUTOVER_TEST_FILE_HOST_ADDRESSES: 'contoso.sharepoint.us=10.0.0.5' })).toThrow(/not name=loopback-address/);
+    expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TEST_FILE_HOST_ADDRESSES: 'contoso.sharepoint.us=127.0.0.1' })).toThrow(
+      /CUTOVER_TEST_FILE_HOST_ADDRESSES is a test setting/,
+    );
+    expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TEST_SETTINGS: 'allow', CUTOVER_TEST_FILE_HOST_ADDRESSES: 'contoso.sharepoint.us=10.0.0.5' })).toThrow(
+      /not name=loopback-address/,
+    );
     const c = loadConfig({ ...PRODUCTION, CUTOVER_TEST_SETTINGS: 'allow', CUTOVER_TEST_FILE_HOST_ADDRESSES: 'Contoso.SharePoint.us=127.0.0.1' });
     expect(c.testFileHostAddresses).toEqual({ 'contoso.sharepoint.us': '127.0.0.1' });
     expect(loadConfig(PRODUCTION).testFileHostAddresses).toBeUndefined();

@@ -37,7 +37,12 @@ export class BotCredentialFactory extends ConfigurationServiceClientCredentialFa
     let app = this.apps.get(endpoint);
     if (!app) {
       app = new ConfidentialClientApplication({
-        auth: { clientId: this.options.MicrosoftAppId, clientSecret: this.options.MicrosoftAppPassword, authority: loginEndpoint, knownAuthorities: [new URL(loginEndpoint).host] },
+        auth: {
+          clientId: this.options.MicrosoftAppId,
+          clientSecret: this.options.MicrosoftAppPassword,
+          authority: loginEndpoint,
+          knownAuthorities: [new URL(loginEndpoint).host],
+        },
       });
       this.apps.set(endpoint, app);
     }

@@ -26,7 +26,12 @@ describe('two bots sharing one emulator (local mode, Azurite)', () => {
   const log = captureBotLog();
 
   beforeAll(async () => {
-    [exchange, graph, azurite, connector] = await Promise.all([startExchangeEmulator({ timeScale: 0 }), startGraphEmulator(), startAzurite(), startCaptureConnector()]);
+    [exchange, graph, azurite, connector] = await Promise.all([
+      startExchangeEmulator({ timeScale: 0 }),
+      startGraphEmulator(),
+      startAzurite(),
+      startCaptureConnector(),
+    ]);
     for (let i = 0; i < 2; i++) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cutover-shared-${i}-`));
       dirs.push(dir);

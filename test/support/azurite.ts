@@ -25,10 +25,14 @@ function canConnect(port: number): Promise<boolean> {
 export async function startAzurite(): Promise<RunningAzurite> {
   const port = await freePort();
   const main = path.join(__dirname, '../../node_modules/azurite/dist/src/blob/main.js');
-  const child: ChildProcess = spawn(process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 15_000;
