@@ -3,7 +3,7 @@
 // log in, size every folder, find items over the target's limit) before Exchange is asked,
 // and the result card offers the fixes.
 
-import { detailsCard } from '../cards/details';
+import { detailsCard, type DetailsSection } from '../cards/details';
 import { CsvMasker, dropProblemRows, validateMigrationCsv, type MigrationCsvRow } from '../domain/csv/migrationCsv';
 import { MAX_MESSAGE_SIZE_LIMIT_BYTES, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
@@ -59,7 +59,7 @@ function resultCard(report: PreflightReport, rowNumbers: number[], runId: string
   const rowOf = new Map(report.users.map((u, i) => [u, rowNumbers[i]]));
   const blocked = report.users.filter((u) => u.status === 'Blocked');
   const withLarge = report.users.filter((u) => u.largeItems.length > 0);
-  const sections: Record<string, unknown>[] = [
+  const sections: DetailsSection[] = [
     {
       heading: 'Summary',
       text: filesNote,
