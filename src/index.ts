@@ -57,6 +57,7 @@ import { UpnAdminDirectory } from './services/adminDirectory';
 import type { AccessSettings } from './commands/types';
 import { PimImports } from './services/pimImport';
 import { WorkerPimReader } from './adapters/pim/workerPimReader';
+import { errorText } from './lib/errorText';
 
 export interface RunningCutover {
   config: Config;
@@ -123,7 +124,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       onRetry: (e) => log.warn('Exchange retry', { ...e }),
     }),
     adminActions,
-    (err) => log.warn('admin action not recorded', { error: err instanceof Error ? err.message : String(err) }),
+    (err) => log.warn('admin action not recorded', { error: errorText(err) }),
   );
   // Graph (guide, imports, licences): the emulator in local mode (embedded, or shared via GRAPH_BASE_URL), Microsoft's with the same Entra app otherwise.
   const graphEmulator = config.mode === 'local' && !shared.graphBaseUrl ? await startGraphEmulator() : null;
@@ -293,7 +294,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await notifications.registry.remember(reference, event);
       const aad = (reference.user as { aadObjectId?: string } | undefined)?.aadObjectId;
       if (guideOffers && reference.conversation?.conversationType === 'personal' && aad) {
-        await guideOffers.personalChatOpened(aad).catch((err) => log.warn('waiting guide not delivered', { error: err instanceof Error ? err.message : String(err) }));
+        await guideOffers.personalChatOpened(aad).catch((err) => log.warn('waiting guide not delivered', { error: errorText(err) }));
       }
     },
   };
@@ -370,7 +371,7 @@ if (require.main === module) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Cutover cannot start: ${err.message}\n`);
     } else {
-      process.stderr.write(`Cutover cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`Cutover cannot start: ${errorText(err)}\n`);
     }
     process.exit(1);
   });

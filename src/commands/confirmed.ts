@@ -4,6 +4,7 @@
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps } from './types';
 import { exchangeErrorReply, notice, type NoticeInput } from './views';
+import { errorText } from '../lib/errorText';
 
 export interface ConfirmedAction {
   /** The audit and confirmation action name, e.g. 'batch.remove'. */
@@ -37,7 +38,7 @@ export async function runConfirmed(deps: CommandDeps, actor: Actor, confirmation
     const reply = notice({ ...spec.done(target), powershell: ps });
     return { card: reply.card, summary: reply.summary };
   } catch (err) {
-    await deps.audit.record({ actor, action: spec.action, target, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    await deps.audit.record({ actor, action: spec.action, target, result: 'failed', detail: errorText(err) });
     const reply = exchangeErrorReply(spec.what(target), err, ps);
     return { card: reply.card, summary: reply.summary };
   }

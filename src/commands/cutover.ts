@@ -13,6 +13,7 @@ import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPas
 import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
+import { errorText } from '../lib/errorText';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
 
@@ -243,7 +244,7 @@ export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batch
     await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
     return s;
   } catch (err) {
-    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: err instanceof CutoverError ? 'refused' : 'failed', detail: (err instanceof Error ? err.message : String(err)).slice(0, 300) });
+    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: err instanceof CutoverError ? 'refused' : 'failed', detail: errorText(err).slice(0, 300) });
     throw err;
   }
 }

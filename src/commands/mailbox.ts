@@ -8,6 +8,7 @@ import { toPowerShell } from '../domain/exchange/powershell';
 import { formatBytes, toExchangeSize } from '../domain/sizes';
 import type { Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, notice } from './views';
+import { errorText } from '../lib/errorText';
 
 export async function showMailbox(deps: CommandDeps, email: string): Promise<Reply> {
   const ps = toPowerShell('Get-Mailbox', { Identity: email });
@@ -74,7 +75,7 @@ export async function setMailboxLimit(deps: CommandDeps, actor: Actor, email: st
       powershell: ps,
     });
   } catch (err) {
-    await deps.audit.record({ actor, action: 'mailbox.limit', target: email, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    await deps.audit.record({ actor, action: 'mailbox.limit', target: email, result: 'failed', detail: errorText(err) });
     return exchangeErrorReply(`Setting the limits of ${email}`, err, ps);
   }
 }

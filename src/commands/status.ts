@@ -3,6 +3,7 @@
 import { when } from '../cards/format';
 import { statusCard } from '../cards/status';
 import type { CommandDeps, Reply } from './types';
+import { errorText } from '../lib/errorText';
 
 export async function statusReply(deps: CommandDeps): Promise<Reply> {
   let batches: Awaited<ReturnType<typeof deps.exchange.getMigrationBatches>> = [];
@@ -11,7 +12,7 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
     batches = await deps.exchange.getMigrationBatches();
   } catch (err) {
     // The watcher's side is still worth showing when Exchange does not answer.
-    exchangeProblem = `Exchange did not answer Get-MigrationBatch: ${err instanceof Error ? err.message : String(err)}`;
+    exchangeProblem = `Exchange did not answer Get-MigrationBatch: ${errorText(err)}`;
   }
   const n = deps.notifications;
   const st = n ? await n.watcherStatus() : null;

@@ -10,6 +10,7 @@ import { notice, type NoticeInput, type CardAction, type Tone } from '../cards/n
 export { notice, batchStatusColor };
 export type { NoticeInput, CardAction, Tone };
 import { batchStatusColor } from '../cards/batchStatus';
+import { errorText } from '../lib/errorText';
 
 /** Bad arguments or an unknown command: what was wrong, and the right usage. */
 export function usageReply(problem: string, family: string | null, verb?: string): Reply {
@@ -43,7 +44,7 @@ export function exchangeErrorReply(what: string, err: unknown, powershell: strin
       powershell,
     });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   return notice({
     title: `${what} failed`,
     tone: 'bad',

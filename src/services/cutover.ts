@@ -26,6 +26,7 @@ import type { DeltaUser, MailboxAccess, SourceSession, TargetSession } from '../
 import { completeStep, DELTA_REPEAT_MS, newPlan, recordDeltaPass, type AdvanceResult, type CutoverPlan, type StepFacts, type StepId } from '../domain/cutover/plan';
 import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
 import type { MigrationEndpoint } from '../domain/exchange/types';
+import { errorText } from '../lib/errorText';
 
 const PLAN = 'cutover/plan/';
 const CSV = 'cutover/csv/';
@@ -502,7 +503,7 @@ export class CutoverService {
       }
       for (const f of state.report.folders) for (const n of f.notes) if (/UIDVALIDITY|renamed|duplicate/.test(n)) summary.notes.push(`${user.email} ${f.folder}: ${n}`);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorText(err);
       state.report.failure = why.slice(0, 300);
       summary.failedUsers.push({ email: user.email, why: state.report.failure });
     } finally {

@@ -13,6 +13,7 @@ import { oldTtlExpiresAt, type CutoverPlan } from '../domain/cutover/plan';
 import type { CutoverService, DeltaPassOptions, DeltaPassSummary } from './cutover';
 import type { StoredConversation } from './conversations';
 import type { NotificationSink } from './watcher/sink';
+import { errorText } from '../lib/errorText';
 
 export interface SchedulerCards {
   passRunning(batch: string): Reply;
@@ -63,7 +64,7 @@ export class CutoverScheduler {
     const loop = () => {
       if (!this.running) return;
       this.ticking = this.tick()
-        .catch((err) => this.o.log.warn('cut-over scheduler tick failed', { error: err instanceof Error ? err.message : String(err) }))
+        .catch((err) => this.o.log.warn('cut-over scheduler tick failed', { error: errorText(err) }))
         .finally(() => {
           this.ticking = null;
           if (this.running) {
@@ -99,7 +100,7 @@ export class CutoverScheduler {
       try {
         await this.watchDns(plan);
       } catch (err) {
-        this.o.log.warn('DNS watch failed', { batch, error: err instanceof Error ? err.message : String(err) });
+        this.o.log.warn('DNS watch failed', { batch, error: errorText(err) });
       }
       await this.maybePass(batch);
     }
@@ -168,7 +169,7 @@ export class CutoverScheduler {
           await this.o.cutover.patchPlan(batch, (cur) => ({ scheduled: { ...cur.scheduled, activityId: id } }));
         }
       } catch (err) {
-        this.o.log.warn('scheduled delta pass card not delivered', { batch, error: err instanceof Error ? err.message : String(err) });
+        this.o.log.warn('scheduled delta pass card not delivered', { batch, error: errorText(err) });
       }
     };
     await post(this.o.cards.passRunning(batch));
@@ -180,7 +181,7 @@ export class CutoverScheduler {
       await post(this.o.cards.passDone(batch, summary, after ? nextPassAt(after, this.o.deltaIntervalMs) : null));
     } catch (err) {
       if (abort.signal.aborted) return;
-      const why = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      const why = errorText(err).slice(0, 300);
       result = `failed: ${why}`;
       const after = await this.o.cutover.patchPlan(batch, (cur) => ({ scheduled: { ...cur.scheduled, activityId, lastResult: result } }));
       await post(this.o.cards.passFailed(batch, why, after ? nextPassAt(after, this.o.deltaIntervalMs) : null));

@@ -5,6 +5,7 @@
 import { notice } from '../cards/notice';
 import type { ConversationRef } from './conversations';
 import type { AdminNotifier } from './guideProgress';
+import { errorText } from '../lib/errorText';
 
 export interface SubscribedAdminNotifierDeps {
   subscriptions: { all(): Promise<{ conversationId: string }[]> };
@@ -24,7 +25,7 @@ export function subscribedAdminNotifier(d: SubscribedAdminNotifierDeps): AdminNo
           await d.sink.send(conv.reference, notice({ title: message.title, tone: 'warn', text: message.text, facts: message.facts }));
           told++;
         } catch (err) {
-          d.log?.warn('help request not delivered to an admin channel', { error: err instanceof Error ? err.message : String(err) });
+          d.log?.warn('help request not delivered to an admin channel', { error: errorText(err) });
         }
       }
       return told > 0;

@@ -14,6 +14,7 @@ import { findUserByAddress, GraphError, type GraphPort, type GraphUser } from '.
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
 import type { ConversationRef } from './conversations';
 import { wants, type Subscription } from './subscriptions';
+import { errorText } from '../lib/errorText';
 
 export type OfferState = 'offered' | 'awaiting-app' | 'unreachable';
 
@@ -106,7 +107,7 @@ export class GuideOffers {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.drain().catch((err) => this.d.log.warn('guide offers not processed', { error: err instanceof Error ? err.message : String(err) }));
+        await this.drain().catch((err) => this.d.log.warn('guide offers not processed', { error: errorText(err) }));
       } while (this.again);
     })().finally(async () => {
       this.running = null;
@@ -227,7 +228,7 @@ export class GuideOffers {
       await this.d.store.write({ [awaitingKey(user.id)]: { email: entry.email } });
       return this.write(entry, 'awaiting-app', { userId: user.id, reason: 'gets the guide when Teams opens the personal chat with Cutover' });
     } catch (err) {
-      this.d.log.warn('guide offer failed; will retry', { attempts: entry.attempts + 1, error: err instanceof GraphError || err instanceof Error ? err.message : String(err) });
+      this.d.log.warn('guide offer failed; will retry', { attempts: entry.attempts + 1, error: errorText(err) });
       return 'retry';
     }
   }

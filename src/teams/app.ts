@@ -11,6 +11,7 @@ import { actorOf, cardAttachment, filesOf, originOf, replyActivity, sendReplies,
 import type { LiveCards } from './liveCards';
 import { runProactive } from './proactive';
 import type { FileHandover, Turn } from './fileHandover';
+import { errorText } from '../lib/errorText';
 
 export interface ConversationRegistry {
   /** Remember where the bot is installed (proactive messages need the reference). */
@@ -153,7 +154,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
         });
       },
     };
-    void within(turn, () => followUp(sink)).catch((err) => log.error('follow-up failed', { error: err instanceof Error ? err.message : String(err) }));
+    void within(turn, () => followUp(sink)).catch((err) => log.error('follow-up failed', { error: errorText(err) }));
   };
 
   const remember = async (context: TurnContext, event: string) => {
@@ -161,7 +162,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     try {
       await options.conversations.remember(TurnContext.getConversationReference(context.activity), event);
     } catch (err) {
-      log.warn('could not store conversation reference', { error: err instanceof Error ? err.message : String(err) });
+      log.warn('could not store conversation reference', { error: errorText(err) });
     }
   };
   app.activity(ActivityTypes.InstallationUpdate, async (context) => remember(context, 'installationUpdate'));

@@ -21,6 +21,7 @@ import type { ExportFile, FileRecipient, Handover, ReportDelivery } from '../por
 import type { ConversationRef } from '../services/conversations';
 import type { Downloads } from '../services/downloads';
 import { runProactive } from './proactive';
+import { errorText } from '../lib/errorText';
 
 export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
@@ -86,7 +87,7 @@ export class FileHandover implements ReportDelivery {
     const waiting = turn.pending ?? [];
     turn.pending = null;
     for (const send of waiting) {
-      await send().catch((err) => this.o.log.warn('files not handed over', { error: err instanceof Error ? err.message : String(err) }));
+      await send().catch((err) => this.o.log.warn('files not handed over', { error: errorText(err) }));
     }
   }
 
@@ -149,7 +150,7 @@ export class FileHandover implements ReportDelivery {
         return { status: 'sent', to: 'personal-chat', how: this.o.how, files: names };
       }
     } catch (err) {
-      this.o.log.warn('files not handed over', { error: err instanceof Error ? err.message : String(err) });
+      this.o.log.warn('files not handed over', { error: errorText(err) });
     }
     return { status: 'no-personal-chat' };
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import { cardAttachment } from './activityMapping';
 import { runProactive } from './proactive';
+import { errorText } from '../lib/errorText';
 
 export interface LiveRender {
   /** The card now, and whether the batch has stopped moving. Null when the batch is gone. */
@@ -101,7 +102,7 @@ export class LiveCards {
         // The bot was removed from the conversation, or the card deleted.
         this.watches.delete(w.key);
       }
-      this.log.warn('live card refresh failed', { batch: w.batch, status, error: err instanceof Error ? err.message : String(err) });
+      this.log.warn('live card refresh failed', { batch: w.batch, status, error: errorText(err) });
     }
   }
 }

@@ -5,6 +5,7 @@ import * as restify from 'restify';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../commands/router';
+import { errorText } from '../lib/errorText';
 
 export interface DownloadResolver {
   resolve(id: string, exp: string, sig: string): Promise<{ fileName: string; contentType: string; body: Buffer } | { error: 'expired' | 'bad-signature' | 'not-found' }>;
@@ -70,7 +71,7 @@ export function registerRoutes(server: restify.Server, options: RouteOptions): v
     try {
       res.send(200, { status: 'ok', ...(await options.health()) });
     } catch (err) {
-      res.send(503, { status: 'unhealthy', error: err instanceof Error ? err.message : String(err) });
+      res.send(503, { status: 'unhealthy', error: errorText(err) });
     }
   });
 

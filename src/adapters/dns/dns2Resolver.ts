@@ -4,6 +4,7 @@
 
 import DNS from 'dns2';
 import type { CnameRecord, DnsAnswer, DnsResolver, MxRecord, TxtRecord } from '../../ports/dns';
+import { errorText } from '../../lib/errorText';
 
 export interface DnsServerAddress {
   host: string;
@@ -61,7 +62,7 @@ export class Dns2Resolver implements DnsResolver {
       if (packet.header.rcode !== 0) return { status: 'error', detail: `${this.label} answered rcode ${packet.header.rcode} for ${type} ${name}` };
       return { status: 'ok', records: packet.answers.filter((a) => a.type === TYPE[type]).map(map) };
     } catch (err) {
-      return { status: 'error', detail: err instanceof Error ? err.message : String(err) };
+      return { status: 'error', detail: errorText(err) };
     }
   }
 

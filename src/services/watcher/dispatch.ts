@@ -14,6 +14,7 @@ import { wants, type Subscriptions } from '../subscriptions';
 import { batchProgressCard, countsOfSnapshot, type FailedUserLine } from '../../cards/batchProgress';
 import { eventsCard } from '../../cards/notificationEvent';
 import { ConversationGoneError, type NotificationSink } from './sink';
+import { errorText } from '../../lib/errorText';
 
 export type FailedUser = Pick<FailedUserLine, 'email' | 'error'>;
 
@@ -156,7 +157,7 @@ export class Dispatcher {
           mineEvents.forEach((e) => result.undelivered.add(e.key));
           mine.forEach((p) => result.staleBatches.add(p.batch.name));
           if (err instanceof LostLeadership) continue;
-          this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: err instanceof Error ? err.message : String(err) });
+          this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: errorText(err) });
         }
       }
     };
