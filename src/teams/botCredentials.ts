@@ -30,7 +30,12 @@ export class BotCredentialFactory extends ConfigurationServiceClientCredentialFa
 
   override async createCredentials(appId: string, audience: string, loginEndpoint: string, validateAuthority: boolean) {
     const endpoint = (loginEndpoint ?? '').toLowerCase();
-    if (!endpoint || BUILT_IN_LOGIN_PREFIXES.some((p) => endpoint.startsWith(p)) || (await this.isAuthenticationDisabled())) {
+    if (
+      !endpoint ||
+      BUILT_IN_LOGIN_PREFIXES.some((p) => endpoint.startsWith(p)) ||
+      !this.options.MicrosoftAppPassword ||
+      (await this.isAuthenticationDisabled())
+    ) {
       return super.createCredentials(appId, audience, loginEndpoint, validateAuthority);
     }
     if (!(await this.isValidAppId(appId))) throw new Error('Invalid appId.');
