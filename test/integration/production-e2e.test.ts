@@ -164,6 +164,12 @@ describe('production mode end to end against stand-ins for Microsoft (sovereign-
     expect(endpoint.text).toMatch(/school/);
     expect(endpoint.text).toMatch(/imap\.contoso\.edu/);
 
+    // The test-only resolver is narrow: the file host's address itself, or another SharePoint name, is still refused.
+    for (const url of [`https://127.0.0.1:${cloud.sharePoint.port}${FILE_PATH}`, cloud.sharePoint.urlFor('other.sharepoint.us', FILE_PATH)]) {
+      const [refused] = await send(fileMessage({ ...base(), name: 'pilot.csv', downloadUrl: url, text: 'batch new pilot' }));
+      expect(refused.text).toMatch(/only from the hosts Teams hands files out from|could not be resolved/);
+    }
+
     const [validation] = await send(
       fileMessage({ ...base(), name: 'pilot.csv', downloadUrl: cloud.sharePoint.urlFor(FILE_HOST, FILE_PATH), text: 'batch new pilot' }),
     );
