@@ -12,9 +12,13 @@ import {
   summarizeProblems,
   validateMigrationCsv,
   CsvMasker,
+  describeReading,
+  isAmbiguous,
   type CsvProblemCode,
   type MigrationCsvValidation,
 } from '../domain/csv/migrationCsv';
+import { encodingLabel, separatorLabel, type CsvEncoding, type CsvSeparator } from '../domain/csv/readCsv';
+import { keepForEndpoint } from './keepUpload';
 import type { Mailbox, MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
 import { isIncompleteList } from '../ports/exchange';
 import { toPowerShell } from '../domain/exchange/powershell';
@@ -214,11 +218,14 @@ export function validationCard(
       : `${n(validRows)} of ${n(rows)} rows are ready; ${n(problemRows)} ${problemRows === 1 ? 'row has' : 'rows have'} problems.`;
   const actions: CardAction[] = [];
   const pid = input.pendingId;
-  if (pid && !fatal && validRows > 0) {
+  // Bytes that read more than one way: ask which reading is right before anything is created.
+  const ask = pid ? readingChoices(validation, pid) : null;
+  if (ask) actions.push(...ask.actions);
+  if (pid && !fatal && validRows > 0 && !ask) {
     if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
     else actions.push({ title: `Drop ${n(problemRows)} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
   }
-  if (pid && !fatal && validRows > 0) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
+  if (pid && !fatal && validRows > 0 && !ask) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
   if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });
   if (s.page < s.pageCount) actions.push({ title: 'More problems', verb: 'batch.problems', data: { pending: pid, page: page + 1 } });
   if (pid) actions.push({ title: 'Cancel', verb: 'batch.cancel', data: { pending: pid } });
@@ -227,11 +234,13 @@ export function validationCard(
   const inClear = cleartextPasswordWarning(input.endpoint);
   const card = csvValidationCard({
     ...(inClear ? { warning: inClear } : {}),
+    ...(ask ? { readingQuestion: ask.question } : {}),
     batch: input.batch,
     headline,
     headlineColor: fatal ? 'Attention' : problemRows ? 'Warning' : 'Good',
     facts: [
       { title: 'File', value: input.fileName },
+      ...(validation.reading ? [{ title: 'Read as', value: describeReading(validation.reading) }] : []),
       { title: 'Endpoint', value: `${input.endpoint.identity} (${input.endpoint.remoteServer}:${input.endpoint.port}, ${input.endpoint.security})` },
       { title: 'Rows', value: rows.toLocaleString('en-US') },
       { title: 'Ready', value: validRows.toLocaleString('en-US') },
@@ -249,6 +258,34 @@ export function validationCard(
     actions,
   });
   return maskReply({ card, summary: `Batch ${input.batch}: ${headline}` }, validation.masker);
+}
+
+/** The readings to offer when the file's bytes fit more than one (at most 4 buttons), and the question. */
+function readingChoices(validation: MigrationCsvValidation, pendingId: string): { question: string; actions: CardAction[] } | null {
+  const r = validation.reading;
+  if (!r || !isAmbiguous(r)) return null;
+  const encodings: CsvEncoding[] = [r.encoding, ...r.encodingAlternatives];
+  const separators: CsvSeparator[] = [r.separator, ...r.separatorAlternatives];
+  const actions: CardAction[] = [];
+  for (const encoding of encodings) {
+    for (const separator of separators) {
+      if (actions.length >= 4) break;
+      const label = describeReading({ encoding, separator, bom: r.bom });
+      actions.push({ title: `Read as ${label}`, verb: 'batch.reading', data: { pending: pendingId, encoding, separator }, ...(actions.length === 0 ? { style: 'positive' as const } : {}) });
+    }
+  }
+  // A name with accents, as this reading gives it, helps the admin see which one is right.
+  const sample = validation.rows.find((row) => /[^\x00-\x7f]/.test(row.userName));
+  const parts: string[] = [];
+  if (r.encodingAlternatives.length) {
+    parts.push(`The file is not UTF-8, and some of its characters read differently in ${[r.encoding, ...r.encodingAlternatives].map((e) => encodingLabel(e, true)).join(' and ')}.`);
+  }
+  if (r.separatorAlternatives.length) {
+    parts.push(`Its first line could be split on ${[r.separator, ...r.separatorAlternatives].map(separatorLabel).join(' or ')}.`);
+  }
+  if (sample) parts.push(`Read as ${describeReading(r)}, row ${sample.rowNumber}'s UserName is "${sample.userName}".`);
+  parts.push('Which reading is right? Nothing is created until you choose.');
+  return { question: parts.join(' '), actions };
 }
 
 export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: string, input: BatchNewInput, files: IncomingFile[]): Promise<CommandResult> {
@@ -299,12 +336,17 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
       return { replies: [notice({ title: `Batch ${input.name} already exists`, tone: 'warn', text: 'Batch names are unique in Exchange Online. Pick another name, or see it with: batch show ' + input.name })] };
     }
     const endpoint = await pickEndpoint(deps, input.endpoint);
-    if (!('identity' in endpoint)) return { replies: [endpoint] };
+    // No endpoint yet (or not the one named): the file is kept sealed and a card asks for it.
+    if (!('identity' in endpoint)) {
+      const kept = await keepForEndpoint(deps, actor, conversationId, { purpose: 'batch', batchName: input.name, wanted: input.endpoint, excludeFolders: input.excludeFolders, csv, fileName, validation });
+      return { replies: [kept] };
+    }
 
     if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
 
     let pendingId: string | null = null;
-    if (!validation.fatal && validation.totals.validRows > 0) {
+    // Kept when it can be created, or when the card must ask how to read it.
+    if ((!validation.fatal && validation.totals.validRows > 0) || (validation.reading !== null && isAmbiguous(validation.reading))) {
       pendingId = await deps.pending.put({
         batchName: input.name,
         endpoint: endpoint.identity,
@@ -365,12 +407,13 @@ export async function createBatch(
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
   const ps = toPowerShell('New-MigrationBatch', params);
   let payload: Buffer | null = null;
-  // Validate again at the click: mailboxes or other batches may have changed since.
-  let validation = validateMigrationCsv(csv);
+  // Validate again at the click (as the admin chose to read it): mailboxes or other batches may have changed since.
+  let validation = validateMigrationCsv(csv, { reading: taken.pending.reading });
   const masker = validation.masker;
   try {
     if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
-    if (validation.fatal || validation.totals.validRows === 0 || (validation.totals.problemRows > 0 && !dropProblems)) {
+    const unsure = validation.reading !== null && isAmbiguous(validation.reading);
+    if (unsure || validation.fatal || validation.totals.validRows === 0 || (validation.totals.problemRows > 0 && !dropProblems)) {
       await deps.pending.fail(pendingId, 'problems changed', masker);
       const endpoint = (await deps.exchange.getMigrationEndpoint(entry.endpoint)) ?? {
         identity: entry.endpoint,

@@ -16,6 +16,7 @@ import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, Incomin
 import { FileFetchError } from './types';
 import type { PreflightRun } from '../services/preflightRuns';
 import { exchangeErrorReply, notice, type CardAction } from './views';
+import { keepForEndpoint } from './keepUpload';
 
 const BLOCKED_SHOWN = 8;
 const LARGE_SHOWN = 8;
@@ -139,7 +140,7 @@ export function preflightMasker(masker: CsvMasker, report: PreflightReport, know
   return doubtful.length ? masker.with(doubtful) : masker;
 }
 
-interface Start {
+export interface Start {
   /** The file's masker: every text this preflight shows goes through it. */
   masker: CsvMasker;
   rows: MigrationCsvRow[];
@@ -149,7 +150,8 @@ interface Start {
   excludeFolders: string[];
 }
 
-function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; followUp?: FollowUp } {
+/** Starts a preflight over rows already read (also from an upload kept until its endpoint was added). */
+export function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; followUp?: FollowUp } {
   const started = deps.preflightRuns.begin({ startedBy: actor.id, endpoint: s.endpoint.identity, pendingId: s.pendingId, excludeFolders: s.excludeFolders, total: s.rows.length });
   if (started.alreadyRunning) return { first: alreadyRunningCard(started.run, s.endpoint) };
   const run = started.run;
@@ -210,6 +212,7 @@ export async function preflightCommand(
 ): Promise<CommandResult> {
   const attached = files.filter((f) => /\.csv$/i.test(f.name) || (f.fileType ?? '').toLowerCase() === 'csv');
   let csv: Buffer;
+  const fileName = attached.length === 1 ? attached[0].name : 'pasted text';
   if (attached.length === 1) {
     try {
       csv = await deps.files.fetch(attached[0]);
@@ -226,7 +229,11 @@ export async function preflightCommand(
   const masker = validation.masker;
   try {
     const endpoint = await pickEndpoint(deps, input.endpoint);
-    if (!('identity' in endpoint)) return { replies: [endpoint] };
+    // No endpoint yet (or not the one named): keep the file sealed, ask for it, then run.
+    if (!('identity' in endpoint)) {
+      const kept = await keepForEndpoint(deps, actor, '', { purpose: 'preflight', batchName: '', wanted: input.endpoint, excludeFolders: input.excludeFolders, csv, fileName, validation });
+      return { replies: [kept] };
+    }
     if (validation.fatal) {
       const first = validation.problems[0];
       return maskResult({ replies: [notice({ title: 'The CSV needs fixing first', tone: 'bad', text: first ? `${first.message} ${first.fix}` : 'The file cannot be read as a migration CSV.' })] }, masker);
@@ -256,7 +263,7 @@ export async function preflightPending(deps: PreflightDeps, actor: Actor, pendin
       const r = notice({ title: `Endpoint ${entry.endpoint} is gone`, tone: 'warn' });
       return { card: r.card, summary: r.summary, keepOriginal: true };
     }
-    const validation = validateMigrationCsv(peeked.csv);
+    const validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
     const rows = dropProblemRows(validation);
     const { first, followUp } = begin(deps, actor, { masker: validation.masker, rows, endpoint, pendingId, batchName: entry.batchName, excludeFolders: entry.excludeFolders });
     return maskAction({ card: first.card, summary: first.summary, keepOriginal: true, followUp }, validation.masker);

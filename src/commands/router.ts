@@ -20,6 +20,7 @@ import { csvBuildAction, csvBuildCommand } from './csvBuild';
 import { parseCommand } from './parse';
 import { guideAction, guideCommand, guideSendBatch, guideStatus, hasPimFile, importFiles } from './guide';
 import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
+import { chooseReading, endpointForUpload } from './pendingUpload';
 import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { notice, usageReply } from './views';
@@ -201,6 +202,10 @@ export class CommandRouter {
         return cancelBatch(deps, a, str('pending'));
       case 'batch.problems':
         return this.problemsPage(str('pending'), num('page'));
+      case 'batch.reading':
+        return chooseReading(deps, a, d);
+      case 'upload.endpoint':
+        return endpointForUpload(deps, a, d);
       case 'user.report':
         return asResult(await reportUser(deps, a, str('email')), { keepOriginal: true });
       case 'user.remove':
@@ -246,7 +251,7 @@ export class CommandRouter {
     }
     try {
       const entry = peeked.pending;
-      let validation = validateMigrationCsv(peeked.csv);
+      let validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
       if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(this.deps, validation));
       const endpoint = (await this.deps.exchange.getMigrationEndpoint(entry.endpoint)) as MigrationEndpoint;
       const r = validationCard(

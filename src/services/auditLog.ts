@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { isConflict, KeyValueStore } from '../ports/store';
+import { sleep } from '../lib/sleep';
 
 /** Who did something: the Teams user (AAD object id) and their display name. */
 export interface Actor {
@@ -150,10 +151,6 @@ export class AuditLog {
       return entry;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 interface Bucket {

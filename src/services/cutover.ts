@@ -27,6 +27,7 @@ import { completeStep, DELTA_REPEAT_MS, newPlan, recordDeltaPass, type AdvanceRe
 import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { errorText } from '../lib/errorText';
+import { sleep as defaultSleep } from '../lib/sleep';
 
 const PLAN = 'cutover/plan/';
 const CSV = 'cutover/csv/';
@@ -110,7 +111,6 @@ export class CutoverError extends Error {
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class CutoverService {
   private readonly running = new Set<string>();

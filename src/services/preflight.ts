@@ -9,6 +9,7 @@ import type { EndpointSecurity } from '../domain/exchange/types';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from '../domain/exchange/types';
 import { classifyFailure } from '../domain/preflight/classify';
 import { buildReport, buildUser, PreflightReport, PreflightUser } from '../domain/preflight/report';
+import { sleep } from '../lib/sleep';
 
 export type { PreflightReport, PreflightUser } from '../domain/preflight/report';
 
@@ -129,18 +130,6 @@ export class SourceConnectionGate {
     }
     if (queue.length === 0) this.queues.delete(key);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 export async function runPreflight(input: RunPreflightInput): Promise<PreflightReport> {

@@ -11,6 +11,8 @@ import type { ConversationRef } from '../services/conversations';
 import { ConversationGoneError, type NotificationSink } from '../services/watcher/sink';
 import { runProactive } from './proactive';
 import { cardAttachment, replyActivity } from './activityMapping';
+import { retryAfterMs } from '../lib/retryAfter';
+import { sleep } from '../lib/sleep';
 
 export interface TeamsNotifierOptions {
   maxAttempts?: number;
@@ -79,7 +81,7 @@ export class TeamsNotifier implements NotificationSink {
         if (status === 403 || status === 404) throw new ConversationGoneError(status, `The connector answered ${status} to ${what}.`);
         const transient = status === 429 || status === 502 || status === 503 || status === 504 || status === undefined;
         if (!transient || attempt >= max) throw err;
-        const hinted = status === 429 ? retryAfterMs(err) : null;
+        const hinted = status === 429 ? retryAfterOf(err) : null;
         const backoff = Math.min(this.options.maxDelayMs ?? 30_000, (this.options.baseDelayMs ?? 500) * 2 ** (attempt - 1));
         const delay = hinted !== null ? Math.min(hinted, this.options.maxDelayMs ?? 30_000) : backoff;
         this.retries++;
@@ -95,17 +97,10 @@ function statusOf(err: unknown): number | undefined {
   return e?.statusCode ?? e?.status ?? e?.response?.status;
 }
 
-function retryAfterMs(err: unknown): number | null {
+/** The Retry-After a throttled Bot Connector call carried, read by the one Retry-After reader. */
+function retryAfterOf(err: unknown): number | null {
   const headers = (err as { response?: { headers?: { get?(n: string): string | undefined } } }).response?.headers;
-  const raw = headers?.get?.('retry-after');
-  if (!raw) return null;
-  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000);
-  const at = Date.parse(raw);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return retryAfterMs(headers?.get?.('retry-after'));
 }
 
 // ---------------------------------------------------------------------------

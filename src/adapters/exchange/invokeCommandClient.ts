@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ExchangeError, IncompleteListError } from '../../ports/exchange';
 import type { TokenSource } from './tokenSource';
+import { retryAfterMs } from '../../lib/retryAfter';
+import { sleep as defaultSleep } from '../../lib/sleep';
 
 // POST {base}/adminapi/beta/{tenant}/InvokeCommand, as the v3 module does it
 // (reference §1.1–§1.5). The only way Cutover reaches Exchange, in production and
@@ -296,16 +298,6 @@ export function parseErrorBody(
   };
 }
 
-/** Retry-After: seconds (may be fractional) or an HTTP date. */
-function retryAfterMs(header: string | null, now: number): number | null {
-  if (!header) return null;
-  const s = header.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
-}
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Page {
   value: Record<string, unknown>[];
