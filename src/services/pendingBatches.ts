@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import { DELETE_ITEM, KeyValueStore, mutate } from '../ports/store';
 import { open, seal } from '../lib/seal';
 import type { CsvMasker } from '../domain/csv/csvMasker';
+import { isCsvEncoding, isCsvSeparator, type CsvReadingChoice } from '../domain/csv/readCsv';
 import { Actor, redactObject, redactSecrets } from './auditLog';
 
 /**
@@ -18,9 +19,14 @@ import { Actor, redactObject, redactSecrets } from './auditLog';
  * answer, and are deleted by sweepExpired() after `retentionMs`.
  */
 export interface PendingBatchInput {
+  /** The batch to create; empty for an upload kept for a preflight. */
   batchName: string;
-  /** The migration endpoint the batch will use (its Identity). */
+  /** The migration endpoint the batch will use (its Identity); empty while the admin is still adding or picking it. */
   endpoint: string;
+  /** What the upload waits for: a batch (Create), or a preflight once the endpoint is there. Default batch. */
+  purpose?: PendingPurpose;
+  /** How to read the file, when the admin chose on the card (otherwise detected each time). */
+  reading?: CsvReadingChoice;
   excludeFolders: string[];
   /** The migration CSV exactly as Exchange will receive it. */
   csv: Buffer;
@@ -33,12 +39,15 @@ export interface PendingBatchInput {
 }
 
 export type PendingState = 'pending' | 'creating' | 'created' | 'cancelled' | 'expired';
+export type PendingPurpose = 'batch' | 'preflight';
 
 export interface PendingBatchView {
   id: string;
   state: PendingState;
   batchName: string;
   endpoint: string;
+  purpose: PendingPurpose;
+  reading?: CsvReadingChoice;
   excludeFolders: string[];
   summary: Record<string, unknown>;
   createdBy: Actor;
@@ -107,16 +116,18 @@ export class PendingBatches {
   }
 
   async put(input: PendingBatchInput): Promise<string> {
-    if (!input.batchName) throw new Error('A pending batch needs a batch name.');
-    if (!input.endpoint) throw new Error('A pending batch needs a migration endpoint.');
+    const purpose: PendingPurpose = input.purpose ?? 'batch';
+    if (!input.batchName && purpose === 'batch') throw new Error('A pending batch needs a batch name.');
     if (!Buffer.isBuffer(input.csv) || input.csv.length === 0) throw new Error('A pending batch needs the migration CSV.');
     const id = randomBytes(16).toString('base64url');
     const now = this.clock.now();
     const record: PendingRecord = {
       id,
       state: 'pending',
-      batchName: input.batchName,
-      endpoint: input.endpoint,
+      batchName: input.batchName ?? '',
+      endpoint: input.endpoint ?? '',
+      purpose,
+      ...(input.reading ? { reading: cleanReading(input.reading) } : {}),
       excludeFolders: [...(input.excludeFolders ?? [])],
       summary: redactObject(input.masker ? input.masker.scrubDeep(input.summary ?? {}) : (input.summary ?? {})),
       createdBy: { ...input.createdBy },
@@ -168,6 +179,11 @@ export class PendingBatches {
         result = this.expired();
         return cur.state === 'expired' ? undefined : wiped(cur, 'expired');
       }
+      if (!cur.endpoint || (cur.purpose ?? 'batch') !== 'batch') {
+        // Nothing to create yet: the endpoint is still to be chosen, or the upload is a preflight's.
+        result = { status: 'not-found', message: 'Choose the IMAP endpoint on the card first; the CSV is still kept.' };
+        return undefined;
+      }
       if (cur.state === 'creating' && cur.claimedAt && now.getTime() - Date.parse(cur.claimedAt) < this.claimTimeoutMs) {
         const who = cur.claimedBy?.name ?? cur.claimedBy?.id ?? 'someone';
         result = {
@@ -198,6 +214,27 @@ export class PendingBatches {
     const record = await this.load(pendingId);
     if (!record || record.state !== 'pending' || !record.sealedCsv || this.isLapsed(record)) return null;
     return { csv: open(record.sealedCsv, this.key, aadFor(pendingId)), pending: toView(record) };
+  }
+
+  /**
+   * Sets the endpoint (added or picked on the card) or the reading the admin chose, on an
+   * upload still waiting. False when it is no longer pending (created, cancelled, claimed, lapsed).
+   */
+  async amend(pendingId: string, patch: { endpoint?: string; reading?: CsvReadingChoice; summary?: Record<string, unknown> }, masker?: CsvMasker): Promise<boolean> {
+    let done = false;
+    await mutate<PendingRecord>(this.store, this.keyFor(pendingId), (cur) => {
+      done = false;
+      if (!cur || cur.state !== 'pending' || !cur.sealedCsv || this.isLapsed(cur)) return undefined;
+      const next: PendingRecord = { ...cur };
+      if (patch.endpoint !== undefined) next.endpoint = patch.endpoint;
+      if (patch.reading !== undefined) next.reading = cleanReading(patch.reading);
+      if (patch.summary !== undefined) {
+        next.summary = redactObject({ ...cur.summary, ...(masker ? masker.scrubDeep(patch.summary) : patch.summary) });
+      }
+      done = true;
+      return next;
+    });
+    return done;
   }
 
   /** The batch exists: wipe the CSV and remember the outcome for repeated clicks. */
@@ -334,13 +371,21 @@ export class PendingBatches {
   }
 }
 
+/** Only the known encodings and separators are stored (the choice comes back from card data). */
+function cleanReading(r: CsvReadingChoice): CsvReadingChoice {
+  const out: CsvReadingChoice = {};
+  if (isCsvEncoding(r.encoding)) out.encoding = r.encoding;
+  if (isCsvSeparator(r.separator)) out.separator = r.separator;
+  return out;
+}
+
 function aadFor(id: string): string {
   return `cutover:pending-batch:${id}`;
 }
 
 function toView(record: PendingRecord): PendingBatchView {
   const { sealedCsv: _csv, ...view } = record;
-  return { ...view, excludeFolders: [...view.excludeFolders], createdBy: { ...view.createdBy } };
+  return { ...view, purpose: view.purpose ?? 'batch', excludeFolders: [...view.excludeFolders], createdBy: { ...view.createdBy } };
 }
 
 function wiped(record: PendingRecord, state: PendingState): PendingRecord {
