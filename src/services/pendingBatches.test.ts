@@ -188,4 +188,34 @@ describe('PendingBatches', () => {
     const wrongKey = new PendingBatches({ store: new FileStore(dir), key: randomBytes(32), clock });
     await expect(wrongKey.take(id, admin)).rejects.toThrow(/failed authentication/);
   });
+
+  it('keeps an upload whose endpoint is still to be chosen: nothing to create until amend sets it; the chosen reading is kept, card junk is not', async () => {
+    const id = await pending.put(input({ endpoint: '' }));
+    expect((await pending.get(id))!.endpoint).toBe('');
+    expect(await pending.take(id, admin)).toMatchObject({ status: 'not-found', message: expect.stringMatching(/Choose the IMAP endpoint/) });
+    const masker = validateMigrationCsv(csv).masker;
+    const reading = { encoding: 'windows-1252', separator: ';', extra: 'x' } as never;
+    expect(await pending.amend(id, { endpoint: 'school', reading, summary: { note: `pw ${PASSWORD}` } }, masker)).toBe(true);
+    const view = await pending.get(id);
+    expect(view).toMatchObject({ endpoint: 'school', reading: { encoding: 'windows-1252', separator: ';' }, purpose: 'batch' });
+    expect(view!.reading).toEqual({ encoding: 'windows-1252', separator: ';' });
+    expect(JSON.stringify(view!.summary)).not.toContain(PASSWORD);
+    expect((await pending.peek(id))!.pending.reading).toEqual({ encoding: 'windows-1252', separator: ';' });
+    const taken = await pending.take(id, admin);
+    expect(taken.status).toBe('claimed');
+    // Not pending any more: amend says so and changes nothing.
+    expect(await pending.amend(id, { endpoint: 'other' })).toBe(false);
+    clock.advance(31 * MIN);
+    const lapsed = await pending.put(input({ endpoint: '' }));
+    clock.advance(31 * MIN);
+    expect(await pending.amend(lapsed, { endpoint: 'school' })).toBe(false);
+  });
+
+  it("an upload kept for a preflight has no batch name and is never taken for a batch", async () => {
+    const id = await pending.put(input({ batchName: '', endpoint: '', purpose: 'preflight' }));
+    await pending.amend(id, { endpoint: 'school' });
+    expect(await pending.take(id, admin)).toMatchObject({ status: 'not-found' });
+    expect((await pending.peek(id))!.pending).toMatchObject({ purpose: 'preflight', endpoint: 'school' });
+    await expect(pending.put(input({ batchName: '' }))).rejects.toThrow(/batch name/);
+  });
 });
