@@ -43,6 +43,17 @@ export default tseslint.config(
     },
   },
   {
+    // Every card is built by its typed module in src/cards/; only those modules expand a template.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cards/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cards/render'], importNames: ['renderCard'], message: 'Build the card with its module in src/cards/ (one typed builder per template).' }] },
+      ],
+    },
+  },
+  {
     // A test is a composition root of its own: it may wire a real adapter or an emulator to the
     // unit it tests. Circles still count (scripts/import-cycles.mjs reads tests too).
     files: ['**/*.test.ts'],

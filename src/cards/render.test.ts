@@ -1,15 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cardBytes, renderCard, TEAMS_CARD_BYTE_LIMIT, templateDir } from './render';
+import { cardBytes, renderCard, TEAMS_CARD_BYTE_LIMIT, TEMPLATES, templateDir, type TemplateName } from './render';
+
+/** What these tests read of an expanded card. */
+interface Expanded {
+  actions?: { data?: unknown }[];
+  body?: unknown[];
+}
 
 const templates = fs
   .readdirSync(templateDir())
   .filter((f) => f.endsWith('.json') && !f.endsWith('.data.json'))
-  .map((f) => f.replace(/\.json$/, ''));
+  .map((f) => f.replace(/\.json$/, '') as TemplateName);
 
 describe('card templates', () => {
-  it('finds the templates', () => {
+  it('finds the templates, each one named in TEMPLATES (so each has its typed module)', () => {
     expect(templates).toEqual(expect.arrayContaining(['help', 'notice']));
+    expect([...templates].sort()).toEqual([...TEMPLATES].sort());
   });
 
   it.each(templates)('%s expands with its sample data, fully bound and under the Teams size limit', (name) => {
@@ -32,9 +39,9 @@ describe('card templates', () => {
       usage: [],
       powershell: '',
       actions: [{ title: 'Remove', verb: 'batch.remove', data: { batch: 'pilot' }, style: 'destructive' }],
-    }) as any;
+    }) as unknown as Expanded;
     expect(card.actions).toEqual([{ type: 'Action.Execute', title: 'Remove', verb: 'batch.remove', data: { batch: 'pilot' }, style: 'destructive' }]);
-    const none = renderCard('notice', { title: 'x', tone: '', text: '', facts: [], lines: [], usage: [], powershell: '', actions: [] }) as any;
+    const none = renderCard('notice', { title: 'x', tone: '', text: '', facts: [], lines: [], usage: [], powershell: '', actions: [] }) as unknown as Expanded;
     expect(none.actions).toBeUndefined();
     expect(none.body).toHaveLength(1);
   });
@@ -49,10 +56,10 @@ describe('card templates', () => {
       usage: ['mailbox limit <email> <size>'],
       powershell: '',
       actions: [{ title: 'Go', verb: 'x', data: { raw: '<name>' } }],
-    }) as any;
+    }) as unknown as Expanded;
     const json = JSON.stringify(card);
     expect(json).toContain('batch new ‹name› to <admin@contoso.edu>');
     expect(json).toContain('mailbox limit ‹email› ‹size›');
-    expect(card.actions[0].data).toEqual({ raw: '<name>' });
+    expect(card.actions?.[0].data).toEqual({ raw: '<name>' });
   });
 });

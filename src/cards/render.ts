@@ -10,6 +10,26 @@ export type AdaptiveCard = Record<string, unknown> & { type: 'AdaptiveCard' };
 /** Teams refuses messages over ~28 KB; a card must stay well under it. */
 export const TEAMS_CARD_BYTE_LIMIT = 28 * 1024;
 
+/** The templates in adaptiveCards/, each built by its module in src/cards/ (render.test.ts checks the list). */
+export const TEMPLATES = [
+  'batchProgress',
+  'csvBuild',
+  'csvValidation',
+  'cutoverPlan',
+  'details',
+  'endpointForm',
+  'guideStatus',
+  'guideStep',
+  'help',
+  'importPreview',
+  'importResult',
+  'notice',
+  'notificationEvent',
+  'status',
+  'table',
+] as const;
+export type TemplateName = (typeof TEMPLATES)[number];
+
 const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'adaptiveCards');
 const cache = new Map<string, ACData.Template>();
 
@@ -17,7 +37,7 @@ export function templateDir(): string {
   return TEMPLATE_DIR;
 }
 
-function template(name: string): ACData.Template {
+function template(name: TemplateName): ACData.Template {
   let t = cache.get(name);
   if (!t) {
     const file = path.join(TEMPLATE_DIR, `${name}.json`);
@@ -27,8 +47,11 @@ function template(name: string): ACData.Template {
   return t;
 }
 
-/** Expands adaptiveCards/<name>.json with data. */
-export function renderCard(name: string, data: object): AdaptiveCard {
+/**
+ * Expands adaptiveCards/<name>.json with data. Only the card modules in src/cards/ call it, each
+ * with its own typed input (lint refuses it elsewhere); handlers call those builders.
+ */
+export function renderCard(name: TemplateName, data: object): AdaptiveCard {
   const card = template(name).expand({ $root: data }) as AdaptiveCard;
   return pruneEmpty(card) as AdaptiveCard;
 }

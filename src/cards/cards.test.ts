@@ -1,0 +1,180 @@
+// Every card module's builder renders a sample of its input, fully bound and under the Teams
+// size limit, worst cases included; and the one batch-progress card serves both its uses.
+
+import { cardText } from '../../test/support/cutover';
+import type { MigrationUser } from '../domain/exchange/types';
+import type { BatchSnapshot, NotificationEvent } from '../domain/notifications/events';
+import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, USERS_PAGE_SIZE, type BatchProgressInput } from './batchProgress';
+import { csvBuildCard } from './csvBuild';
+import { csvValidationCard } from './csvValidation';
+import { cutoverPlanCard } from './cutoverPlan';
+import { detailsCard } from './details';
+import { guideStatusCard } from './guideStatus';
+import { guideStepCard } from './guideStep';
+import { helpCard } from './help';
+import { importPreviewCard } from './importPreview';
+import { importResultCard } from './importResult';
+import { notice } from './notice';
+import { eventsCard } from './notificationEvent';
+import { cardBytes, TEAMS_CARD_BYTE_LIMIT, type AdaptiveCard } from './render';
+import { statusCard } from './status';
+import { tableCard } from './table';
+
+const long = (n: number, word = 'word') => Array.from({ length: n }, () => word).join(' ');
+const email = (i: number) => `${'a'.repeat(40)}.user${i}@${'contoso'.repeat(3)}.example.edu`;
+const facts = (n: number) => Array.from({ length: n }, (_, i) => ({ title: `Fact ${i}`, value: long(12) }));
+
+const snapshot: BatchSnapshot = {
+  name: 'pilot',
+  guid: 'g1',
+  status: 'SyncedWithErrors',
+  total: 2500,
+  active: 0,
+  synced: 2497,
+  failed: 3,
+  stopped: 0,
+  pending: 0,
+  creationDateTime: '2026-05-01T08:00:00.000Z',
+  startDateTime: '2026-05-01T08:01:00.000Z',
+  initialSyncDateTime: '2026-05-01T11:00:00.000Z',
+  lastSyncedDateTime: '2026-05-04T10:12:00.000Z',
+  message: null,
+};
+const user = (i: number, summary: MigrationUser['statusSummary']): MigrationUser => ({
+  identity: email(i),
+  guid: `u${i}`,
+  batchId: 'pilot',
+  emailAddress: email(i),
+  recipientType: 'Mailbox',
+  status: summary === 'Failed' ? 'Failed' : summary === 'Synced' ? 'Synced' : 'Syncing',
+  statusSummary: summary,
+  syncedItemCount: 123456,
+  skippedItemCount: 0,
+  mailboxGuid: null,
+  requestGuid: null,
+  lastSuccessfulSyncTime: null,
+  lastSubscriptionCheckTime: null,
+  errorSummary: summary === 'Failed' ? long(80, 'error') : null,
+});
+const failedLines = Array.from({ length: FAILED_SHOWN }, (_, i) => ({ email: email(i), status: 'Failed', error: long(80, 'error') }));
+const live: BatchProgressInput = {
+  kind: 'live',
+  batch: snapshot,
+  counts: countsOfSnapshot(snapshot),
+  source: { endpoint: 'school', excludedFolders: ['Junk', 'Deleted Items', 'Spam'] },
+  failed: failedLines,
+  users: { sorted: Array.from({ length: 3 * USERS_PAGE_SIZE }, (_, i) => user(i, i < 3 ? 'Failed' : 'Synced')), page: 1 },
+  now: new Date('2026-05-04T10:13:05Z'),
+  lastAdminAction: null,
+  notes: ['Cutover could read 1,000 of 2,500 users from Exchange: the list is incomplete.'],
+};
+const events: NotificationEvent[] = Array.from({ length: 40 }, (_, i) => ({
+  kind: 'user.failed',
+  key: `user.failed/g1/${i}`,
+  batch: 'pilot',
+  needsPerson: true,
+  user: email(i),
+  error: long(60, 'error'),
+}));
+
+const builders: [string, () => AdaptiveCard][] = [
+  ['batchProgress (live)', () => batchProgressCard(live).card],
+  ['batchProgress (subscribed)', () => batchProgressCard({ ...live, kind: 'subscribed', source: undefined, users: undefined }).card],
+  ['batchProgress (removed)', () => batchProgressCard({ ...live, kind: 'subscribed', removed: true }).card],
+  ['notice', () => notice({ title: 'Done', tone: 'good', text: long(100), facts: facts(10), lines: [long(40)], usage: ['batch show <name>'], powershell: 'Get-MigrationBatch', actions: [{ title: 'Go', verb: 'x', data: {} }] }).card],
+  ['notificationEvent', () => eventsCard(events).card],
+  ['status', () => statusCard({ batches: [], exchangeProblem: '', watcher: facts(6), throttling: long(20) }).card],
+  [
+    'table',
+    () =>
+      tableCard({
+        title: 'Migration batches',
+        columns: ['A', 'B', 'C'].map((label) => ({ label, width: 2 })),
+        rows: Array.from({ length: 15 }, (_, i) => [{ text: email(i) }, { text: 'Synced', color: 'Good' }, { text: '1,000 / 1,000' }]),
+        empty: 'None.',
+        powershell: 'Get-MigrationBatch',
+      }),
+  ],
+  ['details', () => detailsCard({ title: email(1), sections: [{ heading: 'Statistics', facts: facts(12), powershell: 'Get-MigrationUserStatistics' }, { heading: 'Sync request', text: long(30) }] })],
+  ['help', () => helpCard({ isAdmin: true, modeNote: '', groups: [{ title: 'Batches', commands: Array.from({ length: 40 }, (_, i) => ({ usage: `batch verb${i} <name>`, description: long(15) })) }] })],
+  ['csvBuild', () => csvBuildCard({ title: 'Build the CSV', text: long(30), facts: facts(3), lines: [long(20)], askDomain: true, askPattern: false, powershell: 'New-MigrationBatch', actions: [{ title: 'Build', verb: 'csv.build', data: { build: 'b1' }, style: 'positive' }] })],
+  [
+    'csvValidation',
+    () =>
+      csvValidationCard({
+        batch: 'pilot',
+        headline: long(15),
+        headlineColor: 'Warning',
+        facts: facts(5),
+        byKind: [{ label: 'Bad address', count: '2,000' }],
+        page: { from: 1, to: 10, total: '2,000' },
+        problems: Array.from({ length: 10 }, (_, i) => ({ where: `Row ${i + 2}, EmailAddress`, message: long(25), fix: long(25) })),
+        note: long(30),
+        powershell: 'New-MigrationBatch',
+        actions: [{ title: 'Create', verb: 'batch.create', data: { pending: 'p1' }, style: 'positive' }],
+      }),
+  ],
+  [
+    'cutoverPlan',
+    () =>
+      cutoverPlanCard({
+        title: 'Cut-over plan',
+        tone: '',
+        text: long(10),
+        facts: facts(8),
+        steps: Array.from({ length: 9 }, (_, i) => ({ n: i + 1, id: `s${i}`, batch: 'pilot', title: long(6), status: i < 3 ? 'done' : 'open', current: i === 3, mark: '·', when: long(4), button: 'Do it' })),
+        lines: [long(20)],
+        powershell: "Get-MigrationBatch -Identity 'pilot'",
+        actions: [{ title: 'Refresh', verb: 'cutover.plan', data: { batch: 'pilot' } }],
+      }),
+  ],
+  ['guideStep', () => guideStepCard({ heading: 'Your move', title: 'Step 1', tone: '', text: long(30), warnings: [long(10)], how: Array.from({ length: 8 }, () => long(20)), steps: Array.from({ length: 9 }, () => ({ mark: '✓', name: long(4) })), lines: [long(20)], actions: [{ title: 'Done', verb: 'guide.done', data: { step: 's1' }, style: 'positive' }] })],
+  ['guideStatus', () => guideStatusCard({ title: 'Guide progress', text: '40 people.', totals: facts(3), people: Array.from({ length: 40 }, (_, i) => ({ name: email(i), progress: '3 of 9', help: '' })), lines: [], actions: [] })],
+  ['importPreview', () => importPreviewCard({ title: 'x.vcf', tone: '', text: long(30), facts: facts(2), sampleTitle: 'First entries', sample: [long(8)], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [long(10)], actions: [] })],
+  ['importResult', () => importResultCard({ title: 'x.vcf', tone: 'warn', text: long(10), facts: facts(5), sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [], actions: [] })],
+];
+
+describe('card builders', () => {
+  it.each(builders)('%s renders a worst-case sample, fully bound and under the Teams size limit', (_name, build) => {
+    const card = build();
+    expect(card.type).toBe('AdaptiveCard');
+    expect(JSON.stringify(card)).not.toContain('${');
+    expect(cardBytes(card)).toBeLessThan(TEAMS_CARD_BYTE_LIMIT);
+  });
+});
+
+describe('the one batch-progress card', () => {
+  const lines = (card: AdaptiveCard) => cardText(card).split('\n');
+
+  it('answers batch show with the source, a page of users and the batch buttons', () => {
+    const l = lines(batchProgressCard(live).card);
+    expect(l.slice(0, 3)).toEqual(['Batch pilot', 'IMAP migration from endpoint school, excluding Junk, Deleted Items, Spam', 'SyncedWithErrors']);
+    const text = l.join('\n');
+    expect(text).toContain(`Users 11–20 of 2500`);
+    expect(text).toMatch(/Last synced\n2026-05-04 10:12 UTC/);
+    expect(text).toContain('Updated 2026-05-04 10:13:05 UTC');
+    expect(text).toContain('Cutover could read 1,000 of 2,500 users from Exchange');
+    expect(text).not.toContain('unsubscribe batch pilot');
+    const actions = (batchProgressCard(live).card.actions as { title: string }[]).map((a) => a.title);
+    expect(actions).toEqual(['Refresh', 'Previous users', 'Next users', 'Sync now', 'Start (retry failed)', 'Stop', 'Remove…']);
+  });
+
+  it("is a subscribed conversation's notification from the same template: status right under the title, counts, failed users, and why it came", () => {
+    const card = batchProgressCard({ ...live, kind: 'subscribed', source: undefined, users: undefined, failed: [{ email: 'paulc@contoso.edu', error: 'We had trouble signing in.' }] }).card;
+    const text = cardText(card);
+    expect(text).toMatch(/^Batch pilot\nSyncedWithErrors\n2497 of 2500 users synced, 3 failed\./);
+    expect(text).toMatch(/2,500\nTotal/);
+    expect(text).toContain('**paulc@contoso.edu**\nWe had trouble signing in.');
+    expect(text).toMatch(/Last synced\n2026-05-04 10:12 UTC/);
+    expect(text).toContain('you get this card because this conversation subscribed (unsubscribe batch pilot)');
+    expect(text).not.toMatch(/Users \d/);
+    expect((card.actions as { title: string; verb: string }[]).map((a) => `${a.title}:${a.verb}`)).toEqual(['Open batch:batch.refresh']);
+  });
+
+  it('says a removed batch is removed, with no buttons', () => {
+    const reply = batchProgressCard({ ...live, kind: 'subscribed', source: undefined, removed: true });
+    expect(cardText(reply.card)).toMatch(/^Batch pilot\nRemoved\nRemoved from Exchange\./);
+    expect(reply.card.actions).toBeUndefined();
+    expect(reply.summary).toBe('Batch pilot: removed from Exchange.');
+  });
+});
