@@ -60,7 +60,12 @@ describe('pool', () => {
     await forEachLimited([1, 2, 3, 4], 1, async (n) => {
       seen.push(n);
       if (n === 2) ac.abort();
-    }, ac.signal);
+    }, { signal: ac.signal });
+    expect(seen).toEqual([1, 2]);
+  });
+  test('stop() is asked before each item', async () => {
+    const seen: number[] = [];
+    await forEachLimited([1, 2, 3], 1, async (n) => void seen.push(n), { stop: () => seen.length >= 2 });
     expect(seen).toEqual([1, 2]);
   });
 });

@@ -28,6 +28,7 @@ import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, ty
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { errorText } from '../lib/errorText';
 import { sleep as defaultSleep } from '../lib/sleep';
+import { forEachLimited } from '../lib/pool';
 
 const PLAN = 'cutover/plan/';
 const CSV = 'cutover/csv/';
@@ -365,21 +366,19 @@ export class CutoverService {
         notes: [],
       };
       const exclude = (b?.excludedFolders ?? []).map((f) => f.toLowerCase());
-      let next = 0;
       let done = 0;
-      const worker = async () => {
-        while (next < users.length) {
-          if (options.signal?.aborted) return;
-          const user = users[next++];
+      await forEachLimited(
+        users,
+        options.maxConcurrentUsers ?? 4,
+        async (user) => {
           await this.passUser(batch, access, user, exclude, summary, options);
           done++;
           // Still alive: keep the lock from lapsing under a long pass.
           await this.lockPass(batch, owner).catch(() => undefined);
           options.onProgress?.({ done, total: users.length, copied: summary.copied });
-        }
-      };
-      const width = Math.max(1, Math.min(options.maxConcurrentUsers ?? 4, users.length));
-      await Promise.all(Array.from({ length: width }, worker));
+        },
+        { signal: options.signal },
+      );
       if (options.signal?.aborted) throw new CutoverError('The delta pass was stopped; run it again to resume where it stopped.');
       summary.durationMs = Date.now() - started;
       summary.finishedAt = this.o.clock.now().toISOString();

@@ -15,6 +15,7 @@ import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
 import type { ConversationRef } from './conversations';
 import { wants, type Subscription } from './subscriptions';
 import { errorText } from '../lib/errorText';
+import { forEachLimited } from '../lib/pool';
 
 export type OfferState = 'offered' | 'awaiting-app' | 'unreachable';
 
@@ -174,15 +175,11 @@ export class GuideOffers {
       if (chunk.length === 0 || (this.d.isLeader && !this.d.isLeader())) return;
       chunk.forEach((e) => tried.add(e.email));
       const outcome = new Map<string, OfferState | 'retry'>();
-      let i = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(this.d.concurrency ?? 4, chunk.length) }, async () => {
-          while (i < chunk.length) {
-            if (this.d.isLeader && !this.d.isLeader()) return;
-            const entry = chunk[i++];
-            outcome.set(entry.email, await this.offerOne(entry));
-          }
-        }),
+      await forEachLimited(
+        chunk,
+        this.d.concurrency ?? 4,
+        async (entry) => void outcome.set(entry.email, await this.offerOne(entry)),
+        { stop: () => Boolean(this.d.isLeader && !this.d.isLeader()) },
       );
       const max = this.d.maxAttempts ?? 5;
       await mutate<{ entries: QueueEntry[] }>(this.d.store, QUEUE, (cur) => {

@@ -3,6 +3,7 @@
 // need a person, each once per conversation (the ledger). A conversation the bot was
 // removed from is unsubscribed, forgotten and audited.
 
+import { forEachLimited } from '../../lib/pool';
 import type { Logger } from '../../ports/logger';
 import type { AuditPort } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
@@ -97,10 +98,7 @@ export class Dispatcher {
       return reply;
     };
 
-    let next = 0;
-    const worker = async () => {
-      while (next < subs.length) {
-        const sub = subs[next++];
+    await forEachLimited(subs, this.o.concurrency ?? 8, async (sub) => {
         const ref = refs.get(sub.conversationId);
         const view = views.get(sub.conversationId)!;
         const mine = progress.filter((p) => wants(sub, p.batch.name));
@@ -108,7 +106,7 @@ export class Dispatcher {
         if (!ref) {
           // Subscribed but no reference (should not happen): nothing can be sent.
           mineEvents.forEach((e) => result.undelivered.add(e.key));
-          continue;
+          return;
         }
         // Per batch: the progress card, then one message for the events that need a person,
         // then one ledger write for both. A crash between a send and that write can repeat
@@ -151,17 +149,15 @@ export class Dispatcher {
           if (err instanceof ConversationGoneError) {
             await this.removeConversation(sub.conversationId, err);
             result.removedConversations.push(sub.conversationId);
-            continue;
+            return;
           }
           // Leave it for the next poll: the ledger knows what did go out.
           mineEvents.forEach((e) => result.undelivered.add(e.key));
           mine.forEach((p) => result.staleBatches.add(p.batch.name));
-          if (err instanceof LostLeadership) continue;
+          if (err instanceof LostLeadership) return;
           this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: errorText(err) });
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 8, subs.length) }, worker));
+    });
     return result;
   }
 
