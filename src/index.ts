@@ -50,7 +50,7 @@ import { BotCredentialFactory } from './teams/botCredentials';
 import { LiveCards } from './teams/liveCards';
 import { createServer, registerRoutes } from './teams/server';
 import { GraphClient } from './adapters/graph/graphClient';
-import { graphTokenSource } from './adapters/exchange/tokenSource';
+import { EXCHANGE_SCOPE, graphTokenSource, scopeFor } from './adapters/exchange/tokenSource';
 import { DEFAULT_GRAPH_TOKEN, startGraphEmulator, type RunningGraphEmulator } from './emulator/graph';
 import { GuideProgressStore } from './services/guideProgress';
 import { UpnAdminDirectory } from './services/adminDirectory';
@@ -108,6 +108,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       tenantId,
       clientId: entra.clientId,
       authorityHost: config.authorityHost,
+      scope: scopeFor(exchangeBaseUrl, EXCHANGE_SCOPE),
       credential: entra.clientSecret
         ? { clientSecret: entra.clientSecret }
         : { certificate: { thumbprintSha256: entra.certificate!.thumbprintSha256, privateKey: fs.readFileSync(entra.certificate!.privateKeyPath, 'utf8') } },
@@ -134,7 +135,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       ? new StaticTokenSource(graphEmulator.accessToken)
       : config.mode === 'local'
         ? new StaticTokenSource(shared.graphToken ?? DEFAULT_GRAPH_TOKEN)
-        : graphTokenSource({ tenantId, clientId: config.entra!.clientId, authorityHost: config.authorityHost, credential: config.entra!.clientSecret ? { clientSecret: config.entra!.clientSecret } : { certificate: { thumbprintSha256: config.entra!.certificate!.thumbprintSha256, privateKey: fs.readFileSync(config.entra!.certificate!.privateKeyPath, 'utf8') } } }),
+        : graphTokenSource({ baseUrl: config.graphBaseUrl, tenantId, clientId: config.entra!.clientId, authorityHost: config.authorityHost, credential: config.entra!.clientSecret ? { clientSecret: config.entra!.clientSecret } : { certificate: { thumbprintSha256: config.entra!.certificate!.thumbprintSha256, privateKey: fs.readFileSync(config.entra!.certificate!.privateKeyPath, 'utf8') } } }),
     onRetry: (e) => log.warn('Graph retry', { ...e }),
   });
 
@@ -228,7 +229,6 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   // Incoming requests are checked against the same app id (JWT from Bot Framework); empty id = local, unauthenticated.
   // Sovereign clouds: botbuilder's own settings (ToBotFromChannelOpenIdMetadataUrl, …), read by ConfigurationBotFrameworkAuthentication.
   const adapter = new TeamsAdapter({ ...credentials, ...config.bot?.cloud }, new BotCredentialFactory(credentials));
-  const live = new LiveCards(adapter, credentials.MicrosoftAppId, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   // The watcher runs on one instance (blob lease); every instance serves the commands.
   // eslint-disable-next-line prefer-const
   let guideOffers: GuideOffers | null = null;
@@ -241,6 +241,8 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
   });
   deps.notifications = notifications.deps;
+  // Every card updated in place (live progress cards, follow-ups, notifications) goes through the notifier: paced, 429s retried.
+  const live = new LiveCards(notifications.notifier, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   // The guide reaches people and admins through the same proactive path as notifications.
   deps.guide!.notifier = subscribedAdminNotifier({ subscriptions: notifications.subscriptions, conversations: notifications.conversations, sink: notifications.notifier, log });
   deps.guide!.delivery = {
@@ -310,7 +312,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     log,
   });
   deps.reports = files;
-  const bot = createBot({ adapter, router, live, log, botAppId: credentials.MicrosoftAppId, conversations: registry, files, access });
+  const bot = createBot({ adapter, router, live, log, cards: notifications.notifier, conversations: registry, files, access });
   registerRoutes(server, {
     adapter,
     bot,

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NodeSystemOptions } from '@azure/msal-node';
-import { GRAPH_SCOPE, MsalTokenSource, StaticTokenSource, graphTokenSource } from './tokenSource';
+import { EXCHANGE_SCOPE, GRAPH_SCOPE, MsalTokenSource, StaticTokenSource, graphTokenSource, scopeFor } from './tokenSource';
 
 // MSAL's real client-credentials flow, with its network client pointed at a loopback
 // server that answers as login.microsoftonline.com does (discovery, metadata, token).
@@ -125,4 +125,17 @@ describe('StaticTokenSource', () => {
   it('returns the emulator token as given', async () => {
     expect(await new StaticTokenSource('emulator-access-token').getToken({ forceRefresh: true })).toBe('emulator-access-token');
   });
+});
+
+describe('scopeFor: the token is for the service the base URL names', () => {
+  test.each([
+    ['https://outlook.office365.com', 'https://outlook.office365.com/.default'],
+    ['https://outlook.office365.us', 'https://outlook.office365.us/.default'],
+    ['https://partner.outlook.cn', 'https://partner.outlook.cn/.default'],
+    ['https://graph.microsoft.us/v1.0', 'https://graph.microsoft.us/.default'],
+    ['https://microsoftgraph.chinacloudapi.cn/v1.0', 'https://microsoftgraph.chinacloudapi.cn/.default'],
+    ['https://127.0.0.1:8443', 'https://outlook.office365.com/.default'],
+    ['http://outlook.office365.us', 'https://outlook.office365.com/.default'],
+    ['https://outlook.office365.us.attacker.example', 'https://outlook.office365.com/.default'],
+  ])('%s → %s', (base, scope) => expect(scopeFor(base, EXCHANGE_SCOPE)).toBe(scope));
 });

@@ -9,6 +9,31 @@ export interface TokenSource {
 export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
+// The resource a token is for is the service's own origin: Exchange in GCC High is
+// outlook.office365.us, Graph there is graph.microsoft.us, 21Vianet has its own hosts.
+// A base URL on one of Microsoft's cloud domains names its scope; anything else (a test
+// stand-in) keeps the commercial resource, as those stand-ins expect.
+const MICROSOFT_SERVICE_HOSTS = [
+  /(^|\.)outlook\.office365\.(com|us)$/i,
+  /(^|\.)office365\.us$/i,
+  /(^|\.)partner\.outlook\.cn$/i,
+  /(^|\.)graph\.microsoft\.(com|us)$/i,
+  /(^|\.)dod-graph\.microsoft\.us$/i,
+  /(^|\.)microsoftgraph\.chinacloudapi\.cn$/i,
+];
+
+/** The `.default` scope of the service at `baseUrl`, or `fallback` when it is not a Microsoft cloud host. */
+export function scopeFor(baseUrl: string, fallback: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return fallback;
+  }
+  if (url.protocol !== 'https:' || !MICROSOFT_SERVICE_HOSTS.some((re) => re.test(url.hostname))) return fallback;
+  return `${url.origin}/.default`;
+}
+
 export type AppCredential =
   | { clientSecret: string }
   | { certificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
@@ -65,8 +90,9 @@ export class MsalTokenSource implements TokenSource {
 }
 
 /** Graph variant: same app, same credential, Graph scope. */
-export function graphTokenSource(options: Omit<MsalTokenSourceOptions, 'scope'>): MsalTokenSource {
-  return new MsalTokenSource({ ...options, scope: GRAPH_SCOPE });
+export function graphTokenSource(options: Omit<MsalTokenSourceOptions, 'scope'> & { baseUrl?: string }): MsalTokenSource {
+  const { baseUrl, ...rest } = options;
+  return new MsalTokenSource({ ...rest, scope: baseUrl ? scopeFor(baseUrl, GRAPH_SCOPE) : GRAPH_SCOPE });
 }
 
 /** A fixed token: local mode against the emulator, which issues its own. */
