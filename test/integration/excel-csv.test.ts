@@ -141,6 +141,15 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
     expect(text).toMatch(/Ready\n2/);
     expect(text).toMatch(/Blocked\n0/);
     expect(files.fetched.filter((u) => u === '/wave.csv')).toHaveLength(1);
+    // The report download opens right in Excel: UTF-8 with BOM, one User row per user.
+    const links = t.connector
+      .activities()
+      .flatMap((a) => [...JSON.stringify(a.activity ?? {}).matchAll(/\[preflight-school\.csv\]\((http:\/\/127\.0\.0\.1:\d+\/downloads\/[^)]+)\)/g)].map((m) => m[1]));
+    expect(links.length).toBeGreaterThan(0);
+    const report = Buffer.from(await (await fetch(links[links.length - 1])).arrayBuffer());
+    expect(report.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = report.subarray(3).toString('utf8').split('\r\n');
+    expect(lines.filter((l) => l.startsWith('User,')).map((l) => l.split(',')[1]).sort()).toEqual(['jeffh@contoso.edu', 'kima@contoso.edu']);
   });
 
   it('bytes that read two ways: the card asks, creates nothing until the admin chooses, then checks the file as chosen', async () => {
