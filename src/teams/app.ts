@@ -9,7 +9,8 @@ import { admission, identify } from '../commands/access';
 import type { AccessSettings, ActionResult, Actor, FollowUp, Reply } from '../commands/types';
 import { actorOf, cardAttachment, filesOf, originOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
-import { runProactive } from './proactive';
+import type { NotificationSink } from '../services/watcher/sink';
+import type { ConversationRef } from '../services/conversations';
 import type { FileHandover, Turn } from './fileHandover';
 import { errorText } from '../lib/errorText';
 
@@ -23,8 +24,8 @@ export interface BotOptions {
   router: CommandRouter;
   live: LiveCards | null;
   conversations?: ConversationRegistry;
-  /** Empty in local mode; proactive updates (follow-ups) are sent as this app. */
-  botAppId: string;
+  /** Every in-place card update (follow-ups) goes through this one path: the notifier's, paced, 429s retried honouring Retry-After. */
+  cards: Pick<NotificationSink, 'update'>;
   log: Logger;
   /** Per-user files to the asker's personal chat, and the file consent answers (src/teams/fileHandover.ts). */
   files?: FileHandover;
@@ -149,9 +150,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     const sink = {
       update: async (reply: Reply) => {
         if (!activityId) return;
-        await runProactive(adapter, options.botAppId, reference, async (ctx) => {
-          await ctx.updateActivity({ id: activityId, type: 'message', attachments: [cardAttachment(reply)], summary: reply.summary });
-        });
+        await options.cards.update(reference as ConversationRef, activityId, reply);
       },
     };
     void within(turn, () => followUp(sink)).catch((err) => log.error('follow-up failed', { error: errorText(err) }));

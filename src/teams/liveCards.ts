@@ -1,12 +1,14 @@
 // Keeps a batch progress card up to date in place while the batch moves:
 // one card per batch and conversation, updated (never re-posted) until the batch
-// settles or a time limit passes. Cards are only updated when what they show changed.
+// settles or a time limit passes. Cards are only updated when what they show changed,
+// and through the one in-place update every card uses (the notifier's: paced, 429s
+// retried honouring Retry-After).
 
-import { TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
 import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
-import { cardAttachment } from './activityMapping';
-import { runProactive } from './proactive';
+import type { ConversationRef } from '../services/conversations';
+import { ConversationGoneError, type NotificationSink } from '../services/watcher/sink';
 import { errorText } from '../lib/errorText';
 
 export interface LiveRender {
@@ -31,8 +33,7 @@ export class LiveCards {
   private ticking = false;
 
   constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly botAppId: string,
+    private readonly cards: Pick<NotificationSink, 'update'>,
     private readonly render: LiveRender,
     private readonly options: { intervalMs: number; maxMinutes: number },
     private readonly log: Logger,
@@ -88,16 +89,15 @@ export class LiveCards {
       // The "Updated …" line changes every time; compare the rest.
       const json = JSON.stringify(now.reply.card).replace(/Updated [^"]*/g, '');
       if (json !== w.lastJson) {
+        await this.cards.update(w.reference as ConversationRef, w.activityId, now.reply);
+        // Only once it landed: an update that failed is tried again on the next poll.
         w.lastJson = json;
-        await runProactive(this.adapter, this.botAppId, w.reference, async (ctx) => {
-          await ctx.updateActivity({ id: w.activityId, type: 'message', attachments: [cardAttachment(now.reply)], summary: now.reply.summary });
-        });
       }
       // Two settled polls in a row: a batch between phases can look settled for a moment.
       w.settledPolls = now.settled ? w.settledPolls + 1 : 0;
       if (w.settledPolls >= 2) this.watches.delete(w.key);
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
+      const status = err instanceof ConversationGoneError ? err.status : (err as { statusCode?: number }).statusCode;
       if (status === 403 || status === 404) {
         // The bot was removed from the conversation, or the card deleted.
         this.watches.delete(w.key);

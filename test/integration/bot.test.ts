@@ -190,6 +190,24 @@ describe('Cutover bot, local mode', () => {
     expect(card.activityId).toBeTruthy();
   });
 
+  it('lands a live card update the connector throttles: the one update path retries 429s, honouring Retry-After', async () => {
+    const conv = 'a:personal-throttled';
+    const logBefore = t.logs().length;
+    // More 429s on the card's update than botbuilder's own HTTP pipeline retries.
+    t.connector.failNext({ status: 429, retryAfterSeconds: 0.2, conversationId: conv, method: 'PUT', times: 8 });
+    const [card] = await t.say('batch show pilot', { conversationId: conv });
+    const landed = await waitFor(() => t.connector.updates(conv).find((x) => x.activityId === card.activityId), { timeoutMs: 15_000 });
+    expect(cardText(landed.activity.attachments[0].content)).toMatch(/^Batch pilot\n/);
+    const puts = t.connector.requests().filter((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(conv)));
+    const throttled = puts.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(8);
+    // Retry-After 0.2 s: no retry came sooner.
+    for (let i = 1; i < puts.length; i++) expect(puts[i].at - puts[i - 1].at).toBeGreaterThanOrEqual(180);
+    const logs = t.logs().slice(logBefore);
+    expect(logs).toMatch(/"message":"connector retry","what":"update","status":429/);
+    expect(logs).not.toMatch(/live card refresh failed/);
+  }, 30_000);
+
   it('shows the audit log of admin actions, newest first', async () => {
     const [card] = await t.say('audit 50');
     expect(card.text).toMatch(/Audit log/);
