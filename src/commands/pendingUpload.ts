@@ -6,7 +6,7 @@
 
 import { endpointFormCard } from '../cards/endpointForm';
 import { applyTargetChecks, describeReading, dropProblemRows, isAmbiguous, validateMigrationCsv, type MigrationCsvValidation } from '../domain/csv/migrationCsv';
-import { isCsvEncoding, isCsvSeparator, type CsvReadingChoice } from '../domain/csv/readCsv';
+import { encodingLabel, isCsvEncoding, isCsvSeparator, separatorLabel, type CsvReadingChoice } from '../domain/csv/readCsv';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { maskAction, targetLookups, validationCard } from './batchNew';
@@ -177,7 +177,8 @@ export async function chooseReading(deps: CommandDeps, actor: Actor, data: Recor
       const validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
       return maskAction(asAction(await formAgain(deps, pendingId, entry, validation, '', {})), validation.masker);
     }
-    await deps.audit.record({ actor, action: 'batch.reading', target: entry.batchName, result: 'ok', detail: describeReading({ encoding: choice.encoding ?? 'utf-8', separator: choice.separator ?? ',', bom: false }) });
+    const chosen = [choice.separator && separatorLabel(choice.separator), choice.encoding && encodingLabel(choice.encoding)].filter(Boolean).join(', ');
+    await deps.audit.record({ actor, action: 'batch.reading', target: entry.batchName, result: 'ok', detail: `read as ${chosen || 'detected'}` });
     return await validationAction(deps, actor, pendingId, entry, peeked.csv, endpoint);
   } finally {
     peeked.csv.fill(0);

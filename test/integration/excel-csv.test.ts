@@ -61,6 +61,9 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
       '/pilot.txt.csv': utf16leBom(toTabs(SAMPLE)),
       // Excel "CSV" in an Italian locale: semicolons, Windows-1252.
       '/wave.csv': cp1252('EmailAddress;UserName;Password\r\nkima@contoso.edu;kim.akers;1101980\r\njeffh@contoso.edu;jeff.hay;2111981\r\n'),
+      // No header row; and columns out of order with a password that looks like an address.
+      '/noheader.csv': cp1252('kima@contoso.edu;kim.akers;Geheim-Köln-7\r\n'),
+      '/shuffled.csv': Buffer.from('EmailAddress;UserName;Password\r\nSecret-Pw-1;kim.akers;kima@contoso.edu\r\nShuffled-Pw-9;jeff.hay;jeffh@contoso.edu\r\n'),
       // Polish text saved as Windows-1250 ("ł" is 0xB3), semicolons: reads two ways.
       '/polish.csv': Buffer.concat([
         Buffer.from('EmailAddress;UserName;Password\r\nellena@contoso.edu;ellen.adams;'),
@@ -78,6 +81,15 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
   it('the samples/ file and the README carry Microsoft\'s documented rows exactly', () => {
     expect(SAMPLE.split(/\r?\n/).filter(Boolean)).toEqual(['EmailAddress,UserName,Password', ...MICROSOFT_ROWS]);
     for (const row of MICROSOFT_ROWS) expect(README).toContain(`   ${row}\n`);
+  });
+
+  it('a file that cannot be used is not kept while the endpoint is missing, and its answer shows no cell of it', async () => {
+    const [noHeader] = await t.sendFile('noheader.csv', `${files.base}/noheader.csv`, 'batch new broken');
+    expect(noHeader.text).toMatch(/The CSV needs fixing first/);
+    expect(noHeader.text).toMatch(/not the header EmailAddress,UserName,Password/);
+    const [shuffled] = await t.sendFile('shuffled.csv', `${files.base}/shuffled.csv`, 'preflight');
+    expect(shuffled.text).toMatch(/The CSV needs fixing first/);
+    expect(shuffled.text).not.toMatch(/Add endpoint and continue/);
   });
 
   it('batch new with the CSV attached before any endpoint: the file is kept, the card asks for the endpoint, then goes on to Create with one attachment', async () => {
@@ -167,7 +179,7 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
   });
 
   it('keeps every password of these files out of cards, summaries, logs and stored files', () => {
-    assertNoSecrets(t, ['1091990', '2111991', '3281986', '1101980', '2111981', 'Hasło-1', 'Has³o-1']);
+    assertNoSecrets(t, ['1091990', '2111991', '3281986', '1101980', '2111981', 'Hasło-1', 'Has³o-1', 'Geheim-Köln-7', 'Secret-Pw-1', 'Shuffled-Pw-9']);
   });
 });
 
