@@ -5,7 +5,14 @@
 // from the file goes through its masker.
 
 import { endpointFormCard } from '../cards/endpointForm';
-import { applyTargetChecks, describeReading, dropProblemRows, isAmbiguous, validateMigrationCsv, type MigrationCsvValidation } from '../domain/csv/migrationCsv';
+import {
+  applyTargetChecks,
+  describeReading,
+  dropProblemRows,
+  isAmbiguous,
+  validateMigrationCsv,
+  type MigrationCsvValidation,
+} from '../domain/csv/migrationCsv';
 import { encodingLabel, isCsvEncoding, isCsvSeparator, separatorLabel, type CsvReadingChoice } from '../domain/csv/readCsv';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
@@ -23,10 +30,13 @@ function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult
 }
 
 function gone(): ActionResult {
-  return asAction(notice({ title: 'This upload is gone', tone: 'warn', text: `It was created, cancelled, or expired after ${KEPT_MINUTES} minutes. Attach the CSV again.` }));
+  return asAction(
+    notice({ title: 'This upload is gone', tone: 'warn', text: `It was created, cancelled, or expired after ${KEPT_MINUTES} minutes. Attach the CSV again.` }),
+  );
 }
 
-const text = (d: Record<string, unknown>, k: string): string => (typeof d[k] === 'string' ? (d[k] as string).trim() : typeof d[k] === 'number' ? String(d[k]) : '');
+const text = (d: Record<string, unknown>, k: string): string =>
+  typeof d[k] === 'string' ? (d[k] as string).trim() : typeof d[k] === 'number' ? String(d[k]) : '';
 
 /** The endpoint form again, with what was typed and why it did not work. */
 async function formAgain(
@@ -72,7 +82,10 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
       const name = text(data, 'endpoint');
       endpoint = name ? await deps.exchange.getMigrationEndpoint(name) : null;
       if (!endpoint) {
-        return maskAction(asAction(await formAgain(deps, pendingId, entry, validation, `There is no IMAP endpoint called ${name} any more: add one here.`, {})), masker);
+        return maskAction(
+          asAction(await formAgain(deps, pendingId, entry, validation, `There is no IMAP endpoint called ${name} any more: add one here.`, {})),
+          masker,
+        );
       }
     } else {
       const typed = {
@@ -84,7 +97,8 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
       // The same checks as the endpoint add command: the card is another way to type it.
       let problem = '';
       if (!typed.name || !typed.host) problem = 'Give the endpoint a name and the IMAP server (host name or IP address).';
-      else if (/\s/.test(typed.name)) problem = `"${typed.name.slice(0, 40)}" can't be an endpoint name here: use letters, digits, dots, dashes or underscores, without spaces.`;
+      else if (/\s/.test(typed.name))
+        problem = `"${typed.name.slice(0, 40)}" can't be an endpoint name here: use letters, digits, dots, dashes or underscores, without spaces.`;
       else if (/\s/.test(typed.host)) problem = `"${typed.host.slice(0, 60)}" is not a host name or IP address.`;
       else if (text(data, 'endpointPort') !== '' && typed.port === undefined) problem = 'The port must be a number from 1 to 65535.';
       let parsed = null as ReturnType<typeof parseCommand> | null;
@@ -115,7 +129,14 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
 }
 
 /** The endpoint is there: store it with the upload and go straight on (CSV check or preflight). */
-async function goOn(deps: CommandDeps, actor: Actor, pendingId: string, entry: PendingBatchInfo, csv: Buffer, endpoint: MigrationEndpoint): Promise<ActionResult> {
+async function goOn(
+  deps: CommandDeps,
+  actor: Actor,
+  pendingId: string,
+  entry: PendingBatchInfo,
+  csv: Buffer,
+  endpoint: MigrationEndpoint,
+): Promise<ActionResult> {
   const validation = validateMigrationCsv(csv, { reading: entry.reading });
   if ((entry.purpose ?? 'batch') === 'preflight') {
     const rows = dropProblemRows(validation);
@@ -123,9 +144,22 @@ async function goOn(deps: CommandDeps, actor: Actor, pendingId: string, entry: P
     await deps.pending.cancel(pendingId);
     if (validation.fatal || rows.length === 0) {
       const first = validation.problems[0];
-      return asAction(notice({ title: 'The CSV needs fixing first', tone: 'bad', text: first ? `${first.message} ${first.fix}` : 'Every row has a problem; check the file with batch new <name>.' }));
+      return asAction(
+        notice({
+          title: 'The CSV needs fixing first',
+          tone: 'bad',
+          text: first ? `${first.message} ${first.fix}` : 'Every row has a problem; check the file with batch new <name>.',
+        }),
+      );
     }
-    const { first, followUp } = begin(deps, actor, { masker: validation.masker, rows, endpoint, pendingId: null, batchName: null, excludeFolders: entry.excludeFolders });
+    const { first, followUp } = begin(deps, actor, {
+      masker: validation.masker,
+      rows,
+      endpoint,
+      pendingId: null,
+      batchName: null,
+      excludeFolders: entry.excludeFolders,
+    });
     return maskAction({ card: first.card, summary: first.summary, followUp }, validation.masker);
   }
   const ok = await deps.pending.amend(
@@ -138,7 +172,14 @@ async function goOn(deps: CommandDeps, actor: Actor, pendingId: string, entry: P
 }
 
 /** The CSV check of a kept upload, as newBatch shows it. */
-async function validationAction(deps: CommandDeps, actor: Actor, pendingId: string, entry: PendingBatchInfo, csv: Buffer, endpoint: MigrationEndpoint): Promise<ActionResult> {
+async function validationAction(
+  deps: CommandDeps,
+  actor: Actor,
+  pendingId: string,
+  entry: PendingBatchInfo,
+  csv: Buffer,
+  endpoint: MigrationEndpoint,
+): Promise<ActionResult> {
   let validation = validateMigrationCsv(csv, { reading: entry.reading });
   const masker = validation.masker;
   if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
@@ -151,9 +192,20 @@ async function validationAction(deps: CommandDeps, actor: Actor, pendingId: stri
     result: validation.fatal ? 'refused' : 'ok',
     detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
   });
-  const licence = validation.fatal ? '' : await licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
+  const licence = validation.fatal
+    ? ''
+    : await licenceWarningLine(
+        deps,
+        validation.rows.map((r) => r.emailAddress),
+      );
   const card = validationCard(
-    { batch: entry.batchName, endpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId: keep ? pendingId : null },
+    {
+      batch: entry.batchName,
+      endpoint,
+      excludeFolders: entry.excludeFolders,
+      fileName: String(entry.summary.fileName ?? 'CSV'),
+      pendingId: keep ? pendingId : null,
+    },
     validation,
     0,
     licence,

@@ -14,7 +14,11 @@ import { waitFor } from '../support/ports';
 
 const README = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 const SAMPLE = fs.readFileSync(path.resolve(__dirname, '../../samples/contoso-pilot.csv'), 'utf8');
-const MICROSOFT_ROWS = ['terrya@contoso.edu,contoso\\terry.adams,1091990', 'annb@contoso.edu,contoso\\ann.beebe,2111991', 'paulc@contoso.edu,contoso\\paul.cannon,3281986'];
+const MICROSOFT_ROWS = [
+  'terrya@contoso.edu,contoso\\terry.adams,1091990',
+  'annb@contoso.edu,contoso\\ann.beebe,2111991',
+  'paulc@contoso.edu,contoso\\paul.cannon,3281986',
+];
 
 /** Windows-1252 (Latin-1 range is enough for these fixtures). */
 const cp1252 = (text: string) => Buffer.from(text, 'latin1');
@@ -25,7 +29,10 @@ const toTabs = (csv: string) => csv.replace(/,/g, '\t');
 async function finalCard(t: TestCutover, sent: SentCard | { activityId: string }, done: RegExp): Promise<string> {
   return waitFor(
     () => {
-      const u = t.connector.updates().filter((x) => x.activityId === sent.activityId).pop();
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === sent.activityId)
+        .pop();
       const text = u ? cardText(u.activity.attachments[0].content) : '';
       return done.test(text) ? text : undefined;
     },
@@ -78,7 +85,7 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
     await files?.close();
   });
 
-  it('the samples/ file and the README carry Microsoft\'s documented rows exactly', () => {
+  it("the samples/ file and the README carry Microsoft's documented rows exactly", () => {
     expect(SAMPLE.split(/\r?\n/).filter(Boolean)).toEqual(['EmailAddress,UserName,Password', ...MICROSOFT_ROWS]);
     for (const row of MICROSOFT_ROWS) expect(README).toContain(`   ${row}\n`);
   });
@@ -100,11 +107,21 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
     const ids = JSON.stringify(form.card).match(/"id":"endpoint\w+"/g);
     expect(ids).toEqual(['"id":"endpointName"', '"id":"endpointHost"', '"id":"endpointPort"', '"id":"endpointSecurity"']);
     // A server Exchange cannot reach: the form stays, saying why, and the file is still kept.
-    const bad = await t.press(form, 'Add endpoint and continue', {}, { endpointName: 'school', endpointHost: 'imap.nowhere.example', endpointPort: '993', endpointSecurity: 'ssl' });
+    const bad = await t.press(
+      form,
+      'Add endpoint and continue',
+      {},
+      { endpointName: 'school', endpointHost: 'imap.nowhere.example', endpointPort: '993', endpointSecurity: 'ssl' },
+    );
     expect(bad.text).toMatch(/can't reach imap.nowhere.example:993/);
     expect(bad.text).toMatch(/the CSV is still kept/);
     const retry: SentCard = { activityId: form.activityId, card: bad.card, text: bad.text };
-    const validation = await t.press(retry, 'Add endpoint and continue', {}, { endpointName: 'school', endpointHost: 'imap.contoso.edu', endpointPort: '993', endpointSecurity: 'ssl' });
+    const validation = await t.press(
+      retry,
+      'Add endpoint and continue',
+      {},
+      { endpointName: 'school', endpointHost: 'imap.contoso.edu', endpointPort: '993', endpointSecurity: 'ssl' },
+    );
     expect(validation.extra.map((e) => e.text).join('\n')).toMatch(/Endpoint school created/);
     expect(validation.text).toMatch(/New batch pilot: CSV check/);
     expect(validation.text).toMatch(/All 3 rows are ready/);
@@ -156,12 +173,19 @@ describe("Excel's files and Microsoft's example, in the demo", () => {
     // The report download opens right in Excel: UTF-8 with BOM, one User row per user.
     const links = t.connector
       .activities()
-      .flatMap((a) => [...JSON.stringify(a.activity ?? {}).matchAll(/\[preflight-school\.csv\]\((http:\/\/127\.0\.0\.1:\d+\/downloads\/[^)]+)\)/g)].map((m) => m[1]));
+      .flatMap((a) =>
+        [...JSON.stringify(a.activity ?? {}).matchAll(/\[preflight-school\.csv\]\((http:\/\/127\.0\.0\.1:\d+\/downloads\/[^)]+)\)/g)].map((m) => m[1]),
+      );
     expect(links.length).toBeGreaterThan(0);
     const report = Buffer.from(await (await fetch(links[links.length - 1])).arrayBuffer());
     expect(report.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const lines = report.subarray(3).toString('utf8').split('\r\n');
-    expect(lines.filter((l) => l.startsWith('User,')).map((l) => l.split(',')[1]).sort()).toEqual(['jeffh@contoso.edu', 'kima@contoso.edu']);
+    expect(
+      lines
+        .filter((l) => l.startsWith('User,'))
+        .map((l) => l.split(',')[1])
+        .sort(),
+    ).toEqual(['jeffh@contoso.edu', 'kima@contoso.edu']);
   });
 
   it('bytes that read two ways: the card asks, creates nothing until the admin chooses, then checks the file as chosen', async () => {
@@ -189,7 +213,18 @@ describeWithDovecot()('an accented password in a Windows-1252 semicolon file, ag
   let dc: DovecotInstance;
   let files: Awaited<ReturnType<typeof serveFiles>>;
   beforeAll(async () => {
-    dc = await startDovecot({ users: [{ login: 'chiara', password: PASSWORD, folders: [{ name: 'INBOX', messages: 12 }, { name: 'Posta inviata', messages: 4 }] }] });
+    dc = await startDovecot({
+      users: [
+        {
+          login: 'chiara',
+          password: PASSWORD,
+          folders: [
+            { name: 'INBOX', messages: 12 },
+            { name: 'Posta inviata', messages: 4 },
+          ],
+        },
+      ],
+    });
     files = await serveFiles({ '/utenti.csv': cp1252(`EmailAddress;UserName;Password\r\nkima@contoso.edu;chiara;${PASSWORD}\r\n`) });
     t = await startTestCutover();
   });
@@ -203,7 +238,12 @@ describeWithDovecot()('an accented password in a Windows-1252 semicolon file, ag
     // Attached before the endpoint exists: added on the card, then the CSV check.
     const [form] = await t.sendFile('utenti.csv', `${files.base}/utenti.csv`, 'batch new italia');
     expect(form.text).toMatch(/Read as\nsemicolons, Windows-1252/);
-    const validation = await t.press(form, 'Add endpoint and continue', {}, { endpointName: 'dovecot', endpointHost: '127.0.0.1', endpointPort: String(dc.imapPort), endpointSecurity: 'none' });
+    const validation = await t.press(
+      form,
+      'Add endpoint and continue',
+      {},
+      { endpointName: 'dovecot', endpointHost: '127.0.0.1', endpointPort: String(dc.imapPort), endpointSecurity: 'none' },
+    );
     expect(validation.text).toMatch(/All 1 rows are ready/);
     const card: SentCard = { activityId: form.activityId, card: validation.card, text: validation.text };
     const ran = await t.press(card, 'Run preflight');

@@ -15,7 +15,7 @@ const ROWS = [
 
 /** Windows-1252 has no encoder in Node: Latin-1 plus the 0x80–0x9F letters and signs used here. */
 function cp1252(text: string): Buffer {
-  const extra: Record<string, number> = { '€': 0x80, 'Š': 0x8a, 'Œ': 0x8c, 'Ž': 0x8e, 'š': 0x9a, 'œ': 0x9c, 'ž': 0x9e, 'Ÿ': 0x9f };
+  const extra: Record<string, number> = { '€': 0x80, Š: 0x8a, Œ: 0x8c, Ž: 0x8e, š: 0x9a, œ: 0x9c, ž: 0x9e, Ÿ: 0x9f };
   return Buffer.from([...text].map((ch) => extra[ch] ?? (ch.charCodeAt(0) < 256 ? ch.charCodeAt(0) : 0x3f)));
 }
 
@@ -37,7 +37,11 @@ const FILES: { name: string; bytes: Buffer; readAs: string }[] = [
   { name: 'UTF-8 without BOM, commas', bytes: Buffer.from(excelText(ROWS, ','), 'utf8'), readAs: 'commas, UTF-8' },
   { name: 'Excel "CSV" in an Italian/German/French locale (semicolons, ANSI)', bytes: cp1252(excelText(ROWS, ';')), readAs: 'semicolons, Windows-1252' },
   { name: 'UTF-8 with BOM, semicolons', bytes: Buffer.concat([BOM8, Buffer.from(excelText(ROWS, ';'), 'utf8')]), readAs: 'semicolons, UTF-8 with BOM' },
-  { name: 'Excel "Unicode text" (UTF-16 LE, BOM, tabs)', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(excelText(ROWS, '\t'), 'utf16le')]), readAs: 'tabs, UTF-16 LE' },
+  {
+    name: 'Excel "Unicode text" (UTF-16 LE, BOM, tabs)',
+    bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(excelText(ROWS, '\t'), 'utf16le')]),
+    readAs: 'tabs, UTF-16 LE',
+  },
   { name: 'UTF-16 BE with BOM, tabs', bytes: Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(excelText(ROWS, '\t'))]), readAs: 'tabs, UTF-16 BE' },
   { name: 'Windows-1252, tabs', bytes: cp1252(excelText(ROWS, '\t')), readAs: 'tabs, Windows-1252' },
 ];

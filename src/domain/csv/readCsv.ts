@@ -151,15 +151,16 @@ export function detectSeparator(text: string, chosen?: CsvSeparator): { separato
     // Every required column found: sure. Otherwise the other separators in the line are worth offering.
     return { separator, alternatives: best >= 3 ? [] : present.filter((s) => s !== separator) };
   }
-  const byCount = (best >= 1 ? top : CSV_SEPARATORS.slice())
-    .map((s) => ({ s, n: count(line, s) }))
-    .sort((a, b) => b.n - a.n);
+  const byCount = (best >= 1 ? top : CSV_SEPARATORS.slice()).map((s) => ({ s, n: count(line, s) })).sort((a, b) => b.n - a.n);
   const separator = byCount[0].n > 0 ? byCount[0].s : ',';
   return { separator, alternatives: best >= 1 ? present.filter((s) => s !== separator) : [] };
 }
 
 /** Bytes → text and the reading used (chosen parts win over detection). */
-export function readCsvBytes(bytes: Uint8Array, choice: CsvReadingChoice = {}): { ok: true; text: string; reading: CsvReading } | Extract<DecodedCsv, { ok: false }> {
+export function readCsvBytes(
+  bytes: Uint8Array,
+  choice: CsvReadingChoice = {},
+): { ok: true; text: string; reading: CsvReading } | Extract<DecodedCsv, { ok: false }> {
   const decoded = decodeCsvBytes(bytes, choice.encoding);
   if (!decoded.ok) return decoded;
   const sep = detectSeparator(decoded.text, choice.separator);
