@@ -7,6 +7,7 @@ import type { BatchSnapshot, NotificationEvent } from '../domain/notifications/e
 import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, USERS_PAGE_SIZE, type BatchProgressInput } from './batchProgress';
 import { csvBuildCard } from './csvBuild';
 import { csvValidationCard } from './csvValidation';
+import { newPlan } from '../domain/cutover/plan';
 import { cutoverPlanCard } from './cutoverPlan';
 import { detailsCard } from './details';
 import { guideStatusCard } from './guideStatus';
@@ -96,7 +97,7 @@ const builders: [string, () => AdaptiveCard][] = [
       }),
   ],
   ['details', () => detailsCard({ title: email(1), sections: [{ heading: 'Statistics', facts: facts(12), powershell: 'Get-MigrationUserStatistics' }, { heading: 'Sync request', text: long(30) }] })],
-  ['help', () => helpCard({ isAdmin: true, modeNote: '', groups: [{ title: 'Batches', commands: Array.from({ length: 40 }, (_, i) => ({ usage: `batch verb${i} <name>`, description: long(15) })) }] })],
+  ['help', () => helpCard({ isAdmin: true, modeNote: '', commands: Array.from({ length: 40 }, (_, i) => ({ family: ['batch', 'user', 'csv', 'x'][i % 4], usage: `batch verb${i} <name>`, description: long(15) })) })],
   ['csvBuild', () => csvBuildCard({ title: 'Build the CSV', text: long(30), facts: facts(3), lines: [long(20)], askDomain: true, askPattern: false, powershell: 'New-MigrationBatch', actions: [{ title: 'Build', verb: 'csv.build', data: { build: 'b1' }, style: 'positive' }] })],
   [
     'csvValidation',
@@ -116,17 +117,11 @@ const builders: [string, () => AdaptiveCard][] = [
   ],
   [
     'cutoverPlan',
-    () =>
-      cutoverPlanCard({
-        title: 'Cut-over plan',
-        tone: '',
-        text: long(10),
-        facts: facts(8),
-        steps: Array.from({ length: 9 }, (_, i) => ({ n: i + 1, id: `s${i}`, batch: 'pilot', title: long(6), status: i < 3 ? 'done' : 'open', current: i === 3, mark: '·', when: long(4), button: 'Do it' })),
-        lines: [long(20)],
-        powershell: "Get-MigrationBatch -Identity 'pilot'",
-        actions: [{ title: 'Refresh', verb: 'cutover.plan', data: { batch: 'pilot' } }],
-      }),
+    () => {
+      const plan = newPlan({ batch: 'pilot', domain: 'contoso.edu', now: new Date('2026-05-01T08:00:00Z'), by: 'Megan Bowen', mxTtl: 3600, oldMxHosts: ['mx.contoso.edu'] });
+      plan.steps[0] = { ...plan.steps[0], status: 'done', doneAt: '2026-05-01T09:00:00Z', doneBy: 'Megan Bowen', forced: true };
+      return cutoverPlanCard({ plan, facts: facts(8) }).card;
+    },
   ],
   ['guideStep', () => guideStepCard({ heading: 'Your move', title: 'Step 1', tone: '', text: long(30), warnings: [long(10)], how: Array.from({ length: 8 }, () => long(20)), steps: Array.from({ length: 9 }, () => ({ mark: '✓', name: long(4) })), lines: [long(20)], actions: [{ title: 'Done', verb: 'guide.done', data: { step: 's1' }, style: 'positive' }] })],
   ['guideStatus', () => guideStatusCard({ title: 'Guide progress', text: '40 people.', totals: facts(3), people: Array.from({ length: 40 }, (_, i) => ({ name: email(i), progress: '3 of 9', help: '' })), lines: [], actions: [] })],

@@ -1,10 +1,10 @@
 // cutover check | plan | delta | proof, and the plan card's step buttons (cutover.*).
 // The plan is the CutoverService's; this file turns it into cards and audits who did what.
 
-import { cutoverPlanCard } from '../cards/cutoverPlan';
+import { cutoverPlanCard, STEP_BUTTONS } from '../cards/cutoverPlan';
 import type { Tone } from '../cards/notice';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
-import { currentStep, isStepId, oldTtlExpiresAt, stepSchedule, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
+import { isStepId, oldTtlExpiresAt, STEP_IDS, STEP_TITLES, type CutoverPlan, type StepId } from '../domain/cutover/plan';
 import { exchangeMxTarget, isDomainName } from '../domain/cutover/dnsReadiness';
 import { proofCsv } from '../domain/cutover/proof';
 import { CSV_CONTENT_TYPE } from '../domain/export/csv';
@@ -17,17 +17,7 @@ import { errorText } from '../lib/errorText';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
 
-const BUTTONS: Record<StepId, string> = {
-  'lower-ttl': 'TTL lowered',
-  'wait-synced': 'Check Synced',
-  'switch-mx': 'MX switched',
-  'watch-dns': 'Check DNS',
-  'sync-now': 'Sync now',
-  'delta-pass': 'Run delta pass',
-  'repeat-delta': 'Final pass done',
-  guide: 'Guide sent',
-  'remove-batch': 'Remove batch',
-};
+const BUTTONS = STEP_BUTTONS;
 
 const who = (a: Actor) => a.name ?? a.upn ?? a.id;
 const one = (r: Reply): CommandResult => ({ replies: [r] });
@@ -121,8 +111,6 @@ export async function cutoverPlanCommand(
 
 export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { title?: string; tone?: Tone; text?: string }): Promise<Reply> {
   const svc = deps.cutover!;
-  const schedule = stepSchedule(plan);
-  const cur = currentStep(plan);
   const check = await svc.checkDomain(plan.domain).catch(() => null);
   const mx = check?.perResolver[0]?.readiness.mx;
   let accessText = 'not configured';
@@ -132,16 +120,9 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
   } catch (err) {
     accessText = err instanceof Error ? err.message : 'not configured';
   }
-  const steps = plan.steps.map((s, i) => {
-    const at = schedule[s.id];
-    const when = s.status === 'done' ? `done ${formatDate(new Date(s.doneAt!))} by ${s.doneBy}${s.forced ? ' (forced)' : ''}` : at ? `from ${formatDate(at)}` : 'when the step before is done';
-    return { n: i + 1, id: s.id, batch: plan.batch, title: STEP_TITLES[s.id], status: s.status, current: s.id === cur, mark: s.status === 'done' ? '✓' : s.id === cur ? '→' : '·', when, button: BUTTONS[s.id] };
-  });
-  const done = plan.steps.filter((s) => s.status === 'done').length;
-  const card = cutoverPlanCard({
-    title: extra?.title ?? `Cut-over plan for batch ${plan.batch} (${plan.domain})`,
-    tone: extra?.tone ?? (cur === null ? 'good' : ''),
-    text: extra?.text ?? (cur ? `Step ${done + 1} of ${STEP_IDS.length}: ${STEP_TITLES[cur]}.` : 'Every step is done.'),
+  return cutoverPlanCard({
+    plan,
+    ...extra,
     facts: [
       { title: 'MX now', value: mx ? `${[...mx.exchangeHosts, ...mx.otherHosts].join(', ') || 'none'}${mx.ttl !== null ? ` (TTL ${mx.ttl} s)` : ''} from ${check!.perResolver[0].resolver}` : 'unknown' },
       { title: 'Exchange MX', value: exchangeMxTarget(plan.domain) },
@@ -152,16 +133,7 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
       { title: 'DNS watch', value: dnsWatchText(plan) },
       { title: 'Mailbox access', value: grantsText(plan) },
     ],
-    steps,
-    lines: ['Steps go in order; a step out of order, or before its condition holds, asks you to force it. Who did what goes to the audit log.'],
-    powershell: `Get-MigrationBatch -Identity '${plan.batch}'`,
-    actions: [
-      ...(cur ? [{ title: BUTTONS[cur], verb: 'cutover.step', data: { batch: plan.batch, step: cur }, style: 'positive' as const }] : []),
-      { title: 'Refresh', verb: 'cutover.plan', data: { batch: plan.batch } },
-      { title: 'Proof', verb: 'cutover.proof', data: { batch: plan.batch } },
-    ],
   });
-  return { card, summary: `Cut-over plan for ${plan.batch}: ${done} of ${STEP_IDS.length} steps done` };
 }
 
 function hours(ms: number): string {

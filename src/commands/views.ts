@@ -1,15 +1,15 @@
-// Small builders for the cards every handler uses: notices, usage help and
-// Exchange errors. Handlers fill in the data; the templates live in adaptiveCards/.
+// The answers every handler gives: usage help and Exchange errors, as notices
+// (src/cards/notice.ts); the card modules and formats are re-exported for handlers.
 
-import { renderCard } from '../cards/render';
 import { ExchangeError } from '../ports/exchange';
 import { COMMANDS, usageOf } from './catalog';
 import type { Reply } from './types';
 import { notice, type NoticeInput, type CardAction, type Tone } from '../cards/notice';
 
-export { notice, batchStatusColor };
+export { notice, batchStatusColor, formatCount, formatDate };
 export type { NoticeInput, CardAction, Tone };
 import { batchStatusColor } from '../cards/batchStatus';
+import { formatCount, formatDate } from '../cards/format';
 import { errorText } from '../lib/errorText';
 
 /** Bad arguments or an unknown command: what was wrong, and the right usage. */
@@ -54,12 +54,4 @@ export function exchangeErrorReply(what: string, err: unknown, powershell: strin
   });
 }
 
-export function formatDate(d: Date | null | undefined): string {
-  if (!d) return 'never';
-  return d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
-}
-
-export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
-}
 
