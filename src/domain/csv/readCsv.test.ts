@@ -96,6 +96,14 @@ describe('reading what Excel writes', () => {
     expect(v.problems[0].message).toMatch(/UTF-16 LE/);
   });
 
+  it('Excel\'s "sep=;" hint line names the separator and is not taken for the header; line numbers stay the file\'s', () => {
+    const v = validateMigrationCsv(cp1252('sep=;\r\nEmailAddress;UserName;Password\r\nterrya@contoso.edu;terry;Perché-2026\r\nbad;x;y\r\n'));
+    expect(v.reading).toMatchObject({ separator: ';', encoding: 'windows-1252' });
+    expect(v.rows[0]).toMatchObject({ rowNumber: 1, line: 3, userName: 'terry' });
+    expect(v.rows[0].password.reveal()).toBe('Perché-2026');
+    expect(v.problems.map((p) => [p.code, p.line])).toEqual([['InvalidEmailAddress', 4]]);
+  });
+
   it('a wrong-count row in a semicolon file names the semicolon', () => {
     const v = validateMigrationCsv('EmailAddress;UserName;Password\r\na@contoso.edu;a;pa;ss\r\n');
     expect(v.problems[0].code).toBe('WrongColumnCount');

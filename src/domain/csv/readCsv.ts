@@ -163,10 +163,19 @@ export function readCsvBytes(
 ): { ok: true; text: string; reading: CsvReading } | Extract<DecodedCsv, { ok: false }> {
   const decoded = decodeCsvBytes(bytes, choice.encoding);
   if (!decoded.ok) return decoded;
-  const sep = detectSeparator(decoded.text, choice.separator);
+  let text = decoded.text;
+  // Excel's own hint line ("sep=;", added so Excel opens the file right) names the separator.
+  // It is blanked, not removed, so every line number stays the file's.
+  const hint = /^([ \t]*(?:\r\n?|\n))*[ \t]*sep=([,;\t])[ \t]*(?=\r|\n|$)/i.exec(text.slice(0, 4096));
+  let sep = detectSeparator(text, choice.separator);
+  if (hint) {
+    const end = hint[0].length;
+    text = hint[0].replace(/[^\r\n]+$/, '') + text.slice(end);
+    sep = choice.separator ? sep : { separator: hint[2] as CsvSeparator, alternatives: [] };
+  }
   return {
     ok: true,
-    text: decoded.text,
+    text,
     reading: {
       encoding: decoded.encoding,
       bom: decoded.bom,
