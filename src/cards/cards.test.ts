@@ -8,10 +8,11 @@ import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, USERS_PAGE_SIZE, typ
 import { csvBuildCard } from './csvBuild';
 import { csvValidationCard } from './csvValidation';
 import { newPlan } from '../domain/cutover/plan';
+import { newProgress } from '../domain/guide/steps';
 import { cutoverPlanCard } from './cutoverPlan';
 import { detailsCard } from './details';
 import { guideStatusCard } from './guideStatus';
-import { guideStepCard } from './guideStep';
+import { guideClientPickerCard, guideStepCard } from './guideStep';
 import { helpCard } from './help';
 import { importPreviewCard } from './importPreview';
 import { importResultCard } from './importResult';
@@ -123,7 +124,8 @@ const builders: [string, () => AdaptiveCard][] = [
       return cutoverPlanCard({ plan, facts: facts(8) }).card;
     },
   ],
-  ['guideStep', () => guideStepCard({ heading: 'Your move', title: 'Step 1', tone: '', text: long(30), warnings: [long(10)], how: Array.from({ length: 8 }, () => long(20)), steps: Array.from({ length: 9 }, () => ({ mark: '✓', name: long(4) })), lines: [long(20)], actions: [{ title: 'Done', verb: 'guide.done', data: { step: 's1' }, style: 'positive' }] })],
+  ['guideStep', () => guideStepCard({ ...newProgress(new Date()), client: 'outlook-windows', done: ['add-account'] }, 'copy-contacts', { showHow: true, warnings: [long(10)] }).card],
+  ['guideStep (client picker)', () => guideClientPickerCard(long(30), [long(10)]).card],
   ['guideStatus', () => guideStatusCard({ title: 'Guide progress', text: '40 people.', totals: facts(3), people: Array.from({ length: 40 }, (_, i) => ({ name: email(i), progress: '3 of 9', help: '' })), lines: [], actions: [] })],
   ['importPreview', () => importPreviewCard({ title: 'x.vcf', tone: '', text: long(30), facts: facts(2), sampleTitle: 'First entries', sample: [long(8)], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [long(10)], actions: [] })],
   ['importResult', () => importResultCard({ title: 'x.vcf', tone: 'warn', text: long(10), facts: facts(5), sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [], actions: [] })],

@@ -1,8 +1,7 @@
 // guide: the end-user cutover checklist as cards (for everyone), the contacts/calendar
 // import from an attached .vcf/.ics, and the admin side (guide status, guide send batch).
 
-import { guideStepCard } from '../cards/guideStep';
-import type { Tone } from '../cards/notice';
+import { guideClientPickerCard, guideStepCard } from '../cards/guideStep';
 import { guideStatusCard } from '../cards/guideStatus';
 import { importPreviewCard } from '../cards/importPreview';
 import { importResultCard } from '../cards/importResult';
@@ -16,7 +15,6 @@ import {
   markDone,
   parseClient,
   progressLine,
-  STEP_ORDER,
   stepsFor,
   stepTitle,
   type GuideProgress,
@@ -30,7 +28,7 @@ import type { ImportOutcome, PimImports } from '../services/pimImport';
 import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
 
 export type { GuideDeps };
-import { formatDate, notice, type CardAction } from './views';
+import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
 
 
@@ -74,67 +72,12 @@ async function licenceWarning(g: GuideDeps, user: GraphUser | null): Promise<str
 
 /** What `guide send batch` posts to each person: the start of their guide. */
 export function guideOffer(): Reply {
-  return clientPicker('Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.');
+  return guideClientPickerCard('Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.');
 }
 
 /** What the watcher posts by itself when a person's first sync has landed. */
 export function guideOfferSynced(): Reply {
-  return clientPicker('Your mail has been copied to Exchange Online, and new mail keeps being copied until the switch. This short guide takes you through what to do in your mail program now; your progress is kept.');
-}
-
-function clientPicker(text: string, warnings: string[] = []): Reply {
-  const card = guideStepCard({
-    heading: 'Your move to Exchange',
-    title: 'Which mail program do you use?',
-    tone: '',
-    text,
-    warnings,
-    how: [],
-    steps: STEP_ORDER.map((s) => ({ mark: '·', name: stepTitle(s) })),
-    lines: ['You can change it later with: guide client <outlook|new|mac|thunderbird>'],
-    actions: (Object.keys(CLIENTS) as MailClient[]).map((c) => ({ title: CLIENTS[c].label, verb: 'guide.client', data: { client: c } })),
-  });
-  return { card, summary: 'Your move to Exchange: which mail program do you use?' };
-}
-
-function stepCard(p: GuideProgress, step: StepId | null, o: { showHow?: boolean; warnings?: string[]; text?: string; tone?: Tone } = {}): Reply {
-  const client = p.client ?? 'outlook-windows';
-  const steps = stepsFor(client);
-  const marks = STEP_ORDER.map((s) => ({ mark: p.done.includes(s) ? '✓' : s === step ? '→' : '·', name: stepTitle(s) }));
-  if (!step) {
-    const card = guideStepCard({
-      heading: `Your move to Exchange · ${CLIENTS[client].label}`,
-      title: 'All done: you are on Exchange Online',
-      tone: 'good',
-      text: o.text ?? 'Every step is done. Thank you!',
-      warnings: o.warnings ?? [],
-      how: [],
-      steps: marks,
-      lines: [],
-      actions: [{ title: 'Start again', verb: 'guide.pick', data: {} }],
-    });
-    return { card, summary: 'All done: you are on Exchange Online' };
-  }
-  const s = steps.find((x) => x.id === step)!;
-  const n = STEP_ORDER.indexOf(step) + 1;
-  const actions: CardAction[] = [
-    { title: 'Done', verb: 'guide.done', data: { step }, style: 'positive' },
-    { title: 'Show me how', verb: 'guide.how', data: { step } },
-    { title: 'I need help', verb: 'guide.help', data: { step } },
-    { title: 'Other mail program', verb: 'guide.pick', data: {} },
-  ];
-  const card = guideStepCard({
-    heading: `Your move to Exchange · ${CLIENTS[client].label} · step ${n} of ${STEP_ORDER.length}`,
-    title: s.title,
-    tone: o.tone ?? '',
-    text: o.text ?? s.why,
-    warnings: o.warnings ?? [],
-    how: o.showHow ? s.how : [],
-    steps: marks,
-    lines: s.importKind ? [`Or attach the ${s.importKind === 'contacts' ? '.vcf' : '.ics'} file your old mail program exports, here in this chat: Cutover copies it into Exchange for you.`] : [],
-    actions,
-  });
-  return { card, summary: `Step ${n} of ${STEP_ORDER.length}: ${s.title}` };
+  return guideClientPickerCard('Your mail has been copied to Exchange Online, and new mail keeps being copied until the switch. This short guide takes you through what to do in your mail program now; your progress is kept.');
 }
 
 /** guide [client <name>] */
@@ -146,13 +89,13 @@ export async function guideCommand(deps: CommandDeps, actor: Actor, clientWord?:
   const warnings = warning ? [warning] : [];
   if (clientWord !== undefined) {
     const client = parseClient(clientWord);
-    if (!client) return { replies: [clientPicker(`I don't know the mail program "${clientWord}". Pick yours:`, warnings)] };
+    if (!client) return { replies: [guideClientPickerCard(`I don't know the mail program "${clientWord}". Pick yours:`, warnings)] };
     const p = await g.progress.update(person, (cur) => chooseClient(cur, client, deps.clock.now()));
-    return { replies: [stepCard(p, currentStep(p), { warnings })] };
+    return { replies: [guideStepCard(p, currentStep(p), { warnings })] };
   }
   const p = await g.progress.update(person, (cur) => cur);
-  if (!p.client) return { replies: [clientPicker('Cutover walks you through the five things to do after your mail moved. First: which mail program do you use?', warnings)] };
-  return { replies: [stepCard(p, currentStep(p), { warnings, text: p.done.length ? `Welcome back. ${stepsFor(p.client).find((s) => s.id === currentStep(p))?.why ?? ''}` : undefined })] };
+  if (!p.client) return { replies: [guideClientPickerCard('Cutover walks you through the five things to do after your mail moved. First: which mail program do you use?', warnings)] };
+  return { replies: [guideStepCard(p, currentStep(p), { warnings, text: p.done.length ? `Welcome back. ${stepsFor(p.client).find((s) => s.id === currentStep(p))?.why ?? ''}` : undefined })] };
 }
 
 const asAction = (r: Reply, extra: Partial<ActionResult> = {}): ActionResult => ({ card: r.card, summary: r.summary, ...extra });
@@ -168,21 +111,21 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
   switch (verb) {
     case 'guide.client': {
       const client = typeof data.client === 'string' && data.client in CLIENTS ? (data.client as MailClient) : null;
-      if (!client) return asAction(clientPicker('Pick your mail program:'));
+      if (!client) return asAction(guideClientPickerCard('Pick your mail program:'));
       const p = await g.progress.update(person, (cur) => chooseClient(cur, client, now));
-      return asAction(stepCard(p, currentStep(p)));
+      return asAction(guideStepCard(p, currentStep(p)));
     }
     case 'guide.pick':
-      return asAction(clientPicker('Pick your mail program: the steps are written for it.'));
+      return asAction(guideClientPickerCard('Pick your mail program: the steps are written for it.'));
     case 'guide.done': {
       if (!step) break;
       const p = await g.progress.update(person, (cur) => markDone(cur, step, now));
-      return asAction(stepCard(p, currentStep(p), { text: currentStep(p) ? `Done: ${stepTitle(step)}. Next:` : undefined }));
+      return asAction(guideStepCard(p, currentStep(p), { text: currentStep(p) ? `Done: ${stepTitle(step)}. Next:` : undefined }));
     }
     case 'guide.how': {
       if (!step) break;
       const p = await g.progress.update(person, (cur) => cur);
-      return asAction(stepCard(p, step, { showHow: true }));
+      return asAction(guideStepCard(p, step, { showHow: true }));
     }
     case 'guide.help': {
       if (!step) break;
@@ -193,7 +136,7 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
       if (current && last && since >= 0 && since < HELP_INTERVAL_MS) {
         const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
         return asAction(
-          stepCard(current, step, {
+          guideStepCard(current, step, {
             showHow: true,
             tone: 'warn',
             text:
@@ -220,7 +163,7 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
       }
       const p = await g.progress.update(person, (cur) => askHelp(cur, step, now, told));
       return asAction(
-        stepCard(p, step, {
+        guideStepCard(p, step, {
           showHow: true,
           tone: 'warn',
           text: told ? 'I told your IT team that you need help with this step; someone will get in touch.' : 'Your request for help is recorded; your IT team sees it in their guide status.',
@@ -229,7 +172,7 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
     }
     case 'guide.show': {
       const p = await g.progress.update(person, (cur) => cur);
-      return asAction(p.client ? stepCard(p, currentStep(p)) : clientPicker('Which mail program do you use?'));
+      return asAction(p.client ? guideStepCard(p, currentStep(p)) : guideClientPickerCard('Which mail program do you use?'));
     }
   }
   return asAction(notice({ title: 'This button is out of date', tone: 'warn', text: 'Type guide to see where you are.' }));
