@@ -31,26 +31,30 @@ async function startFileServer(): Promise<{ base: string; downloads: Record<stri
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, downloads, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const waitUntil = async (done: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-/** Sends a file as Alex and, once the bot has downloaded it (it is reading it now), `help` as Megan. */
-async function fileAndHelp(t: TestCutover, files: Awaited<ReturnType<typeof startFileServer>>, name: string) {
-  const before = files.downloads[`/${name}`] ?? 0;
+/**
+ * Sends a file as Alex and, until the bot has answered it, `help` as Megan every 50 ms. Each
+ * help's wait is counted from when it was due, not from when the test got to send it: the bot
+ * runs in this process, so a turn blocking the event loop would delay the test's own timers too.
+ */
+async function fileWhileHelping(t: TestCutover, files: Awaited<ReturnType<typeof startFileServer>>, name: string) {
   const t0 = Date.now();
-  let fileAnsweredAt = 0;
-  const file = t.sendFile(name, `${files.base}/${name}`, '', { user: ALEX }).then((cards) => ((fileAnsweredAt = Date.now()), cards));
-  await waitUntil(() => (files.downloads[`/${name}`] ?? 0) > before);
-  const h0 = Date.now();
-  const [help] = await t.say('help', { user: MEGAN });
-  const helpAnsweredAt = Date.now();
+  let fileMs = 0;
+  const file = t.sendFile(name, `${files.base}/${name}`, '', { user: ALEX });
+  void file.then(
+    () => (fileMs = Date.now() - t0),
+    () => (fileMs = Date.now() - t0),
+  );
+  const waits: number[] = [];
+  let due = Date.now();
+  while (!fileMs && Date.now() - t0 < 60_000) {
+    const [help] = await t.say('help', { user: MEGAN });
+    expect(help.text).toMatch(/Local mode/);
+    waits.push(Date.now() - due);
+    due = Date.now() + 50;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const [answer] = await file;
-  return { help, helpMs: helpAnsweredAt - h0, answer, fileMs: fileAnsweredAt - t0, helpFirst: helpAnsweredAt <= fileAnsweredAt || fileAnsweredAt === 0 };
+  return { answer, fileMs, waits };
 }
 
 describe('hostile contacts and calendar files, default deadline', () => {
@@ -69,9 +73,8 @@ describe('hostile contacts and calendar files, default deadline', () => {
 
   it('answers the 400-byte minutely VTIMEZONE within seconds, naming the rule, while Megan\'s help is answered in under a second', async () => {
     expect(served['/trap.ics'].length).toBeLessThan(450);
-    const r = await fileAndHelp(t, files, 'trap.ics');
-    expect(r.help.text).toMatch(/Local mode/);
-    expect(r.helpMs).toBeLessThan(1000);
+    const r = await fileWhileHelping(t, files, 'trap.ics');
+    expect(Math.max(...r.waits)).toBeLessThan(1000);
     expect(r.fileMs).toBeLessThan(10_000);
     expect(r.answer.text).toMatch(/Nothing in trap\.ics can be imported/);
     expect(r.answer.text).toMatch(/Entry 2 \(Trap · 2025-06-01\): its time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\)/);
@@ -98,10 +101,10 @@ describe('hostile contacts and calendar files, default deadline', () => {
   });
 
   it('keeps answering others while a slow 10 MB file is read', async () => {
-    const r = await fileAndHelp(t, files, 'busy.vcf');
-    expect(r.helpMs).toBeLessThan(1000);
-    // Help came back while the file was still being read.
-    expect(r.helpFirst).toBe(true);
+    const r = await fileWhileHelping(t, files, 'busy.vcf');
+    expect(Math.max(...r.waits)).toBeLessThan(1000);
+    // Megan was answered many times while the file was downloaded and read.
+    expect(r.waits.length).toBeGreaterThan(3);
     expect(r.answer.text).toMatch(/busy\.vcf: [\d,]+ contacts to copy/);
   });
 });
@@ -120,9 +123,8 @@ describe('hostile contacts and calendar files, a file over the deadline', () => 
   });
 
   it('says the file could not be read and why, stops reading it, and keeps answering everyone', async () => {
-    const r = await fileAndHelp(t, files, 'busy.vcf');
-    expect(r.helpMs).toBeLessThan(1000);
-    expect(r.helpFirst).toBe(true);
+    const r = await fileWhileHelping(t, files, 'busy.vcf');
+    expect(Math.max(...r.waits)).toBeLessThan(1000);
     const answer: SentCard = r.answer;
     expect(answer.text).toMatch(/busy\.vcf cannot be imported/);
     expect(answer.text).toMatch(/This file could not be read: reading it took longer than 200 ms, which no contacts or calendar export needs.*Export it again from your mail program, or in parts/);

@@ -7,7 +7,7 @@
 // The worker entry (pimParseWorker) runs as compiled JavaScript in production (dist/) and as
 // TypeScript from the sources in tests (ts-jest): a tiny bootstrap, evaluated as the worker's
 // code, requires the compiled .js, or first registers a transpile hook with the installed
-// `typescript` package when this file itself is TypeScript.
+// `typescript` package when this file itself is TypeScript (output cached on disk).
 
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -37,15 +37,33 @@ const { workerData } = require('node:worker_threads');
 const entry = workerData.entry;
 if (entry.endsWith('.ts')) {
   // From the sources (tests): TypeScript is transpiled as it loads, with the project's module settings.
+  // Output is kept in node_modules/.cache, so only the first worker after a change loads the compiler.
   const fs = require('node:fs');
   const path = require('node:path');
-  const ts = require(require.resolve('typescript', { paths: [path.dirname(entry)] }));
+  const crypto = require('node:crypto');
+  const typescript = require.resolve('typescript', { paths: [path.dirname(entry)] });
+  const cacheDir = path.join(typescript.slice(0, typescript.lastIndexOf('node_modules') + 12), '.cache', 'cutover-pim-worker');
+  let ts = null;
   require.extensions['.ts'] = (module, filename) => {
-    const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-      fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
-    });
-    module._compile(out.outputText, filename);
+    const source = fs.readFileSync(filename, 'utf8');
+    const cached = path.join(cacheDir, crypto.createHash('sha256').update(filename).update('\\0').update(source).digest('hex') + '.js');
+    let js;
+    try {
+      js = fs.readFileSync(cached, 'utf8');
+    } catch {
+      ts = ts || require(typescript);
+      js = ts.transpileModule(source, {
+        fileName: filename,
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+      }).outputText;
+      try {
+        fs.mkdirSync(cacheDir, { recursive: true });
+        const partial = cached + '.' + process.pid + '.' + require('node:worker_threads').threadId;
+        fs.writeFileSync(partial, js);
+        fs.renameSync(partial, cached);
+      } catch {}
+    }
+    module._compile(js, filename);
   };
 }
 require(entry);
