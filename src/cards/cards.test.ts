@@ -2,7 +2,8 @@
 // size limit, worst cases included; and the one batch-progress card serves both its uses.
 
 import { cardText } from '../../test/support/cutover';
-import type { MigrationUser } from '../domain/exchange/types';
+import type { MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
+import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import type { BatchSnapshot, NotificationEvent } from '../domain/notifications/events';
 import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, USERS_PAGE_SIZE, type BatchProgressInput } from './batchProgress';
 import { csvBuildCard } from './csvBuild';
@@ -102,19 +103,16 @@ const builders: [string, () => AdaptiveCard][] = [
   ['csvBuild', () => csvBuildCard({ title: 'Build the CSV', text: long(30), facts: facts(3), lines: [long(20)], askDomain: true, askPattern: false, powershell: 'New-MigrationBatch', actions: [{ title: 'Build', verb: 'csv.build', data: { build: 'b1' }, style: 'positive' }] })],
   [
     'csvValidation',
-    () =>
-      csvValidationCard({
-        batch: 'pilot',
-        headline: long(15),
-        headlineColor: 'Warning',
-        facts: facts(5),
-        byKind: [{ label: 'Bad address', count: '2,000' }],
-        page: { from: 1, to: 10, total: '2,000' },
-        problems: Array.from({ length: 10 }, (_, i) => ({ where: `Row ${i + 2}, EmailAddress`, message: long(25), fix: long(25) })),
-        note: long(30),
-        powershell: 'New-MigrationBatch',
-        actions: [{ title: 'Create', verb: 'batch.create', data: { pending: 'p1' }, style: 'positive' }],
-      }),
+    () => {
+      // 2,000 rows with a bad address, a long name each, over an endpoint that sends passwords in clear.
+      const rows = Array.from({ length: 2000 }, (_, i) => `not-an-address-${i}-${'x'.repeat(40)},${'u'.repeat(60)}${i},pw${i}`);
+      const validation = validateMigrationCsv(['EmailAddress,UserName,Password', ...rows].join('\n'));
+      const endpoint: MigrationEndpoint = { identity: 'school', endpointType: 'IMAP', remoteServer: 'imap.contoso.edu', port: 143, security: 'None', authentication: 'Basic', maxConcurrentMigrations: 20, maxConcurrentIncrementalSyncs: 10, activeMigrationCount: 0, guid: 'e1' };
+      const reply = csvValidationCard({ batch: 'pilot', endpoint, excludeFolders: ['Junk', 'Deleted Items'], fileName: 'pilot.csv', pendingId: 'p1' }, validation, 3, long(40));
+      expect(cardText(reply.card)).toMatch(/Row 47, EmailAddress/);
+      expect(JSON.stringify(reply.card)).not.toContain('pw46');
+      return reply.card;
+    },
   ],
   [
     'cutoverPlan',

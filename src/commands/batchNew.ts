@@ -4,59 +4,35 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { csvValidationCard } from '../cards/csvValidation';
+import { csvValidationCard, PROBLEMS_PAGE_SIZE } from '../cards/csvValidation';
+
+/** The validation card, built in cards/csvValidation.ts (here for the handlers that show it). */
+export { csvValidationCard as validationCard, PROBLEMS_PAGE_SIZE };
 import {
   applyTargetChecks,
   dropProblemRows,
   serializeMigrationCsv,
-  summarizeProblems,
   validateMigrationCsv,
   CsvMasker,
-  describeReading,
   isAmbiguous,
-  type CsvProblemCode,
   type MigrationCsvValidation,
 } from '../domain/csv/migrationCsv';
-import { encodingLabel, separatorLabel, type CsvEncoding, type CsvSeparator } from '../domain/csv/readCsv';
 import { keepForEndpoint } from './keepUpload';
 import type { Mailbox, MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
 import { isIncompleteList } from '../ports/exchange';
 import { toPowerShell } from '../domain/exchange/powershell';
-import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
 import { FileFetchError } from './types';
-import { exchangeErrorReply, notice, type CardAction } from './views';
+import { exchangeErrorReply, notice } from './views';
 import { licenceWarningLine } from './guide';
 
-export const PROBLEMS_PAGE_SIZE = 15;
 /** The demo tenant's sample migration CSV (Microsoft's documented example rows). */
 export const SAMPLE_CSV = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'samples', 'contoso-pilot.csv');
 const LOOKUP_CONCURRENCY = 8;
 /** Above this many addresses, list all mailboxes once instead of asking one by one. */
 const BULK_LOOKUP_FROM = 200;
 
-const CODE_LABEL: Record<CsvProblemCode, string> = {
-  EmptyFile: 'empty file',
-  MissingHeader: 'no header row',
-  FileTooLarge: 'file over 10 MB',
-  TooManyRows: 'more than 50,000 rows',
-  InvalidUtf8: 'not UTF-8 text',
-  UnterminatedQuote: 'unterminated quote',
-  MissingColumn: 'missing column',
-  UnknownColumn: 'unknown column',
-  DuplicateColumn: 'column twice in the header',
-  NoDataRows: 'no users in the file',
-  WrongColumnCount: 'wrong number of columns',
-  MisplacedQuote: 'misplaced quote',
-  MissingEmailAddress: 'missing EmailAddress',
-  InvalidEmailAddress: 'bad email address',
-  DuplicateEmailAddress: 'address twice in the file',
-  MissingUserName: 'missing UserName',
-  MissingPassword: 'missing Password',
-  TargetMailboxNotFound: 'target mailbox not found',
-  AlreadyInBatch: 'already in another batch',
-};
 
 export interface BatchNewInput {
   name: string;
@@ -200,94 +176,6 @@ function csvFiles(files: IncomingFile[]): IncomingFile[] {
   return files.filter((f) => /\.csv$/i.test(f.name) || (f.fileType ?? '').toLowerCase() === 'csv');
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
-
-export function validationCard(
-  input: { batch: string; endpoint: MigrationEndpoint; excludeFolders: string[]; fileName: string; pendingId: string | null },
-  validation: MigrationCsvValidation,
-  page: number,
-  licenceWarning = '',
-): Reply {
-  const s = summarizeProblems(validation, { page: page + 1, pageSize: PROBLEMS_PAGE_SIZE });
-  const { rows, validRows, problemRows } = validation.totals;
-  const fatal = validation.fatal;
-  const headline = fatal
-    ? 'Exchange would reject this file. Fix it and attach it again.'
-    : problemRows === 0
-      ? `All ${n(rows)} rows are ready.`
-      : `${n(validRows)} of ${n(rows)} rows are ready; ${n(problemRows)} ${problemRows === 1 ? 'row has' : 'rows have'} problems.`;
-  const actions: CardAction[] = [];
-  const pid = input.pendingId;
-  // Bytes that read more than one way: ask which reading is right before anything is created.
-  const ask = pid ? readingChoices(validation, pid) : null;
-  if (ask) actions.push(...ask.actions);
-  if (pid && !fatal && validRows > 0 && !ask) {
-    if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
-    else actions.push({ title: `Drop ${n(problemRows)} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
-  }
-  if (pid && !fatal && validRows > 0 && !ask) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
-  if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });
-  if (s.page < s.pageCount) actions.push({ title: 'More problems', verb: 'batch.problems', data: { pending: pid, page: page + 1 } });
-  if (pid) actions.push({ title: 'Cancel', verb: 'batch.cancel', data: { pending: pid } });
-  const params: Record<string, unknown> = { Name: input.batch, SourceEndpoint: input.endpoint.identity, CSVData: Buffer.alloc(0), AutoStart: true };
-  if (input.excludeFolders.length) params.ExcludeFolders = input.excludeFolders;
-  const inClear = cleartextPasswordWarning(input.endpoint);
-  const card = csvValidationCard({
-    ...(inClear ? { warning: inClear } : {}),
-    ...(ask ? { readingQuestion: ask.question } : {}),
-    batch: input.batch,
-    headline,
-    headlineColor: fatal ? 'Attention' : problemRows ? 'Warning' : 'Good',
-    facts: [
-      { title: 'File', value: input.fileName },
-      ...(validation.reading ? [{ title: 'Read as', value: describeReading(validation.reading) }] : []),
-      { title: 'Endpoint', value: `${input.endpoint.identity} (${input.endpoint.remoteServer}:${input.endpoint.port}, ${input.endpoint.security})` },
-      { title: 'Rows', value: rows.toLocaleString('en-US') },
-      { title: 'Ready', value: validRows.toLocaleString('en-US') },
-      { title: 'Excluded folders', value: input.excludeFolders.length ? input.excludeFolders.join(', ') : 'none' },
-    ],
-    byKind: s.byCode.map((b) => ({ label: CODE_LABEL[b.code] ?? b.code, count: b.count.toLocaleString('en-US') })),
-    page: { from: (s.page - 1) * s.pageSize + 1, to: (s.page - 1) * s.pageSize + s.problems.length, total: s.totalProblems.toLocaleString('en-US') },
-    problems: s.problems.map((p) => ({
-      where: p.rowNumber === null ? 'File' : `Row ${p.rowNumber}${p.column ? `, ${p.column}` : ''}`,
-      message: p.message,
-      fix: p.fix,
-    })),
-    note: [licenceWarning, pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : ''].filter(Boolean).join('\n\n'),
-    powershell: toPowerShell('New-MigrationBatch', params, { csvFileName: /\.csv$/i.test(input.fileName) ? input.fileName : 'migration.csv' }),
-    actions,
-  });
-  return maskReply({ card, summary: `Batch ${input.batch}: ${headline}` }, validation.masker);
-}
-
-/** The readings to offer when the file's bytes fit more than one (at most 4 buttons), and the question. */
-function readingChoices(validation: MigrationCsvValidation, pendingId: string): { question: string; actions: CardAction[] } | null {
-  const r = validation.reading;
-  if (!r || !isAmbiguous(r)) return null;
-  const encodings: CsvEncoding[] = [r.encoding, ...r.encodingAlternatives];
-  const separators: CsvSeparator[] = [r.separator, ...r.separatorAlternatives];
-  const actions: CardAction[] = [];
-  for (const encoding of encodings) {
-    for (const separator of separators) {
-      if (actions.length >= 4) break;
-      const label = describeReading({ encoding, separator, bom: r.bom });
-      actions.push({ title: `Read as ${label}`, verb: 'batch.reading', data: { pending: pendingId, encoding, separator }, ...(actions.length === 0 ? { style: 'positive' as const } : {}) });
-    }
-  }
-  // A name with accents, as this reading gives it, helps the admin see which one is right.
-  const sample = validation.rows.find((row) => /[^\x00-\x7f]/.test(row.userName));
-  const parts: string[] = [];
-  if (r.encodingAlternatives.length) {
-    parts.push(`The file is not UTF-8, and some of its characters read differently in ${[r.encoding, ...r.encodingAlternatives].map((e) => encodingLabel(e, true)).join(' and ')}.`);
-  }
-  if (r.separatorAlternatives.length) {
-    parts.push(`Its first line could be split on ${[r.separator, ...r.separatorAlternatives].map(separatorLabel).join(' or ')}.`);
-  }
-  if (sample) parts.push(`Read as ${describeReading(r)}, row ${sample.rowNumber}'s UserName is "${sample.userName}".`);
-  parts.push('Which reading is right? Nothing is created until you choose.');
-  return { question: parts.join(' '), actions };
-}
-
 export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: string, input: BatchNewInput, files: IncomingFile[]): Promise<CommandResult> {
   // Where the CSV comes from: an attached file (personal chat) or pasted under the command.
   let csv: Buffer;
@@ -366,7 +254,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
       detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
     });
     const licence = validation.fatal ? '' : await licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
-    return { replies: [validationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
+    return { replies: [csvValidationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
   } catch (err) {
     return { replies: [maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker)] };
   } finally {
@@ -421,7 +309,7 @@ export async function createBatch(
         port: 0,
         security: 'Ssl' as const,
       };
-      const card = validationCard(
+      const card = csvValidationCard(
         { batch: entry.batchName, endpoint: endpoint as MigrationEndpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
         validation,
         0,
