@@ -1,5 +1,6 @@
-// Azurite's blob service on loopback, as a child process of its own (in memory, no telemetry):
-// the Azure Storage account several bot instances share in scale-out tests.
+// Azurite's blob service (and, when asked, its queue service) on loopback, each a child process of
+// its own (in memory, no telemetry): the Azure Storage account several bot instances share in
+// scale-out tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -22,12 +23,22 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export async function startAzurite(): Promise<RunningAzurite> {
+async function startService(service: 'blob' | 'queue'): Promise<{ port: number; close(): Promise<void> }> {
   const port = await freePort();
-  const main = path.join(__dirname, '../../node_modules/azurite/dist/src/blob/main.js');
+  const main = path.join(__dirname, `../../node_modules/azurite/dist/src/${service}/main.js`);
   const child: ChildProcess = spawn(
     process.execPath,
-    [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    [
+      main,
+      `--${service}Host`,
+      '127.0.0.1',
+      `--${service}Port`,
+      String(port),
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--silent',
+    ],
     {
       detached: true,
       stdio: 'ignore',
@@ -37,16 +48,29 @@ export async function startAzurite(): Promise<RunningAzurite> {
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 15_000;
   while (!(await canConnect(port))) {
-    if (exited || Date.now() > deadline) throw new Error('Azurite did not start');
+    if (exited || Date.now() > deadline) throw new Error(`Azurite (${service}) did not start`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`,
+    port,
     async close() {
       if (!child.pid || exited) return;
       const gone = new Promise((r) => child.once('exit', r));
       process.kill(-child.pid, 'SIGTERM');
       await gone;
+    },
+  };
+}
+
+/** Blob only by default; `queue: true` adds the queue service (QueueEndpoint in the connection string). */
+export async function startAzurite(options: { queue?: boolean } = {}): Promise<RunningAzurite> {
+  const [blob, queue] = await Promise.all([startService('blob'), options.queue ? startService('queue') : null]);
+  return {
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${blob.port}/devstoreaccount1;` +
+      (queue ? `QueueEndpoint=http://127.0.0.1:${queue.port}/devstoreaccount1;` : ''),
+    async close() {
+      await Promise.all([blob.close(), queue?.close()]);
     },
   };
 }
