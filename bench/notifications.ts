@@ -15,6 +15,7 @@ import { AuditLog } from '../src/services/auditLog';
 import { createNotificationStack, unauthenticatedAdapter } from '../src/teams/notifier';
 import { startConnectorInWorker } from './connectorWorker';
 import { syntheticSource } from '../test/support/syntheticSource';
+import { validateMigrationCsv } from '../src/domain/csv/migrationCsv';
 
 const N = Number(process.env.CONVERSATIONS ?? 1000);
 const B = Number(process.env.BATCHES ?? 20);
@@ -53,7 +54,7 @@ async function main() {
   await ex.newImapMigrationEndpoint({ name: 'bench', remoteServer: HOST, port: 993, security: 'Ssl' });
   for (let b = 0; b < B; b++) {
     const rows = Array.from({ length: U }, (_, i) => `${addr(b, i)},${addr(b, i)},${i < 2 ? 'bad' : 'ok'}-${i}`);
-    await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', csvData: Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n')), autoStart: true });
+    await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', rows: validateMigrationCsv(Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n'))).rows, autoStart: true });
   }
   const w = stack.watcher;
   // Waits until the watcher has polled at least twice after `since` with nothing left to send.

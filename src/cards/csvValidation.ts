@@ -7,7 +7,7 @@ import { describeReading, isAmbiguous, summarizeProblems, type CsvProblemCode, t
 import { encodingLabel, separatorLabel, type CsvEncoding, type CsvSeparator } from '../domain/csv/readCsv';
 import { cleartextPasswordWarning } from '../domain/exchange/cleartext';
 import { toPowerShell } from '../domain/exchange/powershell';
-import type { MigrationEndpoint } from '../domain/exchange/types';
+import type { ImapServer } from '../domain/exchange/types';
 import type { CardAction, Fact } from './notice';
 import { renderCard } from './render';
 import type { Reply } from './reply';
@@ -56,7 +56,8 @@ interface CsvValidationData {
 
 export interface CsvValidationInput {
   batch: string;
-  endpoint: MigrationEndpoint;
+  /** The endpoint's name and server (a MigrationEndpoint is one). */
+  endpoint: ImapServer & { identity: string };
   excludeFolders: string[];
   fileName: string;
   /** The sealed upload the buttons act on; null: the card only reports (no buttons). */

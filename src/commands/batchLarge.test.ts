@@ -5,7 +5,7 @@ import { createExchangeAdmin, StaticTokenSource } from '../adapters/exchange';
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../emulator/exchange';
 import { batchProgressState, countUsers, LARGE_BATCH, sortUsersForCard } from './batch';
 import type { CommandDeps } from './types';
-import { targetLookups } from './batchNew';
+import { targetLookups } from './csvCheck';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 
 let emu: RunningExchangeEmulator;
@@ -20,7 +20,7 @@ it('reads counts from the batch and one page of users, failed first, matching a 
   await exchange.newImapMigrationEndpoint({ name: 'school', remoteServer: 'imap.contoso.edu', port: 993, security: 'Ssl' } as never);
   // The demo IMAP source knows none of these logins: they fail, as a wrong password does.
   const csv = ['EmailAddress,UserName,Password', ...addresses.map((a, i) => `${a},${a.split('@')[0]},pw${i}`)].join('\r\n');
-  await exchange.newImapMigrationBatch({ name: 'big', sourceEndpoint: 'school', csvData: Buffer.from(csv), autoStart: true } as never);
+  await exchange.newImapMigrationBatch({ name: 'big', sourceEndpoint: 'school', rows: validateMigrationCsv(Buffer.from(csv)).rows, autoStart: true } as never);
   await emu.control.advance(60);
 
   const calls: string[] = [];

@@ -8,30 +8,19 @@ import { csvValidationCard, PROBLEMS_PAGE_SIZE } from '../cards/csvValidation';
 
 /** The validation card, built in cards/csvValidation.ts (here for the handlers that show it). */
 export { csvValidationCard as validationCard, PROBLEMS_PAGE_SIZE };
-import {
-  applyTargetChecks,
-  dropProblemRows,
-  serializeMigrationCsv,
-  validateMigrationCsv,
-  CsvMasker,
-  isAmbiguous,
-  type MigrationCsvValidation,
-} from '../domain/csv/migrationCsv';
+import { dropProblemRows, validateMigrationCsv, CsvMasker, isAmbiguous } from '../domain/csv/migrationCsv';
 import { keepForEndpoint } from './keepUpload';
-import type { Mailbox, MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
-import { isIncompleteList } from '../ports/exchange';
+import { imapServerOf, type MigrationEndpoint } from '../domain/exchange/types';
+import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv } from './csvCheck';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
-import { FileFetchError } from './types';
+import { actionResult, FileFetchError } from './types';
 import { exchangeErrorReply, notice } from './views';
 import { licenceWarningLine } from './guide';
 
 /** The demo tenant's sample migration CSV (Microsoft's documented example rows). */
 export const SAMPLE_CSV = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'samples', 'contoso-pilot.csv');
-const LOOKUP_CONCURRENCY = 8;
-/** Above this many addresses, list all mailboxes once instead of asking one by one. */
-const BULK_LOOKUP_FROM = 200;
 
 
 export interface BatchNewInput {
@@ -67,60 +56,6 @@ export async function pickEndpoint(deps: CommandDeps, wanted: string | undefined
     tone: 'warn',
     text: `There are ${endpoints.length} IMAP endpoints (${endpoints.map((x) => x.identity).join(', ')}). Say which one: batch new <name> endpoint <endpoint>`,
   });
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
-
-/** Exchange answers "does the mailbox exist" and "which batch holds this user". */
-export async function targetLookups(deps: CommandDeps, validation: MigrationCsvValidation) {
-  const emails = [...new Set(validation.rows.map((r) => r.emailAddress.toLowerCase()))];
-  // Exchange may hand over only part of a list (it can refuse next links): what was read still counts,
-  // and Exchange itself refuses a user already in another batch when the batch is created.
-  const users = await deps.exchange.getMigrationUsers().catch((e: unknown) => {
-    if (isIncompleteList(e)) return e.partial as MigrationUser[];
-    throw e;
-  });
-  const batchOf = new Map(users.map((u) => [u.emailAddress.toLowerCase(), u.batchId]));
-  const exists = new Set<string>();
-  if (emails.length > BULK_LOOKUP_FROM) {
-    // One paged Get-Mailbox beats thousands of single lookups; proxy addresses count too.
-    let mailboxes: Mailbox[];
-    let partial = false;
-    try {
-      mailboxes = await deps.exchange.getMailboxes();
-    } catch (e) {
-      if (!isIncompleteList(e)) throw e;
-      mailboxes = e.partial as Mailbox[];
-      partial = true;
-    }
-    for (const m of mailboxes) {
-      exists.add(m.primarySmtpAddress.toLowerCase());
-      for (const a of m.emailAddresses) exists.add(a.replace(/^smtp:/i, '').toLowerCase());
-    }
-    // Never "no mailbox" for an address the partial list just did not reach: ask for each one.
-    if (partial) {
-      await mapLimit(emails.filter((e) => !exists.has(e)), LOOKUP_CONCURRENCY, async (email) => {
-        if (await deps.exchange.getMailbox(email)) exists.add(email);
-      });
-    }
-  } else {
-    await mapLimit(emails, LOOKUP_CONCURRENCY, async (email) => {
-      if (await deps.exchange.getMailbox(email)) exists.add(email);
-    });
-  }
-  return { mailboxExists: (e: string) => exists.has(e), batchOf: (e: string) => batchOf.get(e) ?? null };
 }
 
 /** A reply built from a CSV, through that file's masker: every card text and the summary. */
@@ -230,7 +165,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
       return { replies: [kept] };
     }
 
-    if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+    validation = await checkCsvAgainstExchange(deps, validation);
 
     let pendingId: string | null = null;
     // Kept when it can be created, or when the card must ask how to read it.
@@ -242,7 +177,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         csv,
         createdBy: { id: actor.id, name: actor.name },
         conversationId,
-        summary: { fileName, endpointServer: `${endpoint.remoteServer}:${endpoint.port}`, endpointSecurity: endpoint.security, rows: validation.totals.rows },
+        summary: { fileName, server: imapServerOf(endpoint), rows: validation.totals.rows },
         masker,
       });
     }
@@ -262,10 +197,6 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
   }
 }
 
-function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult {
-  return { card: reply.card, summary: reply.summary, ...extra };
-}
-
 /** The Create button (also "Drop problem rows and create"). */
 export async function createBatch(
   deps: CommandDeps,
@@ -281,71 +212,63 @@ export async function createBatch(
       break;
     case 'already-created': {
       const progress = await batchProgress(deps, taken.batchName).catch(() => null);
-      return asAction(progress ?? notice({ title: `Batch ${taken.batchName} was already created`, tone: 'good' }), { watch: { batch: taken.batchName } });
+      return actionResult(progress ?? notice({ title: `Batch ${taken.batchName} was already created`, tone: 'good' }), { watch: { batch: taken.batchName } });
     }
     case 'in-progress':
       // Another click (or Teams delivering the same activity twice) is creating it: leave that card alone.
-      return asAction(notice({ title: 'Already creating this batch', tone: 'warn', text: taken.message }), { keepOriginal: true });
+      return actionResult(notice({ title: 'Already creating this batch', tone: 'warn', text: taken.message }), { keepOriginal: true });
     default:
-      return asAction(notice({ title: 'Nothing to create', tone: 'warn', text: taken.message }));
+      return actionResult(notice({ title: 'Nothing to create', tone: 'warn', text: taken.message }));
   }
   const entry = { ...taken.pending, excludeFolders: adjust.excludeFolders ?? taken.pending.excludeFolders };
   const csv = taken.csv;
   const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), AutoStart: true };
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
   const ps = toPowerShell('New-MigrationBatch', params);
-  let payload: Buffer | null = null;
   // Validate again at the click (as the admin chose to read it): mailboxes or other batches may have changed since.
-  let validation = validateMigrationCsv(csv, { reading: taken.pending.reading });
+  let validation = readKeptCsv(taken);
   const masker = validation.masker;
   try {
-    if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+    validation = await checkCsvAgainstExchange(deps, validation);
     const unsure = validation.reading !== null && isAmbiguous(validation.reading);
     if (unsure || validation.fatal || validation.totals.validRows === 0 || (validation.totals.problemRows > 0 && !dropProblems)) {
       await deps.pending.fail(pendingId, 'problems changed', masker);
-      const endpoint = (await deps.exchange.getMigrationEndpoint(entry.endpoint)) ?? {
-        identity: entry.endpoint,
-        remoteServer: String(entry.summary.endpointServer ?? ''),
-        port: 0,
-        security: 'Ssl' as const,
-      };
+      const endpoint = await endpointOfKept(deps, entry);
       const card = csvValidationCard(
-        { batch: entry.batchName, endpoint: endpoint as MigrationEndpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
+        { batch: entry.batchName, endpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
         validation,
         0,
       );
-      return maskAction(asAction(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] }), masker);
+      return maskAction(actionResult(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] }), masker);
     }
     const rows = (dropProblems ? dropProblemRows(validation) : validation.rows).filter((r) => !adjust.dropEmails?.has(r.emailAddress.toLowerCase()));
     if (rows.length === 0) {
       await deps.pending.fail(pendingId, 'no rows left', masker);
-      return asAction(notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }), { keepOriginal: true });
+      return actionResult(notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }), { keepOriginal: true });
     }
-    payload = serializeMigrationCsv(rows);
     await deps.exchange.newImapMigrationBatch({
       name: entry.batchName,
       sourceEndpoint: entry.endpoint,
-      csvData: payload,
+      rows,
       excludeFolders: entry.excludeFolders.length ? entry.excludeFolders : undefined,
       autoStart: true,
     });
     await deps.pending.complete(pendingId, { batchName: entry.batchName });
     await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${rows.length} users, endpoint ${entry.endpoint}` });
     const progress = await batchProgress(deps, entry.batchName);
-    return asAction(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
+    return actionResult(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
   } catch (err) {
     // Exchange's answer may quote the CSV it was given: through the file's masker, everywhere.
     await deps.pending.fail(pendingId, maskedError(err, masker), masker);
     await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'failed', detail: maskedError(err, masker) });
-    return maskAction(asAction(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.')), masker);
+    return maskAction(actionResult(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.')), masker);
   } finally {
     csv.fill(0);
-    payload?.fill(0);
   }
 }
 
 export async function cancelBatch(deps: CommandDeps, actor: Actor, pendingId: string): Promise<ActionResult> {
   await deps.pending.cancel(pendingId);
   await deps.audit.record({ actor, action: 'batch.cancel', target: pendingId, result: 'ok' });
-  return asAction(notice({ title: 'Cancelled', tone: '', text: 'The uploaded CSV was wiped. Nothing was sent to Exchange.' }));
+  return actionResult(notice({ title: 'Cancelled', tone: '', text: 'The uploaded CSV was wiped. Nothing was sent to Exchange.' }));
 }

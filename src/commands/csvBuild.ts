@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { csvBuildCard } from '../cards/csvBuild';
 import { buildMasterUserCsv, parseAddressList, type MasterUserFormat } from '../domain/csv/masterUserCsv';
-import { applyTargetChecks, CsvMasker, validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { CsvMasker, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { Secret } from '../domain/secret';
 import { DELETE_ITEM, mutate } from '../ports/store';
-import { maskAction, pickEndpoint, targetLookups, validationCard } from './batchNew';
+import { maskAction, pickEndpoint, validationCard } from './batchNew';
+import { checkCsvAgainstExchange } from './csvCheck';
 import type { ActionResult, Actor, CommandDeps, CommandResult, IncomingFile, Reply } from './types';
-import { FileFetchError } from './types';
+import { actionResult, FileFetchError } from './types';
 import { exchangeErrorReply, notice } from './views';
 
 export type CsvBuildFormat = 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom';
@@ -126,7 +127,7 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
   const id = typeof data.build === 'string' && /^[A-Za-z0-9_-]{8,40}$/.test(data.build) ? data.build : 'invalid';
   const key = PREFIX + id;
   const req = (await deps.store.read([key]))[key] as BuildRequest | undefined;
-  const asResult = (r: Reply, keepOriginal = false): ActionResult => ({ card: r.card, summary: r.summary, keepOriginal });
+  const asResult = (r: Reply, keepOriginal = false): ActionResult => actionResult(r, { keepOriginal });
   if (!req || deps.clock.now().getTime() - Date.parse(req.createdAt) > TTL_MS) {
     return asResult(notice({ title: 'This form expired', tone: 'warn', text: 'Send the csv build command again.' }));
   }
@@ -147,8 +148,7 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
   try {
     const endpoint = await deps.exchange.getMigrationEndpoint(req.endpoint);
     if (!endpoint) return asResult(notice({ title: `Endpoint ${req.endpoint} is gone`, tone: 'warn' }));
-    let validation = validateMigrationCsv(built.csv);
-    if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+    const validation = await checkCsvAgainstExchange(deps, validateMigrationCsv(built.csv));
     const pendingId = await deps.pending.put({
       batchName: req.batchName,
       endpoint: req.endpoint,

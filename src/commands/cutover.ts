@@ -10,7 +10,7 @@ import { proofCsv } from '../domain/cutover/proof';
 import { CSV_CONTENT_TYPE } from '../domain/export/csv';
 import { handOver, handoverText } from './handover';
 import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
-import type { ActionResult, Actor, CommandDeps, CommandResult, FileFetcher, FollowUp, IncomingFile, Reply, Where } from './types';
+import { actionResult, type ActionResult, type Actor, type CommandDeps, type CommandResult, type FileFetcher, type FollowUp, type IncomingFile, type Reply, type Where } from './types';
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
 import { errorText } from '../lib/errorText';
@@ -283,7 +283,7 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
 }
 
 export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: string, step: string, force: boolean): Promise<ActionResult> {
-  const asResult = (r: Reply): ActionResult => ({ card: r.card, summary: r.summary });
+  const asResult = (r: Reply): ActionResult => actionResult(r);
   if (!deps.cutover) return asResult(unavailable());
   if (!isStepId(step)) return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `There is no step "${step}".` }));
   const svc = deps.cutover;
@@ -362,7 +362,7 @@ function deltaStepFollowUp(deps: CutoverDeps, actor: Actor, batch: string, step:
     await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: `${did}${res.note ?? ''}`.trim() });
     await sink.update(await planCard(deps, res.plan, { text: `${did}${STEP_TITLES[step]}: done${res.note ? ` (${res.note})` : ''}.` }));
   };
-  return { card: first.card, summary: first.summary, followUp };
+  return actionResult(first, { followUp });
 }
 
 async function refusal(deps: CutoverDeps, actor: Actor, batch: string, step: StepId, reason: string, canForce: boolean, did = ''): Promise<ActionResult> {
@@ -376,13 +376,13 @@ async function refusal(deps: CutoverDeps, actor: Actor, batch: string, step: Ste
       { title: 'Plan', verb: 'cutover.plan', data: { batch } },
     ],
   });
-  return { card: r.card, summary: r.summary, keepOriginal: true };
+  return actionResult(r, { keepOriginal: true });
 }
 
 export async function cutoverPlanAction(deps: CutoverDeps, batch: string): Promise<ActionResult> {
   const plan = deps.cutover ? await deps.cutover.getPlan(batch) : null;
   const r = plan ? await planCard(deps, plan) : notice({ title: `No cut-over plan for ${batch}`, tone: 'warn', usage: ['cutover plan batch <name>'] });
-  return { card: r.card, summary: r.summary };
+  return actionResult(r);
 }
 
 /** Who the scheduled passes are in the audit log. */

@@ -25,11 +25,12 @@ import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE,
 import type { AdminNotifier, GuidePerson, GuideProgressStore } from '../services/guideProgress';
 import type { GuideOffers, OfferRecord } from '../services/guideOffers';
 import type { ImportOutcome, PimImports } from '../services/pimImport';
-import { FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
+import { actionResult, FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
 
 export type { GuideDeps };
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
+import { forEachLimited } from '../lib/pool';
 
 
 const MAX_LIST = 15;
@@ -98,12 +99,10 @@ export async function guideCommand(deps: CommandDeps, actor: Actor, clientWord?:
   return { replies: [guideStepCard(p, currentStep(p), { warnings, text: p.done.length ? `Welcome back. ${stepsFor(p.client).find((s) => s.id === currentStep(p))?.why ?? ''}` : undefined })] };
 }
 
-const asAction = (r: Reply, extra: Partial<ActionResult> = {}): ActionResult => ({ card: r.card, summary: r.summary, ...extra });
-
 /** Card buttons of the guide and the import, for everyone. */
 export async function guideAction(deps: CommandDeps, actor: Actor, verb: string, data: Record<string, unknown>): Promise<ActionResult> {
   const g = need(deps);
-  if (!g) return asAction(unavailable());
+  if (!g) return actionResult(unavailable());
   if (verb.startsWith('import.')) return importAction(deps, g, actor, verb, data);
   const person = await personOf(g, actor);
   const now = deps.clock.now();
@@ -111,21 +110,21 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
   switch (verb) {
     case 'guide.client': {
       const client = typeof data.client === 'string' && data.client in CLIENTS ? (data.client as MailClient) : null;
-      if (!client) return asAction(guideClientPickerCard('Pick your mail program:'));
+      if (!client) return actionResult(guideClientPickerCard('Pick your mail program:'));
       const p = await g.progress.update(person, (cur) => chooseClient(cur, client, now));
-      return asAction(guideStepCard(p, currentStep(p)));
+      return actionResult(guideStepCard(p, currentStep(p)));
     }
     case 'guide.pick':
-      return asAction(guideClientPickerCard('Pick your mail program: the steps are written for it.'));
+      return actionResult(guideClientPickerCard('Pick your mail program: the steps are written for it.'));
     case 'guide.done': {
       if (!step) break;
       const p = await g.progress.update(person, (cur) => markDone(cur, step, now));
-      return asAction(guideStepCard(p, currentStep(p), { text: currentStep(p) ? `Done: ${stepTitle(step)}. Next:` : undefined }));
+      return actionResult(guideStepCard(p, currentStep(p), { text: currentStep(p) ? `Done: ${stepTitle(step)}. Next:` : undefined }));
     }
     case 'guide.how': {
       if (!step) break;
       const p = await g.progress.update(person, (cur) => cur);
-      return asAction(guideStepCard(p, step, { showHow: true }));
+      return actionResult(guideStepCard(p, step, { showHow: true }));
     }
     case 'guide.help': {
       if (!step) break;
@@ -135,7 +134,7 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
       const since = last ? now.getTime() - Date.parse(last.at) : Infinity;
       if (current && last && since >= 0 && since < HELP_INTERVAL_MS) {
         const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
-        return asAction(
+        return actionResult(
           guideStepCard(current, step, {
             showHow: true,
             tone: 'warn',
@@ -162,7 +161,7 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
         }
       }
       const p = await g.progress.update(person, (cur) => askHelp(cur, step, now, told));
-      return asAction(
+      return actionResult(
         guideStepCard(p, step, {
           showHow: true,
           tone: 'warn',
@@ -172,10 +171,10 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
     }
     case 'guide.show': {
       const p = await g.progress.update(person, (cur) => cur);
-      return asAction(p.client ? guideStepCard(p, currentStep(p)) : guideClientPickerCard('Which mail program do you use?'));
+      return actionResult(p.client ? guideStepCard(p, currentStep(p)) : guideClientPickerCard('Which mail program do you use?'));
     }
   }
-  return asAction(notice({ title: 'This button is out of date', tone: 'warn', text: 'Type guide to see where you are.' }));
+  return actionResult(notice({ title: 'This button is out of date', tone: 'warn', text: 'Type guide to see where you are.' }));
 }
 
 // ---------- import ----------
@@ -279,19 +278,19 @@ async function importAction(deps: CommandDeps, g: GuideDeps, actor: Actor, verb:
   const planId = typeof data.plan === 'string' ? data.plan : '';
   if (verb === 'import.cancel') {
     const ok = await g.imports.cancel(planId, actor.id);
-    return asAction(notice({ title: ok ? 'Import cancelled' : 'Nothing to cancel', tone: ok ? '' : 'warn', text: ok ? 'Nothing was copied.' : 'This import already ran, expired after 30 minutes, or belongs to someone else.' }));
+    return actionResult(notice({ title: ok ? 'Import cancelled' : 'Nothing to cancel', tone: ok ? '' : 'warn', text: ok ? 'Nothing was copied.' : 'This import already ran, expired after 30 minutes, or belongs to someone else.' }));
   }
-  if (verb !== 'import.confirm') return asAction(notice({ title: 'This button is out of date', tone: 'warn', text: 'Attach the file again.' }));
+  if (verb !== 'import.confirm') return actionResult(notice({ title: 'This button is out of date', tone: 'warn', text: 'Attach the file again.' }));
   const taken = await g.imports.take(planId, actor.id);
-  if (taken.status === 'someone-else') return asAction(notice({ title: 'Not your import', tone: 'warn', text: 'Only the person who sent the file can import it.' }), { keepOriginal: true });
-  if (taken.status === 'running') return asAction(notice({ title: 'Already importing', tone: 'warn', text: 'This file is being imported; the card updates when it is done.' }), { keepOriginal: true });
-  if (taken.status === 'gone') return asAction(notice({ title: 'This import is gone', tone: 'warn', text: 'It already ran, was cancelled, or expired after 30 minutes. Attach the file again: entries already copied are not copied twice.' }));
-  if (taken.status !== 'ok') return asAction(notice({ title: 'This import is gone', tone: 'warn', text: 'Attach the file again.' }));
+  if (taken.status === 'someone-else') return actionResult(notice({ title: 'Not your import', tone: 'warn', text: 'Only the person who sent the file can import it.' }), { keepOriginal: true });
+  if (taken.status === 'running') return actionResult(notice({ title: 'Already importing', tone: 'warn', text: 'This file is being imported; the card updates when it is done.' }), { keepOriginal: true });
+  if (taken.status === 'gone') return actionResult(notice({ title: 'This import is gone', tone: 'warn', text: 'It already ran, was cancelled, or expired after 30 minutes. Attach the file again: entries already copied are not copied twice.' }));
+  if (taken.status !== 'ok') return actionResult(notice({ title: 'This import is gone', tone: 'warn', text: 'Attach the file again.' }));
   const plan = taken.plan;
   const noun = plan.kind === 'contacts' ? 'contacts' : 'events';
   const working = notice({ title: `Copying ${plan.items.length.toLocaleString('en-US')} ${noun}…`, text: 'This card updates when it is done.' });
   const person = await personOf(g, actor);
-  return asAction(working, {
+  return actionResult(working, {
     followUp: async (sink) => {
       let last = 0;
       const outcome = await g.imports.run(plan, (done, total) => {
@@ -449,22 +448,15 @@ export async function licenceWarningLine(deps: CommandDeps, emails: string[], li
   const g = need(deps);
   if (!g) return '';
   const missing: string[] = [];
-  let i = 0;
-  const list = emails.slice(0, limit);
   // A few lookups at a time.
-  await Promise.all(
-    Array.from({ length: Math.min(4, list.length) }, async () => {
-      while (i < list.length) {
-        const email = list[i++];
-        try {
-          const user = await findUserByAddress(g.graph, email);
-          if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) missing.push(email);
-        } catch {
-          // No licence line for a user Graph could not answer about.
-        }
-      }
-    }),
-  );
+  await forEachLimited(emails.slice(0, limit), 4, async (email) => {
+    try {
+      const user = await findUserByAddress(g.graph, email);
+      if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) missing.push(email);
+    } catch {
+      // No licence line for a user Graph could not answer about.
+    }
+  });
   if (missing.length === 0) return '';
   missing.sort();
   const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');

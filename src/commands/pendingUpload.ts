@@ -5,32 +5,22 @@
 // from the file goes through its masker.
 
 import { endpointFormCard } from '../cards/endpointForm';
-import {
-  applyTargetChecks,
-  describeReading,
-  dropProblemRows,
-  isAmbiguous,
-  validateMigrationCsv,
-  type MigrationCsvValidation,
-} from '../domain/csv/migrationCsv';
+import { describeReading, dropProblemRows, isAmbiguous, type MigrationCsvValidation } from '../domain/csv/migrationCsv';
 import { encodingLabel, isCsvEncoding, isCsvSeparator, separatorLabel, type CsvReadingChoice } from '../domain/csv/readCsv';
-import type { MigrationEndpoint } from '../domain/exchange/types';
+import { imapServerOf, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
-import { maskAction, targetLookups, validationCard } from './batchNew';
+import { maskAction, validationCard } from './batchNew';
+import { checkCsvAgainstExchange, readKeptCsv } from './csvCheck';
 import { addEndpoint } from './endpoint';
 import { licenceWarningLine } from './guide';
 import { KEPT_MINUTES } from './keepUpload';
 import { parseCommand } from './parse';
 import { begin } from './preflight';
-import type { ActionResult, Actor, CommandDeps, PendingBatchInfo, Reply } from './types';
+import { actionResult, type ActionResult, type Actor, type CommandDeps, type PendingBatchInfo, type Reply } from './types';
 import { exchangeErrorReply, notice } from './views';
 
-function asAction(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult {
-  return { card: reply.card, summary: reply.summary, ...extra };
-}
-
 function gone(): ActionResult {
-  return asAction(
+  return actionResult(
     notice({ title: 'This upload is gone', tone: 'warn', text: `It was created, cancelled, or expired after ${KEPT_MINUTES} minutes. Attach the CSV again.` }),
   );
 }
@@ -68,13 +58,13 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
   const peeked = await deps.pending.peek(pendingId);
   if (!peeked) return gone();
   const entry = peeked.pending;
-  const validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
+  const validation = readKeptCsv(peeked);
   const masker = validation.masker;
   try {
     if (entry.endpoint) {
       // Already chosen (a second click): go on with it.
       const chosen = await deps.exchange.getMigrationEndpoint(entry.endpoint);
-      if (chosen) return maskAction(await goOn(deps, actor, pendingId, entry, peeked.csv, chosen), masker);
+      if (chosen) return maskAction(await goOn(deps, actor, pendingId, entry, validation, chosen), masker);
     }
     let endpoint: MigrationEndpoint | null = null;
     const extra: Reply[] = [];
@@ -83,7 +73,7 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
       endpoint = name ? await deps.exchange.getMigrationEndpoint(name) : null;
       if (!endpoint) {
         return maskAction(
-          asAction(await formAgain(deps, pendingId, entry, validation, `There is no IMAP endpoint called ${name} any more: add one here.`, {})),
+          actionResult(await formAgain(deps, pendingId, entry, validation, `There is no IMAP endpoint called ${name} any more: add one here.`, {})),
           masker,
         );
       }
@@ -107,7 +97,7 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
         if (!parsed.ok) problem = parsed.problem;
       }
       if (problem || !parsed || !parsed.ok || parsed.command.kind !== 'endpoint.add') {
-        return maskAction(asAction(await formAgain(deps, pendingId, entry, validation, problem, typed)), masker);
+        return maskAction(actionResult(await formAgain(deps, pendingId, entry, validation, problem, typed)), masker);
       }
       const c = parsed.command;
       const added = await addEndpoint(deps, actor, { name: c.name, host: c.host, port: c.port, security: c.security });
@@ -115,14 +105,14 @@ export async function endpointForUpload(deps: CommandDeps, actor: Actor, data: R
       if (!endpoint) {
         // Exchange could not reach it, or refused: the form stays, with Exchange's answer below it.
         const again = await formAgain(deps, pendingId, entry, validation, `${added.summary} Correct the server and try again; the CSV is still kept.`, typed);
-        return maskAction(asAction(again, { replies: [added] }), masker);
+        return maskAction(actionResult(again, { replies: [added] }), masker);
       }
       extra.push(added);
     }
-    const result = await goOn(deps, actor, pendingId, entry, peeked.csv, endpoint);
+    const result = await goOn(deps, actor, pendingId, entry, validation, endpoint);
     return maskAction({ ...result, replies: [...extra, ...(result.replies ?? [])] }, masker);
   } catch (err) {
-    return maskAction(asAction(exchangeErrorReply('Setting the endpoint', err, toPowerShell('Get-MigrationEndpoint', { Type: 'IMAP' }))), masker);
+    return maskAction(actionResult(exchangeErrorReply('Setting the endpoint', err, toPowerShell('Get-MigrationEndpoint', { Type: 'IMAP' }))), masker);
   } finally {
     peeked.csv.fill(0);
   }
@@ -134,17 +124,17 @@ async function goOn(
   actor: Actor,
   pendingId: string,
   entry: PendingBatchInfo,
-  csv: Buffer,
+  /** The kept upload as read for this click. */
+  validation: MigrationCsvValidation,
   endpoint: MigrationEndpoint,
 ): Promise<ActionResult> {
-  const validation = validateMigrationCsv(csv, { reading: entry.reading });
   if ((entry.purpose ?? 'batch') === 'preflight') {
     const rows = dropProblemRows(validation);
     // A standalone preflight keeps nothing: the rows are in memory for the run, the upload is wiped.
     await deps.pending.cancel(pendingId);
     if (validation.fatal || rows.length === 0) {
       const first = validation.problems[0];
-      return asAction(
+      return actionResult(
         notice({
           title: 'The CSV needs fixing first',
           tone: 'bad',
@@ -164,11 +154,11 @@ async function goOn(
   }
   const ok = await deps.pending.amend(
     pendingId,
-    { endpoint: endpoint.identity, summary: { endpointServer: `${endpoint.remoteServer}:${endpoint.port}`, endpointSecurity: endpoint.security } },
+    { endpoint: endpoint.identity, summary: { server: imapServerOf(endpoint) } },
     validation.masker,
   );
   if (!ok) return gone();
-  return validationAction(deps, actor, pendingId, { ...entry, endpoint: endpoint.identity }, csv, endpoint);
+  return validationAction(deps, actor, pendingId, { ...entry, endpoint: endpoint.identity }, validation, endpoint);
 }
 
 /** The CSV check of a kept upload, as newBatch shows it. */
@@ -177,12 +167,11 @@ async function validationAction(
   actor: Actor,
   pendingId: string,
   entry: PendingBatchInfo,
-  csv: Buffer,
+  read: MigrationCsvValidation,
   endpoint: MigrationEndpoint,
 ): Promise<ActionResult> {
-  let validation = validateMigrationCsv(csv, { reading: entry.reading });
-  const masker = validation.masker;
-  if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(deps, validation));
+  const masker = read.masker;
+  const validation = await checkCsvAgainstExchange(deps, read);
   const keep = (!validation.fatal && validation.totals.validRows > 0) || (validation.reading !== null && isAmbiguous(validation.reading));
   if (!keep) await deps.pending.cancel(pendingId);
   await deps.audit.record({
@@ -210,7 +199,7 @@ async function validationAction(
     0,
     licence,
   );
-  return maskAction(asAction(card), masker);
+  return maskAction(actionResult(card), masker);
 }
 
 /** "Read as …" on a validation card: keep the admin's reading with the upload and check the file again with it. */
@@ -225,13 +214,13 @@ export async function chooseReading(deps: CommandDeps, actor: Actor, data: Recor
     const entry = { ...peeked.pending, reading: { ...peeked.pending.reading, ...choice } };
     if (!(await deps.pending.amend(pendingId, { reading: entry.reading }))) return gone();
     const endpoint = entry.endpoint ? await deps.exchange.getMigrationEndpoint(entry.endpoint) : null;
+    const validation = readKeptCsv({ csv: peeked.csv, pending: entry });
     if (!endpoint) {
-      const validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
-      return maskAction(asAction(await formAgain(deps, pendingId, entry, validation, '', {})), validation.masker);
+      return maskAction(actionResult(await formAgain(deps, pendingId, entry, validation, '', {})), validation.masker);
     }
     const chosen = [choice.separator && separatorLabel(choice.separator), choice.encoding && encodingLabel(choice.encoding)].filter(Boolean).join(', ');
     await deps.audit.record({ actor, action: 'batch.reading', target: entry.batchName, result: 'ok', detail: `read as ${chosen || 'detected'}` });
-    return await validationAction(deps, actor, pendingId, entry, peeked.csv, endpoint);
+    return await validationAction(deps, actor, pendingId, entry, validation, endpoint);
   } finally {
     peeked.csv.fill(0);
   }

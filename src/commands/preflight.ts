@@ -13,7 +13,8 @@ import { handOver, handoverText } from './handover';
 import { formatBytes, toExchangeSize } from '../domain/sizes';
 import { createBatch, maskAction, maskReply, maskResult, pickEndpoint } from './batchNew';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply } from './types';
-import { FileFetchError } from './types';
+import { actionResult, FileFetchError } from './types';
+import { readKeptCsv } from './csvCheck';
 import type { PreflightRun } from '../services/preflightRuns';
 import { exchangeErrorReply, notice, type CardAction } from './views';
 import { keepForEndpoint } from './keepUpload';
@@ -254,19 +255,19 @@ export async function preflightPending(deps: PreflightDeps, actor: Actor, pendin
   const peeked = await deps.pending.peek(pendingId);
   if (!peeked) {
     const r = notice({ title: 'This upload is gone', tone: 'warn', text: 'It was created, cancelled, or expired after 30 minutes. Attach the CSV again.' });
-    return { card: r.card, summary: r.summary, keepOriginal: true };
+    return actionResult(r, { keepOriginal: true });
   }
   try {
     const entry = peeked.pending;
     const endpoint = await deps.exchange.getMigrationEndpoint(entry.endpoint);
     if (!endpoint) {
       const r = notice({ title: `Endpoint ${entry.endpoint} is gone`, tone: 'warn' });
-      return { card: r.card, summary: r.summary, keepOriginal: true };
+      return actionResult(r, { keepOriginal: true });
     }
-    const validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
+    const validation = readKeptCsv(peeked);
     const rows = dropProblemRows(validation);
     const { first, followUp } = begin(deps, actor, { masker: validation.masker, rows, endpoint, pendingId, batchName: entry.batchName, excludeFolders: entry.excludeFolders });
-    return maskAction({ card: first.card, summary: first.summary, keepOriginal: true, followUp }, validation.masker);
+    return maskAction(actionResult(first, { keepOriginal: true, followUp }), validation.masker);
   } finally {
     peeked.csv.fill(0);
   }
@@ -276,11 +277,11 @@ export async function cancelPreflight(deps: PreflightDeps, actor: Actor, runId: 
   const run = deps.preflightRuns.get(runId);
   if (run && run.startedBy !== actor.id) {
     const r = notice({ title: 'Only the person who started it can cancel it', tone: 'warn' });
-    return { card: r.card, summary: r.summary, keepOriginal: true };
+    return actionResult(r, { keepOriginal: true });
   }
   const stopped = deps.preflightRuns.cancel(runId);
   const r = notice({ title: stopped ? 'Stopping the preflight…' : 'Nothing to cancel', tone: stopped ? '' : 'warn', text: stopped ? 'Mailboxes being scanned finish; the rest are left out of the report.' : 'This preflight already finished.' });
-  return { card: r.card, summary: r.summary };
+  return actionResult(r);
 }
 
 /** One click: Set-Mailbox for exactly the users whose large items would be skipped. */
@@ -288,7 +289,7 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
   const run = deps.preflightRuns.get(runId);
   if (!run?.report) {
     const r = notice({ title: 'This preflight result is no longer here', tone: 'warn', text: 'Run the preflight again.' });
-    return { card: r.card, summary: r.summary, keepOriginal: true };
+    return actionResult(r, { keepOriginal: true });
   }
   const done: string[] = [];
   const failed: string[] = [];
@@ -309,7 +310,7 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
     lines: [...done, ...failed.map((x) => `Failed: ${x}`)],
     powershell: first ? toPowerShell('Set-Mailbox', { Identity: first.emailAddress, MaxReceiveSize: toExchangeSize(first.newLimitBytes), MaxSendSize: toExchangeSize(first.newLimitBytes) }) : '',
   });
-  return { card: r.card, summary: r.summary, keepOriginal: true };
+  return actionResult(r, { keepOriginal: true });
 }
 
 /** One click: create the batch from the sealed upload without the blocked users, excluding flagged folders. */
@@ -317,7 +318,7 @@ export async function createFromPreflight(deps: PreflightDeps, actor: Actor, run
   const run = deps.preflightRuns.get(runId);
   if (!run?.report || !run.pendingId) {
     const r = notice({ title: 'This preflight result is no longer here', tone: 'warn', text: 'Use Create on the validation card, or run the preflight again.' });
-    return { card: r.card, summary: r.summary, keepOriginal: true };
+    return actionResult(r, { keepOriginal: true });
   }
   const drop = new Set(run.report.fixes.dropRows.map((e) => e.toLowerCase()));
   const exclude = [...new Set([...run.excludeFolders, ...run.report.fixes.excludeFolders.map((x) => x.folderName)])];

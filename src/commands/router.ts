@@ -4,10 +4,10 @@
 
 import type { Logger } from '../ports/logger';
 import * as fs from 'node:fs';
-import { applyTargetChecks, validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { isAdmin } from './access';
 import { askRemoveBatch, changeBatch, confirmRemoveBatch, listBatches, showBatch } from './batch';
-import { cancelBatch, createBatch, newBatch, pastedCsvOutsidePersonalChat, SAMPLE_CSV, targetLookups, validationCard } from './batchNew';
+import { cancelBatch, createBatch, newBatch, pastedCsvOutsidePersonalChat, SAMPLE_CSV, validationCard } from './batchNew';
+import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv } from './csvCheck';
 import { addEndpoint, listEndpoints, removeEndpoint, testEndpoint } from './endpoint';
 import { helpReply } from './help';
 import { setMailboxLimit, showMailbox } from './mailbox';
@@ -21,10 +21,10 @@ import { parseCommand } from './parse';
 import { guideAction, guideCommand, guideSendBatch, guideStatus, hasPimFile, importFiles } from './guide';
 import { cancelPreflight, createFromPreflight, preflightCommand, preflightPending, raiseLimitsFromPreflight } from './preflight';
 import { chooseReading, endpointForUpload } from './pendingUpload';
-import type { ActionRequest, ActionResult, CommandDeps, CommandRequest, CommandResult, Reply } from './types';
+import { actionResult, type ActionRequest, type ActionResult, type CommandDeps, type CommandRequest, type CommandResult, type Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { notice, usageReply } from './views';
-import type { MigrationEndpoint } from '../domain/exchange/types';
+import { errorText } from '../lib/errorText';
 
 export type { Logger } from '../ports/logger';
 
@@ -58,7 +58,7 @@ export class CommandRouter {
     try {
       return await this.dispatch(req);
     } catch (err) {
-      this.log.error('command failed', { error: err instanceof Error ? err.message : String(err), family: req.text.split(/\s/)[0]?.slice(0, 20) });
+      this.log.error('command failed', { error: errorText(err), family: req.text.split(/\s/)[0]?.slice(0, 20) });
       return one(oops());
     }
   }
@@ -67,9 +67,9 @@ export class CommandRouter {
     try {
       return await this.dispatchAction(req);
     } catch (err) {
-      this.log.error('card action failed', { error: err instanceof Error ? err.message : String(err), verb: req.verb });
+      this.log.error('card action failed', { error: errorText(err), verb: req.verb });
       const r = oops();
-      return { card: r.card, summary: r.summary };
+      return actionResult(r);
     }
   }
 
@@ -168,12 +168,11 @@ export class CommandRouter {
     if (!isAdmin(a, deps.access)) {
       await deps.audit.record({ actor: a, action: req.verb, result: 'refused', detail: 'not an admin' });
       const r = refusal();
-      return { card: r.card, summary: r.summary };
+      return actionResult(r);
     }
-    const asResult = (r: Reply, extra: Partial<ActionResult> = {}): ActionResult => ({ card: r.card, summary: r.summary, ...extra });
     const fromCommand = (r: CommandResult): ActionResult => {
       const [first, ...rest] = r.replies;
-      return { card: first.card, summary: first.summary, replies: rest, watch: r.watch };
+      return actionResult(first, { replies: rest, watch: r.watch });
     };
     switch (req.verb) {
       case 'batch.refresh': {
@@ -181,19 +180,19 @@ export class CommandRouter {
         return fromCommand(r);
       }
       case 'batch.list':
-        return asResult(await listBatches(deps, num('page')));
+        return actionResult(await listBatches(deps, num('page')));
       case 'batch.start':
       case 'batch.stop':
       case 'batch.sync':
         return fromCommand(await changeBatch(deps, a, req.verb.slice(6) as 'start', str('batch')));
       case 'batch.remove':
-        return asResult(await askRemoveBatch(deps, a, str('batch')), { keepOriginal: true });
+        return actionResult(await askRemoveBatch(deps, a, str('batch')), { keepOriginal: true });
       case 'batch.remove.confirm':
         return confirmRemoveBatch(deps, a, str('confirmation'));
       case 'batch.create':
         return createBatch(deps, a, str('pending'), d.dropProblems === true);
       case 'batch.sample': {
-        if (deps.access.mode !== 'local' || !fs.existsSync(SAMPLE_CSV)) return asResult(notice({ title: 'Only in local mode', tone: 'warn' }));
+        if (deps.access.mode !== 'local' || !fs.existsSync(SAMPLE_CSV)) return actionResult(notice({ title: 'Only in local mode', tone: 'warn' }));
         const exclude = Array.isArray(d.exclude) ? d.exclude.filter((x): x is string => typeof x === 'string') : [];
         const r = await newBatch(deps, a, req.where.conversationId, { name: str('name'), endpoint: str('endpoint') || undefined, excludeFolders: exclude, pastedCsv: fs.readFileSync(SAMPLE_CSV, 'utf8') }, []);
         return fromCommand(r);
@@ -207,13 +206,13 @@ export class CommandRouter {
       case 'upload.endpoint':
         return endpointForUpload(deps, a, d);
       case 'user.report':
-        return asResult(await reportUser(deps, a, str('email')), { keepOriginal: true });
+        return actionResult(await reportUser(deps, a, str('email')), { keepOriginal: true });
       case 'user.remove':
-        return asResult(await askRemoveUser(deps, a, str('email')), { keepOriginal: true });
+        return actionResult(await askRemoveUser(deps, a, str('email')), { keepOriginal: true });
       case 'user.remove.confirm':
         return confirmRemoveUser(deps, a, str('confirmation'));
       case 'mailbox.limit':
-        return asResult(await setMailboxLimit(deps, a, str('email'), num('bytes')));
+        return actionResult(await setMailboxLimit(deps, a, str('email'), num('bytes')));
       case 'csv.build':
         return csvBuildAction(deps, a, d);
       case 'preflight.run':
@@ -230,16 +229,16 @@ export class CommandRouter {
         return cutoverPlanAction(deps, str('batch'));
       case 'cutover.delta': {
         const r = cutoverDelta(deps, a, str('batch'));
-        return asResult(r.replies[0], { keepOriginal: true, followUp: r.followUp });
+        return actionResult(r.replies[0], { keepOriginal: true, followUp: r.followUp });
       }
       case 'cutover.proof':
-        return asResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
+        return actionResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
       case 'guide.send':
-        return asResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
+        return actionResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
       case 'confirm.cancel':
         return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:
-        return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }));
+        return actionResult(notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }));
     }
   }
 
@@ -247,19 +246,18 @@ export class CommandRouter {
     const peeked = await this.deps.pending.peek(pendingId);
     if (!peeked) {
       const r = notice({ title: 'This upload is gone', tone: 'warn', text: 'It was created, cancelled, or expired after 30 minutes. Attach the CSV again with batch new.' });
-      return { card: r.card, summary: r.summary };
+      return actionResult(r);
     }
     try {
       const entry = peeked.pending;
-      let validation = validateMigrationCsv(peeked.csv, { reading: entry.reading });
-      if (!validation.fatal) validation = applyTargetChecks(validation, await targetLookups(this.deps, validation));
-      const endpoint = (await this.deps.exchange.getMigrationEndpoint(entry.endpoint)) as MigrationEndpoint;
+      const validation = await checkCsvAgainstExchange(this.deps, readKeptCsv(peeked));
+      const endpoint = await endpointOfKept(this.deps, entry);
       const r = validationCard(
         { batch: entry.batchName, endpoint, excludeFolders: entry.excludeFolders, fileName: String(entry.summary.fileName ?? 'CSV'), pendingId },
         validation,
         page,
       );
-      return { card: r.card, summary: r.summary };
+      return actionResult(r);
     } finally {
       peeked.csv.fill(0);
     }

@@ -72,6 +72,11 @@ export interface ActionResult {
   followUp?: FollowUp;
 }
 
+/** A card action's answer from a reply (its card and summary), plus what else the action does. */
+export function actionResult(reply: Reply, extra: Partial<ActionResult> = {}): ActionResult {
+  return { card: reply.card, summary: reply.summary, ...extra };
+}
+
 export interface CommandRequest {
   actor: Actor;
   where: Where;

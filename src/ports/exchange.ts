@@ -11,6 +11,7 @@ import type {
   SyncRequest,
   SyncRequestStatistics,
 } from '../domain/exchange/types';
+import type { MigrationCsvRow } from '../domain/csv/migrationRow';
 
 /**
  * What Cutover asks of Exchange Online, one method per cmdlet it uses.
@@ -42,8 +43,8 @@ export interface ExchangeAdmin {
   stopMigrationBatch(identity: string): Promise<void>;
   /** Set-MigrationBatch -SyncNow: an incremental sync now instead of in ~24 h. */
   syncMigrationBatchNow(identity: string): Promise<void>;
-  /** Set-MigrationBatch -AddUsers -CSVData. */
-  addUsersToMigrationBatch(identity: string, csvData: Buffer): Promise<void>;
+  /** Set-MigrationBatch -AddUsers -CSVData (the adapter writes the CSV from the rows). */
+  addUsersToMigrationBatch(identity: string, rows: readonly MigrationCsvRow[]): Promise<void>;
   removeMigrationBatch(identity: string): Promise<void>;
   completeMigrationBatch(identity: string): Promise<void>;
 

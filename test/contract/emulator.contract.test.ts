@@ -2,6 +2,7 @@ import { createExchangeAdmin, StaticTokenSource, type RetryEvent } from '../../s
 import type { ExchangeAdminRest } from '../../src/adapters/exchange/exchangeAdminRest';
 import { ExchangeError } from '../../src/ports/exchange';
 import { DEMO_USERS, startExchangeEmulator } from '../../src/emulator/exchange';
+import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 
 // The production adapter against the local Exchange Online emulator, over loopback HTTP:
 // the same code path local mode uses. If these pass, the emulator speaks the contract the
@@ -93,7 +94,7 @@ describe('Exchange emulator through the production adapter', () => {
     const batch = await admin.newImapMigrationBatch({
       name: 'pilot',
       sourceEndpoint: 'contoso-imap',
-      csvData: CSV,
+      rows: validateMigrationCsv(CSV).rows,
       autoStart: true,
       excludeFolders: ['Junk E-mail'],
     });
@@ -170,7 +171,7 @@ describe('Exchange emulator through the production adapter', () => {
     await admin.newImapMigrationBatch({
       name: 'large-items',
       sourceEndpoint: 'contoso-imap',
-      csvData: Buffer.from(`EmailAddress,UserName,Password\r\ndanj@contoso.edu,${dan.login},${dan.password}\r\n`),
+      rows: validateMigrationCsv(Buffer.from(`EmailAddress,UserName,Password\r\ndanj@contoso.edu,${dan.login},${dan.password}\r\n`)).rows,
       autoStart: true,
     });
     await advanceUntil(async () => (await admin.getMigrationUser('danj@contoso.edu'))?.statusSummary === 'Synced');

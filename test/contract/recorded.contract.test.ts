@@ -4,6 +4,7 @@ import type { TokenSource } from '../../src/adapters/exchange/tokenSource';
 import { ExchangeError } from '../../src/ports/exchange';
 import { captureText } from './captures';
 import { loadRecorded, startRecordedServer, type RecordedServer } from './recordedServer';
+import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 
 // The adapter against Exchange Online response shapes, over real HTTP on loopback. Error bodies and
 // paging envelopes come from the real captures (captures.contract.test.ts has them all); the files in
@@ -185,13 +186,38 @@ describe('errors', () => {
     });
     const csv = Buffer.from(`EmailAddress,UserName,Password\r\nalice@contoso.example,alice,${password}\r\n`);
     const e = (await new ExchangeAdminRest(client())
-      .newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'imap', csvData: csv })
+      .newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'imap', rows: validateMigrationCsv(csv).rows })
       .catch((x: unknown) => x)) as ExchangeError;
     expect(e).toBeInstanceOf(ExchangeError);
     expect(e.message).toContain('Row 2 is invalid');
     expect(e.message).not.toContain(password);
     expect(JSON.stringify(e)).not.toContain(password);
     expect(e.message).not.toContain('ByteArrayType');
+  });
+
+  it("writes Exchange's CSV from the rows it is given (Set-MigrationBatch -AddUsers) and masks their passwords", async () => {
+    const password = 'Perché,"2026"';
+    server.enqueue({
+      status: 400,
+      body: {
+        error: {
+          code: 'BadRequest',
+          message: 'Invalid Operation',
+          details: [{ code: 'Client', message: `Ex1A2B3C|Microsoft.Exchange.Migration.MigrationCsvValidationException|Row 2 is invalid: ${password}` }],
+        },
+      },
+    });
+    // Read as Excel writes it in Italy (semicolons, Windows-1252); Exchange gets commas and UTF-8.
+    const excel = Buffer.from(`EmailAddress;UserName;Password\r\nanna@contoso.example;anna;"${password.replace(/"/g, '""')}"\r\n`, 'latin1');
+    const rows = validateMigrationCsv(excel).rows;
+    const e = (await new ExchangeAdminRest(client())
+      .addUsersToMigrationBatch('pilot', rows)
+      .catch((x: unknown) => x)) as ExchangeError;
+    expect(e).toBeInstanceOf(ExchangeError);
+    expect(e.message).toContain('Row 2 is invalid');
+    expect(e.message).not.toContain(password);
+    const sent = sentBody(server.requests.length - 1).CmdletInput.Parameters as { CSVData: { Data: number[] } };
+    expect(Buffer.from(sent.CSVData.Data).toString('utf8')).toBe('EmailAddress,UserName,Password\r\nanna@contoso.example,anna,"Perché,""2026"""\r\n');
   });
 });
 

@@ -12,6 +12,7 @@ import { FileStore } from '../../src/adapters/storage/fileStore';
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
 import { CutoverError, CutoverService } from '../../src/services/cutover';
 import { demoMailboxAccess } from '../../src/emulator/mailboxes/demoMailboxes';
+import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 
 const APP_ID = '71487acd-ec93-476d-bd0e-6c8b31831053';
 const SP = '6233fba6-0198-4277-892f-9275bf728bcc';
@@ -41,7 +42,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-grants-'));
   const ex = exchange();
   await ex.newImapMigrationEndpoint({ name: 'school', remoteServer: 'imap.contoso.edu', port: 993, security: 'Ssl' });
-  await ex.newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'school', csvData: CSV, autoStart: true });
+  await ex.newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'school', rows: validateMigrationCsv(CSV).rows, autoStart: true });
   await emu.control.advance(3600);
   await emu.control.settle();
 });

@@ -15,6 +15,7 @@ import { createNotificationStack, unauthenticatedAdapter, type NotificationStack
 import { startCaptureConnector, type CaptureConnector } from '../support/captureConnector';
 import { cardText } from '../support/cutover';
 import { freePort, waitFor } from '../support/ports';
+import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 
 const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const CONV = '19:ops-channel@thread.tacv2';
@@ -108,7 +109,7 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     const ex = exchangeFor();
     await ex.newImapMigrationEndpoint({ name: 'school', remoteServer: 'imap.contoso.edu', port: 993, security: 'Ssl' });
     const csv = (rows: string[]) => Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n'));
-    await ex.newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'school', csvData: csv(['terrya@contoso.edu,terry.adams,1091990', 'paulc@contoso.edu,paul.cannon,wrong-pw']), autoStart: true });
+    await ex.newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'school', rows: validateMigrationCsv(csv(['terrya@contoso.edu,terry.adams,1091990', 'paulc@contoso.edu,paul.cannon,wrong-pw'])).rows, autoStart: true });
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 5000 });
     await emulator.control.advance(2 * 3600);
     await emulator.control.settle();
@@ -135,7 +136,7 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     await waitFor(() => (B.watcher.totals.skippedAsDelivered >= 2 ? true : undefined), { timeoutMs: 5000 });
 
     // New changes after the hand-over reach the channel, once, from B, on the same card.
-    await ex.newImapMigrationBatch({ name: 'wave2', sourceEndpoint: 'school', csvData: csv(['annb@contoso.edu,ann.beebe,wrong-too']), autoStart: true });
+    await ex.newImapMigrationBatch({ name: 'wave2', sourceEndpoint: 'school', rows: validateMigrationCsv(csv(['annb@contoso.edu,ann.beebe,wrong-too'])).rows, autoStart: true });
     await emulator.control.advance(2 * 3600);
     await emulator.control.settle();
     await waitFor(() => (connector.activities(CONV).some((a) => /annb@contoso.edu failed/.test(cardText(a.activity.attachments[0].content))) ? true : undefined), { timeoutMs: 5000 });

@@ -15,6 +15,7 @@ import { startCaptureConnector, type CaptureConnector } from '../support/capture
 import { cardText } from '../support/cutover';
 import { syntheticSource } from '../support/syntheticSource';
 import { waitFor } from '../support/ports';
+import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 
 const HOST = 'imap.large.example';
 const USERS = 2500;
@@ -54,7 +55,7 @@ describe.each([
     const ex = exchange();
     await ex.newImapMigrationEndpoint({ name: 'large', remoteServer: HOST, port: 993, security: 'Ssl' });
     const rows = Array.from({ length: USERS }, (_, i) => `${addr(i)},${addr(i)},${i < 3 ? 'bad' : 'ok'}-${i}`);
-    await ex.newImapMigrationBatch({ name: 'big', sourceEndpoint: 'large', csvData: Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n')), autoStart: true });
+    await ex.newImapMigrationBatch({ name: 'big', sourceEndpoint: 'large', rows: validateMigrationCsv(Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n'))).rows, autoStart: true });
   }, 30_000);
 
   afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   type SyncRequest,
   type SyncRequestStatistics,
 } from '../../domain/exchange/types';
+import { serializeMigrationCsv, type MigrationCsvRow } from '../../domain/csv/migrationCsv';
 import { ExchangeError, IncompleteListError, type ExchangeAdmin, type MailboxPermission, type ServicePrincipal } from '../../ports/exchange';
 import type { InvokeCommandClient, InvokeOptions } from './invokeCommandClient';
 import {
@@ -358,14 +359,24 @@ export class ExchangeAdminRest implements ExchangeAdmin {
   }
 
   async newImapMigrationBatch(input: NewImapBatchInput): Promise<MigrationBatch> {
-    const rows = await this.client.invoke('New-MigrationBatch', {
-      Name: input.name,
-      SourceEndpoint: input.sourceEndpoint,
-      CSVData: input.csvData,
-      ExcludeFolders: input.excludeFolders?.length ? input.excludeFolders : undefined,
-      AutoStart: input.autoStart ? true : undefined,
-      NotificationEmails: input.notificationEmails?.length ? input.notificationEmails : undefined,
-    });
+    const csv = serializeMigrationCsv(input.rows);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await this.client.invoke(
+        'New-MigrationBatch',
+        {
+          Name: input.name,
+          SourceEndpoint: input.sourceEndpoint,
+          CSVData: csv,
+          ExcludeFolders: input.excludeFolders?.length ? input.excludeFolders : undefined,
+          AutoStart: input.autoStart ? true : undefined,
+          NotificationEmails: input.notificationEmails?.length ? input.notificationEmails : undefined,
+        },
+        { secrets: input.rows.map((r) => r.password) },
+      );
+    } finally {
+      csv.fill(0);
+    }
     if (rows.length) return toMigrationBatch(rows[0]);
     // Some answers carry no object: read the batch back by name.
     const batch = await this.getMigrationBatch(input.name);
@@ -394,8 +405,14 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     return this.run('Set-MigrationBatch', { Identity: identity, SyncNow: true });
   }
 
-  addUsersToMigrationBatch(identity: string, csvData: Buffer): Promise<void> {
-    return this.run('Set-MigrationBatch', { Identity: identity, AddUsers: true, CSVData: csvData });
+  async addUsersToMigrationBatch(identity: string, users: readonly MigrationCsvRow[]): Promise<void> {
+    this.requireIdentity('Set-MigrationBatch', identity);
+    const csv = serializeMigrationCsv(users);
+    try {
+      await this.client.invoke('Set-MigrationBatch', { Identity: identity, AddUsers: true, CSVData: csv }, { secrets: users.map((r) => r.password) });
+    } finally {
+      csv.fill(0);
+    }
   }
 
   removeMigrationBatch(identity: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ExchangeError, IncompleteListError } from '../../ports/exchange';
 import type { TokenSource } from './tokenSource';
+import type { Secret } from '../../domain/secret';
 import { retryAfterMs } from '../../lib/retryAfter';
 import { sleep as defaultSleep } from '../../lib/sleep';
 
@@ -46,6 +47,8 @@ export interface InvokeCommandClientOptions {
 export interface InvokeOptions {
   resultSize?: number | 'Unlimited';
   select?: string[];
+  /** Passwords among the parameters (the CSV's): masked in every error and warning text. */
+  secrets?: readonly Secret[];
 }
 
 /** ConfirmImpact=High: the module would prompt; REST needs Confirm:false to act (§1.3). */
@@ -101,46 +104,13 @@ export function encodeParameters(cmdlet: string, parameters: Record<string, unkn
 }
 
 /**
- * Values that must never surface in an error text: the Password column of any CSV
- * we send. Exchange may quote a CSV row back in a validation error.
+ * Values that must never surface in an error text: the passwords of the CSV rows we send
+ * (the caller hands them over as Secrets). Exchange may quote a CSV row back in a validation error.
  */
-function secretsIn(parameters: Record<string, unknown>): string[] {
-  const secrets: string[] = [];
-  for (const value of Object.values(parameters)) {
-    if (!(Buffer.isBuffer(value) || value instanceof Uint8Array)) continue;
-    const lines = Buffer.from(value as Uint8Array).toString('utf8').split(/\r?\n/);
-    const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim().toLowerCase());
-    const col = header.indexOf('password');
-    if (col < 0) continue;
-    for (const line of lines.slice(1)) {
-      const cell = splitCsvLine(line)[col];
-      if (cell && cell.length > 0) secrets.push(cell);
-    }
-  }
+function secretTexts(secrets: readonly Secret[] = []): string[] {
+  const out = secrets.map((s) => s.reveal()).filter((s) => s.length > 0);
   // Longest first so a password containing another is fully masked.
-  return secrets.sort((a, b) => b.length - a.length);
-}
-
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  cells.push(cur);
-  return cells;
+  return out.sort((a, b) => b.length - a.length);
 }
 
 function redact(text: string, secrets: string[]): string {
@@ -339,7 +309,7 @@ export class InvokeCommandClient {
   ): Promise<Record<string, unknown>[]> {
     const params = { ...parameters };
     if (options.resultSize !== undefined) params.ResultSize = options.resultSize;
-    const secrets = secretsIn(parameters);
+    const secrets = secretTexts(options.secrets);
     const body = JSON.stringify({
       CmdletInput: { CmdletName: cmdletName, Parameters: encodeParameters(cmdletName, params) },
     });

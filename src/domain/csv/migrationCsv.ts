@@ -7,10 +7,12 @@
 import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../exchange/types';
 import { Secret } from '../secret';
 import { CsvMasker } from './csvMasker';
+import type { MigrationCsvRow } from './migrationRow';
 import { CsvRecord, parseCsv } from './parseCsv';
 import { encodingLabel, readCsvBytes, type CsvReading, type CsvReadingChoice, type CsvSeparator } from './readCsv';
 
 export { CsvMasker, MASK } from './csvMasker';
+export type { MigrationCsvRow } from './migrationRow';
 export { describeReading, isAmbiguous, type CsvReading, type CsvReadingChoice } from './readCsv';
 
 export type MigrationCsvColumn = 'EmailAddress' | 'UserName' | 'Password' | 'UserRoot';
@@ -55,17 +57,6 @@ export interface CsvProblem {
   fix: string;
 }
 
-export interface MigrationCsvRow {
-  rowNumber: number;
-  line: number;
-  /** Trimmed, case as written (compare lower-cased). */
-  emailAddress: string;
-  /** Trimmed source login, admin forms included (`terry.adams*mailadmin`, `contoso\hollyh`). */
-  userName: string;
-  /** Exactly as written: no trimming, commas/quotes/spaces kept. */
-  password: Secret;
-  userRoot?: string;
-}
 
 export interface MigrationCsvHeader {
   /** Header names as written in the file, in file order. */
@@ -560,7 +551,7 @@ export function dropProblemRows(validation: MigrationCsvValidation): MigrationCs
  * UTF-8 without BOM. Passwords are written exactly as given. The Buffer holds clear
  * passwords: pass it to Exchange only, never store or log it.
  */
-export function serializeMigrationCsv(rows: MigrationCsvRow[]): Buffer {
+export function serializeMigrationCsv(rows: readonly MigrationCsvRow[]): Buffer {
   const withRoot = rows.some((r) => r.userRoot !== undefined && r.userRoot !== '');
   const parts: string[] = [withRoot ? 'EmailAddress,UserName,Password,UserRoot' : 'EmailAddress,UserName,Password'];
   for (const r of rows) {

@@ -2,13 +2,10 @@
 // server with every user's password in clear. Shown on the endpoint cards (add, list, test) and on
 // the validation card of a batch that would use it.
 
-import type { EndpointSecurity } from './types';
+import type { ImapServer } from './types';
 
-export interface EndpointTransport {
+export interface EndpointTransport extends ImapServer {
   identity?: string;
-  remoteServer: string;
-  port: number;
-  security: EndpointSecurity;
 }
 
 /** The warning for an endpoint with security None; null for Ssl and Tls. */

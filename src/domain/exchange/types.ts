@@ -5,6 +5,8 @@
 // The wire shapes (strings with "@data.type" siblings) live only in the REST adapter
 // and the emulator's serializer.
 
+import type { MigrationCsvRow } from '../csv/migrationRow';
+
 /** Batch statuses Exchange reports (PS spells SyncedwithErrors; the service returns SyncedWithErrors). */
 export const BATCH_STATUSES = [
   'Created',
@@ -68,6 +70,35 @@ export interface MigrationEndpoint {
   guid: string;
 }
 
+/**
+ * The IMAP server an endpoint reads from, as a typed value (named as Exchange names it, so a
+ * MigrationEndpoint is one). Kept and passed as this, never as "host:port" text to split again.
+ */
+export interface ImapServer {
+  remoteServer: string;
+  port: number;
+  security: EndpointSecurity;
+}
+
+/** Just the server of an endpoint (what is kept with an upload, say). */
+export function imapServerOf(e: ImapServer): ImapServer {
+  return { remoteServer: e.remoteServer, port: e.port, security: e.security };
+}
+
+/** "host:port", for a line of text. */
+export function imapServerText(s: ImapServer): string {
+  return `${s.remoteServer}:${s.port}`;
+}
+
+/** A parsed value from something stored; null when it is not an ImapServer. */
+export function asImapServer(x: unknown): ImapServer | null {
+  if (x === null || typeof x !== 'object') return null;
+  const o = x as Record<string, unknown>;
+  const security = o.security;
+  if (typeof o.remoteServer !== 'string' || typeof o.port !== 'number' || !(security === 'None' || security === 'Ssl' || security === 'Tls')) return null;
+  return { remoteServer: o.remoteServer, port: o.port, security };
+}
+
 export interface NewImapEndpointInput {
   name: string;
   remoteServer: string;
@@ -113,7 +144,8 @@ export interface MigrationBatch {
 export interface NewImapBatchInput {
   name: string;
   sourceEndpoint: string;
-  csvData: Buffer; // the migration CSV, passwords included: only ever handed to Exchange
+  /** The migration users, passwords as Secrets: the adapter writes Exchange's CSV (-CSVData) from them. */
+  rows: readonly MigrationCsvRow[];
   excludeFolders?: string[];
   autoStart?: boolean;
   notificationEmails?: string[];

@@ -3,6 +3,7 @@
 // Rows hold passwords: they stay in memory and never appear in an error text.
 
 import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../../domain/exchange/types';
+import { parseCsv } from '../../domain/csv/parseCsv';
 import { ExceptionTypes, taskError, type CmdletError } from './errors';
 
 export interface ImapCsvRow {
@@ -21,45 +22,16 @@ function csvError(text: string): CmdletError {
   return taskError(ExceptionTypes.csv, text, 'Ex8C1A3B', 'CSVData');
 }
 
-/** RFC 4180 records: quoted fields, doubled quotes, CRLF or LF. */
+/**
+ * RFC 4180 records through Cutover's one CSV tokenizer (domain/csv/parseCsv): quoted
+ * fields, doubled quotes, CRLF or LF. A quote left open runs to the end of the file, as
+ * it always did here; whitespace-only lines are not rows.
+ */
 export function splitCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      if (c === '\r' && text[i + 1] === '\n') i++;
-    } else field += c;
-    i++;
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  // Blank lines are not rows.
+  let parsed = parseCsv(text);
+  // A quote never closed: its field runs to the end of the file.
+  if (parsed.error) parsed = parseCsv(`${text}"`);
+  const records = parsed.records.map((r) => r.fields);
   return records.filter((r) => !(r.length === 1 && r[0].trim() === ''));
 }
 
