@@ -36,6 +36,10 @@ export interface Config {
   dataDir: string;
   /** Entra object ids or UPNs, lower-cased. Empty in local mode means everyone. */
   admins: string[];
+  /** CUTOVER_APPROVERS: Entra object ids or UPNs, lower-cased. Set: destructive or wide steps need one of them (not the requester) to approve. */
+  approvers: string[];
+  /** CUTOVER_HISTORY_DAYS: how long each user's final record of a batch is kept after it left Exchange (default 730). */
+  historyDays: number;
   /**
    * Entra tenant ids (lower-cased) whose people Cutover serves (CUTOVER_TENANTS; default AZURE_TENANT_ID).
    * Local mode: the Agents Playground's tenant; the composition root adds the emulator's demo tenant.
@@ -297,6 +301,11 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: (str(env, 'PUBLIC_BASE_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, ''),
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? '.data'),
     admins,
+    approvers: (str(env, 'CUTOVER_APPROVERS') ?? '')
+      .split(/[,;\s]+/)
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    historyDays: int(env, 'CUTOVER_HISTORY_DAYS', 730, 1, 36_500),
     tenants: tenantList(env) ?? (mode === 'local' ? [PLAYGROUND_TENANT_ID] : [(str(env, 'AZURE_TENANT_ID') ?? '').toLowerCase()]),
     encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
     attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),

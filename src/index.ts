@@ -31,6 +31,7 @@ import { runPreflight, SourceConnectionGate } from './services/preflight';
 import { PreflightRuns } from './services/preflightRuns';
 import { systemClock } from './ports/clock';
 import { AuditLog } from './services/auditLog';
+import { BatchHistory } from './services/batchHistory';
 import { Confirmations } from './services/confirmations';
 import { Downloads } from './services/downloads';
 import { FileHandover } from './teams/fileHandover';
@@ -151,7 +152,9 @@ export async function startCutover(env: Record<string, string | undefined> = pro
 
   const clock = systemClock;
   const pending = new PendingBatches({ store, key: derive('pending-csv'), clock });
-  const audit = new AuditLog(store, clock);
+  // Each user's final record of batches Exchange forgets (removed, purged): who created a batch comes from the audit.
+  const history = new BatchHistory({ store, clock: exchangeClock, exchange, retentionDays: config.historyDays });
+  const audit = historyAudit(new AuditLog(store, clock), history, log);
   const downloads = new Downloads(store, derive('downloads'), clock, publicBaseUrl);
   // Cut-over: resolvers from DNS_SERVERS; local mode without them answers the demo domain itself.
   const limitFor = async (email: string) => (await exchange.getMailbox(email))?.maxReceiveSize ?? DEFAULT_IMAP_ITEM_LIMIT_BYTES;
@@ -211,6 +214,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     clock,
     exchangeClock,
     adminActions,
+    history,
     access,
     guide: {
       graph,
@@ -237,6 +241,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     adapter, botAppId: credentials.MicrosoftAppId, store, audit, clock, log, intervalMs: config.watcher.intervalMs,
     exchangeClock,
     lastAdminActions: () => adminActions.all(),
+    history,
     exchange: (onRetry) => createExchangeAdmin({ baseUrl: exchangeBaseUrl, tenantId, tokenSource, maxRetries: 3, onRetry: (e) => { onRetry(e); log.warn('Watcher Exchange retry', { ...e }); } }),
     lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
   });
@@ -356,6 +361,19 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await pimReader.close();
     },
   };
+}
+
+/** The audit, also telling the history who created each batch (its batch.create entries). */
+function historyAudit(audit: AuditLog, history: BatchHistory, log: ReturnType<typeof createLogger>): AuditLog {
+  const record = audit.record.bind(audit);
+  audit.record = async (entry) => {
+    const recorded = await record(entry);
+    if (entry.action === 'batch.create' && entry.result === 'ok' && entry.target) {
+      await history.noteCreated(entry.target, (entry.actor as { upn?: string }).upn ?? entry.actor.name ?? entry.actor.id).catch((err) => log.warn('batch creator not kept for the history', { error: errorText(err) }));
+    }
+    return recorded;
+  };
+  return audit;
 }
 
 /** Test only (CUTOVER_TEST_FILE_HOST_ADDRESSES): the attachment downloader resolves these names to these loopback addresses, and only those. */

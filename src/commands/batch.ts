@@ -244,11 +244,30 @@ export function confirmRemoveBatch(deps: CommandDeps, actor: Actor, confirmation
     action: 'batch.remove',
     cmdlet: 'Remove-MigrationBatch',
     what: (name) => `Removing batch ${name}`,
-    run: (name) => deps.exchange.removeMigrationBatch(name),
+    run: (name) => removeKeepingHistory(deps, actor, name),
     done: (name) => ({
       title: `Batch ${name} is being removed`,
       tone: 'good',
       text: 'Exchange removes the batch and its sync requests; the mail already migrated stays in the mailboxes. Mail reaching the old server from now on is not copied.',
     }),
   });
+}
+
+/** Who did it, as the history and audit name a person. */
+export function actorName(actor: Actor): string {
+  return actor.upn ?? actor.name ?? actor.id;
+}
+
+/**
+ * Remove-MigrationBatch deletes the batch's per-user history with it: Cutover keeps each user's
+ * final record first (src/services/batchHistory.ts), and does not remove when it cannot keep it.
+ */
+export async function removeKeepingHistory(deps: Pick<CommandDeps, 'exchange' | 'history'>, actor: Actor, name: string): Promise<void> {
+  const kept = deps.history ? await deps.history.keepBeforeRemoval(name, actorName(actor)) : null;
+  try {
+    await deps.exchange.removeMigrationBatch(name);
+  } catch (err) {
+    await kept?.undo().catch(() => undefined);
+    throw err;
+  }
 }

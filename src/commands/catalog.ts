@@ -41,6 +41,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'After the MX switch: remove the batch (asks first).',
     adminOnly: true,
   },
+  {
+    family: 'batch',
+    verb: 'history',
+    usage: 'batch history [name]',
+    description: 'Batches Exchange no longer has (removed, or purged 90 days after they stopped) and, for one, each user\'s final record; exportable as CSV.',
+    adminOnly: true,
+  },
   { family: 'user', verb: 'show', usage: 'user show <email>', description: 'Migration user, statistics and sync request.', adminOnly: true },
   {
     family: 'user',
@@ -56,6 +63,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Take a user out of their batch so they can go in another (asks first).',
     adminOnly: true,
   },
+  { family: 'user', verb: 'history', usage: 'user history <email>', description: 'Every batch the user was in that Exchange has forgotten: status, items synced, skipped kinds, errors.', adminOnly: true },
   {
     family: 'preflight',
     verb: 'preflight',

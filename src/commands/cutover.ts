@@ -13,6 +13,7 @@ import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPas
 import { actionResult, type ActionResult, type Actor, type CommandDeps, type CommandResult, type FileFetcher, type FollowUp, type IncomingFile, type Reply, type Where } from './types';
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
+import { removeKeepingHistory } from './batch';
 import { errorText } from '../lib/errorText';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
@@ -301,8 +302,8 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
     } else if (step === 'remove-batch') {
       const guard = await svc.step(batch, step, who(actor), false);
       if (!guard.ok && !force) return refusal(deps, actor, batch, step, guard.reason, guard.canForce);
-      await deps.exchange.removeMigrationBatch(batch);
-      did = 'Remove-MigrationBatch sent. ';
+      await removeKeepingHistory(deps, actor, batch);
+      did = 'Remove-MigrationBatch sent (each user\'s final record kept: batch history ' + batch + '). ';
       if (guard.ok) {
         await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: 'Remove-MigrationBatch' });
         did += await auditRevoke(deps, actor, batch, guard.revoked);

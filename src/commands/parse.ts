@@ -13,7 +13,8 @@ export type Command =
   | { kind: 'batch.new'; name: string; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
   | { kind: 'batch.list' }
   | { kind: 'batch.show' | 'batch.start' | 'batch.stop' | 'batch.sync' | 'batch.remove'; name: string }
-  | { kind: 'user.show' | 'user.report' | 'user.remove'; email: string }
+  | { kind: 'user.show' | 'user.report' | 'user.remove' | 'user.history'; email: string }
+  | { kind: 'batch.history'; name?: string }
   | { kind: 'mailbox.show'; email: string }
   | { kind: 'mailbox.limit'; email: string; bytes: number }
   | { kind: 'audit'; limit: number }
@@ -177,6 +178,13 @@ export function parseCommand(text: string): ParseResult {
         const pastedCsv = rest.trim() === '' ? undefined : rest;
         return { ok: true, command: { kind: 'batch.new', name, endpoint, excludeFolders, pastedCsv } };
       }
+      if (verb === 'history') {
+        if (args.length === 0) return { ok: true, command: { kind: 'batch.history' } };
+        const name = batchName(verb, args[0]);
+        if (typeof name !== 'string') return name;
+        if (args.length > 1) return fail('batch', `Unexpected "${clip(args[1])}".`, verb);
+        return { ok: true, command: { kind: 'batch.history', name } };
+      }
       if (['show', 'start', 'stop', 'sync', 'remove'].includes(verb)) {
         const name = batchName(verb, args[0]);
         if (typeof name !== 'string') return name;
@@ -187,7 +195,7 @@ export function parseCommand(text: string): ParseResult {
     }
 
     case 'user': {
-      if (verb === 'show' || verb === 'report' || verb === 'remove') {
+      if (verb === 'show' || verb === 'report' || verb === 'remove' || verb === 'history') {
         const e = email('user', verb, args[0]);
         if (typeof e !== 'string') return e;
         return { ok: true, command: { kind: `user.${verb}` as 'user.show', email: e } };

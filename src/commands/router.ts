@@ -23,6 +23,7 @@ import { cancelPreflight, createFromPreflight, preflightCommand, preflightPendin
 import { chooseReading, endpointForUpload } from './pendingUpload';
 import { actionResult, type ActionRequest, type ActionResult, type CommandDeps, type CommandRequest, type CommandResult, type Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
+import { batchHistory, exportHistory, userHistory } from './history';
 import { notice, usageReply } from './views';
 import { errorText } from '../lib/errorText';
 
@@ -118,6 +119,10 @@ export class CommandRouter {
         return changeBatch(deps, a, 'sync', c.name);
       case 'batch.remove':
         return one(await askRemoveBatch(deps, a, c.name));
+      case 'batch.history':
+        return one(await batchHistory(deps, c.name));
+      case 'user.history':
+        return one(await userHistory(deps, c.email));
       case 'user.show':
         return one(await showUser(deps, c.email));
       case 'user.report':
@@ -235,6 +240,8 @@ export class CommandRouter {
         return actionResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
       case 'guide.send':
         return actionResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
+      case 'history.export':
+        return actionResult(await exportHistory(deps, a, { batch: str('batch') || undefined, email: str('email') || undefined }), { keepOriginal: true });
       case 'confirm.cancel':
         return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:

@@ -14,6 +14,7 @@ import type { AdminNotifier, GuideProgressStore } from '../services/guideProgres
 import type { GuideOffers } from '../services/guideOffers';
 import type { PimImports } from '../services/pimImport';
 import type { Subscriptions } from '../services/subscriptions';
+import type { BatchHistory } from '../services/batchHistory';
 import type { WatcherStatus } from '../services/watcher/watcher';
 import type { Reply } from '../cards/reply';
 import type { CsvMasker } from '../domain/csv/csvMasker';
@@ -199,6 +200,8 @@ export interface CommandDeps {
   clock: Clock;
   /** Exchange's own time, for what cards say about batches (the emulator's simulated clock in local mode). */
   exchangeClock?: Clock;
+  /** Each user's final record of batches Exchange forgot (src/services/batchHistory.ts). */
+  history?: Pick<BatchHistory, 'list' | 'byName' | 'users' | 'forUser' | 'keepBeforeRemoval'>;
   /** When an admin last acted on each batch through Cutover (Exchange's 60-day clock). */
   adminActions?: { lastFor(batch: string): Promise<string | null> };
   access: AccessSettings;

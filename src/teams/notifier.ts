@@ -117,7 +117,7 @@ import { Subscriptions } from '../services/subscriptions';
 import { NotificationLedger } from '../services/notificationLedger';
 import { BlobLeaseLeader, SingleInstanceLeader, whileLeading, type Leader } from '../services/leader';
 import { Dispatcher } from '../services/watcher/dispatch';
-import { readWatcherStatus, Watcher } from '../services/watcher/watcher';
+import { readWatcherStatus, Watcher, type WatcherOptions } from '../services/watcher/watcher';
 import type { ConversationRegistry } from './app';
 
 export interface NotificationStackOptions {
@@ -142,6 +142,8 @@ export interface NotificationStackOptions {
   onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
   /** Cutover's record of admin actions per batch (the 60-day rule); see WatcherOptions. */
   lastAdminActions?: () => Promise<Record<string, string>>;
+  /** Keeps the users' final records of batches that stop, fail or vanish; see WatcherOptions. */
+  history?: WatcherOptions['history'];
 }
 
 export interface NotificationStack {
@@ -181,6 +183,7 @@ export function createNotificationStack(o: NotificationStackOptions): Notificati
     hasSubscribers: async () => (await subscriptions.all()).length > 0,
     onUsersSynced: o.onUsersSynced,
     lastAdminActions: o.lastAdminActions,
+    history: o.history,
   });
   whileLeading(leader, { start: () => watcher.start(), stop: () => watcher.stop() }, (e) => o.log.error('watcher start/stop failed', { error: String(e) }));
   return {

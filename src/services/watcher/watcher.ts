@@ -88,6 +88,11 @@ export interface WatcherOptions {
   onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
   /** Lower-cased batch name → last admin action through Cutover (one read per poll), for the 60-day rule. */
   lastAdminActions?: () => Promise<Record<string, string>>;
+  /** History that outlives Exchange (src/services/batchHistory.ts): told what the poll saw and which batches vanished, before their users are forgotten. A failure fails the poll, which is then redone. */
+  history?: {
+    watcherSaw(batches: readonly BatchSnapshot[]): Promise<void>;
+    watcherLost(gone: readonly { batch: BatchSnapshot; users: UserSnapshot[] }[]): Promise<void>;
+  };
 }
 
 function countCalls(exchange: ExchangeAdmin, calls: Record<string, number>): ExchangeAdmin {
@@ -275,6 +280,12 @@ export class Watcher {
       // Batches gone from Exchange (removed): their cards say so, once; their users are forgotten.
       const gone = Object.values(state.batches).filter((b) => !nextBatches[b.name.toLowerCase()]);
       for (const b of gone) progress.push({ batch: b, failed: [], removed: true });
+      if (this.o.history) {
+        // Exchange forgot these batches (removed, or purged 90 days after they stopped): keep the users' last record first.
+        const lost = gone.length ? await this.o.store.read(gone.map((b) => usersKey(b.guid))) : {};
+        await this.o.history.watcherLost(gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })));
+        await this.o.history.watcherSaw(batches);
+      }
       if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
 
       const recent = new Set(state.recentKeys);
