@@ -11,13 +11,13 @@ export { csvValidationCard as validationCard, PROBLEMS_PAGE_SIZE };
 import { dropProblemRows, validateMigrationCsv, CsvMasker, isAmbiguous } from '../domain/csv/migrationCsv';
 import { keepForEndpoint } from './keepUpload';
 import { imapServerOf, type MigrationEndpoint } from '../domain/exchange/types';
-import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv } from './csvCheck';
+import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv, recordCheck, worthKeeping } from './csvCheck';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
 import { actionResult, FileFetchError } from './types';
 import { exchangeErrorReply, notice } from './views';
-import { licenceWarningLine } from './guide';
+import { errorText } from '../lib/errorText';
 
 /** The demo tenant's sample migration CSV (Microsoft's documented example rows). */
 export const SAMPLE_CSV = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'samples', 'contoso-pilot.csv');
@@ -90,7 +90,7 @@ export function maskResult(result: CommandResult, masker: CsvMasker): CommandRes
 
 /** An error's text for a log, audit entry or stored record, through the file's masker. */
 export function maskedError(err: unknown, masker: CsvMasker): string {
-  return masker.scrub(err instanceof Error ? err.message : String(err));
+  return masker.scrub(errorText(err));
 }
 
 /**
@@ -169,7 +169,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
 
     let pendingId: string | null = null;
     // Kept when it can be created, or when the card must ask how to read it.
-    if ((!validation.fatal && validation.totals.validRows > 0) || (validation.reading !== null && isAmbiguous(validation.reading))) {
+    if (worthKeeping(validation)) {
       pendingId = await deps.pending.put({
         batchName: input.name,
         endpoint: endpoint.identity,
@@ -181,14 +181,7 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         masker,
       });
     }
-    await deps.audit.record({
-      actor,
-      action: 'batch.validate',
-      target: input.name,
-      result: validation.fatal ? 'refused' : 'ok',
-      detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
-    });
-    const licence = validation.fatal ? '' : await licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
+    const licence = await recordCheck(deps, actor, input.name, validation);
     return { replies: [csvValidationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
   } catch (err) {
     return { replies: [maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker)] };

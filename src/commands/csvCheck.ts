@@ -6,6 +6,7 @@
 
 import {
   applyTargetChecks,
+  isAmbiguous,
   validateMigrationCsv,
   type MigrationCsvValidation,
   type TargetLookups,
@@ -14,7 +15,8 @@ import type { CsvReadingChoice } from '../domain/csv/readCsv';
 import { asImapServer, type ImapServer, type Mailbox, type MigrationUser } from '../domain/exchange/types';
 import { isIncompleteList } from '../ports/exchange';
 import { forEachLimited } from '../lib/pool';
-import type { CommandDeps } from './types';
+import { licenceWarningLine } from './guide';
+import type { Actor, CommandDeps } from './types';
 
 const LOOKUP_CONCURRENCY = 8;
 /** Above this many addresses, list all mailboxes once instead of asking one by one. */
@@ -83,4 +85,21 @@ export async function endpointOfKept(
   const now = await deps.exchange.getMigrationEndpoint(entry.endpoint);
   if (now) return now;
   return { identity: entry.endpoint, ...(asImapServer(entry.summary.server) ?? { remoteServer: '(removed)', port: 0, security: 'Ssl' }) };
+}
+
+/** Kept (sealed) for the Create button: some users can be created, or the card must ask how to read the file. */
+export function worthKeeping(validation: MigrationCsvValidation): boolean {
+  return (!validation.fatal && validation.totals.validRows > 0) || (validation.reading !== null && isAmbiguous(validation.reading));
+}
+
+/** A batch's CSV check done: its audit line, and the licence line for the card (empty when the file cannot be used). */
+export async function recordCheck(deps: CommandDeps, actor: Actor, batchName: string, validation: MigrationCsvValidation): Promise<string> {
+  await deps.audit.record({
+    actor,
+    action: 'batch.validate',
+    target: batchName,
+    result: validation.fatal ? 'refused' : 'ok',
+    detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
+  });
+  return validation.fatal ? '' : licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
 }

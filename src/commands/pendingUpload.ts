@@ -5,14 +5,13 @@
 // from the file goes through its masker.
 
 import { endpointFormCard } from '../cards/endpointForm';
-import { describeReading, dropProblemRows, isAmbiguous, type MigrationCsvValidation } from '../domain/csv/migrationCsv';
+import { describeReading, dropProblemRows, type MigrationCsvValidation } from '../domain/csv/migrationCsv';
 import { encodingLabel, isCsvEncoding, isCsvSeparator, separatorLabel, type CsvReadingChoice } from '../domain/csv/readCsv';
 import { imapServerOf, type MigrationEndpoint } from '../domain/exchange/types';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { maskAction, validationCard } from './batchNew';
-import { checkCsvAgainstExchange, readKeptCsv } from './csvCheck';
+import { checkCsvAgainstExchange, readKeptCsv, recordCheck, worthKeeping } from './csvCheck';
 import { addEndpoint } from './endpoint';
-import { licenceWarningLine } from './guide';
 import { KEPT_MINUTES } from './keepUpload';
 import { parseCommand } from './parse';
 import { begin } from './preflight';
@@ -172,21 +171,9 @@ async function validationAction(
 ): Promise<ActionResult> {
   const masker = read.masker;
   const validation = await checkCsvAgainstExchange(deps, read);
-  const keep = (!validation.fatal && validation.totals.validRows > 0) || (validation.reading !== null && isAmbiguous(validation.reading));
+  const keep = worthKeeping(validation);
   if (!keep) await deps.pending.cancel(pendingId);
-  await deps.audit.record({
-    actor,
-    action: 'batch.validate',
-    target: entry.batchName,
-    result: validation.fatal ? 'refused' : 'ok',
-    detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
-  });
-  const licence = validation.fatal
-    ? ''
-    : await licenceWarningLine(
-        deps,
-        validation.rows.map((r) => r.emailAddress),
-      );
+  const licence = await recordCheck(deps, actor, entry.batchName, validation);
   const card = validationCard(
     {
       batch: entry.batchName,

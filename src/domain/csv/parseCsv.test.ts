@@ -1,4 +1,5 @@
-import { decodeUtf8Strict, firstInvalidUtf8Offset, parseCsv } from './parseCsv';
+import { firstInvalidUtf8Offset, lineAtByte, parseCsv } from './parseCsv';
+import { decodeCsvBytes } from './readCsv';
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
 const linesOf = (text: string) => parseCsv(text).records.map((r) => r.line);
@@ -69,20 +70,12 @@ describe('parseCsv', () => {
   });
 });
 
-describe('decodeUtf8Strict', () => {
-  it('decodes UTF-8 and strips the BOM', () => {
-    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Zoë,Łódź\n', 'utf8')]);
-    expect(decodeUtf8Strict(bytes)).toEqual({ ok: true, text: 'Zoë,Łódź\n' });
-  });
-
-  it('reports the byte offset and line of invalid UTF-8 (Latin-1 "é")', () => {
+describe('invalid UTF-8', () => {
+  it('names the line of the first byte that is not UTF-8 (Latin-1 "é")', () => {
     const bytes = Buffer.concat([Buffer.from('a,b\r\nc,', 'ascii'), Buffer.from([0xe9]), Buffer.from('t\r\n')]);
-    const decoded = decodeUtf8Strict(bytes);
-    expect(decoded.ok).toBe(false);
-    if (!decoded.ok) {
-      expect(decoded.error).toMatchObject({ code: 'InvalidUtf8', byteOffset: 7, line: 2 });
-      expect(decoded.error.message).toContain('byte 7');
-    }
+    expect(firstInvalidUtf8Offset(bytes)).toBe(7);
+    expect(lineAtByte(bytes, 7)).toBe(2);
+    expect(decodeCsvBytes(bytes, 'utf-8')).toMatchObject({ ok: false, line: 2 });
   });
 
   it('finds overlongs, surrogates, out-of-range and truncated sequences', () => {

@@ -1,8 +1,7 @@
-// RFC 4180 tokenizer for the migration CSV (comma by default; semicolon or tab as Excel writes in some locales). Pure: string (or bytes) in, records out.
+// RFC 4180 tokenizer for the migration CSV (comma by default; semicolon or tab as Excel writes in some locales). Pure: text in, records out.
 // Tolerant where spreadsheets differ (CR, LF or CRLF; BOM; blank lines) and strict
-// where a guess could silently change a password (unterminated quotes, invalid UTF-8).
-
-import { isUtf8 } from 'node:buffer';
+// where a guess could silently change a password (unterminated quotes). Bytes become text
+// in readCsv.ts (encodings Excel writes, strict: no byte is ever replaced).
 
 export interface CsvRecord {
   fields: string[];
@@ -17,9 +16,7 @@ export interface CsvRecord {
   quoteIssueField: number;
 }
 
-export type CsvSyntaxError =
-  | { code: 'UnterminatedQuote'; line: number; message: string }
-  | { code: 'InvalidUtf8'; byteOffset: number; line: number; message: string };
+export type CsvSyntaxError = { code: 'UnterminatedQuote'; line: number; message: string };
 
 export interface CsvParseResult {
   records: CsvRecord[];
@@ -144,35 +141,6 @@ export function parseCsv(text: string, onRecord?: (record: CsvRecord) => void, s
   return { records, error: null };
 }
 
-export type DecodeResult =
-  | { ok: true; text: string }
-  | { ok: false; error: Extract<CsvSyntaxError, { code: 'InvalidUtf8' }> };
-
-/**
- * Decodes bytes as strict UTF-8 (a BOM is allowed and removed). Invalid bytes are
- * reported with their offset and line instead of being replaced by U+FFFD, which
- * would silently change a password.
- */
-export function decodeUtf8Strict(bytes: Uint8Array): DecodeResult {
-  if (isUtf8(bytes)) {
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let text = buf.toString('utf8');
-    if (text.charCodeAt(0) === BOM) text = text.slice(1);
-    return { ok: true, text };
-  }
-  const byteOffset = firstInvalidUtf8Offset(bytes);
-  const line = lineAtByte(bytes, byteOffset);
-  return {
-    ok: false,
-    error: {
-      code: 'InvalidUtf8',
-      byteOffset,
-      line,
-      message: `The file is not valid UTF-8: byte ${byteOffset} (line ${line}) is not part of a UTF-8 character.`,
-    },
-  };
-}
-
 /** Offset of the first byte that breaks UTF-8 (overlongs, surrogates and > U+10FFFF included). */
 export function firstInvalidUtf8Offset(b: Uint8Array): number {
   const n = b.length;
@@ -212,9 +180,10 @@ export function firstInvalidUtf8Offset(b: Uint8Array): number {
   return -1;
 }
 
-function lineAtByte(b: Uint8Array, offset: number): number {
+/** The line (1-based) on which byte `offset` stands (CR, LF and CRLF each end a line). */
+export function lineAtByte(b: Uint8Array, offset: number): number {
   let line = 1;
-  for (let i = 0; i < offset; i++) {
+  for (let i = 0; i < offset && i < b.length; i++) {
     const c = b[i];
     if (c === LF) line++;
     else if (c === CR && b[i + 1] !== LF) line++;

@@ -11,7 +11,7 @@
 // readings that fit, and the admin's choice is kept with the sealed upload.
 
 import { isUtf8 } from 'node:buffer';
-import { firstInvalidUtf8Offset, parseCsv } from './parseCsv';
+import { firstInvalidUtf8Offset, lineAtByte, parseCsv } from './parseCsv';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'windows-1250';
 export type CsvSeparator = ',' | ';' | '\t';
@@ -222,13 +222,4 @@ function count(line: string, ch: string): number {
   let n = 0;
   for (let i = 0; i < line.length; i++) if (line[i] === ch) n++;
   return n;
-}
-
-function lineAtByte(b: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < b.length; i++) {
-    if (b[i] === 0x0a) line++;
-    else if (b[i] === 0x0d && b[i + 1] !== 0x0a) line++;
-  }
-  return line;
 }
