@@ -149,7 +149,7 @@ async function goOn(
       batchName: null,
       excludeFolders: entry.excludeFolders,
     });
-    return maskAction({ card: first.card, summary: first.summary, followUp }, validation.masker);
+    return maskAction(actionResult(first, { followUp }), validation.masker);
   }
   const ok = await deps.pending.amend(
     pendingId,

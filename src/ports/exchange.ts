@@ -1,4 +1,5 @@
 import type {
+  ImapServer,
   Mailbox,
   MigrationBatch,
   MigrationEndpoint,
@@ -27,12 +28,7 @@ export interface ExchangeAdmin {
   getMigrationEndpoint(identity: string): Promise<MigrationEndpoint | null>;
   newImapMigrationEndpoint(input: NewImapEndpointInput): Promise<MigrationEndpoint>;
   removeMigrationEndpoint(identity: string): Promise<void>;
-  testImapServerAvailability(input: {
-    remoteServer: string;
-    port: number;
-    security: NewImapEndpointInput['security'];
-    acceptUntrustedCertificates?: boolean;
-  }): Promise<ServerAvailabilityResult>;
+  testImapServerAvailability(input: ImapServer & { acceptUntrustedCertificates?: boolean }): Promise<ServerAvailabilityResult>;
   testEndpointAvailability(endpoint: string): Promise<ServerAvailabilityResult>;
 
   // Batches

@@ -5,7 +5,7 @@
 // does not fail it. Cancel with an AbortSignal: unscanned rows come back as Cancelled.
 
 import type { MailboxScan, MailboxScanner, SizingMethod } from '../ports/mailboxScanner';
-import type { EndpointSecurity } from '../domain/exchange/types';
+import type { ImapServer } from '../domain/exchange/types';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from '../domain/exchange/types';
 import { classifyFailure } from '../domain/preflight/classify';
 import { buildReport, buildUser, PreflightReport, PreflightUser } from '../domain/preflight/report';
@@ -19,10 +19,7 @@ export interface PreflightRow {
   password: { reveal(): string };
 }
 
-export interface PreflightServer {
-  remoteServer: string;
-  port: number;
-  security: EndpointSecurity;
+export interface PreflightServer extends ImapServer {
   acceptUntrustedCertificates?: boolean;
   /** Extra trusted CA (PEM). */
   ca?: string | string[];

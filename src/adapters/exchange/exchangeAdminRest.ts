@@ -3,6 +3,7 @@ import {
   MIGRATION_USER_STATUSES,
   type BatchStatus,
   type EndpointSecurity,
+  type ImapServer,
   type Mailbox,
   type MigrationBatch,
   type MigrationEndpoint,
@@ -325,12 +326,7 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     return this.run('Remove-MigrationEndpoint', { Identity: identity, Confirm: false });
   }
 
-  testImapServerAvailability(input: {
-    remoteServer: string;
-    port: number;
-    security: NewImapEndpointInput['security'];
-    acceptUntrustedCertificates?: boolean;
-  }): Promise<ServerAvailabilityResult> {
+  testImapServerAvailability(input: ImapServer & { acceptUntrustedCertificates?: boolean }): Promise<ServerAvailabilityResult> {
     return this.one(
       'Test-MigrationServerAvailability',
       {

@@ -4,6 +4,7 @@ import type { TokenSource } from './tokenSource';
 import type { Secret } from '../../domain/secret';
 import { retryAfterMs } from '../../lib/retryAfter';
 import { sleep as defaultSleep } from '../../lib/sleep';
+import { errorText } from '../../lib/errorText';
 
 // POST {base}/adminapi/beta/{tenant}/InvokeCommand, as the v3 module does it
 // (reference §1.1–§1.5). The only way Cutover reaches Exchange, in production and
@@ -352,7 +353,7 @@ export class InvokeCommandClient {
       try {
         page = await this.post(cmdletName, next, body, headers, secrets, true);
       } catch (e) {
-        const reason = e instanceof Error ? e.message : String(e);
+        const reason = errorText(e);
         const status = e instanceof ExchangeError ? e.httpStatus : 0;
         // Not a not-found: a 404 on a continuation must not make a Get look empty.
         throw new IncompleteListError(

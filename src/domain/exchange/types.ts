@@ -57,12 +57,9 @@ export type MigrationUserStatusSummary = 'Active' | 'Synced' | 'Completed' | 'Fa
 
 export type EndpointSecurity = 'None' | 'Ssl' | 'Tls';
 
-export interface MigrationEndpoint {
+export interface MigrationEndpoint extends ImapServer {
   identity: string;
   endpointType: string; // 'IMAP'
-  remoteServer: string;
-  port: number;
-  security: EndpointSecurity;
   authentication: string; // 'Basic' | 'NTLM'
   maxConcurrentMigrations: number;
   maxConcurrentIncrementalSyncs: number;
@@ -85,11 +82,6 @@ export function imapServerOf(e: ImapServer): ImapServer {
   return { remoteServer: e.remoteServer, port: e.port, security: e.security };
 }
 
-/** "host:port", for a line of text. */
-export function imapServerText(s: ImapServer): string {
-  return `${s.remoteServer}:${s.port}`;
-}
-
 /** A parsed value from something stored; null when it is not an ImapServer. */
 export function asImapServer(x: unknown): ImapServer | null {
   if (x === null || typeof x !== 'object') return null;
@@ -99,11 +91,8 @@ export function asImapServer(x: unknown): ImapServer | null {
   return { remoteServer: o.remoteServer, port: o.port, security };
 }
 
-export interface NewImapEndpointInput {
+export interface NewImapEndpointInput extends ImapServer {
   name: string;
-  remoteServer: string;
-  port: number;
-  security: EndpointSecurity;
   acceptUntrustedCertificates?: boolean;
   maxConcurrentMigrations?: number;
   maxConcurrentIncrementalSyncs?: number;

@@ -8,8 +8,8 @@
 // - the reserved folder name 'Files' is refused ("NO Folder name is reserved");
 // - at most 500,000 items per mailbox are migrated, newest first.
 
-import { MAX_MESSAGE_SIZE_LIMIT_BYTES } from '../exchange/types';
-import type { PreflightFailure, PreflightFailureKind } from './classify';
+import { MAX_MESSAGE_SIZE_LIMIT_BYTES, type ImapServer } from '../exchange/types';
+import type { PreflightFailure } from './classify';
 import { exportCsv, type CsvValue } from '../export/csv';
 
 export type { PreflightFailure, PreflightFailureKind } from './classify';
@@ -120,7 +120,7 @@ export interface MigrationEstimate {
 }
 
 export interface PreflightReport {
-  server: { remoteServer: string; port: number; security: 'None' | 'Tls' | 'Ssl' };
+  server: ImapServer;
   startedAt: Date;
   finishedAt: Date;
   cancelled: boolean;

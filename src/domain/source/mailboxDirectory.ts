@@ -3,12 +3,9 @@
 // a real-IMAP implementation (src/adapters/imap) answers for any reachable server,
 // so the emulator's counts, sizes and skipped items come from real mailboxes.
 
-import type { EndpointSecurity } from '../exchange/types';
+import type { ImapServer } from '../exchange/types';
 
-export interface SourceServer {
-  remoteServer: string;
-  port: number;
-  security: EndpointSecurity;
+export interface SourceServer extends ImapServer {
   acceptUntrustedCertificates?: boolean;
 }
 
