@@ -38,6 +38,8 @@ export interface Config {
   admins: string[];
   /** CUTOVER_APPROVERS: Entra object ids or UPNs, lower-cased. Set: destructive or wide steps need one of them (not the requester) to approve. */
   approvers: string[];
+  /** CUTOVER_APPROVAL_EXPIRY_SECONDS: how long an approval request waits (default 24 h). */
+  approvalExpirySeconds: number;
   /** CUTOVER_HISTORY_DAYS: how long each user's final record of a batch is kept after it left Exchange (default 730). */
   historyDays: number;
   /**
@@ -306,6 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
     historyDays: int(env, 'CUTOVER_HISTORY_DAYS', 730, 1, 36_500),
+    approvalExpirySeconds: int(env, 'CUTOVER_APPROVAL_EXPIRY_SECONDS', 86_400, 1, 30 * 86_400),
     tenants: tenantList(env) ?? (mode === 'local' ? [PLAYGROUND_TENANT_ID] : [(str(env, 'AZURE_TENANT_ID') ?? '').toLowerCase()]),
     encryptionKey: str(env, 'CUTOVER_ENCRYPTION_KEY'),
     attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 12 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -32,6 +32,8 @@ import { PreflightRuns } from './services/preflightRuns';
 import { systemClock } from './ports/clock';
 import { AuditLog } from './services/auditLog';
 import { BatchHistory } from './services/batchHistory';
+import { ApprovalCards, Approvals } from './services/approvals';
+import { approvalReply } from './commands/approvals';
 import { Confirmations } from './services/confirmations';
 import { Downloads } from './services/downloads';
 import { FileHandover } from './teams/fileHandover';
@@ -246,6 +248,15 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     lease: config.storage.connectionString ? { connectionString: config.storage.connectionString, container: config.storage.container, leaseSeconds: config.watcher.leaseSeconds } : null,
   });
   deps.notifications = notifications.deps;
+  // Four eyes (CUTOVER_APPROVERS): requests in the store, their cards in every conversation they reach.
+  const approvalRequests = new Approvals(store, clock, config.approvalExpirySeconds * 1000);
+  const approvalCards = new ApprovalCards({ approvals: approvalRequests, subscriptions: notifications.subscriptions, conversations: notifications.conversations, sink: notifications.notifier, card: (a) => approvalReply(a, clock.now()), log });
+  deps.approvals = {
+    requests: approvalRequests,
+    cards: approvalCards,
+    approvers: config.approvers,
+    directory: new UpnAdminDirectory({ admins: config.approvers, lookup: (upn) => graph.getUser(upn), clock: systemClock, log }),
+  };
   // Every card updated in place (live progress cards, follow-ups, notifications) goes through the notifier: paced, 429s retried.
   const live = new LiveCards(notifications.notifier, (batch, page) => batchProgressState(deps, batch, page), config.liveCard, log);
   // The guide reaches people and admins through the same proactive path as notifications.
@@ -317,7 +328,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     log,
   });
   deps.reports = files;
-  const bot = createBot({ adapter, router, live, log, cards: notifications.notifier, conversations: registry, files, access });
+  const bot = createBot({ adapter, router, live, log, cards: notifications.notifier, conversations: registry, files, access, approvals: approvalCards });
   registerRoutes(server, {
     adapter,
     bot,

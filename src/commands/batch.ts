@@ -9,6 +9,8 @@ import { snapshotBatch } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import type { ActionResult, Actor, CommandDeps, CommandResult, Reply } from './types';
 import { runConfirmed } from './confirmed';
+import { removeKeepingHistory } from './batchRemoval';
+import { approvalsRequired, requestApproval } from './approvals';
 import { batchStatusColor, exchangeErrorReply, formatCount, formatDate, notice, type CardAction } from './views';
 import { isIncompleteList } from '../ports/exchange';
 import { incompleteListText, readBatchUsers } from './batchUsers';
@@ -198,6 +200,11 @@ export async function changeBatch(deps: CommandDeps, actor: Actor, verb: BatchVe
         ],
       };
     }
+    // Stopping a batch whose users have synced halts their incrementals: four eyes when approvers are listed.
+    if (verb === 'stop' && approvalsRequired(deps) && batch.syncedCount > 0) {
+      const asked = await requestApproval(deps, actor, { action: 'batch.stop', target: batch.identity, what: `stop batch ${batch.identity} (${batch.syncedCount} of ${batch.totalCount} users synced)`, powershell: ps, batch: batch.identity });
+      return { replies: [asked], approval: asked.approval };
+    }
     if (verb === 'start') await deps.exchange.startMigrationBatch(name);
     else if (verb === 'stop') await deps.exchange.stopMigrationBatch(name);
     else await deps.exchange.syncMigrationBatchNow(name);
@@ -212,11 +219,14 @@ export async function changeBatch(deps: CommandDeps, actor: Actor, verb: BatchVe
 }
 
 /** batch remove: first a confirmation card; removal happens on its button. */
-export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: string): Promise<Reply> {
+export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: string): Promise<Reply & { approval?: string }> {
   const ps = toPowerShell('Remove-MigrationBatch', { Identity: name, Confirm: false });
   try {
     const batch = await deps.exchange.getMigrationBatch(name);
     if (!batch) return notFound(name);
+    if (approvalsRequired(deps)) {
+      return requestApproval(deps, actor, { action: 'batch.remove', target: batch.identity, what: `remove batch ${batch.identity} (${batch.status}, ${batch.totalCount} users)`, powershell: ps, batch: batch.identity });
+    }
     const id = await deps.confirmations.create({ action: 'batch.remove', target: name, requestedBy: actor.id });
     const lines = [
       'Mail that reaches the old server after the batch is removed is NOT copied to Exchange Online.',
@@ -253,21 +263,3 @@ export function confirmRemoveBatch(deps: CommandDeps, actor: Actor, confirmation
   });
 }
 
-/** Who did it, as the history and audit name a person. */
-export function actorName(actor: Actor): string {
-  return actor.upn ?? actor.name ?? actor.id;
-}
-
-/**
- * Remove-MigrationBatch deletes the batch's per-user history with it: Cutover keeps each user's
- * final record first (src/services/batchHistory.ts), and does not remove when it cannot keep it.
- */
-export async function removeKeepingHistory(deps: Pick<CommandDeps, 'exchange' | 'history'>, actor: Actor, name: string): Promise<void> {
-  const kept = deps.history ? await deps.history.keepBeforeRemoval(name, actorName(actor)) : null;
-  try {
-    await deps.exchange.removeMigrationBatch(name);
-  } catch (err) {
-    await kept?.undo().catch(() => undefined);
-    throw err;
-  }
-}

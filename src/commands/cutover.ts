@@ -13,7 +13,9 @@ import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPas
 import { actionResult, type ActionResult, type Actor, type CommandDeps, type CommandResult, type FileFetcher, type FollowUp, type IncomingFile, type Reply, type Where } from './types';
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
-import { removeKeepingHistory } from './batch';
+import { removeKeepingHistory } from './batchRemoval';
+import { approvalsRequired, requestApproval } from './approvals';
+import { toPowerShell } from '../domain/exchange/powershell';
 import { errorText } from '../lib/errorText';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
@@ -283,13 +285,19 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
   }
 }
 
-export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: string, step: string, force: boolean): Promise<ActionResult> {
+export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: string, step: string, force: boolean, approved = false): Promise<ActionResult> {
   const asResult = (r: Reply): ActionResult => actionResult(r);
   if (!deps.cutover) return asResult(unavailable());
   if (!isStepId(step)) return asResult(notice({ title: 'This button is out of date', tone: 'warn', text: `There is no step "${step}".` }));
   const svc = deps.cutover;
   // Steps that do something in Exchange or copy mail do it before they are marked done.
   const plan0 = await svc.getPlan(batch);
+  // Four eyes: with approvers listed, removing the batch is asked for; it runs here again once approved.
+  if (step === 'remove-batch' && plan0 && !plan0.removed && !approved && approvalsRequired(deps)) {
+    const ps = toPowerShell('Remove-MigrationBatch', { Identity: batch, Confirm: false });
+    const asked = await requestApproval(deps, actor, { action: 'cutover.remove-batch', target: batch, params: { force }, what: `remove batch ${batch} (cut-over plan's last step${force ? ', forced past its guard' : ''})`, powershell: ps, batch });
+    return actionResult(asked, { keepOriginal: true, approval: asked.approval });
+  }
   const pendingBefore = plan0 ? plan0.steps.slice(0, STEP_IDS.indexOf(step)).some((s) => s.status !== 'done') : false;
   let did = '';
   if (plan0 && (!pendingBefore || force)) {

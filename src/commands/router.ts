@@ -24,6 +24,7 @@ import { chooseReading, endpointForUpload } from './pendingUpload';
 import { actionResult, type ActionRequest, type ActionResult, type CommandDeps, type CommandRequest, type CommandResult, type Reply } from './types';
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { batchHistory, exportHistory, userHistory } from './history';
+import { decideApproval } from './approvals';
 import { notice, usageReply } from './views';
 import { errorText } from '../lib/errorText';
 
@@ -31,6 +32,15 @@ export type { Logger } from '../ports/logger';
 
 function one(reply: Reply): CommandResult {
   return { replies: [reply] };
+}
+
+/** A confirmation card, or an approval request's card (then remembered and posted in the batch's channels). */
+function asked(reply: Reply & { approval?: string }): CommandResult {
+  return { replies: [{ card: reply.card, summary: reply.summary }], ...(reply.approval ? { approval: reply.approval } : {}) };
+}
+
+function askedAction(reply: Reply & { approval?: string }): ActionResult {
+  return { card: reply.card, summary: reply.summary, keepOriginal: true, ...(reply.approval ? { approval: reply.approval } : {}) };
 }
 
 function refusal(): Reply {
@@ -118,7 +128,7 @@ export class CommandRouter {
       case 'batch.sync':
         return changeBatch(deps, a, 'sync', c.name);
       case 'batch.remove':
-        return one(await askRemoveBatch(deps, a, c.name));
+        return asked(await askRemoveBatch(deps, a, c.name));
       case 'batch.history':
         return one(await batchHistory(deps, c.name));
       case 'user.history':
@@ -128,7 +138,7 @@ export class CommandRouter {
       case 'user.report':
         return one(await reportUser(deps, a, c.email));
       case 'user.remove':
-        return one(await askRemoveUser(deps, a, c.email));
+        return asked(await askRemoveUser(deps, a, c.email));
       case 'mailbox.show':
         return one(await showMailbox(deps, c.email));
       case 'mailbox.limit':
@@ -168,6 +178,12 @@ export class CommandRouter {
     const d = req.data;
     const str = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
     const num = (k: string): number => (typeof d[k] === 'number' && Number.isInteger(d[k]) ? (d[k] as number) : 0);
+    // Approvers need not be admins: the approval itself checks CUTOVER_APPROVERS and the requester.
+    if (req.verb === 'approval.approve' || req.verb === 'approval.reject') {
+      return decideApproval(deps, a, str('approval'), req.verb === 'approval.approve' ? 'approved' : 'rejected', {
+        cutoverRemove: (approver, batch, force) => cutoverStepAction(deps, approver, batch, 'remove-batch', force, true),
+      });
+    }
     // The guide and imports are for everyone; guide.send is the admin's.
     if ((req.verb.startsWith('guide.') && req.verb !== 'guide.send') || req.verb.startsWith('import.')) return guideAction(deps, a, req.verb, d);
     if (!isAdmin(a, deps.access)) {
@@ -177,6 +193,8 @@ export class CommandRouter {
     }
     const fromCommand = (r: CommandResult): ActionResult => {
       const [first, ...rest] = r.replies;
+      // An approval card goes below the pressed card (a progress card), which stays.
+      if (r.approval) return actionResult(first, { replies: rest, keepOriginal: true, approval: r.approval });
       return actionResult(first, { replies: rest, watch: r.watch });
     };
     switch (req.verb) {
@@ -191,7 +209,7 @@ export class CommandRouter {
       case 'batch.sync':
         return fromCommand(await changeBatch(deps, a, req.verb.slice(6) as 'start', str('batch')));
       case 'batch.remove':
-        return actionResult(await askRemoveBatch(deps, a, str('batch')), { keepOriginal: true });
+        return askedAction(await askRemoveBatch(deps, a, str('batch')));
       case 'batch.remove.confirm':
         return confirmRemoveBatch(deps, a, str('confirmation'));
       case 'batch.create':
@@ -213,7 +231,7 @@ export class CommandRouter {
       case 'user.report':
         return actionResult(await reportUser(deps, a, str('email')), { keepOriginal: true });
       case 'user.remove':
-        return actionResult(await askRemoveUser(deps, a, str('email')), { keepOriginal: true });
+        return askedAction(await askRemoveUser(deps, a, str('email')));
       case 'user.remove.confirm':
         return confirmRemoveUser(deps, a, str('confirmation'));
       case 'mailbox.limit':

@@ -15,6 +15,7 @@ import type { GuideOffers } from '../services/guideOffers';
 import type { PimImports } from '../services/pimImport';
 import type { Subscriptions } from '../services/subscriptions';
 import type { BatchHistory } from '../services/batchHistory';
+import type { ApprovalCards, Approvals } from '../services/approvals';
 import type { WatcherStatus } from '../services/watcher/watcher';
 import type { Reply } from '../cards/reply';
 import type { CsvMasker } from '../domain/csv/csvMasker';
@@ -58,6 +59,8 @@ export interface CommandResult {
   watch?: { batch: string; page?: number };
   /** Store this conversation's reference (someone subscribed it to notifications). */
   rememberConversation?: boolean;
+  /** The first reply is this approval request's card: remember where it went, and post it in the batch's channels. */
+  approval?: string;
 }
 
 export interface ActionResult {
@@ -71,6 +74,8 @@ export interface ActionResult {
   watch?: { batch: string; page?: number };
   /** With keepOriginal: updates the new message; otherwise the replaced card. */
   followUp?: FollowUp;
+  /** The card is this approval request's (see CommandResult.approval). */
+  approval?: string;
 }
 
 /** A card action's answer from a reply (its card and summary), plus what else the action does. */
@@ -200,11 +205,23 @@ export interface CommandDeps {
   clock: Clock;
   /** Exchange's own time, for what cards say about batches (the emulator's simulated clock in local mode). */
   exchangeClock?: Clock;
+  /** Four eyes (CUTOVER_APPROVERS); absent or no approvers: the single confirmation. */
+  approvals?: ApprovalDeps;
   /** Each user's final record of batches Exchange forgot (src/services/batchHistory.ts). */
   history?: Pick<BatchHistory, 'list' | 'byName' | 'users' | 'forUser' | 'keepBeforeRemoval'>;
   /** When an admin last acted on each batch through Cutover (Exchange's 60-day clock). */
   adminActions?: { lastFor(batch: string): Promise<string | null> };
   access: AccessSettings;
+}
+
+/** Approval requests, their cards everywhere, and who may approve (src/commands/approvals.ts). */
+export interface ApprovalDeps {
+  requests: Pick<Approvals, 'create' | 'get' | 'decide' | 'setOutcome'>;
+  cards?: Pick<ApprovalCards, 'updateAll'>;
+  /** Lower-cased Entra object ids or UPNs (CUTOVER_APPROVERS). */
+  approvers: string[];
+  /** Approvers listed by UPN, resolved to object ids. */
+  directory?: AdminDirectory;
 }
 
 /** What the end-user guide needs (src/commands/guide.ts). */

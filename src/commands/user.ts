@@ -7,6 +7,7 @@ import { formatBytes } from '../domain/sizes';
 import { CSV_CONTENT_TYPE, exportCsv } from '../domain/export/csv';
 import { handOver, handoverText } from './handover';
 import { runConfirmed } from './confirmed';
+import { approvalsRequired, requestApproval } from './approvals';
 import type { ActionResult, Actor, CommandDeps, Reply } from './types';
 import { exchangeErrorReply, formatCount, formatDate, notice } from './views';
 
@@ -160,11 +161,14 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
   }
 }
 
-export async function askRemoveUser(deps: CommandDeps, actor: Actor, email: string): Promise<Reply> {
+export async function askRemoveUser(deps: CommandDeps, actor: Actor, email: string): Promise<Reply & { approval?: string }> {
   const ps = toPowerShell('Remove-MigrationUser', { Identity: email, Confirm: false });
   try {
     const user = await deps.exchange.getMigrationUser(email);
     if (!user) return notice({ title: `${email} is not a migration user`, tone: 'warn', powershell: toPowerShell('Get-MigrationUser', { Identity: email }) });
+    if (approvalsRequired(deps)) {
+      return requestApproval(deps, actor, { action: 'user.remove', target: email, what: `remove ${email} from batch ${user.batchId} (${user.status})`, powershell: ps, batch: user.batchId });
+    }
     const id = await deps.confirmations.create({ action: 'user.remove', target: email, requestedBy: actor.id });
     return notice({
       title: `Remove ${email} from batch ${user.batchId}?`,

@@ -31,6 +31,8 @@ export interface BotOptions {
   files?: FileHandover;
   /** Who is served (tenants, channel) and who is an admin (UPNs need the member lookup); absent: everyone, as sent. */
   access?: AccessSettings;
+  /** Approval cards (CUTOVER_APPROVERS): where each was posted, so it is posted in the batch's channels and updated everywhere. */
+  approvals?: { posted(id: string, reference: ConversationRef, activityId: string | undefined): Promise<void> };
 }
 
 /** Senders' UPNs from Teams' member lookup, kept an hour (at most 1,000 people), so each message does not ask again. */
@@ -110,6 +112,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     );
     if (result.rememberConversation) await remember(context, 'subscribe');
     const ids = await sendReplies(context, result.replies);
+    if (result.approval) await approvalPosted(context, result.approval, ids[0]);
     await flush(turn);
     if (result.watch && live) live.watch(context, ids[0], result.watch.batch, result.watch.page ?? 0);
     if (result.followUp) runFollowUp(context, ids[0], result.followUp, turn);
@@ -131,6 +134,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
     if (result.keepOriginal) {
       // Leave the pressed card alone (a progress card); the answer goes below it.
       const sent = await context.sendActivity(replyActivity({ card: result.card, summary: result.summary }));
+      if (result.approval) await approvalPosted(context, result.approval, sent?.id);
       if (result.replies?.length) await sendReplies(context, result.replies);
       await flush(turn);
       if (result.followUp) runFollowUp(context, sent?.id, result.followUp, turn);
@@ -143,6 +147,15 @@ export function createBot(options: BotOptions): Application<TurnState> {
     if (result.watch && live && context.activity.replyToId) live.watch(context, context.activity.replyToId, result.watch.batch, result.watch.page ?? 0);
     return cardAttachment({ card: result.card, summary: result.summary }).content;
   });
+
+  const approvalPosted = async (context: TurnContext, id: string, activityId: string | undefined) => {
+    if (!options.approvals) return;
+    try {
+      await options.approvals.posted(id, TurnContext.getConversationReference(context.activity) as ConversationRef, activityId);
+    } catch (err) {
+      log.warn('approval card not posted everywhere', { error: errorText(err) });
+    }
+  };
 
   // Long work (a preflight) goes on after the turn and updates its card in place.
   const runFollowUp = (context: TurnContext, activityId: string | undefined, followUp: FollowUp, turn: Turn | null) => {
