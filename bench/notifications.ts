@@ -12,7 +12,8 @@ import { FileStore } from '../src/adapters/storage/fileStore';
 import { startExchangeEmulator } from '../src/emulator/exchange';
 import { systemClock } from '../src/ports/clock';
 import { AuditLog } from '../src/services/auditLog';
-import { createNotificationStack, unauthenticatedAdapter } from '../src/teams/notifier';
+import { buildNotifications } from '../src/index';
+import { unauthenticatedAdapter } from '../src/teams/botCredentials';
 import { startConnectorInWorker } from './connectorWorker';
 import { syntheticSource } from '../test/support/syntheticSource';
 import { validateMigrationCsv } from '../src/domain/csv/migrationCsv';
@@ -40,7 +41,7 @@ async function main() {
   const ex = createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken) });
   const store = new FileStore(path.join(dir, 'state'));
   const quiet = { info() {}, warn() {}, error() {} };
-  const stack = createNotificationStack({
+  const stack = buildNotifications({
     adapter: unauthenticatedAdapter(), botAppId: '', store, audit: new AuditLog(store, systemClock), clock: systemClock,
     exchangeClock: { now: () => emulator.control.now() },
     exchange: (onRetry) => createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), onRetry }),
@@ -78,7 +79,10 @@ async function main() {
     const seen = new Set<number>();
     const watch = setInterval(() => {
       const r = w.lastReport;
-      if (r && !seen.has(r.generation)) (seen.add(r.generation), reports.push(r.exchangeCalls));
+      if (r && !seen.has(r.generation)) {
+        seen.add(r.generation);
+        reports.push(r.exchangeCalls);
+      }
     }, 5);
     await change();
     // The change is in Exchange from here (the emulator's clock has moved and settled).

@@ -6,6 +6,7 @@
 
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { TeamsAdapter } from '@microsoft/teams-ai';
 
 /** What botbuilder's connector client needs from a credential: a header on each request. */
 interface SigningCredentials {
@@ -64,4 +65,26 @@ export class BotCredentialFactory extends ConfigurationServiceClientCredentialFa
     };
     return credentials as unknown as Awaited<ReturnType<ConfigurationServiceClientCredentialFactory['createCredentials']>>;
   }
+}
+
+/**
+ * The bot's adapter: incoming requests are checked against the app id (JWT from Bot Framework; an empty id is
+ * local mode, unauthenticated), replies signed with its credentials. Sovereign clouds: botbuilder's own settings
+ * (ToBotFromChannelOpenIdMetadataUrl, …), read by ConfigurationBotFrameworkAuthentication.
+ */
+export function teamsAdapter(credentials: BotCredentialOptions, cloud: object = {}): TeamsAdapter {
+  return new TeamsAdapter({ ...credentials, ...cloud }, new BotCredentialFactory(credentials));
+}
+
+/** The credentials of local mode and tests: no app id, nothing checked (the connector is on loopback). */
+export const NO_BOT_CREDENTIALS: BotCredentialOptions = {
+  MicrosoftAppId: '',
+  MicrosoftAppPassword: '',
+  MicrosoftAppType: 'MultiTenant',
+  MicrosoftAppTenantId: '',
+};
+
+/** An adapter with no app credentials: local mode and tests (the connector is on loopback). */
+export function unauthenticatedAdapter(): TeamsAdapter {
+  return new TeamsAdapter({ ...NO_BOT_CREDENTIALS }, new ConfigurationServiceClientCredentialFactory(NO_BOT_CREDENTIALS));
 }

@@ -3,8 +3,7 @@
 // throttling (429) is retried with backoff, honouring Retry-After; 403/404 mean the bot
 // was removed (or the conversation is gone) and surface as ConversationGoneError.
 
-import { ConfigurationServiceClientCredentialFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
-import { TeamsAdapter } from '@microsoft/teams-ai';
+import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from '../commands/router';
 import type { Reply } from '../commands/types';
 import type { ConversationRef } from '../services/conversations';
@@ -101,114 +100,4 @@ function statusOf(err: unknown): number | undefined {
 function retryAfterOf(err: unknown): number | null {
   const headers = (err as { response?: { headers?: { get?(n: string): string | undefined } } }).response?.headers;
   return retryAfterMs(headers?.get?.('retry-after'));
-}
-
-// ---------------------------------------------------------------------------
-// Composition of the notification stack for one bot instance (index.ts and the
-// scale-out tests call it): references, subscriptions, ledger, watcher under the leader.
-
-import type { Clock } from '../ports/clock';
-import type { ExchangeAdmin } from '../ports/exchange';
-import type { KeyValueStore } from '../ports/store';
-import type { AuditPort } from '../commands/types';
-import type { NotificationDeps } from '../commands/subscriptions';
-import { Conversations } from '../services/conversations';
-import { Subscriptions } from '../services/subscriptions';
-import { NotificationLedger } from '../services/notificationLedger';
-import { BlobLeaseLeader, SingleInstanceLeader, whileLeading, type Leader } from '../services/leader';
-import { Dispatcher } from '../services/watcher/dispatch';
-import { readWatcherStatus, Watcher, type WatcherOptions } from '../services/watcher/watcher';
-import type { ConversationRegistry } from './app';
-
-export interface NotificationStackOptions {
-  adapter: CloudAdapter;
-  botAppId: string;
-  store: KeyValueStore;
-  audit: AuditPort;
-  /** Real time, for records. */
-  clock: Clock;
-  /** Exchange's time (the emulator's clock in local mode), for the 60-day and overdue rules. */
-  exchangeClock: Clock;
-  /** The watcher's own Exchange client, reporting its retries (429 waits) to the watcher. */
-  exchange: (onRetry: (e: { status: number | null; delayMs: number }) => void) => ExchangeAdmin;
-  intervalMs: number;
-  /** Blob lease (several instances) or null for the single-instance file store. */
-  lease: { connectionString: string; container: string; leaseSeconds: number } | null;
-  log: Logger;
-  notifier?: TeamsNotifierOptions;
-  concurrency?: number;
-  instanceId?: string;
-  /** Users whose first sync landed (the guide offer); see WatcherOptions. */
-  onUsersSynced?: (batch: string, emails: string[]) => Promise<unknown>;
-  /** Cutover's record of admin actions per batch (the 60-day rule); see WatcherOptions. */
-  lastAdminActions?: () => Promise<Record<string, string>>;
-  /** Keeps the users' final records of batches that stop, fail or vanish; see WatcherOptions. */
-  history?: WatcherOptions['history'];
-}
-
-export interface NotificationStack {
-  deps: NotificationDeps;
-  registry: ConversationRegistry;
-  watcher: Watcher;
-  leader: Leader;
-  notifier: TeamsNotifier;
-  conversations: Conversations;
-  subscriptions: Subscriptions;
-  ledger: NotificationLedger;
-  start(): Promise<void>;
-  /** release: give the lease up (clean shutdown); without it the lease lapses as if the instance died. */
-  close(options?: { release?: boolean }): Promise<void>;
-}
-
-export function createNotificationStack(o: NotificationStackOptions): NotificationStack {
-  const conversations = new Conversations(o.store, o.clock);
-  const subscriptions = new Subscriptions(o.store, o.clock);
-  const ledger = new NotificationLedger(o.store, o.clock);
-  const notifier = new TeamsNotifier(o.adapter, o.botAppId, o.log, o.notifier);
-  const leader: Leader = o.lease
-    ? new BlobLeaseLeader({ ...o.lease, instanceId: o.instanceId, onError: (m) => o.log.warn('watcher leader', { error: m }) })
-    : new SingleInstanceLeader();
-  const dispatcher = new Dispatcher({ subscriptions, conversations, ledger, sink: notifier, audit: o.audit, clock: o.clock, log: o.log, isLeader: () => leader.isLeader(), concurrency: o.concurrency });
-  // eslint-disable-next-line prefer-const
-  let watcher: Watcher;
-  const exchange = o.exchange((e) => watcher?.noteExchangeRetry(e));
-  watcher = new Watcher({
-    exchange,
-    store: o.store,
-    clock: o.exchangeClock,
-    dispatcher,
-    intervalMs: o.intervalMs,
-    log: o.log,
-    instanceId: leader.instanceId,
-    hasSubscribers: async () => (await subscriptions.all()).length > 0,
-    onUsersSynced: o.onUsersSynced,
-    lastAdminActions: o.lastAdminActions,
-    history: o.history,
-  });
-  whileLeading(leader, { start: () => watcher.start(), stop: () => watcher.stop() }, (e) => o.log.error('watcher start/stop failed', { error: String(e) }));
-  return {
-    deps: {
-      subscriptions,
-      watcherStatus: () => readWatcherStatus(o.store),
-      leadership: () => ({ leading: leader.isLeader(), instanceId: leader.instanceId, kind: o.lease ? 'blob-lease' : 'single-instance' }),
-    },
-    registry: { remember: async (reference, event) => void (await conversations.remember(reference as never, event)) },
-    watcher,
-    leader,
-    notifier,
-    conversations,
-    subscriptions,
-    ledger,
-    start: () => leader.start(),
-    async close(options = {}) {
-      await leader.stop({ release: options.release ?? true });
-      await watcher.stop();
-    },
-  };
-}
-
-/** A CloudAdapter with no app credentials: local mode and tests (the connector is on loopback). */
-export function unauthenticatedAdapter(): CloudAdapter {
-  const credentials = { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' };
-  return new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
 }

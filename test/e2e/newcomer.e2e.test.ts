@@ -4,35 +4,24 @@
 // Assertions are on what the page shows. Screenshots land in test-output/ (gitignored).
 
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { startCutover, type RunningCutover } from '../../src/index';
-import { clickCardButton, launchChromium, saveLastView, openPlaygroundPage, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR, type Chromium } from '../support/chromium';
-import { captureBotLog, cardText } from '../support/cutover';
-import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
+import { clickCardButton, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR } from '../support/chromium';
+import { botCards, botErrors, leakedPasswords, MESSAGES, messageWith, useE2e, waitForCard, waitForValue } from '../support/e2e';
 
 const describeUi = requireChromium() ? describe : describe.skip;
 
 const SAMPLE_CSV = path.resolve(__dirname, '../../samples/contoso-pilot.csv');
 const PASSWORDS = ['1091990', '2111991', '3281986'];
 
-/** Every rendered Adaptive Card's message element (the parent of its "Message header"). */
-const MESSAGES = '[aria-label="Message header"] >> xpath=..';
-
-/** The newest message whose card shows `text`. */
-function messageWith(page: Page, text: string | RegExp): Locator {
-  return page.locator(MESSAGES).filter({ has: page.locator('.ac-adaptiveCard'), hasText: text }).last();
-}
-
 const STATUS = /^(Created|Starting|Syncing|IncrementalSyncing|SyncedWithErrors|Synced|Failed|Stopped|Stopping|Removing)$/m;
 
 /** A progress card's batch status (its header), null for other cards. */
 function statusOf(text: string): string | null {
   // innerText puts blank lines between blocks; cardText doesn't.
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const head = lines[lines.indexOf('Batch pilot') + 2] ?? '';
   if (!lines.includes('Batch pilot')) return null;
   return STATUS.test(head) ? head : null;
@@ -42,117 +31,25 @@ function lastSynced(text: string): string | undefined {
   return /Last synced\s+([^\n]*UTC)/.exec(text)?.[1];
 }
 
-interface BotCard {
-  /** The Playground's message id (for an update, the message it replaced). */
-  messageId: string;
-  update: boolean;
-  text: string;
-}
-
-/** Every card the bot posted or updated, in order, from the Playground's transcript. */
-function botCards(pg: Playground): BotCard[] {
-  return pg.logStream
-    .entries()
-    .filter((e) => isFromBot(e) && e.request?.body?.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive')
-    .map((e) => ({ messageId: String(e.messageId), update: Boolean(e.request?.body?.id), text: cardText(e.request!.body.attachments[0].content) }));
-}
-
-async function waitForValue<T>(get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Polls what the page shows in one message until `ok`. */
-async function waitForCard(message: Locator, ok: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    text = await message.innerText({ timeout: 2000 }).catch((e: Error) => `(not readable: ${e.message.split('\n')[0]})`);
-    if (ok(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms; the page shows:\n${text}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-/** A loopback static server standing in for the SharePoint download URL Teams gives a bot. */
-async function serveFile(file: string): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
-  let hits = 0;
-  const server: Server = createServer((req, res) => {
-    hits++;
-    if (req.url !== `/${path.basename(file)}`) {
-      res.statusCode = 404;
-      return res.end();
-    }
-    res.setHeader('content-type', 'text/csv');
-    res.end(fs.readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/${path.basename(file)}`,
-    hits: () => hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
   jest.setTimeout(90_000);
 
-  let dataDir: string;
-  let cutover: RunningCutover;
-  let pg: Playground;
-  let browser: Chromium;
-  let files: Awaited<ReturnType<typeof serveFile>>;
-  let page: Page;
-  let botLog: string[] = [];
-  let restoreStdout: (() => void) | undefined;
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-'));
-    // Keep the bot's JSON log for the password check, out of jest's output.
-    const capture = captureBotLog();
-    botLog = capture.lines;
-    restoreStdout = capture.release;
-    cutover = await startCutover({
-      PORT: '0',
-      DATA_DIR: dataDir,
+  const e2e = useE2e({
+    env: {
       // Ten times the local default: the 3-user demo batch reaches Synced in a few seconds.
       EMULATOR_TIME_SCALE: '600',
       LIVE_CARD_INTERVAL_MS: '500',
       LIVE_CARD_MAX_MINUTES: '5',
+      // The bot's JSON log is kept for the password check, out of jest's output.
       LOG_LEVEL: 'info',
-    });
-    files = await serveFile(SAMPLE_CSV);
-    pg = await startPlayground({ botUrl: cutover.botUrl });
-    browser = await launchChromium({ viewport: { width: 1280, height: 1400 } });
-    page = browser.page;
-    await openPlaygroundPage(page, pg.url);
+    },
+    serve: { name: path.basename(SAMPLE_CSV), body: fs.readFileSync(SAMPLE_CSV), contentType: 'text/csv' },
+    lastView: 'newcomer',
   });
-
-  afterEach(async () => {
-    if (page) await saveLastView(page, 'newcomer', pg?.logStream.entries());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await pg?.stop();
-    await files?.close();
-    await cutover?.close();
-    restoreStdout?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  /** The bot's HTTP answers to everything the Playground delivered: none may be an error. */
-  function botErrors(): PlaygroundLogEntry[] {
-    return pg.logStream.entries().filter((e) => isToBot(e) && (e.response?.statusCode ?? 0) >= 400);
-  }
 
   it('help, endpoint add, batch new with the CSV, Create, live progress to Synced, sync now, remove', async () => {
+    const { pg, page, botLog } = e2e();
+    const files = e2e().files!;
     const started = Date.now();
 
     // 1. help
@@ -230,9 +127,20 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
     // 5. batch sync: Set-MigrationBatch -SyncNow. The reply is a progress card that shows the
     // incremental sync land, updated in place like the first one.
     const cardsBeforeSync = botCards(pg).length;
-    const before = lastSynced(botCards(pg).filter((c) => c.messageId === validationId).pop()!.text);
+    const before = lastSynced(
+      botCards(pg)
+        .filter((c) => c.messageId === validationId)
+        .pop()!.text,
+    );
     await sendText(page, 'batch sync pilot');
-    const syncReply = await waitForValue(() => botCards(pg).slice(cardsBeforeSync).find((c) => !c.update && /Batch pilot/.test(c.text)), 10_000, 'no reply card to batch sync');
+    const syncReply = await waitForValue(
+      () =>
+        botCards(pg)
+          .slice(cardsBeforeSync)
+          .find((c) => !c.update && /Batch pilot/.test(c.text)),
+      10_000,
+      'no reply card to batch sync',
+    );
     // At 600x the incremental can land within the turn itself; otherwise a later update of
     // the same message shows it.
     const syncLanded = await waitForValue(
@@ -241,7 +149,12 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
       `the incremental sync (last synced after ${before}) never showed on the batch sync card`,
     );
     const syncCard = messageWith(page, /Batch pilot/);
-    await waitForCard(syncCard, (t) => lastSynced(t) === lastSynced(syncLanded.text) && statusOf(t) === 'Synced', 10_000, 'the page never showed the incremental sync');
+    await waitForCard(
+      syncCard,
+      (t) => lastSynced(t) === lastSynced(syncLanded.text) && statusOf(t) === 'Synced',
+      10_000,
+      'the page never showed the incremental sync',
+    );
     await syncCard.scrollIntoViewIfNeeded();
     await screenshot(page, 'newcomer-3-incremental-sync');
     const messagesAfterSync = await page.locator(MESSAGES).count();
@@ -258,14 +171,10 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
     // Two messages each (the person's and the bot's) for the remove and its confirmation.
     expect(await page.locator(MESSAGES).count()).toBe(messagesAfterSync + 2);
 
-    expect(botErrors()).toEqual([]);
+    expect(botErrors(pg)).toEqual([]);
     // Passwords never reach the page, the Playground transcript or the bot's log.
     const pageText = (await page.locator('body').innerText()) ?? '';
-    const transcript = JSON.stringify(pg.logStream.entries().filter(isFromBot));
-    for (const p of PASSWORDS) {
-      expect(transcript.includes(p)).toBe(false);
-      expect(botLog.join('').includes(p)).toBe(false);
-    }
+    expect(leakedPasswords(pg, botLog, PASSWORDS)).toEqual([]);
     // The pasted CSV was typed into the page by the person: it is on their own message only.
     expect(pageText).toMatch(/Batch pilot is being removed/);
     expect(Date.now() - started).toBeLessThan(60_000);

@@ -10,34 +10,16 @@
 // Assertions are on the Playground's transcript of the channel conversation ('team-id') and
 // on what the channel view shows. Screenshots land in test-output/ (gitignored).
 
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { startCutover, type RunningCutover } from '../../src/index';
+import type { Locator } from 'playwright-core';
 import { FileStore } from '../../src/adapters/storage/fileStore';
 import { readWatcherStatus } from '../../src/services/watcher/watcher';
-import {
-  channelThreads,
-  clickCardButton,
-  launchChromium,
-  saveLastView,
-  openConversation,
-  openPlaygroundPage,
-  postInChannel,
-  requireChromium,
-  screenshot,
-  sendText,
-  TEST_OUTPUT_DIR,
-  type Chromium,
-} from '../support/chromium';
-import { captureBotLog, cardText } from '../support/cutover';
-import { isFromBot, isToBot, startPlayground, type Playground, type PlaygroundLogEntry } from '../support/playground';
+import { channelThreads, clickCardButton, openConversation, postInChannel, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR } from '../support/chromium';
+import { botErrors, botMessages, leakedPasswords, lines, PLAYGROUND_CONFIG, useE2e, waitForValue, type BotMessage } from '../support/e2e';
+import { isToBot } from '../support/playground';
 
 const describeUi = requireChromium() ? describe : describe.skip;
 
-/** The repo's Playground people (as `npm run dev`): the bot is "Cutover", Alex is alexw@contoso.edu. */
-const CONFIG = path.resolve(__dirname, '../../.m365agentsplayground.yml');
 const BOT = 'Cutover';
 /** The team's General channel: its fixed conversation id, and its name in the left tree. */
 const CHANNEL = 'team-id';
@@ -47,17 +29,16 @@ const WATCHER_INTERVAL_MS = 500;
 // Microsoft's sample rows for the demo source (imap.contoso.edu); Paul's password is wrong, so
 // Exchange fails him at sign-in and the other two sync.
 const FAILED_USER = 'paulc@contoso.edu';
-const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991', `${FAILED_USER},paul.cannon,wrong-pw-42`].join('\n');
+const CSV = [
+  'EmailAddress,UserName,Password',
+  'terrya@contoso.edu,terry.adams,1091990',
+  'annb@contoso.edu,ann.beebe,2111991',
+  `${FAILED_USER},paul.cannon,wrong-pw-42`,
+].join('\n');
 const PASSWORDS = ['1091990', '2111991', 'wrong-pw-42'];
 
 const STATUS = /^(Created|Starting|Syncing|IncrementalSyncing|SyncedWithErrors|Synced|Failed|Stopped|Stopping|Removing|Completed|CompletedWithErrors)$/;
 const SETTLED = new Set(['Synced', 'SyncedWithErrors']);
-
-const lines = (text: string): string[] =>
-  text
-    .split('\n')
-    .map((l) => l.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
 
 /** A progress card's status: the word right after its "Batch pilot" header; null for any other card. */
 function statusOf(text: string): string | null {
@@ -66,46 +47,8 @@ function statusOf(text: string): string | null {
   return i >= 0 && STATUS.test(l[i + 1] ?? '') ? l[i + 1] : null;
 }
 
-interface BotMessage {
-  /** The Playground's message id (for an update: the message it replaced). */
-  messageId: string;
-  conversationId: string;
-  update: boolean;
-  status?: number;
-  text: string;
-}
-
-/** Everything the bot posted or updated, in order, from the Playground's transcript. */
-function botMessages(pg: Playground): BotMessage[] {
-  return pg.logStream
-    .entries()
-    .filter(isFromBot)
-    .map((e) => {
-      const body = e.request?.body ?? {};
-      const card = body.attachments?.[0]?.content;
-      return {
-        messageId: String(e.messageId),
-        conversationId: String(e.conversationId),
-        // A PUT to /activities/<id> carries that id; a new post does not.
-        update: Boolean(body.id),
-        status: e.response?.statusCode,
-        text: [body.text ?? '', card ? cardText(card) : ''].filter(Boolean).join('\n'),
-      };
-    });
-}
-
 /** The channel itself, not a thread in it (`team-id;messageid=…`): where the watcher posts. */
 const inChannel = (m: BotMessage) => m.conversationId === CHANNEL;
-
-async function waitForValue<T>(get: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what()} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Whether a thread's text shows every line of a card version (the page may add blank lines). */
 function shows(threadText: string, version: string): boolean {
@@ -116,55 +59,25 @@ function shows(threadText: string, version: string): boolean {
 describeUi('channel notifications in the Agents Playground team channel (headless Chromium)', () => {
   jest.setTimeout(90_000);
 
-  let dataDir: string;
-  let cutover: RunningCutover;
-  let pg: Playground;
-  let browser: Chromium;
-  let page: Page;
-  let botLog: string[] = [];
-  let restoreStdout: (() => void) | undefined;
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-e2e-notify-'));
-    // Keep the bot's JSON log for the password check, out of jest's output.
-    const capture = captureBotLog();
-    botLog = capture.lines;
-    restoreStdout = capture.release;
-    cutover = await startCutover({
-      PORT: '0',
-      DATA_DIR: dataDir,
+  const e2e = useE2e({
+    env: {
       // 2.5 times the local default: the batch settles about 6 s after Create, across a dozen
       // watcher polls, so the channel's card has counts to move through.
       EMULATOR_TIME_SCALE: '150',
       WATCHER_INTERVAL_MS: String(WATCHER_INTERVAL_MS),
       LIVE_CARD_INTERVAL_MS: '500',
       LIVE_CARD_MAX_MINUTES: '5',
+      // The bot's JSON log is kept for the password check, out of jest's output.
       LOG_LEVEL: 'info',
-    });
-    pg = await startPlayground({ botUrl: cutover.botUrl, configPath: CONFIG });
-    browser = await launchChromium({ viewport: { width: 1280, height: 1400 } });
-    page = browser.page;
-    await openPlaygroundPage(page, pg.url);
+    },
+    playgroundConfig: PLAYGROUND_CONFIG,
+    prefix: 'cutover-e2e-notify-',
+    lastView: 'notifications-channel',
   });
-
-  afterEach(async () => {
-    if (page) await saveLastView(page, 'notifications-channel', pg?.logStream.entries());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await pg?.stop();
-    await cutover?.close();
-    restoreStdout?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  /** The bot's HTTP answers to everything the Playground delivered: none may be an error. */
-  const botErrors = (): PlaygroundLogEntry[] => pg.logStream.entries().filter((e) => isToBot(e) && (e.response?.statusCode ?? 0) >= 400);
 
   /** Resolves once the watcher has finished `n` more polls (its status, as `status` shows it). */
   async function watcherPolls(n: number): Promise<void> {
-    const store = new FileStore(path.join(dataDir, 'state'));
+    const store = new FileStore(path.join(e2e().dataDir, 'state'));
     const seen = new Set<string>();
     const first = (await readWatcherStatus(store))?.lastPollAt ?? '';
     await waitForValue(
@@ -179,13 +92,17 @@ describeUi('channel notifications in the Agents Playground team channel (headles
   }
 
   it('subscribe in the channel; one progress card updated in place to the end; the failed user once, separately', async () => {
+    const { pg, page, botLog } = e2e();
     const started = Date.now();
 
     // 1. In General, @mention the bot (picked in the typeahead) with "subscribe all".
     await openConversation(page, CHANNEL_TREE_ITEM);
     await postInChannel(page, BOT, 'subscribe all');
     const subscribeThread = channelThreads(page, 'Alex Wilber').filter({ hasText: 'subscribe all' }).first();
-    await subscribeThread.locator('.ac-adaptiveCard').filter({ hasText: /Subscribed/ }).waitFor({ timeout: 10_000 });
+    await subscribeThread
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: /Subscribed/ })
+      .waitFor({ timeout: 10_000 });
     await expect(subscribeThread.innerText()).resolves.toMatch(/every batch/);
     // Teams-style: the post reached the bot with the mention, and the answer went to its thread.
     const asked = pg.logStream.entries().find((e) => isToBot(e) && /subscribe all/.test(e.request?.body?.text ?? ''));
@@ -204,7 +121,11 @@ describeUi('channel notifications in the Agents Playground team channel (headles
     // does), then Create on the validation card.
     await openConversation(page, 'Personal Chat');
     await sendText(page, 'endpoint add school imap.contoso.edu');
-    await page.locator('.ac-adaptiveCard').filter({ hasText: /New-MigrationEndpoint/ }).first().waitFor({ timeout: 10_000 });
+    await page
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: /New-MigrationEndpoint/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await pg.sendMessage(await pg.personalChatId(), `batch new pilot\n${CSV}`);
     await clickCardButton(page, 'Create batch pilot');
     // The Create click's answer (the validation card turned into the chat's own progress card).
@@ -250,7 +171,10 @@ describeUi('channel notifications in the Agents Playground team channel (headles
         return s && SETTLED.has(s) ? v[v.length - 1] : undefined;
       },
       40_000,
-      () => `the channel's progress card never settled; its statuses: ${versions().map((v) => statusOf(v.text)).join(' → ')}`,
+      () =>
+        `the channel's progress card never settled; its statuses: ${versions()
+          .map((v) => statusOf(v.text))
+          .join(' → ')}`,
     );
     // Give the watcher three more polls to repeat itself, if it would.
     await watcherPolls(3);
@@ -314,16 +238,14 @@ describeUi('channel notifications in the Agents Playground team channel (headles
     expect(statusOf(markedText)).toBe('SyncedWithErrors');
     expect(markedText).toContain(FAILED_USER);
     expect(await botThreads.filter({ hasText: FAILED_USER }).count()).toBe(2);
-    const others = await botThreads.evaluateAll((els) => els.filter((el) => el.getAttribute('data-e2e') !== 'progress').map((el) => (el as HTMLElement).innerText));
+    const others = await botThreads.evaluateAll((els) =>
+      els.filter((el) => el.getAttribute('data-e2e') !== 'progress').map((el) => (el as HTMLElement).innerText),
+    );
     expect(others.filter((t) => t.includes(FAILED_USER))).toHaveLength(1);
 
-    expect(botErrors()).toEqual([]);
+    expect(botErrors(pg)).toEqual([]);
     // Passwords never reach the Playground's transcript or the bot's log.
-    const transcript = JSON.stringify(pg.logStream.entries().filter(isFromBot));
-    for (const p of PASSWORDS) {
-      expect(transcript.includes(p)).toBe(false);
-      expect(botLog.join('').includes(p)).toBe(false);
-    }
+    expect(leakedPasswords(pg, botLog, PASSWORDS)).toEqual([]);
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

@@ -11,7 +11,8 @@ import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/e
 import { systemClock } from '../../src/ports/clock';
 import { AuditLog } from '../../src/services/auditLog';
 import { Subscriptions } from '../../src/services/subscriptions';
-import { createNotificationStack, unauthenticatedAdapter, type NotificationStack } from '../../src/teams/notifier';
+import { buildNotifications, type Notifications } from '../../src/index';
+import { unauthenticatedAdapter } from '../../src/teams/botCredentials';
 import { startCaptureConnector, type CaptureConnector } from '../support/captureConnector';
 import { cardText } from '../support/cutover';
 import { freePort, waitFor } from '../support/ports';
@@ -35,12 +36,16 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
   let conn: string;
   let emulator: RunningExchangeEmulator;
   let connector: CaptureConnector;
-  const stacks: NotificationStack[] = [];
+  const stacks: Notifications[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
     const main = path.join(__dirname, '../../node_modules/azurite/dist/src/blob/main.js');
-    azurite = spawn(process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'], { detached: true, stdio: 'ignore' });
+    azurite = spawn(
+      process.execPath,
+      [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+      { detached: true, stdio: 'ignore' },
+    );
     azurite.once('exit', () => (exited = true));
     const deadline = Date.now() + 15_000;
     while (!(await canConnect(port))) {
@@ -64,11 +69,17 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
   });
 
   const exchangeFor = (onRetry?: (e: { status: number | null; delayMs: number }) => void) =>
-    createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), maxRetries: 3, onRetry });
+    createExchangeAdmin({
+      baseUrl: emulator.baseUrl,
+      tenantId: emulator.tenantId,
+      tokenSource: new StaticTokenSource(emulator.accessToken),
+      maxRetries: 3,
+      onRetry,
+    });
 
-  function instance(name: string): NotificationStack {
+  function instance(name: string): Notifications {
     const store = new BlobStore(conn, 'state');
-    const s = createNotificationStack({
+    const s = buildNotifications({
       adapter: unauthenticatedAdapter(),
       botAppId: '',
       store,
@@ -90,7 +101,15 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     const b = new Subscriptions(new BlobStore(conn, 'state'), systemClock);
     await a.subscribe('seed', { all: true }, { id: 'x' });
     await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).subscribe(`19:c${i}@thread.v2`, { batch: 'pilot' }, { id: 'x' })));
-    expect((await a.all()).map((s) => s.conversationId).sort()).toEqual(['19:c0@thread.v2', '19:c1@thread.v2', '19:c2@thread.v2', '19:c3@thread.v2', '19:c4@thread.v2', '19:c5@thread.v2', 'seed']);
+    expect((await a.all()).map((s) => s.conversationId).sort()).toEqual([
+      '19:c0@thread.v2',
+      '19:c1@thread.v2',
+      '19:c2@thread.v2',
+      '19:c3@thread.v2',
+      '19:c4@thread.v2',
+      '19:c5@thread.v2',
+      'seed',
+    ]);
     for (let i = 0; i < 6; i++) await a.unsubscribe(`19:c${i}@thread.v2`, { all: true });
     await a.unsubscribe('seed', { all: true });
     expect(await b.all()).toEqual([]);
@@ -103,27 +122,48 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     await B.start();
     expect(A.leader.isLeader()).toBe(true);
     expect(B.leader.isLeader()).toBe(false);
-    await A.conversations.remember({ channelId: 'msteams', serviceUrl: connector.serviceUrl, conversation: { id: CONV, conversationType: 'channel' }, bot: { id: '28:bot' } }, 'installationUpdate');
+    await A.conversations.remember(
+      { channelId: 'msteams', serviceUrl: connector.serviceUrl, conversation: { id: CONV, conversationType: 'channel' }, bot: { id: '28:bot' } },
+      'installationUpdate',
+    );
     await A.subscriptions.subscribe(CONV, { all: true }, { id: '29:admin' });
 
     const ex = exchangeFor();
     await ex.newImapMigrationEndpoint({ name: 'school', remoteServer: 'imap.contoso.edu', port: 993, security: 'Ssl' });
     const csv = (rows: string[]) => Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n'));
-    await ex.newImapMigrationBatch({ name: 'pilot', sourceEndpoint: 'school', rows: validateMigrationCsv(csv(['terrya@contoso.edu,terry.adams,1091990', 'paulc@contoso.edu,paul.cannon,wrong-pw'])).rows, autoStart: true });
+    await ex.newImapMigrationBatch({
+      name: 'pilot',
+      sourceEndpoint: 'school',
+      rows: validateMigrationCsv(csv(['terrya@contoso.edu,terry.adams,1091990', 'paulc@contoso.edu,paul.cannon,wrong-pw'])).rows,
+      autoStart: true,
+    });
     const [card] = await connector.waitForActivities(1, { conversationId: CONV, timeoutMs: 5000 });
     await emulator.control.advance(2 * 3600);
     await emulator.control.settle();
-    await waitFor(() => (connector.activities(CONV).some((a) => /Batch pilot synced with errors/.test(cardText(a.activity.attachments[0].content))) ? true : undefined), { timeoutMs: 5000 });
+    await waitFor(
+      () => (connector.activities(CONV).some((a) => /Batch pilot synced with errors/.test(cardText(a.activity.attachments[0].content))) ? true : undefined),
+      { timeoutMs: 5000 },
+    );
     expect(A.watcher.lastReport).not.toBeNull();
     expect(B.watcher.lastReport).toBeNull();
 
     // A "dies" between sending and saving what it saw: its state goes back to before the failure.
     const store = new BlobStore(conn, 'state');
     const before = await store.read(['watcher/state']);
-    const guid = Object.values((before['watcher/state'] as { batches: Record<string, { guid: string }> }).batches)[0].guid;
-    const stale = { 'watcher/state': { ...before['watcher/state'], recentKeys: [], pendingEvents: [], batches: { pilot: { ...(before['watcher/state'] as any).batches.pilot, status: 'Syncing', failed: 0, synced: 0, active: 2, lastSyncedDateTime: null } } } };
-    const users = (await store.read([`watcher/users/${guid}`]))[`watcher/users/${guid}`] as { users: Record<string, any> };
-    const staleUsers = { users: Object.fromEntries(Object.entries(users.users).map(([k, u]) => [k, { ...u, status: 'Syncing', summary: 'Active', error: null }])) };
+    const saved = before['watcher/state'] as { batches: Record<string, { guid: string }> };
+    const guid = Object.values(saved.batches)[0].guid;
+    const stale = {
+      'watcher/state': {
+        ...before['watcher/state'],
+        recentKeys: [],
+        pendingEvents: [],
+        batches: { pilot: { ...saved.batches.pilot, status: 'Syncing', failed: 0, synced: 0, active: 2, lastSyncedDateTime: null } },
+      },
+    };
+    const users = (await store.read([`watcher/users/${guid}`]))[`watcher/users/${guid}`] as { users: Record<string, Record<string, unknown>> };
+    const staleUsers = {
+      users: Object.fromEntries(Object.entries(users.users).map(([k, u]) => [k, { ...u, status: 'Syncing', summary: 'Active', error: null }])),
+    };
     await A.close({ release: false });
     delete stale['watcher/state'].eTag;
     await store.write({ ...stale, [`watcher/users/${guid}`]: staleUsers });
@@ -136,10 +176,18 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     await waitFor(() => (B.watcher.totals.skippedAsDelivered >= 2 ? true : undefined), { timeoutMs: 5000 });
 
     // New changes after the hand-over reach the channel, once, from B, on the same card.
-    await ex.newImapMigrationBatch({ name: 'wave2', sourceEndpoint: 'school', rows: validateMigrationCsv(csv(['annb@contoso.edu,ann.beebe,wrong-too'])).rows, autoStart: true });
+    await ex.newImapMigrationBatch({
+      name: 'wave2',
+      sourceEndpoint: 'school',
+      rows: validateMigrationCsv(csv(['annb@contoso.edu,ann.beebe,wrong-too'])).rows,
+      autoStart: true,
+    });
     await emulator.control.advance(2 * 3600);
     await emulator.control.settle();
-    await waitFor(() => (connector.activities(CONV).some((a) => /annb@contoso.edu failed/.test(cardText(a.activity.attachments[0].content))) ? true : undefined), { timeoutMs: 5000 });
+    await waitFor(
+      () => (connector.activities(CONV).some((a) => /annb@contoso.edu failed/.test(cardText(a.activity.attachments[0].content))) ? true : undefined),
+      { timeoutMs: 5000 },
+    );
     await new Promise((r) => setTimeout(r, 800));
 
     const texts = connector.activities(CONV).map((a) => cardText(a.activity.attachments[0].content));
@@ -150,6 +198,8 @@ describe('scale-out on Azure Blob Storage (Azurite)', () => {
     expect(count(/^Batch wave2\n/)).toBe(1);
     expect(count(/annb@contoso.edu failed/)).toBe(1);
     // The pilot card was only ever updated in place after it was posted.
-    expect(connector.updates(CONV).every((u) => u.activityId === card.activityId || !/^Batch pilot\n/.test(cardText(u.activity.attachments[0].content)))).toBe(true);
+    expect(connector.updates(CONV).every((u) => u.activityId === card.activityId || !/^Batch pilot\n/.test(cardText(u.activity.attachments[0].content)))).toBe(
+      true,
+    );
   }, 60_000);
 });

@@ -10,7 +10,8 @@ import { FileStore } from '../../src/adapters/storage/fileStore';
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
 import { systemClock } from '../../src/ports/clock';
 import { AuditLog } from '../../src/services/auditLog';
-import { createNotificationStack, unauthenticatedAdapter, type NotificationStack } from '../../src/teams/notifier';
+import { buildNotifications, type Notifications } from '../../src/index';
+import { unauthenticatedAdapter } from '../../src/teams/botCredentials';
 import { startCaptureConnector, type CaptureConnector } from '../support/captureConnector';
 import { cardText } from '../support/cutover';
 import { syntheticSource } from '../support/syntheticSource';
@@ -32,7 +33,7 @@ describe.each([
 ])('watcher on a 2,500-user batch, %s', (_label, strict) => {
   let emulator: RunningExchangeEmulator;
   let connector: CaptureConnector;
-  let stack: NotificationStack;
+  let stack: Notifications;
   let dir: string;
   const synced: string[] = [];
   synced.length = 0;
@@ -45,7 +46,7 @@ describe.each([
     const store = new FileStore(path.join(dir, 'state'));
     const exchange = (onRetry?: (e: { status: number | null; delayMs: number }) => void) =>
       createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), onRetry });
-    stack = createNotificationStack({
+    stack = buildNotifications({
       adapter: unauthenticatedAdapter(), botAppId: '', store, audit: new AuditLog(store, systemClock), clock: systemClock,
       exchangeClock: { now: () => emulator.control.now() }, exchange, intervalMs: 3_600_000, lease: null, log: silent,
       onUsersSynced: async (_batch, emails) => void synced.push(...emails),
