@@ -4,13 +4,7 @@
 // rows with Secret passwords and the file's masker out); this adds what only Exchange
 // can answer (the target mailbox exists, the user is in no other batch).
 
-import {
-  applyTargetChecks,
-  isAmbiguous,
-  validateMigrationCsv,
-  type MigrationCsvValidation,
-  type TargetLookups,
-} from '../domain/csv/migrationCsv';
+import { applyTargetChecks, isAmbiguous, validateMigrationCsv, type MigrationCsvValidation, type TargetLookups } from '../domain/csv/migrationCsv';
 import type { CsvReadingChoice } from '../domain/csv/readCsv';
 import { asImapServer, type ImapServer, type Mailbox, type MigrationUser } from '../domain/exchange/types';
 import { isIncompleteList } from '../ports/exchange';
@@ -101,5 +95,10 @@ export async function recordCheck(deps: CommandDeps, actor: Actor, batchName: st
     result: validation.fatal ? 'refused' : 'ok',
     detail: `${validation.totals.rows} rows, ${validation.totals.problemRows} with problems`,
   });
-  return validation.fatal ? '' : licenceWarningLine(deps, validation.rows.map((r) => r.emailAddress));
+  return validation.fatal
+    ? ''
+    : licenceWarningLine(
+        deps,
+        validation.rows.map((r) => r.emailAddress),
+      );
 }
