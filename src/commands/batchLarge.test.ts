@@ -25,7 +25,14 @@ it('reads counts from the batch and one page of users, failed first, matching a 
 
   const calls: string[] = [];
   const counted = new Proxy(exchange, {
-    get: (t, k) => (typeof (t as any)[k] === 'function' ? (...a: unknown[]) => (calls.push(String(k)), (t as any)[k](...a)) : (t as any)[k]),
+    get: (t, k) => {
+      const v = (t as unknown as Record<PropertyKey, unknown>)[k];
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]) => {
+        calls.push(String(k));
+        return (v as (...args: unknown[]) => unknown).apply(t, a);
+      };
+    },
   });
   const deps = { exchange: counted, clock: { now: () => new Date() } } as unknown as CommandDeps;
   const state = await batchProgressState(deps, 'big', 1);

@@ -21,10 +21,10 @@ import {
   type MailClient,
   type StepId,
 } from '../domain/guide/steps';
-import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE, type GraphPort, type GraphUser } from '../ports/graph';
-import type { AdminNotifier, GuidePerson, GuideProgressStore } from '../services/guideProgress';
-import type { GuideOffers, OfferRecord } from '../services/guideOffers';
-import type { ImportOutcome, PimImports } from '../services/pimImport';
+import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE, type GraphUser } from '../ports/graph';
+import type { GuidePerson } from '../services/guideProgress';
+import type { OfferRecord } from '../services/guideOffers';
+import type { ImportOutcome } from '../services/pimImport';
 import { actionResult, FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
 
 export type { GuideDeps };
