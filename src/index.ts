@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { batchProgressState } from './commands/batch';
 import { CommandRouter, type Logger } from './commands/router';
 import type { AuditPort, CommandDeps, GuideDeps, NotificationDeps } from './commands/types';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config';
 import { createExchangeAdmin, MsalTokenSource, StaticTokenSource, type TokenSource } from './adapters/exchange';
 import { loadOrCreateKeyFile, parseKey } from './adapters/crypto/sealedBox';
 import { HttpFileFetcher, hostAllowed, type FileFetcherOptions } from './adapters/http/fileFetcher';
@@ -52,7 +52,10 @@ import { getServers as systemDnsServers } from 'node:dns';
 import { Dns2Resolver } from './adapters/dns/dns2Resolver';
 import { DemoDnsResolver } from './adapters/dns/demoResolver';
 import { ImapMailboxAccess } from './adapters/imap/mailboxCopier';
-import { CutoverService } from './services/cutover';
+import { CutoverService, type CutoverServiceOptions, type CutoverWorkItem } from './services/cutover';
+import { AzureWorkQueue, queueEndpointOf } from './adapters/queue/azureQueue';
+import { InProcessWorkQueue } from './adapters/queue/inProcessQueue';
+import { BlobLeaseBudget } from './adapters/storage/blobLeaseBudget';
 import { CutoverScheduler } from './services/cutoverScheduler';
 import { BlobLeaseLeader, SingleInstanceLeader, whileLeading, type Leader } from './services/leader';
 import { Conversations } from './services/conversations';
@@ -105,7 +108,9 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const history = new BatchHistory({ store, clock: ex.clock, exchange: ex.exchange, retentionDays: config.historyDays });
   const audit = historyAudit(new AuditLog(store, clock), history, log);
   const downloads = new Downloads(store, derive('downloads'), clock, publicBaseUrl);
-  const cutover = buildCutoverService(config, ex, store, derive('cutover-csv'));
+  const cutover = buildCutoverService(config, ex, store, derive('cutover-csv'), cutoverWork(config, log));
+  // Every instance takes delta pass items (the lease holder only plans them).
+  await cutover.startWorkers();
   const progress = new GuideProgressStore(store, clock);
   // Attached .vcf/.ics files are read in worker threads, with a deadline, off the turns' event loop.
   const pimReader = new WorkerPimReader({ deadlineMs: config.importReadTimeoutMs, log });
@@ -223,6 +228,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await notifications.close();
       await guideOffers.stop();
       await cutoverScheduler.stop();
+      await cutover.stopWorkers();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ex.emulator) await ex.emulator.close();
       if (graphEmulator) await graphEmulator.close();
@@ -341,7 +347,19 @@ async function listen(config: Config): Promise<{ server: ReturnType<typeof creat
 }
 
 /** Cut-over: resolvers from DNS_SERVERS (local mode without them answers the demo domain itself), mailboxes over IMAP. */
-function buildCutoverService(config: Config, ex: ExchangeConnection, store: KeyValueStore, key: Buffer): CutoverService {
+/** Delta pass items on the storage account's queue and connections budgeted across instances; in this process without one. */
+function cutoverWork(config: Config, log: Logger): Pick<CutoverServiceOptions, 'work' | 'connections'> {
+  const cs = config.storage.connectionString;
+  if (!cs) return { work: new InProcessWorkQueue<CutoverWorkItem>() };
+  const onError = (message: string) => log.warn(message);
+  const connections = new BlobLeaseBudget({ connectionString: cs, container: config.storage.container, onError });
+  // A string naming the blob endpoint alone (or, in local mode, a queue off this machine): the planner runs its own items.
+  const queue = queueEndpointOf(cs);
+  if (!queue || (config.mode === 'local' && !isLoopbackHost(new URL(queue).hostname))) return { work: new InProcessWorkQueue<CutoverWorkItem>(), connections };
+  return { work: new AzureWorkQueue<CutoverWorkItem>({ connectionString: cs, queueName: 'cutover-delta', onError }), connections };
+}
+
+function buildCutoverService(config: Config, ex: ExchangeConnection, store: KeyValueStore, key: Buffer, work: Pick<CutoverServiceOptions, 'work' | 'connections'>): CutoverService {
   const limitFor = async (email: string) => (await ex.exchange.getMailbox(email))?.maxReceiveSize ?? DEFAULT_IMAP_ITEM_LIMIT_BYTES;
   const cutover: CutoverService = new CutoverService({
     store,
@@ -349,6 +367,7 @@ function buildCutoverService(config: Config, ex: ExchangeConnection, store: KeyV
     exchange: ex.exchange,
     key,
     deltaIntervalMs: config.cutover.deltaIntervalMs,
+    ...work,
     // App-only writes into Exchange: the Entra app's service principal, registered and granted per batch.
     servicePrincipal:
       config.entra && config.cutover.servicePrincipalObjectId

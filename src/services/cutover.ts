@@ -14,34 +14,43 @@ import { open, seal } from '../lib/seal';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import { Secret } from '../domain/secret';
 import { assessDns, normalizeDomain, switchVisibility, type DnsReadiness } from '../domain/cutover/dnsReadiness';
-import {
-  advanceCheckpoint,
-  appendableFlags,
-  decideCopies,
-  planScan,
-  type FolderCheckpoint,
-  type MessageMeta,
-} from '../domain/cutover/delta';
+import { advanceCheckpoint, appendableFlags, decideCopies, planScan, type FolderCheckpoint, type MessageMeta } from '../domain/cutover/delta';
 import type { DeltaUser, MailboxAccess, SourceSession, TargetSession } from '../domain/cutover/mailboxes';
-import { completeStep, DELTA_REPEAT_MS, newPlan, recordDeltaPass, type AdvanceResult, type CutoverPlan, type StepFacts, type StepId } from '../domain/cutover/plan';
+import {
+  completeStep,
+  DELTA_REPEAT_MS,
+  newPlan,
+  recordDeltaPass,
+  type AdvanceResult,
+  type CutoverPlan,
+  type StepFacts,
+  type StepId,
+} from '../domain/cutover/plan';
 import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { errorText } from '../lib/errorText';
 import { sleep as defaultSleep } from '../lib/sleep';
 import { forEachLimited } from '../lib/pool';
+import type { WorkContext, WorkQueue } from '../ports/workQueue';
+import type { ConnectionBudget } from '../ports/connectionBudget';
+import { SourceConnectionGate } from './preflight';
 
 const PLAN = 'cutover/plan/';
 const CSV = 'cutover/csv/';
 const DELTA = 'cutover/delta/';
 const PLANS_INDEX = 'cutover/plans';
 const RUNNING = 'cutover/running/';
+/** The pass in progress for a batch (what its work items need); results in shards beside it. */
+const PASS = 'cutover/pass/';
+const RESULT_SHARDS = 16;
+/** Exchange Online publishes no IMAP connection limit: this many at once for all instances together. */
+const DEFAULT_TARGET_CONNECTIONS = 20;
 /** A pass's lock lapses this long after its last sign of life (an instance that died mid-pass). */
 const PASS_LOCK_MS = 10 * 60_000;
 
 /** What the pass did about the service principal's FullAccess grants. */
 export type GrantOutcome =
-  | { kind: 'granted'; servicePrincipal: string; registered: boolean; added: string[]; kept: number; removed: string[] }
-  | { kind: 'skipped'; note: string };
+  { kind: 'granted'; servicePrincipal: string; registered: boolean; added: string[]; kept: number; removed: string[] } | { kind: 'skipped'; note: string };
 
 export interface DomainCheck {
   domain: string;
@@ -52,6 +61,49 @@ export interface DomainCheck {
 interface UserState {
   checkpoints: Record<string, FolderCheckpoint>;
   report: UserReport;
+  /** The pass this mailbox is in and how much it had copied before it: a re-run item counts only this pass's copies. */
+  pass?: { id: string; copiedBefore: number };
+}
+
+/** One mailbox's share of a delta pass: ids only (the worker opens the sealed CSV itself). */
+export type CutoverWorkItem = {
+  kind: 'delta';
+  batch: string;
+  pass: string;
+  email: string;
+  /** 1-based data row of the batch's sealed CSV (0: the demo mailboxes, no CSV). */
+  row: number;
+};
+
+/** What a delta pass's items need, kept in the shared store while it runs. */
+interface PassRecord {
+  passId: string;
+  startedAt: string;
+  endpoint: MigrationEndpoint;
+  exclude: string[];
+  total: number;
+  /** Connections to the source server for all instances together (the endpoint's setting). */
+  sourceCap: number;
+  cancelled?: boolean;
+}
+
+/** One mailbox's result in a pass, written by whichever instance ran its item. */
+interface UserResult {
+  copied: number;
+  skipped: number;
+  foldersRead: number;
+  foldersUnchanged: number;
+  source: number;
+  target: number;
+  bodyBytes: number;
+  failure?: string;
+  notes: string[];
+}
+
+function shardOf(email: string): number {
+  let h = 0;
+  for (const c of email) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h % RESULT_SHARDS;
 }
 
 export interface DeltaPassOptions {
@@ -103,6 +155,17 @@ export interface CutoverServiceOptions {
   servicePrincipal?: { appId: string; objectId: string; displayName?: string } | null;
   /** How often scheduled delta passes run after the switch (CUTOVER_DELTA_INTERVAL_MS; default 6 h). */
   deltaIntervalMs?: number;
+  /**
+   * Where a pass's per-mailbox items run: every instance consumes (`startWorkers`). Without one,
+   * the planning instance runs them itself, maxConcurrentUsers at a time.
+   */
+  work?: WorkQueue<CutoverWorkItem>;
+  /** Connections per server for every instance together (default: counted in this process only). */
+  connections?: ConnectionBudget;
+  /** Connections to the target IMAP server (Exchange Online) for all instances together. Default 20. */
+  targetConnectionCap?: number;
+  /** How often the planner reads the results of a pass in flight. Default 500 ms. */
+  resultsPollMs?: number;
 }
 
 export class CutoverError extends Error {
@@ -112,12 +175,34 @@ export class CutoverError extends Error {
   }
 }
 
-
 export class CutoverService {
   private readonly running = new Set<string>();
+  /** Options of passes planned here (test hooks, the admin's Stop): they apply to items this instance runs. */
+  private readonly localPasses = new Map<string, DeltaPassOptions>();
+  /** Per pass: its record, users (from the sealed CSV, opened once per pass here) and the mailbox access. */
+  private readonly passCache = new Map<string, Promise<{ record: PassRecord; users: Map<number, DeltaUser> | null; access: MailboxAccess }>>();
+  private readonly connections: ConnectionBudget;
 
   constructor(private readonly o: CutoverServiceOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('CutoverService needs a 32-byte key.');
+    this.connections = o.connections ?? new SourceConnectionGate();
+  }
+
+  /** Where this instance's share of the passes runs. */
+  get workDescription(): string {
+    return this.o.work?.description ?? 'in this process';
+  }
+
+  /** This instance takes delta pass items from the queue (every instance does, leader or not). */
+  async startWorkers(): Promise<void> {
+    await this.o.work?.start({
+      run: (item, ctx) => this.runWorkItem(item, ctx),
+      poisoned: (item, why, attempts) => this.poisonedWorkItem(item, why, attempts),
+    });
+  }
+
+  async stopWorkers(): Promise<void> {
+    await this.o.work?.stop();
   }
 
   get deltaIntervalMs(): number {
@@ -152,16 +237,28 @@ export class CutoverService {
 
   /** Makes the plan (or keeps the existing one) and, when given, seals the batch's CSV for the delta pass. */
   async plan(batch: string, input: { domain: string; by: string; csv?: Buffer; conversationId?: string }): Promise<{ plan: CutoverPlan; created: boolean }> {
-    if (input.csv) await this.o.store.write({ [CSV + batch]: { sealed: seal(input.csv, this.o.key, `cutover:csv:${batch}`), at: this.o.clock.now().toISOString() } });
+    if (input.csv)
+      await this.o.store.write({ [CSV + batch]: { sealed: seal(input.csv, this.o.key, `cutover:csv:${batch}`), at: this.o.clock.now().toISOString() } });
     const existing = await this.getPlan(batch);
     if (existing) {
       // A plan made before conversations were kept learns where to report now.
-      if (!existing.conversationId && input.conversationId) return { plan: (await this.patchPlan(batch, () => ({ conversationId: input.conversationId })))!, created: false };
+      if (!existing.conversationId && input.conversationId)
+        return { plan: (await this.patchPlan(batch, () => ({ conversationId: input.conversationId })))!, created: false };
       return { plan: existing, created: false };
     }
     const check = await this.checkDomain(input.domain);
     const first = check.perResolver[0]?.readiness.mx;
-    const plan: CutoverPlan = { ...newPlan({ batch, domain: normalizeDomain(input.domain), now: this.o.clock.now(), by: input.by, mxTtl: first?.ttl ?? null, oldMxHosts: first?.otherHosts ?? [] }), conversationId: input.conversationId };
+    const plan: CutoverPlan = {
+      ...newPlan({
+        batch,
+        domain: normalizeDomain(input.domain),
+        now: this.o.clock.now(),
+        by: input.by,
+        mxTtl: first?.ttl ?? null,
+        oldMxHosts: first?.otherHosts ?? [],
+      }),
+      conversationId: input.conversationId,
+    };
     await this.o.store.write({ [PLAN + batch]: plan });
     await mutate<{ plans: Record<string, string> }>(this.o.store, PLANS_INDEX, (cur) => ({ plans: { ...(cur?.plans ?? {}), [batch]: plan.domain } }));
     return { plan, created: true };
@@ -170,7 +267,9 @@ export class CutoverService {
   /** Has any plan for this domain had its MX switch done? (Drives the demo DNS in local mode.) */
   async domainSwitched(domain: string): Promise<boolean> {
     const idx = (await this.o.store.read([PLANS_INDEX]))[PLANS_INDEX] as { plans: Record<string, string> } | undefined;
-    const batches = Object.entries(idx?.plans ?? {}).filter(([, d]) => d === normalizeDomain(domain)).map(([b]) => b);
+    const batches = Object.entries(idx?.plans ?? {})
+      .filter(([, d]) => d === normalizeDomain(domain))
+      .map(([b]) => b);
     for (const b of batches) if ((await this.getPlan(b))?.switchedAt) return true;
     return false;
   }
@@ -207,7 +306,7 @@ export class CutoverService {
     const sp = this.o.servicePrincipal;
     if (!sp) {
       throw new CutoverError(
-        'Writing into Exchange Online over IMAP needs the app\'s service principal registered in Exchange with FullAccess on each mailbox: set AZURE_CLIENT_SP_OBJECT_ID to the Object ID of the Enterprise application (not the App registration).',
+        "Writing into Exchange Online over IMAP needs the app's service principal registered in Exchange with FullAccess on each mailbox: set AZURE_CLIENT_SP_OBJECT_ID to the Object ID of the Enterprise application (not the App registration).",
       );
     }
     const ex = this.o.exchange;
@@ -217,7 +316,9 @@ export class CutoverService {
       await ex.newServicePrincipal({ appId: sp.appId, objectId: sp.objectId, displayName: sp.displayName });
       registered = true;
     } else if (found.appId.toLowerCase() !== sp.appId.toLowerCase()) {
-      throw new CutoverError(`The service principal ${sp.objectId} in Exchange belongs to app ${found.appId}, not ${sp.appId}: check AZURE_CLIENT_SP_OBJECT_ID.`);
+      throw new CutoverError(
+        `The service principal ${sp.objectId} in Exchange belongs to app ${found.appId}, not ${sp.appId}: check AZURE_CLIENT_SP_OBJECT_ID.`,
+      );
     }
     const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
     const plan = await this.getPlan(batch);
@@ -257,13 +358,21 @@ export class CutoverService {
         failed.push({ email, why: err instanceof Error ? err.message.slice(0, 200) : String(err) });
       }
     }
-    await this.patchPlan(batch, (p) => ({ grants: { ...p.grants!, mailboxes: failed.map((f) => f.email), revokedAt: failed.length ? undefined : this.o.clock.now().toISOString() } }));
+    await this.patchPlan(batch, (p) => ({
+      grants: { ...p.grants!, mailboxes: failed.map((f) => f.email), revokedAt: failed.length ? undefined : this.o.clock.now().toISOString() },
+    }));
     return { removed, failed };
   }
 
-  async step(batch: string, id: StepId, by: string, force: boolean): Promise<AdvanceResult & { facts: StepFacts; revoked?: { removed: string[]; failed: { email: string; why: string }[] } | null }> {
+  async step(
+    batch: string,
+    id: StepId,
+    by: string,
+    force: boolean,
+  ): Promise<AdvanceResult & { facts: StepFacts; revoked?: { removed: string[]; failed: { email: string; why: string }[] } | null }> {
     const plan = await this.getPlan(batch);
-    if (!plan) return { ok: false, reason: `There is no cut-over plan for batch ${batch}. Make one with cutover plan batch ${batch}.`, canForce: false, facts: {} };
+    if (!plan)
+      return { ok: false, reason: `There is no cut-over plan for batch ${batch}. Make one with cutover plan batch ${batch}.`, canForce: false, facts: {} };
     const facts: StepFacts = {};
     if (id === 'lower-ttl' || id === 'watch-dns') {
       const check = await this.checkDomain(plan.domain);
@@ -303,12 +412,17 @@ export class CutoverService {
     if (access.kind === 'demo') {
       // The demo mailboxes need no password: the batch's migration users are enough.
       const users = await this.o.exchange.getMigrationUsers({ batchId: batch }).catch((e: unknown) => {
-        if (isIncompleteList(e)) throw new CutoverError(`Exchange handed over only ${e.rowsRead} of batch ${batch}'s users: the user list is incomplete, so the delta pass cannot cover the batch.`);
+        if (isIncompleteList(e))
+          throw new CutoverError(
+            `Exchange handed over only ${e.rowsRead} of batch ${batch}'s users: the user list is incomplete, so the delta pass cannot cover the batch.`,
+          );
         throw e;
       });
       return users.map((u) => ({ email: u.emailAddress.toLowerCase(), userName: u.emailAddress.split('@')[0], password: new Secret('') }));
     }
-    throw new CutoverError(`The delta pass needs the source logins: attach the batch's migration CSV to "cutover plan batch ${batch}" (Cutover keeps it sealed until the plan ends).`);
+    throw new CutoverError(
+      `The delta pass needs the source logins: attach the batch's migration CSV to "cutover plan batch ${batch}" (Cutover keeps it sealed until the plan ends).`,
+    );
   }
 
   async accessFor(batch: string): Promise<MailboxAccess> {
@@ -318,7 +432,9 @@ export class CutoverService {
     if (!endpoint) throw new CutoverError(`Batch ${batch} has no source endpoint Cutover can read.`);
     const access = this.o.mailboxes(endpoint);
     if (!access) {
-      throw new CutoverError(`No target IMAP is configured for ${endpoint.remoteServer}: set CUTOVER_TARGET_IMAP_HOST (and its sign-in) or run in production, where Cutover writes through Exchange Online's IMAP with XOAUTH2.`);
+      throw new CutoverError(
+        `No target IMAP is configured for ${endpoint.remoteServer}: set CUTOVER_TARGET_IMAP_HOST (and its sign-in) or run in production, where Cutover writes through Exchange Online's IMAP with XOAUTH2.`,
+      );
     }
     return access;
   }
@@ -337,22 +453,94 @@ export class CutoverService {
     this.running.add(batch);
     const owner = randomUUID();
     let locked = false;
+    let passId: string | null = null;
     try {
       locked = await this.lockPass(batch, owner);
       if (!locked) throw new CutoverError(`A delta pass for ${batch} is already running.`);
       const started = Date.now();
       const b = await this.o.exchange.getMigrationBatch(batch);
       const access = await this.accessFor(batch);
-      const users = await this.users(batch, access);
+      const endpoint = (await this.o.exchange.getMigrationEndpoint(b!.sourceEndpoint!))!;
+      const rows = await this.users(batch, access);
+      const hasCsv = await this.hasCredentials(batch);
       // App-only writes need FullAccess on exactly these mailboxes before the first APPEND.
       const grants: GrantOutcome = access.appOnly
-        ? await this.grantAccess(batch, users.map((u) => u.email))
-        : { kind: 'skipped', note: `no service principal grant needed: the target is ${access.kind === 'demo' ? 'the demo mailboxes' : 'a plain IMAP login'} (${access.description})` };
+        ? await this.grantAccess(
+            batch,
+            rows.map((u) => u.email),
+          )
+        : {
+            kind: 'skipped',
+            note: `no service principal grant needed: the target is ${access.kind === 'demo' ? 'the demo mailboxes' : 'a plain IMAP login'} (${access.description})`,
+          };
+      // The lease holder plans: one item per mailbox, ids only; whoever takes an item opens the sealed CSV itself.
+      passId = randomUUID();
+      const record: PassRecord = {
+        passId,
+        startedAt: new Date(started).toISOString(),
+        endpoint,
+        exclude: (b?.excludedFolders ?? []).map((f) => f.toLowerCase()),
+        total: rows.length,
+        sourceCap: Math.max(1, endpoint.maxConcurrentIncrementalSyncs || endpoint.maxConcurrentMigrations || 20),
+      };
+      await this.o.store.write({ [PASS + batch]: record });
+      this.localPasses.set(passId, options);
+      const items: CutoverWorkItem[] = rows.map((u, i) => ({ kind: 'delta', batch, pass: passId!, email: u.email, row: hasCsv ? i + 1 : 0 }));
+      const id = passId;
+      const ran = this.o.work
+        ? this.o.work.enqueue(items)
+        : forEachLimited(
+            items,
+            options.maxConcurrentUsers ?? 4,
+            async (item) => {
+              try {
+                await this.runWorkItem(item, { attempt: 1, signal: options.signal ?? new AbortController().signal });
+              } catch (err) {
+                await this.poisonedWorkItem(item, errorText(err), 1);
+              }
+            },
+            { signal: options.signal },
+          );
+      let ranError: unknown = null;
+      let ranDone = false;
+      void ran.then(
+        () => (ranDone = true),
+        (err) => ((ranError = err), (ranDone = true)),
+      );
+      // Results land in the shared store, whichever instance ran the item; the planner adds them up.
+      let results = new Map<string, UserResult>();
+      let lastCount = -1;
+      let lastLock = Date.now();
+      for (;;) {
+        if (ranError) throw ranError;
+        results = await this.passResults(batch, id);
+        const copied = [...results.values()].reduce((n, r) => n + r.copied, 0);
+        if (results.size !== lastCount) {
+          lastCount = results.size;
+          options.onProgress?.({ done: results.size, total: rows.length, copied });
+        }
+        if (results.size >= rows.length) break;
+        if (options.signal?.aborted) {
+          await this.patchPass(batch, id, { cancelled: true });
+          throw new CutoverError('The delta pass was stopped; run it again to resume where it stopped.');
+        }
+        if (Date.now() - lastLock > 30_000) {
+          // Still alive: keep the lock from lapsing under a long pass.
+          await this.lockPass(batch, owner).catch(() => undefined);
+          lastLock = Date.now();
+        }
+        if (!ranDone)
+          await Promise.race([
+            defaultSleep(this.o.resultsPollMs ?? 500, options.signal),
+            this.o.work ? new Promise(() => undefined) : ran.catch(() => undefined),
+          ]);
+        else await defaultSleep(this.o.work ? (this.o.resultsPollMs ?? 500) : 0, options.signal);
+      }
       const summary: DeltaPassSummary = {
         batch,
         kind: access.kind,
         description: access.description,
-        users: users.length,
+        users: rows.length,
         failedUsers: [],
         copied: 0,
         skipped: 0,
@@ -365,49 +553,208 @@ export class CutoverService {
         grants,
         notes: [],
       };
-      const exclude = (b?.excludedFolders ?? []).map((f) => f.toLowerCase());
-      let done = 0;
-      await forEachLimited(
-        users,
-        options.maxConcurrentUsers ?? 4,
-        async (user) => {
-          await this.passUser(batch, access, user, exclude, summary, options);
-          done++;
-          // Still alive: keep the lock from lapsing under a long pass.
-          await this.lockPass(batch, owner).catch(() => undefined);
-          options.onProgress?.({ done, total: users.length, copied: summary.copied });
-        },
-        { signal: options.signal },
-      );
-      if (options.signal?.aborted) throw new CutoverError('The delta pass was stopped; run it again to resume where it stopped.');
+      for (const u of rows) {
+        const r = results.get(u.email)!;
+        summary.copied += r.copied;
+        summary.skipped += r.skipped;
+        summary.foldersRead += r.foldersRead;
+        summary.foldersUnchanged += r.foldersUnchanged;
+        summary.bodyBytes += r.bodyBytes;
+        summary.roundTrips.push({ email: u.email, source: r.source, target: r.target });
+        if (r.failure) summary.failedUsers.push({ email: u.email, why: r.failure });
+        summary.notes.push(...r.notes);
+      }
       summary.durationMs = Date.now() - started;
       summary.finishedAt = this.o.clock.now().toISOString();
       await mutate<CutoverPlan>(this.o.store, PLAN + batch, (cur) => (cur ? recordDeltaPass(cur, new Date(summary.finishedAt)) : undefined));
       return summary;
     } finally {
-      if (locked) await mutate<{ owner: string }>(this.o.store, RUNNING + batch, (cur) => (cur?.owner === owner ? DELETE_ITEM : undefined)).catch(() => undefined);
+      if (passId) {
+        this.localPasses.delete(passId);
+        this.passCache.delete(passId);
+      }
+      if (locked)
+        await mutate<{ owner: string }>(this.o.store, RUNNING + batch, (cur) => (cur?.owner === owner ? DELETE_ITEM : undefined)).catch(() => undefined);
       this.running.delete(batch);
     }
+  }
+
+  private async patchPass(batch: string, passId: string, patch: Partial<PassRecord>): Promise<void> {
+    await mutate<PassRecord>(this.o.store, PASS + batch, (cur) => (cur?.passId === passId ? { ...cur, ...patch } : undefined)).catch(() => undefined);
+  }
+
+  private shardKey(batch: string, passId: string, shard: number): string {
+    return `${PASS}${batch}/${passId}/${shard}`;
+  }
+
+  private async passResults(batch: string, passId: string): Promise<Map<string, UserResult>> {
+    const keys = Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, passId, i));
+    const found = await this.o.store.read(keys);
+    const out = new Map<string, UserResult>();
+    for (const k of keys)
+      for (const [email, r] of Object.entries((found[k] as { users?: Record<string, UserResult> } | undefined)?.users ?? {})) out.set(email, r);
+    return out;
+  }
+
+  private async recordResult(item: CutoverWorkItem, result: UserResult): Promise<void> {
+    // One entry per mailbox: an item run twice overwrites its own result, so the card counts it once.
+    await mutate<{ users: Record<string, UserResult> }>(
+      this.o.store,
+      this.shardKey(item.batch, item.pass, shardOf(item.email)),
+      (cur) => ({ users: { ...(cur?.users ?? {}), [item.email]: result } }),
+      { attempts: 30 },
+    );
+  }
+
+  /** The pass an item belongs to, its users and access; null when the pass is over or was replaced. */
+  private passFor(item: CutoverWorkItem): Promise<{ record: PassRecord; users: Map<number, DeltaUser> | null; access: MailboxAccess } | null> {
+    let cached = this.passCache.get(item.pass);
+    if (!cached) {
+      cached = (async () => {
+        const record = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
+        if (!record || record.passId !== item.pass) throw new StalePass();
+        const access = this.o.mailboxes(record.endpoint);
+        if (!access) throw new CutoverError(`No target IMAP is configured on this instance for ${record.endpoint.remoteServer}.`);
+        let users: Map<number, DeltaUser> | null = null;
+        if (item.row > 0) {
+          const sealed = (await this.o.store.read([CSV + item.batch]))[CSV + item.batch] as { sealed: string } | undefined;
+          if (!sealed) throw new CutoverError(`Batch ${item.batch}'s sealed CSV is gone (the plan ended?): its delta pass items cannot sign in.`);
+          const csv = open(sealed.sealed, this.o.key, `cutover:csv:${item.batch}`);
+          try {
+            users = new Map(
+              validateMigrationCsv(csv).rows.map((r, i) => [i + 1, { email: r.emailAddress.toLowerCase(), userName: r.userName, password: r.password }]),
+            );
+          } finally {
+            csv.fill(0);
+          }
+        }
+        return { record, users, access };
+      })();
+      this.passCache.set(item.pass, cached);
+      // A few passes at most (each holds its batch's logins in memory, as Secrets).
+      while (this.passCache.size > 4) this.passCache.delete(this.passCache.keys().next().value!);
+      cached.catch(() => this.passCache.delete(item.pass));
+    }
+    return cached.catch((err) => {
+      if (err instanceof StalePass) return null;
+      throw err;
+    });
+  }
+
+  /** One mailbox's share of a pass, on whichever instance took the item. Idempotent: see passUser. */
+  async runWorkItem(item: CutoverWorkItem, ctx: WorkContext): Promise<void> {
+    if (item.kind !== 'delta') throw new CutoverError(`Unknown work item kind ${String(item.kind)}.`);
+    const pass = await this.passFor(item);
+    if (!pass || pass.record.cancelled) return; // a newer pass (or a stopped one): nothing to do
+    const user: DeltaUser | undefined = pass.users
+      ? pass.users.get(item.row)
+      : { email: item.email, userName: item.email.split('@')[0], password: new Secret('') };
+    if (!user || user.email !== item.email) {
+      throw new CutoverError(
+        `Row ${item.row} of batch ${item.batch}'s sealed CSV is not ${item.email}: the CSV changed after the pass was planned; run the pass again.`,
+      );
+    }
+    const local = this.localPasses.get(item.pass) ?? {};
+    const signal = local.signal ? AbortSignal.any([local.signal, ctx.signal]) : ctx.signal;
+    const part: DeltaPassSummary = {
+      batch: item.batch,
+      kind: pass.access.kind,
+      description: pass.access.description,
+      users: 1,
+      failedUsers: [],
+      copied: 0,
+      skipped: 0,
+      foldersRead: 0,
+      foldersUnchanged: 0,
+      durationMs: 0,
+      roundTrips: [],
+      bodyBytes: 0,
+      finishedAt: '',
+      notes: [],
+    };
+    const copied = await this.passUser(item.batch, item.pass, pass.access, user, pass.record, part, { ...local, signal });
+    if (ctx.signal.aborted) throw new CutoverError('stopped before the mailbox was done'); // not ours any more, or stopping: it runs again
+    if (local.signal?.aborted) return; // the admin stopped the pass
+    await this.recordResult(item, {
+      copied,
+      skipped: part.skipped,
+      foldersRead: part.foldersRead,
+      foldersUnchanged: part.foldersUnchanged,
+      source: part.roundTrips[0]?.source ?? 0,
+      target: part.roundTrips[0]?.target ?? 0,
+      bodyBytes: part.bodyBytes,
+      failure: part.failedUsers[0]?.why,
+      notes: part.notes.slice(0, 5),
+    });
+  }
+
+  /** An item that kept failing: its mailbox shows on the pass's card with the error. */
+  async poisonedWorkItem(item: CutoverWorkItem, why: string, attempts: number): Promise<void> {
+    const pass = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
+    if (pass?.passId !== item.pass) return;
+    await this.recordResult(item, {
+      copied: 0,
+      skipped: 0,
+      foldersRead: 0,
+      foldersUnchanged: 0,
+      source: 0,
+      target: 0,
+      bodyBytes: 0,
+      failure: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}`,
+      notes: [],
+    });
   }
 
   private async loadUser(batch: string, email: string): Promise<UserState> {
     const key = `${DELTA}${batch}/${email}`;
     const found = (await this.o.store.read([key]))[key] as (UserState & { eTag?: string }) | undefined;
-    if (found) return { checkpoints: found.checkpoints, report: found.report };
+    if (found) return { checkpoints: found.checkpoints, report: found.report, pass: found.pass };
     return { checkpoints: {}, report: { email, lastPassAt: null, failure: null, folders: [] } };
   }
 
   private async saveUser(batch: string, state: UserState): Promise<void> {
-    await this.o.store.write({ [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report } });
+    await this.o.store.write({ [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report, pass: state.pass } });
   }
 
-  private async passUser(batch: string, access: MailboxAccess, user: DeltaUser, exclude: string[], summary: DeltaPassSummary, options: DeltaPassOptions): Promise<void> {
+  /**
+   * One mailbox's delta: resumes from its UIDVALIDITY/UIDNEXT checkpoints and compares with the
+   * target's Message-IDs, so running it again (an instance died after copying, before its item was
+   * acknowledged) copies nothing twice. Connections wait for a slot in the shared budget: one to the
+   * source server under the endpoint's cap, one to the target under Exchange's. Returns what this
+   * pass has copied into the mailbox so far (across re-runs of its item).
+   */
+  private async passUser(
+    batch: string,
+    passId: string,
+    access: MailboxAccess,
+    user: DeltaUser,
+    record: PassRecord,
+    summary: DeltaPassSummary,
+    options: DeltaPassOptions,
+  ): Promise<number> {
+    const exclude = record.exclude;
     const state = await this.loadUser(batch, user.email);
+    const totalCopied = () => state.report.folders.reduce((n, f) => n + f.copied, 0);
+    if (state.pass?.id !== passId) state.pass = { id: passId, copiedBefore: totalCopied() };
     const sleep = options.sleep ?? defaultSleep;
     let src: SourceSession | null = null;
     let tgt: TargetSession | null = null;
-    const openTarget = async () => (tgt ??= await access.target(user));
+    const releases: (() => void)[] = [];
+    const slot = async (key: string | undefined, cap: number) => {
+      if (!key) return;
+      const release = await this.connections.acquire(key, cap, options.signal);
+      if (!release) throw new CutoverError('stopped while waiting for a connection slot');
+      releases.push(release);
+    };
+    const openTarget = async () => {
+      if (!tgt) {
+        await slot(access.servers?.target, this.o.targetConnectionCap ?? DEFAULT_TARGET_CONNECTIONS);
+        tgt = await access.target(user);
+      }
+      return tgt;
+    };
     try {
+      await slot(access.servers?.source, record.sourceCap);
       src = await access.source(user);
       const folders = (await src.folders()).filter((f) => !exclude.includes(f.name.toLowerCase()));
       const seen = new Set<string>();
@@ -453,11 +800,15 @@ export class CutoverService {
         if (scan.kind === 'incremental') {
           for (const m of candidates) {
             const k = `mid:${m.messageId}`;
-            if (m.messageId && m.uid >= fromUid && (targetCounts.get(k) ?? 0) > 0 && !older.has(k)) older.set(k, await src.countMessageId(folder.name, m.messageId, fromUid));
+            if (m.messageId && m.uid >= fromUid && (targetCounts.get(k) ?? 0) > 0 && !older.has(k))
+              older.set(k, await src.countMessageId(folder.name, m.messageId, fromUid));
           }
         }
         const decision = decideCopies(candidates, targetCounts, older);
-        if (decision.duplicateIds.length > 0) rep.notes.push(`duplicate Message-ID on the source: ${decision.duplicateIds.slice(0, 3).join(', ')}${decision.duplicateIds.length > 3 ? '…' : ''} (each copy kept)`);
+        if (decision.duplicateIds.length > 0)
+          rep.notes.push(
+            `duplicate Message-ID on the source: ${decision.duplicateIds.slice(0, 3).join(', ')}${decision.duplicateIds.length > 3 ? '…' : ''} (each copy kept)`,
+          );
         if (decision.withoutMessageId > 0) rep.notes.push(`without Message-ID: ${decision.withoutMessageId} (compared by date, sender, subject and size)`);
         const retrySet = new Set(retryOld);
         const skipped: SkippedMessage[] = [];
@@ -500,7 +851,8 @@ export class CutoverService {
         state.report.lastPassAt = this.o.clock.now().toISOString();
         state.report.failure = null;
       }
-      for (const f of state.report.folders) for (const n of f.notes) if (/UIDVALIDITY|renamed|duplicate/.test(n)) summary.notes.push(`${user.email} ${f.folder}: ${n}`);
+      for (const f of state.report.folders)
+        for (const n of f.notes) if (/UIDVALIDITY|renamed|duplicate/.test(n)) summary.notes.push(`${user.email} ${f.folder}: ${n}`);
     } catch (err) {
       const why = errorText(err);
       state.report.failure = why.slice(0, 300);
@@ -512,8 +864,10 @@ export class CutoverService {
       summary.bodyBytes += s?.bodyBytes ?? 0;
       await src?.close().catch(() => undefined);
       await (tgt as TargetSession | null)?.close().catch(() => undefined);
+      releases.forEach((r) => r());
       await this.saveUser(batch, state).catch(() => undefined);
     }
+    return totalCopied() - (state.pass?.copiedBefore ?? 0);
   }
 
   private async copyOne(
@@ -539,14 +893,25 @@ export class CutoverService {
     try {
       body = await src.body(folder, m.uid);
     } catch (err) {
-      return { uid: m.uid, reason: 'read-failed', subject: m.subject.slice(0, 120), fix: `the source would not give the message (${err instanceof Error ? err.message.slice(0, 120) : 'error'}); run the pass again` };
+      return {
+        uid: m.uid,
+        reason: 'read-failed',
+        subject: m.subject.slice(0, 120),
+        fix: `the source would not give the message (${err instanceof Error ? err.message.slice(0, 120) : 'error'}); run the pass again`,
+      };
     }
     let t = target;
     for (let attempt = 0; ; attempt++) {
       const r = await t.append(folder, body, appendableFlags(m.flags), m.internalDate);
       if (r.ok) return 'ok';
       if (r.kind === 'too-large') return tooLarge(body.length);
-      if (r.kind === 'refused') return { uid: m.uid, reason: 'refused-by-target', subject: m.subject.slice(0, 120), fix: `Exchange refused it: ${r.text}; fix that, then run the pass again` };
+      if (r.kind === 'refused')
+        return {
+          uid: m.uid,
+          reason: 'refused-by-target',
+          subject: m.subject.slice(0, 120),
+          fix: `Exchange refused it: ${r.text}; fix that, then run the pass again`,
+        };
       // Throttled: wait as told and go on; after too many, it waits for the next pass.
       if (attempt >= (options.throttleRetries ?? 8)) {
         return { uid: m.uid, reason: 'refused-by-target', subject: m.subject.slice(0, 120), fix: 'Exchange kept throttling; the next pass copies it' };
@@ -596,5 +961,8 @@ export class CutoverService {
     });
   }
 }
+
+/** An item of a pass that is over or was replaced by a newer one. */
+class StalePass extends Error {}
 
 export type { FolderReport };

@@ -12,6 +12,7 @@ import type { AppendResult, DeltaUser, FolderStatus, IoStats, MailboxAccess, Sou
 import { redactor } from '../../domain/preflight/classify';
 import { imapFlowOptions, type ImapEndpoint } from './imapSource';
 import { targetImapAuth, tokenTransportProblem, type TargetAuth } from './xoauth2';
+import { serverKey } from '../../ports/connectionBudget';
 
 function countingLogger(stats: IoStats): Logger {
   const noop = () => undefined;
@@ -270,9 +271,11 @@ export class ImapMailboxAccess implements MailboxAccess {
   readonly kind = 'IMAP' as const;
   readonly description: string;
   readonly appOnly: boolean;
+  readonly servers: { source: string; target: string };
 
   constructor(private readonly o: ImapMailboxAccessOptions) {
     this.appOnly = o.targetAuth.kind === 'xoauth2';
+    this.servers = { source: serverKey(o.source.host, o.source.port), target: serverKey(o.target.host, o.target.port) };
     const auth = o.targetAuth.kind === 'xoauth2' ? 'XOAUTH2 app-only' : 'password';
     this.description = `${o.source.host}:${o.source.port} → ${o.target.host}:${o.target.port} (${auth})`;
   }

@@ -28,6 +28,26 @@ export interface AzureWorkQueueOptions {
   onError?(message: string): void;
 }
 
+/**
+ * The queue service a storage connection string names: its QueueEndpoint, the development
+ * storage's, or the account's own; null when it lists other services' endpoints but not the queue's
+ * (a string made for blobs only, as Azurite started for blobs alone).
+ */
+export function queueEndpointOf(connectionString: string): string | null {
+  const parts = new Map(
+    connectionString
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => [p.slice(0, p.indexOf('=')).toLowerCase(), p.slice(p.indexOf('=') + 1)] as [string, string]),
+  );
+  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return 'http://127.0.0.1:10001/devstoreaccount1';
+  if (parts.get('queueendpoint')) return parts.get('queueendpoint')!;
+  if ([...parts.keys()].some((k) => k.endsWith('endpoint'))) return null;
+  const account = parts.get('accountname');
+  return account ? `${parts.get('defaultendpointsprotocol') ?? 'https'}://${account}.queue.${parts.get('endpointsuffix') ?? 'core.windows.net'}` : null;
+}
+
 const toWire = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const fromWire = (text: string) => Buffer.from(text, 'base64').toString('utf8');
 
@@ -67,9 +87,9 @@ export class AzureWorkQueue<T extends WorkItem> implements WorkQueue<T> {
     });
   }
 
+  /** Starts consuming; an unreachable queue is reported through onError and tried again, it does not stop start-up. */
   async start(handlers: WorkHandlers<T>): Promise<void> {
     if (this.loop) return;
-    await this.ensure();
     if (this.controller.signal.aborted) this.controller = new AbortController();
     this.loop = this.consume(handlers, this.controller.signal);
   }
@@ -106,6 +126,7 @@ export class AzureWorkQueue<T extends WorkItem> implements WorkQueue<T> {
       }
       let got: DequeuedMessageItem[] = [];
       try {
+        await this.ensure();
         const res = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, room), visibilityTimeout: this.visibility, abortSignal: signal });
         got = res.receivedMessageItems;
       } catch (err) {

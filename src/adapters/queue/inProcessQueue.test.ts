@@ -68,3 +68,18 @@ describe('InProcessWorkQueue', () => {
     await expect(q.enqueue([{ id: { nested: true } } as unknown as Record<string, string>])).rejects.toThrow(/string, number or boolean/);
   });
 });
+
+import { queueEndpointOf } from './azureQueue';
+
+describe('queueEndpointOf', () => {
+  it('names the queue service a connection string points at, or none when it lists the blob endpoint alone', () => {
+    expect(queueEndpointOf('UseDevelopmentStorage=true')).toBe('http://127.0.0.1:10001/devstoreaccount1');
+    expect(
+      queueEndpointOf('DefaultEndpointsProtocol=http;AccountName=a;AccountKey=k;BlobEndpoint=http://127.0.0.1:1/a;QueueEndpoint=http://127.0.0.1:2/a;'),
+    ).toBe('http://127.0.0.1:2/a');
+    expect(queueEndpointOf('DefaultEndpointsProtocol=http;AccountName=a;AccountKey=k;BlobEndpoint=http://127.0.0.1:1/a;')).toBeNull();
+    expect(queueEndpointOf('DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=k;EndpointSuffix=core.usgovcloudapi.net')).toBe(
+      'https://acct.queue.core.usgovcloudapi.net',
+    );
+  });
+});

@@ -31,9 +31,7 @@ export interface SourceSession {
 }
 
 export type AppendResult =
-  | { ok: true; uid?: number }
-  | { ok: false; kind: 'too-large' | 'refused'; text: string }
-  | { ok: false; kind: 'throttled'; text: string; backoffMs: number };
+  { ok: true; uid?: number } | { ok: false; kind: 'too-large' | 'refused'; text: string } | { ok: false; kind: 'throttled'; text: string; backoffMs: number };
 
 export interface TargetSession {
   /** Creates the folder when missing; true when it had to be created. */
@@ -62,6 +60,8 @@ export interface MailboxAccess {
   readonly description: string;
   /** The target signs in app-only (XOAUTH2): the service principal needs FullAccess on each mailbox. */
   readonly appOnly?: boolean;
+  /** host:port of each end that is a real server, so connections to it can be budgeted across instances. */
+  readonly servers?: { source: string; target: string };
   source(user: DeltaUser): Promise<SourceSession>;
   target(user: DeltaUser): Promise<TargetSession>;
 }

@@ -1,0 +1,187 @@
+// The delta pass fanned out over Azure Storage queues (Azurite) between two bot instances and a
+// real Dovecot pair: this process plans and consumes, a second process consumes and is killed
+// with SIGKILL right after an APPEND reached the target (before its item was acknowledged). This
+// instance takes the item over once its visibility lapses and finishes the pass: every message is
+// on the target exactly once and the summary (the card) has one result per mailbox. Then an item
+// that always fails ends in the poison queue and its mailbox shows the error.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import type { MigrationBatch, MigrationEndpoint } from '../../src/domain/exchange/types';
+import type { ExchangeAdmin } from '../../src/ports/exchange';
+import { describeWithDovecot, startDovecot, type DovecotInstance, type FixtureUser } from '../support/dovecot';
+import { startAzurite, type RunningAzurite } from '../support/azurite';
+import { buildMessage } from '../support/mailFixtures';
+import { cutoverInstance } from '../support/cutoverWorker';
+import { InProcessWorkQueue } from '../../src/adapters/queue/inProcessQueue';
+import { CutoverService, type CutoverWorkItem } from '../../src/services/cutover';
+import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
+import { BlobStore } from '../../src/adapters/storage/blobStore';
+
+const ROOT = path.join(__dirname, '../..');
+const USERS: FixtureUser[] = Array.from({ length: 6 }, (_, i) => ({
+  login: `u${i}@example.test`,
+  password: `u${i}-Src-pw!`,
+  folders: [{ name: 'INBOX', messages: 5 }],
+  seed: 40 + i,
+}));
+const CSV = ['EmailAddress,UserName,Password', ...USERS.map((u) => `${u.login},${u.login},${u.password}`)].join('\n');
+const NEW_PER_USER = 3;
+
+async function subjects(dc: DovecotInstance, email: string): Promise<string[]> {
+  const c = new ImapFlow({
+    host: dc.host,
+    port: dc.imapPort,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword },
+    logger: false,
+  });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    const box = await c.mailboxOpen('INBOX', { readOnly: true });
+    if (box.exists === 0) return [];
+    return (await c.fetchAll('1:*', { envelope: true })).map((m) => m.envelope?.subject ?? '');
+  } finally {
+    await c.logout();
+  }
+}
+
+describeWithDovecot()('delta pass fanned out over Azure Storage queues', () => {
+  let azurite: RunningAzurite;
+  let source: DovecotInstance;
+  let target: DovecotInstance;
+  let child: ChildProcess | null = null;
+  const exchange = () =>
+    ({
+      getMigrationBatch: async (id: string) =>
+        id === 'pilot' ? ({ identity: 'pilot', status: 'Synced', sourceEndpoint: 'old', excludedFolders: [] } as unknown as MigrationBatch) : null,
+      getMigrationEndpoint: async () =>
+        ({ identity: 'old', remoteServer: '127.0.0.1', port: source.imapPort, security: 'None', maxConcurrentIncrementalSyncs: 4 }) as MigrationEndpoint,
+    }) as unknown as ExchangeAdmin;
+
+  beforeAll(async () => {
+    [azurite, source, target] = await Promise.all([startAzurite({ queue: true }), startDovecot({ users: USERS }), startDovecot({ users: USERS })]);
+  }, 60_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all([azurite?.close(), source?.stop(), target?.stop()]);
+  });
+
+  it('one instance killed after copying, before acknowledging: the other finishes, nothing is copied twice, one result per mailbox', async () => {
+    const { service, queue } = cutoverInstance({
+      storage: azurite.connectionString,
+      queue: 'cutover-delta',
+      target: { host: target.host, port: target.imapPort, user: `{email}*${target.masterUser}`, password: target.masterPassword },
+      width: 2,
+      visibilitySeconds: 3,
+      exchange: exchange(),
+    });
+    await service.plan('pilot', { domain: 'example.test', by: 'test', csv: Buffer.from(CSV) });
+    // First pass: checkpoints (nothing new yet), run here alone.
+    await service.startWorkers();
+    const first = await service.runDeltaPass('pilot');
+    expect(first).toMatchObject({ users: 6, copied: 0, failedUsers: [] });
+    await service.stopWorkers();
+
+    for (const u of USERS)
+      for (let i = 1; i <= NEW_PER_USER; i++)
+        source.deliver(
+          u.login,
+          'INBOX',
+          buildMessage(1500, {
+            subject: `${u.login} late ${i}`,
+            id: `${u.login}-late-${i}`,
+            from: 'a <a@old.test>',
+            to: 'b <b@example.test>',
+            date: new Date('2025-06-01T10:00:00Z'),
+          }),
+        );
+
+    // The second instance: its own process, dies (SIGKILL) right after its first APPEND reached the target.
+    child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/tsRegister.cjs'), path.join(ROOT, 'test/support/cutoverWorker.ts')], {
+      env: {
+        ...process.env,
+        CUTOVER_WORKER_STORAGE: azurite.connectionString,
+        CUTOVER_WORKER_QUEUE: 'cutover-delta',
+        CUTOVER_WORKER_TARGET: `${target.host}:${target.imapPort}`,
+        CUTOVER_WORKER_TARGET_USER: `{email}*${target.masterUser}`,
+        CUTOVER_WORKER_TARGET_PASSWORD: target.masterPassword,
+        CUTOVER_WORKER_WIDTH: '2',
+        CUTOVER_WORKER_VISIBILITY: '3',
+        CUTOVER_WORKER_KILL_AFTER_APPENDS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const killed = new Promise<NodeJS.Signals | null>((r) => child!.once('exit', (_code, signal) => r(signal)));
+    await new Promise<void>((resolve, reject) => {
+      child!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child!.once('exit', () => reject(new Error('worker exited before it was ready')));
+    });
+    // The pass is planned here; the other instance (already polling) takes the first items.
+    const progress: number[] = [];
+    const pass = service.runDeltaPass('pilot', { onProgress: (p) => progress.push(p.done) });
+    expect(await killed).toBe('SIGKILL');
+    await service.startWorkers();
+    const s = await pass;
+    await service.stopWorkers();
+
+    expect(s.users).toBe(6);
+    expect(s.roundTrips.map((r) => r.email).sort()).toEqual(USERS.map((u) => u.login).sort());
+    expect(s.failedUsers).toEqual([]);
+    // The APPEND the dead instance made before dying is found on the target, not made again.
+    expect(s.copied).toBeGreaterThanOrEqual(6 * NEW_PER_USER - 1);
+    expect(s.copied).toBeLessThanOrEqual(6 * NEW_PER_USER);
+    for (const u of USERS) {
+      const got = await subjects(target, u.login);
+      expect(got).toHaveLength(5 + NEW_PER_USER);
+      for (let i = 1; i <= NEW_PER_USER; i++) expect(got.filter((x) => x === `${u.login} late ${i}`)).toHaveLength(1);
+    }
+    expect(progress.at(-1)).toBe(6);
+
+    // Run every item of that pass again (as after a lost acknowledgement): nothing is copied.
+    await service.startWorkers();
+    const again = await service.runDeltaPass('pilot');
+    expect(again.copied).toBe(0);
+    for (const u of USERS) expect(await subjects(target, u.login)).toHaveLength(5 + NEW_PER_USER);
+    await queue.stop();
+    expect(await queue.poisoned()).toEqual([]);
+  }, 90_000);
+
+  it('an item that always fails goes to the poison queue and its mailbox shows the error on the card', async () => {
+    let calls = 0;
+    const queue = new InProcessWorkQueue<CutoverWorkItem>({ maxAttempts: 2, retryDelayMs: 1 });
+    const service = new CutoverService({
+      store: new BlobStore(azurite.connectionString, 'poison-state'),
+      clock: { now: () => new Date() },
+      exchange: exchange(),
+      resolvers: [],
+      key: Buffer.alloc(32, 3),
+      work: queue,
+      resultsPollMs: 20,
+      // The planner finds the target; the instance that runs the items has none configured.
+      mailboxes: (ep) =>
+        ++calls === 1
+          ? new ImapMailboxAccess({
+              source: { host: ep.remoteServer, port: ep.port, security: ep.security },
+              target: { host: target.host, port: target.imapPort, security: 'None' },
+              targetAuth: { kind: 'password', userTemplate: `{email}*${target.masterUser}`, password: target.masterPassword },
+              limitFor: async () => 1e6,
+            })
+          : null,
+    });
+    await service.plan('pilot', { domain: 'example.test', by: 'test', csv: Buffer.from(CSV) });
+    await service.startWorkers();
+    const s = await service.runDeltaPass('pilot');
+    await service.stopWorkers();
+    expect(s.users).toBe(6);
+    expect(s.failedUsers).toHaveLength(6);
+    expect(s.failedUsers[0].why).toBe('gave up after 2 attempts: No target IMAP is configured on this instance for 127.0.0.1.');
+    expect(queue.poison).toHaveLength(6);
+    // Ids only on the queue: no password in any item.
+    expect(JSON.stringify(queue.poison)).not.toMatch(/Src-pw/);
+    expect(Object.keys(queue.poison[0]).sort()).toEqual(['batch', 'email', 'kind', 'pass', 'row']);
+  }, 60_000);
+});
