@@ -12,6 +12,7 @@ import { dropProblemRows, validateMigrationCsv, CsvMasker, isAmbiguous } from '.
 import { keepForEndpoint } from './keepUpload';
 import { imapServerOf, type MigrationEndpoint } from '../domain/exchange/types';
 import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv, recordCheck, worthKeeping } from './csvCheck';
+import { describeWhen } from '../domain/schedule/when';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchProgress } from './batch';
 import type { ActionResult, Actor, CommandDeps, CommandResult, FollowUp, IncomingFile, Reply, Where } from './types';
@@ -28,6 +29,10 @@ export interface BatchNewInput {
   endpoint?: string;
   excludeFolders: string[];
   pastedCsv?: string;
+  /** start <when>: created without -AutoStart, with -StartAfter (UTC); Exchange starts it by itself then. */
+  startAfter?: Date;
+  /** The admin's Teams time zone, to echo the start back in it. */
+  timeZone?: string;
 }
 
 export async function pickEndpoint(deps: CommandDeps, wanted: string | undefined): Promise<MigrationEndpoint | Reply> {
@@ -177,12 +182,13 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         csv,
         createdBy: { id: actor.id, name: actor.name },
         conversationId,
-        summary: { fileName, server: imapServerOf(endpoint), rows: validation.totals.rows },
+        summary: { fileName, server: imapServerOf(endpoint), rows: validation.totals.rows, ...(input.startAfter ? { startAfter: input.startAfter.toISOString(), timeZone: input.timeZone ?? 'UTC' } : {}) },
         masker,
       });
     }
     const licence = await recordCheck(deps, actor, input.name, validation);
-    return { replies: [csvValidationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence)] };
+    const card = csvValidationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence);
+    return { replies: input.startAfter ? [card, scheduledNotice(input.name, input.startAfter, input.timeZone ?? 'UTC', false)] : [card] };
   } catch (err) {
     return { replies: [maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker)] };
   } finally {
@@ -215,7 +221,9 @@ export async function createBatch(
   }
   const entry = { ...taken.pending, excludeFolders: adjust.excludeFolders ?? taken.pending.excludeFolders };
   const csv = taken.csv;
-  const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), AutoStart: true };
+  // start <when>: no -AutoStart; Exchange's own -StartAfter (UTC) starts it, even while Cutover is down.
+  const startAfter = typeof entry.summary.startAfter === 'string' && !Number.isNaN(Date.parse(entry.summary.startAfter)) ? new Date(entry.summary.startAfter) : undefined;
+  const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), ...(startAfter ? { StartAfter: startAfter.toISOString() } : { AutoStart: true }) };
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
   const ps = toPowerShell('New-MigrationBatch', params);
   // Validate again at the click (as the admin chose to read it): mailboxes or other batches may have changed since.
@@ -244,12 +252,14 @@ export async function createBatch(
       sourceEndpoint: entry.endpoint,
       rows,
       excludeFolders: entry.excludeFolders.length ? entry.excludeFolders : undefined,
-      autoStart: true,
+      autoStart: !startAfter,
+      ...(startAfter ? { startAfter } : {}),
     });
     await deps.pending.complete(pendingId, { batchName: entry.batchName });
     await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${rows.length} users, endpoint ${entry.endpoint}` });
     const progress = await batchProgress(deps, entry.batchName);
-    return actionResult(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName } });
+    const scheduled = startAfter ? [scheduledNotice(entry.batchName, startAfter, String(entry.summary.timeZone ?? 'UTC'), true, ps)] : [];
+    return actionResult(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName }, replies: scheduled });
   } catch (err) {
     // Exchange's answer may quote the CSV it was given: through the file's masker, everywhere.
     await deps.pending.fail(pendingId, maskedError(err, masker), masker);
@@ -258,6 +268,18 @@ export async function createBatch(
   } finally {
     csv.fill(0);
   }
+}
+
+/** The start time echoed back in the admin's zone and in UTC. */
+function scheduledNotice(batch: string, at: Date, timeZone: string, created: boolean, powershell?: string): Reply {
+  return notice({
+    title: created ? `Batch ${batch} starts by itself ${describeWhen(at, timeZone)}` : `Batch ${batch} will start ${describeWhen(at, timeZone)}`,
+    tone: created ? 'good' : '',
+    text: created
+      ? 'Created without -AutoStart and with Exchange\'s own -StartAfter: it waits in Created and Exchange starts it then, even if Cutover is down. See or cancel what is planned: schedule.'
+      : 'Click Create on the card above: the batch is created now and waits; Exchange starts it at this time (-StartAfter, in UTC).',
+    ...(powershell ? { powershell } : {}),
+  });
 }
 
 export async function cancelBatch(deps: CommandDeps, actor: Actor, pendingId: string): Promise<ActionResult> {

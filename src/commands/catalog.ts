@@ -25,8 +25,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     family: 'batch',
     verb: 'new',
-    usage: 'batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]',
-    description: 'Attach the migration CSV (or paste it under the command): Cutover checks it, then you click Create.',
+    usage: 'batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…] [start <when>]',
+    description: 'Attach the migration CSV (or paste it under the command): Cutover checks it, then you click Create. With start (2026-12-31T22:00Z, tomorrow 22:00, fri 19:30 in your Teams time zone) Exchange starts it by itself then.',
     adminOnly: true,
   },
   { family: 'batch', verb: 'list', usage: 'batch list', description: 'All migration batches and their status.', adminOnly: true },
@@ -89,6 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { family: 'subscribe', verb: 'subscribe', usage: 'subscribe [batch <name>|all]', description: 'Live progress cards and alerts for batches, here (chat or channel).', adminOnly: true },
   { family: 'unsubscribe', verb: 'unsubscribe', usage: 'unsubscribe [batch <name>|all]', description: 'Stop notifications here.', adminOnly: true },
   { family: 'subscriptions', verb: 'subscriptions', usage: 'subscriptions', description: 'What this conversation is subscribed to.', adminOnly: true },
+  { family: 'schedule', verb: 'schedule', usage: 'schedule', description: 'What is planned to start by itself (batch new … start <when>), with a Cancel button each.', adminOnly: true },
   { family: 'status', verb: 'status', usage: 'status', description: 'Every batch at a glance, the watcher\'s last and next poll, and any throttling.', adminOnly: true },
   { family: 'audit', verb: 'audit', usage: 'audit [count]', description: 'Who did what, when, and how it went (newest first).', adminOnly: true },
   { family: 'mailbox', verb: 'show', usage: 'mailbox show <email>', description: 'Target mailbox and its size limits.', adminOnly: true },

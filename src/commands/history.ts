@@ -22,10 +22,6 @@ function unavailable(): Reply {
 
 const when = (iso: string | null): string => (iso ? formatDate(new Date(iso)) : '—');
 
-function statusColor(summary: string): string {
-  return summary === 'Synced' || summary === 'Completed' ? 'Good' : summary === 'Failed' ? 'Attention' : summary === 'Stopped' ? 'Warning' : 'Default';
-}
-
 function userLine(u: UserFinalRecord): string {
   const parts = [`${u.status}`, `${formatCount(u.syncedItems)} items synced`];
   if (u.bytesTransferred !== null) parts.push(formatBytes(u.bytesTransferred));

@@ -10,7 +10,7 @@ export type Command =
   | { kind: 'endpoint.add'; name: string; host: string; port: number; security: EndpointSecurity }
   | { kind: 'endpoint.test'; name: string }
   | { kind: 'endpoint.remove'; name: string }
-  | { kind: 'batch.new'; name: string; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
+  | { kind: 'batch.new'; name: string; endpoint?: string; excludeFolders: string[]; pastedCsv?: string; start?: string }
   | { kind: 'batch.list' }
   | { kind: 'batch.show' | 'batch.start' | 'batch.stop' | 'batch.sync' | 'batch.remove'; name: string }
   | { kind: 'user.show' | 'user.report' | 'user.remove' | 'user.history'; email: string }
@@ -24,6 +24,7 @@ export type Command =
   | { kind: 'subscribe' | 'unsubscribe'; target: { all: true } | { batch: string } }
   | { kind: 'subscriptions' }
   | { kind: 'status' }
+  | { kind: 'schedule' }
   | { kind: 'import' }
   | { kind: 'cutover.check'; domain: string }
   | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
@@ -156,15 +157,22 @@ export function parseCommand(text: string): ParseResult {
         if (typeof name !== 'string') return name;
         let endpoint: string | undefined;
         let excludeFolders: string[] = [];
+        let start: string | undefined;
         for (let i = 1; i < args.length; i++) {
           const word = args[i].toLowerCase();
-          if (word === 'endpoint') {
+          if (word === 'start') {
+            // start <when>: the words up to the next keyword ("tomorrow 22:00", "2026-12-31T22:00Z"); read with the admin's time zone later.
+            const when: string[] = [];
+            while (i + 1 < args.length && !['endpoint', 'exclude'].includes(args[i + 1].toLowerCase())) when.push(args[++i]);
+            if (when.length === 0) return fail('batch', 'Give the start time after "start": 2026-12-31T22:00Z, tomorrow 22:00 or fri 19:30.', 'new');
+            start = when.join(' ');
+          } else if (word === 'endpoint') {
             endpoint = args[++i];
             if (!endpoint) return fail('batch', 'Give the endpoint name after "endpoint".', 'new');
           } else if (word === 'exclude') {
             // Folder names may hold spaces when quoted: exclude "Deleted Items",Junk
             const list: string[] = [];
-            while (i + 1 < args.length && args[i + 1].toLowerCase() !== 'endpoint') list.push(args[++i]);
+            while (i + 1 < args.length && !['endpoint', 'start'].includes(args[i + 1].toLowerCase())) list.push(args[++i]);
             excludeFolders = list
               .join(' ')
               .split(',')
@@ -176,7 +184,7 @@ export function parseCommand(text: string): ParseResult {
           }
         }
         const pastedCsv = rest.trim() === '' ? undefined : rest;
-        return { ok: true, command: { kind: 'batch.new', name, endpoint, excludeFolders, pastedCsv } };
+        return { ok: true, command: { kind: 'batch.new', name, endpoint, excludeFolders, pastedCsv, ...(start ? { start } : {}) } };
       }
       if (verb === 'history') {
         if (args.length === 0) return { ok: true, command: { kind: 'batch.history' } };
@@ -239,6 +247,11 @@ export function parseCommand(text: string): ParseResult {
     case 'status':
       if (tokens.length > 1) return fail('status', `Unexpected "${clip(tokens[1])}".`, 'status');
       return { ok: true, command: { kind: 'status' } };
+
+    case 'schedule':
+    case 'schedules':
+      if (tokens.length > 1) return fail('schedule', `Unexpected "${clip(tokens[1])}".`, 'schedule');
+      return { ok: true, command: { kind: 'schedule' } };
 
     case 'guide': {
       if (verb === undefined) return { ok: true, command: { kind: 'guide' } };

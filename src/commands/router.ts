@@ -25,6 +25,8 @@ import { actionResult, type ActionRequest, type ActionResult, type CommandDeps, 
 import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { batchHistory, exportHistory, userHistory } from './history';
 import { decideApproval } from './approvals';
+import { parseWhen } from '../domain/schedule/when';
+import { cancelScheduled, scheduleReply } from './schedule';
 import { notice, usageReply } from './views';
 import { errorText } from '../lib/errorText';
 
@@ -115,8 +117,13 @@ export class CommandRouter {
         return one(await testEndpoint(deps, a, c.name));
       case 'endpoint.remove':
         return one(await removeEndpoint(deps, a, c.name));
-      case 'batch.new':
-        return newBatch(deps, a, req.where.conversationId, c, req.files);
+      case 'batch.new': {
+        // start <when>: read in the admin's Teams time zone against Exchange's clock, then -StartAfter (UTC).
+        if (c.start === undefined) return newBatch(deps, a, req.where.conversationId, c, req.files);
+        const when = parseWhen(c.start, { now: (deps.exchangeClock ?? deps.clock).now(), timeZone: req.timeZone });
+        if (!when.ok) return one(usageReply(when.problem, 'batch', 'new'));
+        return newBatch(deps, a, req.where.conversationId, { ...c, startAfter: when.at, timeZone: when.timeZone }, req.files);
+      }
       case 'batch.list':
         return one(await listBatches(deps));
       case 'batch.show':
@@ -169,6 +176,8 @@ export class CommandRouter {
         return one(await listSubscriptions(deps, req.where));
       case 'status':
         return one(await statusReply(deps));
+      case 'schedule':
+        return one(await scheduleReply(deps, req.timeZone));
     }
   }
 
@@ -258,6 +267,8 @@ export class CommandRouter {
         return actionResult(await cutoverProof(deps, a, str('batch')), { keepOriginal: true });
       case 'guide.send':
         return actionResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
+      case 'schedule.cancel':
+        return cancelScheduled(deps, a, str('batch'));
       case 'history.export':
         return actionResult(await exportHistory(deps, a, { batch: str('batch') || undefined, email: str('email') || undefined }), { keepOriginal: true });
       case 'confirm.cancel':

@@ -88,6 +88,8 @@ export interface CommandRequest {
   where: Where;
   text: string;
   files: IncomingFile[];
+  /** The sender's Teams time zone (IANA), for times typed in local time ("tomorrow 22:00"). */
+  timeZone?: string;
 }
 
 export interface ActionRequest {

@@ -56,6 +56,17 @@ export function filesOf(activity: Partial<Activity>): IncomingFile[] {
  * [^>]+, which rescans to the end from every '<' of a text with no '>'), so a hostile
  * 1 MB message costs milliseconds, not minutes, of everyone's turn.
  */
+/**
+ * The sender's time zone (IANA, e.g. "Europe/Berlin"): Teams sends it as the activity's localTimezone,
+ * and in the clientInfo entity's timezone. Undefined when neither came (times are then read as UTC).
+ */
+export function timeZoneOf(activity: Partial<Activity>): string | undefined {
+  const direct = (activity as { localTimezone?: unknown }).localTimezone;
+  if (typeof direct === 'string' && direct.length > 0 && direct.length <= 64) return direct;
+  const info = (activity.entities ?? []).find((e) => e?.type === 'clientInfo') as { timezone?: unknown } | undefined;
+  return typeof info?.timezone === 'string' && info.timezone.length > 0 && info.timezone.length <= 64 ? info.timezone : undefined;
+}
+
 export function textOf(activity: Partial<Activity>): string {
   let text = activity.text ?? '';
   if (/<(p|br|div)\b/i.test(text) || /&(amp|lt|gt|quot|nbsp);/.test(text)) {

@@ -7,7 +7,7 @@ import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, type 
 import type { CommandRouter, Logger } from '../commands/router';
 import { admission, identify } from '../commands/access';
 import type { AccessSettings, ActionResult, Actor, FollowUp, Reply } from '../commands/types';
-import { actorOf, cardAttachment, filesOf, originOf, replyActivity, sendReplies, textOf, whereOf } from './activityMapping';
+import { actorOf, cardAttachment, filesOf, originOf, replyActivity, sendReplies, textOf, timeZoneOf, whereOf } from './activityMapping';
 import type { LiveCards } from './liveCards';
 import type { NotificationSink } from '../services/watcher/sink';
 import type { ConversationRef } from '../services/conversations';
@@ -108,6 +108,7 @@ export function createBot(options: BotOptions): Application<TurnState> {
         where: whereOf(context.activity),
         text: textOf(context.activity),
         files: filesOf(context.activity),
+        timeZone: timeZoneOf(context.activity),
       }),
     );
     if (result.rememberConversation) await remember(context, 'subscribe');

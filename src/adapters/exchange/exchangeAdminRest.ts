@@ -126,6 +126,7 @@ export function toMigrationBatch(row: WireRow): MigrationBatch {
     startDateTime: dateField(row, 'StartDateTime'),
     initialSyncDateTime: dateField(row, 'InitialSyncDateTime'),
     lastSyncedDateTime: dateField(row, 'LastSyncedDateTime'),
+    startAfter: dateField(row, 'StartAfter'),
     message: s(row, 'Message') || null,
   };
 }
@@ -366,6 +367,8 @@ export class ExchangeAdminRest implements ExchangeAdmin {
           CSVData: csv,
           ExcludeFolders: input.excludeFolders?.length ? input.excludeFolders : undefined,
           AutoStart: input.autoStart ? true : undefined,
+          // UTC on the wire, with its Z: Exchange takes a time without an offset as UTC too.
+          StartAfter: input.startAfter ? input.startAfter.toISOString() : undefined,
           NotificationEmails: input.notificationEmails?.length ? input.notificationEmails : undefined,
         },
         { secrets: input.rows.map((r) => r.password) },

@@ -127,6 +127,8 @@ export interface MigrationBatch {
   startDateTime: Date | null;
   initialSyncDateTime: Date | null;
   lastSyncedDateTime: Date | null;
+  /** -StartAfter (UTC): a Created batch starts by itself then. */
+  startAfter?: Date | null;
   message: string | null;
 }
 
@@ -137,6 +139,8 @@ export interface NewImapBatchInput {
   rows: readonly MigrationCsvRow[];
   excludeFolders?: string[];
   autoStart?: boolean;
+  /** -StartAfter, sent in UTC: the batch waits in Created until then and starts by itself. */
+  startAfter?: Date;
   notificationEmails?: string[];
 }
 

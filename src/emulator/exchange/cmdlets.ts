@@ -90,6 +90,16 @@ function findBatch(engine: MigrationEngine, identity: string): BatchState {
   return b;
 }
 
+/** -StartAfter as ms: UTC unless the value carries an offset (reference §2.2). Null when absent. */
+function startAfterParam(p: Params): number | null {
+  const raw = p.string('StartAfter');
+  if (raw === undefined || raw === '') return null;
+  const text = /(Z|[+-]\d\d:?\d\d)$/i.test(raw.trim()) ? raw.trim() : `${raw.trim()}Z`;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw badArgument('StartAfter', `Cannot process argument transformation on parameter 'StartAfter'. Cannot convert value "${raw.slice(0, 60)}" to type "System.DateTime".`);
+  return ms;
+}
+
 function findUser(engine: MigrationEngine, identity: string): MigrationUserState {
   const id = identity.toLowerCase();
   const u =
@@ -201,8 +211,8 @@ function batchRow(engine: MigrationEngine, b: BatchState, opts: { includeReport?
     LastSyncedDateTimeUTC: w.dateUtc(b.lastSyncedAt),
     FinalizedDateTime: w.date(null),
     FinalizedDateTimeUTC: w.dateUtc(null),
-    StartAfter: w.date(null),
-    StartAfterUTC: w.dateUtc(null),
+    StartAfter: w.date(b.startAfterMs != null ? new Date(b.startAfterMs) : null),
+    StartAfterUTC: w.dateUtc(b.startAfterMs != null ? new Date(b.startAfterMs) : null),
     CompleteAfter: w.date(null),
     CompleteAfterUTC: w.dateUtc(null),
     Message: w.str(b.message),
@@ -443,7 +453,10 @@ const handlers: Record<string, Handler> = {
       excludeFolders: p.strings('ExcludeFolders') ?? [],
       submittedByUser: ctx.submittedByUser,
     });
-    if (p.switch('AutoStart')) engine.startBatch(b);
+    // -StartAfter: the batch waits in Created until then and starts by itself (AutoStart or not).
+    const startAfter = startAfterParam(p);
+    if (startAfter !== null && startAfter > engine.nowMs) b.startAfterMs = startAfter;
+    else if (p.switch('AutoStart') || startAfter !== null) engine.startBatch(b);
     return { rows: [batchRow(engine, b)] };
   },
 

@@ -39,6 +39,8 @@ export interface BatchState {
   lastSyncedAt: Date | null;
   phaseEndsAtMs: number | null;
   lastAdminActionAtMs: number;
+  /** -StartAfter: a Created batch starts by itself at this time (ms), as Exchange does. */
+  startAfterMs?: number | null;
   /** When the batch last became Stopped or Failed (null otherwise): the 90-day purge counts from here. */
   endedAtMs?: number | null;
   nextIncrementalAtMs: number | null;
@@ -381,6 +383,7 @@ export class MigrationEngine {
         at(b.lastAdminActionAtMs + BATCH_LIFETIME_DAYS * DAY_MS);
       }
       if (ENDED_BATCH.has(b.status) && b.endedAtMs != null) at(b.endedAtMs + ENDED_BATCH_PURGE_DAYS * DAY_MS);
+      if (b.status === 'Created' && b.startAfterMs != null) at(b.startAfterMs);
     }
     for (const u of this.users.values()) {
       at(u.removeAtMs);
@@ -407,6 +410,14 @@ export class MigrationEngine {
   /** Apply every state change due now. Idempotent; called after each chunk and each cmdlet. */
   process(): void {
     const now = this.nowMs;
+    // -StartAfter: a batch waiting in Created starts by itself when its time comes (startBatch processes the rest).
+    for (const b of this.batches.values()) {
+      if (b.status === 'Created' && b.startAfterMs != null && b.startAfterMs <= now) {
+        b.startAfterMs = null;
+        this.startBatch(b);
+        return;
+      }
+    }
     for (const [key, b] of [...this.batches]) {
       if (ENDED_BATCH.has(b.status)) {
         b.endedAtMs ??= now;
