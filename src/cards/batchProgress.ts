@@ -8,6 +8,7 @@ import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
 import { daysUntilStop, type BatchSnapshot } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchStatusColor } from './batchStatus';
+import { barFallback, countsFallback, doneVsLeftBar, usersByStateDonut, type CardElement, type ChartElement, type CountCell } from './charts';
 import { formatCount, formatDate } from './format';
 import type { CardAction } from './notice';
 import { renderCard } from './render';
@@ -58,6 +59,12 @@ export interface BatchProgressInput {
    * 'subscribed': a subscribed conversation's card, with one button that opens the batch.
    */
   kind: 'live' | 'subscribed';
+  /** Items or bytes moved and still to move, when known (the watcher's samples); otherwise the bar counts users. */
+  volume?: { done: number; left: number; unit: 'items' | 'bytes' };
+  /** More chart elements after the progress ones (the throughput line), each with its fallback. */
+  extraCharts?: ChartElement[];
+  /** The finish estimate in words ("Expected Synced between … and …" or "not enough data yet"); '' for none. */
+  eta?: string;
 }
 
 /** Counts from the batch's own counters (large batches, notifications). */
@@ -127,6 +134,30 @@ function liveActions(b: BatchSnapshot, page: number, pageCount: number): CardAct
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 
+/**
+ * The progress elements: a stacked bar of what is done vs left (fallback: today's coloured bar and
+ * its caption) and a donut of users by state (fallback: today's row of counts). A removed batch
+ * keeps only its last counts.
+ */
+function progressCharts(input: BatchProgressInput, removed: boolean): (ChartElement | CardElement)[] {
+  const c = input.counts;
+  const cells: CountCell[] = [
+    { label: 'Total', value: c.total, color: 'Default' },
+    { label: 'Synced', value: c.synced, color: 'Good' },
+    ...(removed ? [] : [{ label: 'Syncing', value: c.syncing, color: 'Accent' }]),
+    ...(removed ? [] : [{ label: 'Queued', value: c.queued, color: 'Default' }]),
+    { label: 'Failed', value: c.failed, color: c.failed ? 'Attention' : 'Default' },
+    ...(c.stopped && !removed ? [{ label: 'Stopped', value: c.stopped, color: 'Warning' }] : []),
+  ];
+  if (removed) return [countsFallback(cells)];
+  const percent = c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total);
+  const v = input.volume;
+  const bar = v
+    ? doneVsLeftBar({ title: v.unit === 'bytes' ? 'Data moved' : 'Items moved', done: v.done, left: v.left, unit: v.unit }, barFallback(percent, `${percent}% of users synced`))
+    : doneVsLeftBar({ title: 'Users synced', done: c.synced, left: c.total - c.synced, unit: 'users' }, barFallback(percent, `${percent}% of users synced`));
+  return [bar, usersByStateDonut(c, countsFallback(cells)), ...(input.extraCharts ?? [])];
+}
+
 /** The batch progress card, live (batch show) or subscribed (notifications). */
 export function batchProgressCard(input: BatchProgressInput): Reply {
   const { batch: b, counts: c, now, kind } = input;
@@ -149,16 +180,8 @@ export function batchProgressCard(input: BatchProgressInput): Reply {
     status: removed ? 'Removed' : b.status,
     statusColor: removed ? 'Default' : batchStatusColor(b.status),
     headline,
-    bar: !removed,
-    percent: c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total),
-    counts: [
-      { label: 'Total', value: formatCount(c.total), color: 'Default' },
-      { label: 'Synced', value: formatCount(c.synced), color: 'Good' },
-      ...(removed ? [] : [{ label: 'Syncing', value: formatCount(c.syncing), color: 'Accent' }]),
-      ...(removed ? [] : [{ label: 'Queued', value: formatCount(c.queued), color: 'Default' }]),
-      { label: 'Failed', value: formatCount(c.failed), color: c.failed ? 'Attention' : 'Default' },
-      ...(c.stopped && !removed ? [{ label: 'Stopped', value: formatCount(c.stopped), color: 'Warning' }] : []),
-    ],
+    charts: progressCharts(input, removed),
+    eta: removed ? '' : (input.eta ?? ''),
     failed: failed.map((f) => ({ heading: f.status ? `**${f.email}** · ${f.status}` : `**${f.email}**`, error: f.error })),
     failedMore: removed ? 0 : Math.max(0, c.failed - failed.length),
     page: { from: pageUsers.length ? p * USERS_PAGE_SIZE + 1 : 0, to: p * USERS_PAGE_SIZE + pageUsers.length, total: input.users ? c.total : 0 },

@@ -1,8 +1,9 @@
 // Every card module's builder renders a sample of its input, fully bound and under the Teams
 // size limit, worst cases included; and the one batch-progress card serves both its uses.
 
+import { validateAdaptiveCard, chartsIn } from '../../test/support/adaptiveCardSchema';
 import { cardText } from '../../test/support/cutover';
-import type { MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
+import type { MigrationBatch, MigrationEndpoint, MigrationUser } from '../domain/exchange/types';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import type { BatchSnapshot, NotificationEvent } from '../domain/notifications/events';
 import { batchProgressCard, countsOfSnapshot, FAILED_SHOWN, USERS_PAGE_SIZE, type BatchProgressInput } from './batchProgress';
@@ -20,6 +21,7 @@ import { importResultCard } from './importResult';
 import { notice } from './notice';
 import { eventsCard } from './notificationEvent';
 import { cardBytes, TEAMS_CARD_BYTE_LIMIT, type AdaptiveCard } from './render';
+import { throughputLine } from './charts';
 import { statusCard } from './status';
 import { tableCard } from './table';
 
@@ -80,10 +82,58 @@ const events: NotificationEvent[] = Array.from({ length: 40 }, (_, i) => ({
   error: long(60, 'error'),
 }));
 
+const batch = (i: number): MigrationBatch => ({
+  identity: `wave-${i}-${'x'.repeat(40)}`,
+  status: 'Syncing',
+  batchGuid: `b${i}`,
+  migrationType: 'IMAP',
+  sourceEndpoint: 'school',
+  notificationEmails: [],
+  excludedFolders: [],
+  submittedByUser: null,
+  totalCount: 50000,
+  activeCount: 12345,
+  stoppedCount: 10,
+  syncedCount: 23456,
+  finalizedCount: 0,
+  failedCount: 123,
+  failedInitialSyncCount: 0,
+  failedIncrementalSyncCount: 0,
+  pendingCount: 14066,
+  provisionedCount: 0,
+  creationDateTime: null,
+  startDateTime: null,
+  initialSyncDateTime: null,
+  lastSyncedDateTime: new Date('2026-05-04T10:12:00Z'),
+  message: null,
+});
+
 const builders: [string, () => AdaptiveCard][] = [
   ['batchProgress (live)', () => batchProgressCard(live).card],
   ['batchProgress (subscribed)', () => batchProgressCard({ ...live, kind: 'subscribed', source: undefined, users: undefined }).card],
   ['batchProgress (removed)', () => batchProgressCard({ ...live, kind: 'subscribed', removed: true }).card],
+  [
+    'batchProgress (live, items, throughput line, finish range)',
+    () =>
+      batchProgressCard({
+        ...live,
+        volume: { done: 1_234_567, left: 7_654_321, unit: 'items' },
+        extraCharts: [throughputLine(Array.from({ length: 48 }, (_, i) => ({ minutesAgo: (48 - i) * 5, perHour: 1000 + i * 37.25 })), 'items', long(30))],
+        eta: long(40),
+      }).card,
+  ],
+  [
+    'status (40 batches, gauge)',
+    () =>
+      statusCard({
+        batches: Array.from({ length: 60 }, (_, i) => batch(i)),
+        exchangeProblem: '',
+        watcher: facts(6),
+        throttling: long(20),
+        concurrency: { used: 290, endpointLimit: 100 },
+        eta: long(30),
+      }).card,
+  ],
   ['notice', () => notice({ title: 'Done', tone: 'good', text: long(100), facts: facts(10), lines: [long(40)], usage: ['batch show <name>'], powershell: 'Get-MigrationBatch', actions: [{ title: 'Go', verb: 'x', data: {} }] }).card],
   ['notificationEvent', () => eventsCard(events).card],
   ['status', () => statusCard({ batches: [], exchangeProblem: '', watcher: facts(6), throttling: long(20) }).card],
@@ -135,6 +185,8 @@ describe('card builders', () => {
     expect(card.type).toBe('AdaptiveCard');
     expect(JSON.stringify(card)).not.toContain('${');
     expect(cardBytes(card)).toBeLessThan(TEAMS_CARD_BYTE_LIMIT);
+    expect(validateAdaptiveCard(card)).toEqual([]);
+    for (const chart of chartsIn(card)) expect(chart.fallback).toBeDefined();
   });
 });
 

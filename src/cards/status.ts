@@ -2,11 +2,14 @@
 
 import type { MigrationBatch } from '../domain/exchange/types';
 import { batchStatusColor } from './batchStatus';
+import { batchesStackedBars, concurrencyGauge, type ChartElement } from './charts';
 import { when } from './format';
-import { renderCard } from './render';
+import { cardBytes, renderCard, TEAMS_CARD_BYTE_LIMIT } from './render';
 import type { Reply } from './reply';
 
 const BATCHES_SHOWN = 40;
+/** The per-batch bars stop here (the table lists the rest); fewer when the card would grow past Teams' limit. */
+const BATCHES_CHARTED = 20;
 
 export interface StatusInput {
   batches: MigrationBatch[];
@@ -16,15 +19,46 @@ export interface StatusInput {
   watcher: { title: string; value: string }[];
   /** Exchange's throttling in words; '' when none. */
   throttling: string;
+  /** Migrations running now against the endpoints' MaxConcurrentMigrations (null: unknown); the tenant's 300 is fixed. */
+  concurrency?: { used: number; endpointLimit: number | null };
+  /** More charts (the throughput line across batches), each with its fallback. */
+  extraCharts?: ChartElement[];
+  /** Throughput and finish estimate across batches in words; '' for none. */
+  eta?: string;
+}
+
+/** One stacked bar per batch shown (the table below is its readable form), the concurrency gauge, then the extra charts. */
+function statusCharts(input: StatusInput, barsFor: number): ChartElement[] {
+  const shown = input.batches.slice(0, barsFor);
+  const charts: ChartElement[] = [];
+  if (shown.length) {
+    charts.push(
+      batchesStackedBars(
+        shown.map((b) => ({
+          name: b.identity,
+          synced: b.syncedCount,
+          syncing: b.activeCount,
+          queued: b.pendingCount,
+          failed: b.failedCount,
+          stopped: b.stoppedCount,
+        })),
+      ),
+    );
+  }
+  const used = input.concurrency?.used ?? input.batches.reduce((n, b) => n + b.activeCount, 0);
+  charts.push(concurrencyGauge({ used, endpointLimit: input.concurrency?.endpointLimit ?? null }));
+  return [...charts, ...(input.extraCharts ?? [])];
 }
 
 export function statusCard(input: StatusInput): Reply {
   const { batches, throttling } = input;
   const needs = batches.filter((b) => b.failedCount > 0 || ['Failed', 'Corrupted', 'SyncedWithErrors'].includes(b.status)).length;
-  const card = renderCard('status', {
+  const render = (barsFor: number) => renderCard('status', {
     summary: input.exchangeProblem || `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
     watcher: input.watcher,
     throttling,
+    charts: statusCharts(input, barsFor),
+    eta: input.eta ?? '',
     batches: batches.slice(0, BATCHES_SHOWN).map((b) => ({
       name: b.identity,
       status: b.status,
@@ -35,5 +69,9 @@ export function statusCard(input: StatusInput): Reply {
     empty: 'No migration batches.',
     powershell: 'Get-MigrationBatch | Format-Table Identity,Status,TotalCount,SyncedCount,FailedCount,LastSyncedDateTime',
   });
+  // Charts are the first thing to give up when the card would pass Teams' size limit: the table says the same.
+  let card = render(BATCHES_CHARTED);
+  for (let n = BATCHES_CHARTED / 2; cardBytes(card) > TEAMS_CARD_BYTE_LIMIT * 0.9 && n >= 1; n = Math.floor(n / 2)) card = render(n);
+  if (cardBytes(card) > TEAMS_CARD_BYTE_LIMIT * 0.9) card = render(0);
   return { card, summary: `Cutover status: ${batches.length} batches${throttling ? '; Exchange is throttling' : ''}.` };
 }

@@ -39,5 +39,10 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
     st?.lastRetryAfterMs && (throttledUntil > Date.now() || st.consecutiveFailures > 0)
       ? `Exchange is throttling: it asked the watcher to wait ${(st.lastRetryAfterMs / 1000).toFixed(1)} s (Retry-After); the next poll is not before ${when(st.throttledUntil)}.`
       : '';
-  return statusCard({ batches, exchangeProblem, watcher, throttling });
+  // The gauge: migrations running against the endpoints' MaxConcurrentMigrations (summed) and the tenant's 300.
+  const endpoints = exchangeProblem ? [] : await deps.exchange.getMigrationEndpoints().catch(() => []);
+  const concurrency = endpoints.length
+    ? { used: endpoints.reduce((n, e) => n + e.activeMigrationCount, 0), endpointLimit: endpoints.reduce((n, e) => n + e.maxConcurrentMigrations, 0) }
+    : { used: batches.reduce((n, b) => n + b.activeCount, 0), endpointLimit: null };
+  return statusCard({ batches, exchangeProblem, watcher, throttling, concurrency });
 }
