@@ -99,8 +99,12 @@ export class BatchHistory {
     const ended = (((await this.o.store.read([ENDED]))[ENDED] as EndedDoc | undefined)?.batches ?? {}) as EndedDoc['batches'];
     const toKeep: { b: BatchSnapshot; near: boolean }[] = [];
     const next: EndedDoc['batches'] = {};
+    const resumed: string[] = [];
     for (const b of batches) {
-      if (!ENDED_STATUS.has(b.status)) continue;
+      if (!ENDED_STATUS.has(b.status)) {
+        if (ended[b.guid]) resumed.push(b.guid);
+        continue;
+      }
       const seen = ended[b.guid];
       if (!seen) {
         next[b.guid] = { endedAt: now.toISOString() };
@@ -111,6 +115,10 @@ export class BatchHistory {
       } else next[b.guid] = seen;
     }
     for (const { b } of toKeep) await this.keepFromExchange(b.name, 'ended', null);
+    // Started again: the record kept when it stopped no longer tells its end (kept again when it ends).
+    if (resumed.length) {
+      for (const e of (await this.entries()).filter((x) => resumed.includes(x.guid) && x.how === 'ended')) await this.forget(e);
+    }
     // A tracked batch no longer in Exchange was purged (or removed elsewhere): its kept record says so.
     const present = new Set(batches.map((b) => b.guid));
     const vanished = Object.keys(ended).filter((guid) => !present.has(guid));
@@ -134,7 +142,8 @@ export class BatchHistory {
     for (const { batch: b, users } of gone) {
       const existing = entries.find((e) => e.guid === b.guid);
       if (existing?.how === 'removed' || existing?.how === 'purged' || existing?.how === 'vanished') continue;
-      const how: HistoryHow = ENDED_STATUS.has(b.status) || existing?.how === 'ended' || endedDoc[b.guid] ? 'purged' : 'vanished';
+      // Purged: it was Stopped or Failed when last seen (Exchange's 90-day rule); otherwise removed elsewhere.
+      const how: HistoryHow = ENDED_STATUS.has(b.status) ? 'purged' : 'vanished';
       if (existing) {
         await this.putEntry({ ...existing, how, removedAt: now, keptAt: now });
       } else {
