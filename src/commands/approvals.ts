@@ -41,7 +41,7 @@ export function approvalReply(a: Approval, now: Date): Reply {
 }
 
 export interface ApprovalSpec {
-  action: 'batch.remove' | 'user.remove' | 'batch.stop' | 'cutover.remove-batch';
+  action: 'batch.remove' | 'user.remove' | 'batch.stop' | 'cutover.remove-batch' | 'mailbox.limits';
   target: string;
   params?: Approval['params'];
   what: string;
@@ -117,6 +117,23 @@ async function runApproved(deps: CommandDeps, approver: Actor, a: Approval, step
         await deps.exchange.stopMigrationBatch(a.target);
         text = 'Stop-MigrationBatch sent; migrated mail stays.';
         break;
+      case 'mailbox.limits': {
+        // "email=bytes" pairs, as asked; each Set-Mailbox audited under the approver.
+        const pairs = (Array.isArray(a.params.limits) ? a.params.limits : []).map((x) => x.split('=')).filter((p) => p.length === 2 && Number.isInteger(Number(p[1])));
+        let raised = 0;
+        const failed: string[] = [];
+        for (const [email, bytes] of pairs) {
+          try {
+            await deps.exchange.setMailboxSizeLimits(email, { maxReceiveSize: Number(bytes), maxSendSize: Number(bytes) });
+            raised++;
+            await deps.audit.record({ actor: approver, action: 'mailbox.limit', target: email, result: 'ok', detail: `${detail}; to ${bytes} bytes` });
+          } catch (err) {
+            failed.push(email);
+            await deps.audit.record({ actor: approver, action: 'mailbox.limit', target: email, result: 'failed', detail: `${detail}; ${errorText(err)}` });
+          }
+        }
+        return { ok: failed.length === 0, text: `Raised the limits of ${raised} ${raised === 1 ? 'user' : 'users'}${failed.length ? `; ${failed.length} failed (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? '…' : ''})` : ''}.` };
+      }
       case 'cutover.remove-batch': {
         // The cut-over plan's own step, with its guards, run as approved (the router passes it in: no import circle).
         if (!steps?.cutoverRemove) throw new Error('The cut-over plan is not available here.');

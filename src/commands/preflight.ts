@@ -18,6 +18,7 @@ import { readKeptCsv } from './csvCheck';
 import type { PreflightRun } from '../services/preflightRuns';
 import { exchangeErrorReply, notice, type CardAction } from './views';
 import { keepForEndpoint } from './keepUpload';
+import { approvalsRequired, requestApproval } from './approvals';
 
 const BLOCKED_SHOWN = 8;
 const LARGE_SHOWN = 8;
@@ -290,6 +291,20 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
   if (!run?.report) {
     const r = notice({ title: 'This preflight result is no longer here', tone: 'warn', text: 'Run the preflight again.' });
     return actionResult(r, { keepOriginal: true });
+  }
+  // Four eyes: raising the limits of more than one user is asked for when approvers are listed.
+  const fixes = run.report.fixes.raiseLimits;
+  if (fixes.length > 1 && approvalsRequired(deps)) {
+    const ps = toPowerShell('Set-Mailbox', { Identity: fixes[0].emailAddress, MaxReceiveSize: toExchangeSize(fixes[0].newLimitBytes), MaxSendSize: toExchangeSize(fixes[0].newLimitBytes) });
+    const asked = await requestApproval(deps, actor, {
+      action: 'mailbox.limits',
+      target: `${fixes.length} mailboxes`,
+      params: { limits: fixes.map((f) => `${f.emailAddress}=${f.newLimitBytes}`) },
+      what: `raise MaxReceiveSize and MaxSendSize for ${fixes.length} users (${fixes.slice(0, 3).map((f) => `${f.emailAddress} to ${formatBytes(f.newLimitBytes)}`).join(', ')}${fixes.length > 3 ? '…' : ''})`,
+      powershell: `${ps}  # and ${fixes.length - 1} more`,
+      batch: null,
+    });
+    return actionResult(asked, { keepOriginal: true, approval: asked.approval });
   }
   const done: string[] = [];
   const failed: string[] = [];

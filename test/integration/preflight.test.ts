@@ -60,7 +60,9 @@ async function startProxy(target: number, dropEvery: number) {
       upstream.destroy();
     };
     client.pipe(upstream).pipe(client);
-    client.on('error', close).on('close', close);
+    // A connection counts until the client has closed its side (FIN): what the source server
+    // sees as the client leaving. Waiting for Dovecot's side too would count its close round trip.
+    client.on('error', close).on('end', close).on('close', close);
     upstream.on('error', close).on('close', close);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -185,16 +185,32 @@ export async function scanMailbox(endpoint: ImapEndpoint, login: ImapLogin, opti
       largeItems.sort((a, b) => b.size - a.size);
     }
 
-    await client.logout().catch(() => client.close());
+    await endSession(client, () => client.logout());
     if (stopReason) return fail(stopReason);
     return { ok: true, folders, largeItems, method, roundTrips: counter.n, durationMs: Date.now() - started };
   } catch (err) {
-    client.close();
+    await endSession(client, async () => client.close());
     return fail(stopReason ?? err);
   } finally {
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Ends the session and waits until the socket is really closed (at most 2 s), so the connection
+ * slot the caller gives back is free on the server too: a per-server cap counts sockets, and a
+ * closing one still counts there.
+ */
+async function endSession(client: ImapFlow, end: () => Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 2_000);
+    client.once('close', () => resolve());
+  });
+  await end().catch(() => client.close());
+  await closed;
+  clearTimeout(timer);
 }
 
 /** Connects (TLS as configured) and reads the greeting, without logging in. */
