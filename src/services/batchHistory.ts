@@ -5,10 +5,11 @@
 // the watcher sees a batch vanish. Kept CUTOVER_HISTORY_DAYS (default 730) after it left Exchange.
 //
 // Keys: history/index (every batch kept, without users), history/batch/<guid>/<page> (users, 1000
-// a page), history/user/<email> (which batches and pages hold that user), history/creators (who
+// a page), history/users/<bucket> (which batches and pages hold each user, 256 buckets), history/creators (who
 // created a batch through Cutover), history/ended (when the watcher first saw a batch Stopped/Failed).
 // Never a password: nothing here reads the CSV; skipped items are counts per kind, never subjects.
 
+import { createHash } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { isIncompleteList, type ExchangeAdmin } from '../ports/exchange';
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
@@ -28,7 +29,8 @@ const INDEX = 'history/index';
 const CREATORS = 'history/creators';
 const ENDED = 'history/ended';
 const pageKey = (guid: string, page: number) => `history/batch/${guid}/${page}`;
-const userKey = (email: string) => `history/user/${email.toLowerCase()}`;
+/** Who is where, in 256 buckets by a hash of the address: a 50,000-user batch is 256 writes, not 50,000. */
+const userKey = (email: string) => `history/users/${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 2)}`;
 const DAY_MS = 86_400_000;
 /** Users whose statistics are read (bytes, skipped kinds, error) when a batch is kept: bounded work. */
 export const DETAILED_USERS = 100;
@@ -41,7 +43,8 @@ interface PageDoc {
   users: UserFinalRecord[];
 }
 interface UserDoc {
-  batches: { guid: string; page: number }[];
+  /** Lower-cased address → the kept batches (and pages) holding that user. */
+  users: Record<string, { guid: string; page: number }[]>;
 }
 interface CreatorsDoc {
   batches: Record<string, { by: string; at: string }>;
@@ -196,10 +199,11 @@ export class BatchHistory {
   /** Every batch the user was ever in that Cutover kept, newest first. */
   async forUser(email: string): Promise<{ entry: BatchHistoryEntry; user: UserFinalRecord }[]> {
     const doc = (await this.o.store.read([userKey(email)]))[userKey(email)] as UserDoc | undefined;
-    if (!doc) return [];
+    const refs = doc?.users?.[email.toLowerCase()] ?? [];
+    if (refs.length === 0) return [];
     const entries = await this.list();
     const out: { entry: BatchHistoryEntry; user: UserFinalRecord }[] = [];
-    for (const ref of doc.batches) {
+    for (const ref of refs) {
       const entry = entries.find((e) => e.guid === ref.guid);
       if (!entry) continue;
       const page = (await this.o.store.read([pageKey(ref.guid, ref.page)]))[pageKey(ref.guid, ref.page)] as PageDoc | undefined;
@@ -284,11 +288,13 @@ export class BatchHistory {
     const previous = (await this.entries()).find((e) => e.guid === entry.guid);
     if (Object.keys(pages).length) await this.o.store.write(pages);
     if (previous && previous.pages > full.pages) await this.o.store.delete(Array.from({ length: previous.pages - full.pages }, (_, i) => pageKey(entry.guid, full.pages + i)));
-    for (let i = 0; i < records.length; i++) {
-      const ref = { guid: entry.guid, page: Math.floor(i / HISTORY_PAGE_SIZE) };
-      await mutate<UserDoc>(this.o.store, userKey(records[i].email), (cur) => {
-        const others = (cur?.batches ?? []).filter((x) => x.guid !== ref.guid);
-        return { batches: [...others, ref] };
+    const byBucket = new Map<string, { email: string; page: number }[]>();
+    records.forEach((r, i) => byBucket.set(userKey(r.email), [...(byBucket.get(userKey(r.email)) ?? []), { email: r.email, page: Math.floor(i / HISTORY_PAGE_SIZE) }]));
+    for (const [key, members] of byBucket) {
+      await mutate<UserDoc>(this.o.store, key, (cur) => {
+        const users = { ...(cur?.users ?? {}) };
+        for (const m of members) users[m.email] = [...(users[m.email] ?? []).filter((x) => x.guid !== entry.guid), { guid: entry.guid, page: m.page }];
+        return { users };
       }, { attempts: 50 });
     }
     await this.putEntry(full);
@@ -300,12 +306,18 @@ export class BatchHistory {
   }
 
   private async forget(entry: BatchHistoryEntry): Promise<void> {
-    const users = await this.users(entry);
-    for (const u of users) {
-      await mutate<UserDoc>(this.o.store, userKey(u.email), (cur) => {
-        if (!cur) return undefined;
-        const left = cur.batches.filter((x) => x.guid !== entry.guid);
-        return left.length ? { batches: left } : DELETE_ITEM;
+    const byBucket = new Map<string, string[]>();
+    for (const u of await this.users(entry)) byBucket.set(userKey(u.email), [...(byBucket.get(userKey(u.email)) ?? []), u.email]);
+    for (const [key, emails] of byBucket) {
+      await mutate<UserDoc>(this.o.store, key, (cur) => {
+        if (!cur?.users) return undefined;
+        const users = { ...cur.users };
+        for (const e of emails) {
+          const left = (users[e] ?? []).filter((x) => x.guid !== entry.guid);
+          if (left.length) users[e] = left;
+          else delete users[e];
+        }
+        return Object.keys(users).length ? { users } : DELETE_ITEM;
       }, { attempts: 50 });
     }
     if (entry.pages) await this.o.store.delete(Array.from({ length: entry.pages }, (_, i) => pageKey(entry.guid, i)));
