@@ -2,7 +2,7 @@
 // A conversation (personal chat, group chat or channel) asks to be told about batches:
 // the watcher keeps one progress card per batch there and posts what needs a person.
 
-import type { Subscriptions, Subscription } from '../services/subscriptions';
+import type { Subscription } from '../services/subscriptions';
 import type { Actor, CommandDeps, CommandResult, NotificationDeps, Reply, Where } from './types';
 
 export type { NotificationDeps };

@@ -10,11 +10,14 @@
  * - `write` with no `eTag` (or '*') overwrites unconditionally (and creates).
  * - `delete` of a missing key is not an error.
  */
+// The shape of botbuilder's Storage items: each owner reads its own fields, so the values stay open.
 export interface StoreItem {
   eTag?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   [field: string]: any;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type StoreItems = Record<string, any>;
 
 export interface KeyValueStore {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Reply } from '../cards/reply';
 import type { AuditPort } from '../ports/audit';
 import type { Clock } from '../ports/clock';
-import { findUserByAddress, GraphError, type GraphPort, type GraphUser } from '../ports/graph';
+import { findUserByAddress, type GraphPort, type GraphUser } from '../ports/graph';
 import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
 import type { ConversationRef } from './conversations';
 import { wants, type Subscription } from './subscriptions';

@@ -3,7 +3,7 @@
 
 import { startExchangeEmulator, type RunningExchangeEmulator } from '../../src/emulator/exchange';
 import { request } from 'node:http';
-import { cmd, csvData, detail, invoke, invokeUrl, newEndpoint, one, PILOT_CSV, post, rows } from './client';
+import { cmd, csvData, detail, invoke, invokeUrl, newEndpoint, one, post, rows } from './client';
 
 let emu: RunningExchangeEmulator;
 

@@ -42,7 +42,6 @@ export function requireChromium(): boolean {
   if (chromiumAvailable()) return true;
   const msg = `Chromium not found at ${CHROMIUM_PATH}: run \`bash scripts/setup-test-deps.sh\` as root (apt-get install chromium), or set CHROMIUM_PATH.`;
   if (process.env.CI === 'true') throw new Error(`CI=true and ${msg}`);
-  // eslint-disable-next-line no-console
   console.warn(`\n##### SKIPPING browser tests. ${msg} #####\n`);
   return false;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEY_BYTES, SealedBoxError } from '../../lib/seal';
+import { KEY_BYTES } from '../../lib/seal';
 
 // Sealing itself (AES-256-GCM) is pure and lives in src/lib/seal.ts; this adapter finds the key.
 export { KEY_BYTES, SealedBoxError, open, seal } from '../../lib/seal';

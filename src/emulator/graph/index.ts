@@ -284,16 +284,18 @@ class GraphEmulator {
 
   private createEvent(user: EmulatedUser, body: unknown): Record<string, unknown> {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'ErrorInvalidRequest', 'The request body is empty or not an object.');
-    const e = body as Record<string, any>;
-    for (const k of ['start', 'end']) {
+    // What Graph checks of an event body; other fields are taken as they come.
+    type When = { dateTime?: unknown; timeZone?: unknown };
+    const e = body as { start?: When; end?: When; recurrence?: { pattern?: { type?: string }; range?: { type?: string } } } & Record<string, unknown>;
+    for (const k of ['start', 'end'] as const) {
       const v = e[k];
       if (!v || typeof v.dateTime !== 'string' || typeof v.timeZone !== 'string') throw new HttpError(400, 'ErrorInvalidRequest', `The event's ${k} is missing or malformed.`);
       if (!graphTimeZone(v.timeZone)) throw new HttpError(400, 'TimeZoneNotSupportedException', `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${v.timeZone}'.`);
     }
-    if (Date.parse(e.end.dateTime + 'Z') < Date.parse(e.start.dateTime + 'Z')) throw new HttpError(400, 'ErrorInvalidRequest', 'The end time must be after the start time.');
+    if (Date.parse(String(e.end?.dateTime) + 'Z') < Date.parse(String(e.start?.dateTime) + 'Z')) throw new HttpError(400, 'ErrorInvalidRequest', 'The end time must be after the start time.');
     if (e.recurrence) {
       const types = ['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly'];
-      if (!types.includes(e.recurrence?.pattern?.type) || !['endDate', 'noEnd', 'numbered'].includes(e.recurrence?.range?.type)) {
+      if (!types.includes(e.recurrence?.pattern?.type ?? '') || !['endDate', 'noEnd', 'numbered'].includes(e.recurrence?.range?.type ?? '')) {
         throw new HttpError(400, 'ErrorInvalidRequest', 'The recurrence pattern or range is invalid.');
       }
     }
