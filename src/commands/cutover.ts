@@ -292,13 +292,13 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
   const svc = deps.cutover;
   // Steps that do something in Exchange or copy mail do it before they are marked done.
   const plan0 = await svc.getPlan(batch);
-  // Four eyes: with approvers listed, removing the batch is asked for; it runs here again once approved.
-  if (step === 'remove-batch' && plan0 && !plan0.removed && !approved && approvalsRequired(deps)) {
+  const pendingBefore = plan0 ? plan0.steps.slice(0, STEP_IDS.indexOf(step)).some((s) => s.status !== 'done') : false;
+  // Four eyes: with approvers listed, removing the batch is asked for (once it would run: earlier steps done, or forced); it runs here again once approved.
+  if (step === 'remove-batch' && plan0 && !plan0.removed && (!pendingBefore || force) && !approved && approvalsRequired(deps)) {
     const ps = toPowerShell('Remove-MigrationBatch', { Identity: batch, Confirm: false });
     const asked = await requestApproval(deps, actor, { action: 'cutover.remove-batch', target: batch, params: { force }, what: `remove batch ${batch} (cut-over plan's last step${force ? ', forced past its guard' : ''})`, powershell: ps, batch });
     return actionResult(asked, { keepOriginal: true, approval: asked.approval });
   }
-  const pendingBefore = plan0 ? plan0.steps.slice(0, STEP_IDS.indexOf(step)).some((s) => s.status !== 'done') : false;
   let did = '';
   if (plan0 && (!pendingBefore || force)) {
     if (step === 'sync-now') {

@@ -110,6 +110,28 @@ describe('approvals', () => {
     await waitFor(() => (expiredIds().includes(asked.activityId) && expiredIds().includes(posted.activityId) ? true : undefined), { timeoutMs: 5000 });
   });
 
+  it('asks for the cut-over plan\'s remove step once it would run, and runs it as the approver', async () => {
+    t = await startTestCutover(ENV);
+    await syncedBatch(t, 'wave');
+    const [plan] = await t.say(`cutover plan batch wave\n${CSV}`);
+    // Earlier steps are not done: refused as before, with a Force button; forcing asks for approval.
+    // (The plan card offers only the next step; the remove step's button is pressed as an older card would.)
+    const removeButton: SentCard = { ...plan, card: { type: 'AdaptiveCard', actions: [{ type: 'Action.Execute', title: 'Remove batch', verb: 'cutover.step', data: { batch: 'wave', step: 'remove-batch' } }] } };
+    const refused = await t.press(removeButton, 'Remove batch');
+    const notYet = refused.extra[0] ?? { activityId: '', card: refused.card, text: refused.text };
+    expect(notYet.text).toMatch(/Not yet: Remove the batch/);
+    const forced = await t.press(notYet, /^Force/);
+    expect(forced.text).toMatch(/Approval needed: remove batch wave \(cut-over plan's last step, forced past its guard\)/);
+    const [still] = await t.say('batch show wave');
+    expect(still.text).toMatch(/\nSynced\n/);
+    const asked = forced.extra[0] ?? { activityId: '', card: forced.card, text: forced.text };
+    const approved = await t.press(asked, 'Approve', { user: ADELE });
+    expect(approved.text).toMatch(/Approved and done: remove batch wave/);
+    await t.cutover.emulator!.control.advance(600);
+    const [history] = await t.say('batch history wave');
+    expect(history.text).toMatch(/removed through Cutover[\s\S]*Adele Vance/);
+  });
+
   it('keeps the single confirmation when no approver is listed', async () => {
     t = await startTestCutover({ WATCHER_INTERVAL_MS: '100' });
     await syncedBatch(t, 'solo');
