@@ -8,7 +8,8 @@ import { BATCH_LIFETIME_DAYS } from '../domain/exchange/types';
 import { daysUntilStop, type BatchSnapshot } from '../domain/notifications/events';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { batchStatusColor } from './batchStatus';
-import { barFallback, countsFallback, doneVsLeftBar, usersByStateDonut, type CardElement, type ChartElement, type CountCell } from './charts';
+import { barFallback, countsFallback, doneVsLeftBar, throughputLine, usersByStateDonut, type CardElement, type ChartElement, type CountCell } from './charts';
+import { estimateFinish, finishText, throughputSeries, type ProgressSample } from '../domain/progress/eta';
 import { formatCount, formatDate } from './format';
 import type { CardAction } from './notice';
 import { renderCard } from './render';
@@ -133,6 +134,27 @@ function liveActions(b: BatchSnapshot, page: number, pageCount: number): CardAct
 }
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
+
+/** Line points shown: the last hours of samples (the history is bounded anyway). */
+const LINE_POINTS = 48;
+
+/**
+ * What the rolling history adds to a batch card: items done vs left (once every user's source size
+ * is known), the finish estimate in words, and throughput over the last hours as a line whose
+ * fallback is the estimate's own words.
+ */
+export function finishView(history: readonly ProgressSample[], now: Date): Pick<BatchProgressInput, 'eta' | 'extraCharts' | 'volume'> {
+  const last = history[history.length - 1];
+  if (!last) return {};
+  const estimate = estimateFinish(history);
+  const eta = finishText(estimate);
+  const points = throughputSeries(history, now.getTime()).slice(-LINE_POINTS);
+  return {
+    eta,
+    ...(last.totalItems !== null ? { volume: { done: last.items, left: Math.max(0, last.totalItems - last.items), unit: 'items' as const } } : {}),
+    ...(points.length >= 2 ? { extraCharts: [throughputLine(points, 'items', eta)] } : {}),
+  };
+}
 
 /**
  * The progress elements: a stacked bar of what is done vs left (fallback: today's coloured bar and

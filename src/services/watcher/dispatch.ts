@@ -12,7 +12,8 @@ import { progressFingerprint } from '../../domain/notifications/events';
 import type { Conversations } from '../conversations';
 import type { NotificationLedger, ProgressCardRecord } from '../notificationLedger';
 import { wants, type Subscriptions } from '../subscriptions';
-import { batchProgressCard, countsOfSnapshot, type FailedUserLine } from '../../cards/batchProgress';
+import { batchProgressCard, countsOfSnapshot, finishView, type FailedUserLine } from '../../cards/batchProgress';
+import { estimateFinish, finishText, type ProgressSample } from '../../domain/progress/eta';
 import { eventsCard } from '../../cards/notificationEvent';
 import { ConversationGoneError, type NotificationSink } from './sink';
 import { errorText } from '../../lib/errorText';
@@ -35,6 +36,7 @@ function progressCard(p: ProgressUpdate, now: Date) {
     lastAdminAction: p.lastAdminAction ?? null,
     removed: p.removed,
     notes: p.usersRead !== undefined ? [incompleteUsersNote(p.usersRead, p.batch.total)] : [],
+    ...(p.history && !p.removed ? finishView(p.history, now) : {}),
   });
 }
 
@@ -47,6 +49,8 @@ export interface ProgressUpdate {
   removed?: boolean;
   /** Exchange handed over only this many of the batch's users: the card says the user list is incomplete. */
   usersRead?: number;
+  /** The batch's rolling progress history (items moved over time): throughput, finish range, line chart. */
+  history?: ProgressSample[];
 }
 
 export interface DispatchResult {
@@ -87,7 +91,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history ? `|${finishText(estimateFinish(p.history))}` : '') }]));
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();

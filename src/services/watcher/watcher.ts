@@ -25,6 +25,8 @@ import {
   type UserSnapshot,
 } from '../../domain/notifications/events';
 import type { DispatchResult, Dispatcher, ProgressUpdate } from './dispatch';
+import { estimateFinish, finishText } from '../../domain/progress/eta';
+import { progressKey, readProgress, sampleBatch, sampled, type StoredProgress } from './progressHistory';
 
 export const STATE_KEY = 'watcher/state';
 export const STATUS_KEY = 'watcher/status';
@@ -42,6 +44,8 @@ interface State {
   baseline?: boolean;
   /** Exchange's time of the last poll with nobody subscribed: a batch created since is new to the subscriber. */
   idleAt?: string;
+  /** With nobody subscribed and a history kept: the batches Exchange showed at the last idle poll, to see one vanish. */
+  historySeen?: BatchSnapshot[];
 }
 
 /** What `status` shows; written by the leader after every poll. */
@@ -200,12 +204,27 @@ export class Watcher {
         // Nobody to tell: ask Exchange nothing, and forget the past so a new subscriber
         // is not told of changes that happened while nobody listened.
         const idle: State = { generation: (this.state?.generation ?? 0) + 1, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: this.state?.recentKeys ?? [], idleAt: this.o.clock.now().toISOString() };
+        if (this.o.history) {
+          // The history outlives Exchange whether anyone listens or not: one Get-MigrationBatch, and the
+          // batches that vanished since the last poll are kept as they were last seen.
+          const before = this.state ?? (await this.loadState());
+          const prevSeen = before.historySeen ?? Object.values(before.batches);
+          const seen = (await ex.getMigrationBatches()).map(snapshotBatch);
+          const present = new Set(seen.map((b) => b.guid));
+          const gone = prevSeen.filter((b) => !present.has(b.guid));
+          const lost = gone.length ? await this.o.store.read(gone.map((b) => usersKey(b.guid))) : {};
+          await this.o.history.watcherLost(gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })));
+          await this.o.history.watcherSaw(seen);
+          if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
+          idle.historySeen = seen;
+        }
         this.state = idle;
         await this.o.store.write({ [STATE_KEY]: idle });
-        const report: PollReport = { generation: idle.generation, exchangeCalls: 0, calls, batches: 0, changedBatches: 0, usersFetched: 0, statisticsFetched: 0, events: [], dispatch: null, ms: Date.now() - started };
+        const idleCalls = Object.values(calls).reduce((x, y) => x + y, 0);
+        const report: PollReport = { generation: idle.generation, exchangeCalls: idleCalls, calls, batches: idle.historySeen?.length ?? 0, changedBatches: 0, usersFetched: 0, statisticsFetched: 0, events: [], dispatch: null, ms: Date.now() - started };
         this.lastReport = report;
         this.failures = 0;
-        this.status = { ...this.status, lastPollAt: new Date().toISOString(), lastPollMs: report.ms, lastPollExchangeCalls: 0, consecutiveFailures: 0, lastError: null };
+        this.status = { ...this.status, lastPollAt: new Date().toISOString(), lastPollMs: report.ms, lastPollExchangeCalls: idleCalls, consecutiveFailures: 0, lastError: null };
         return report;
       }
       const state = this.state ?? (await this.loadState());
@@ -265,7 +284,27 @@ export class Watcher {
           if (synced.length) firstSynced.push({ batch: b.name, emails: synced });
         }
         events.push(...diffBatch({ prev, next: b, prevUsers, nextUsers, now, lastAdminAction: adminActions[key] ?? null }));
-        if (changed || stale.has(key)) {
+        // The rolling history of what a syncing batch moved: throughput and finish range on its card.
+        let history: StoredProgress | null = null;
+        let finishChanged = false;
+        if (sampled(b)) {
+          const before = await readProgress(this.o.store, b.guid);
+          try {
+            const sampled = await sampleBatch(ex, b, before, now);
+            statisticsFetched += sampled.statisticsRead;
+            usersFetched++;
+            history = sampled.progress;
+            writes[progressKey(b.guid)] = history;
+            finishChanged = finishText(estimateFinish(before?.samples ?? [])) !== finishText(estimateFinish(history.samples));
+          } catch (e) {
+            if (e instanceof ExchangeError && e.isThrottled) throw e;
+            this.o.log.warn('watcher: progress sample failed', { batch: b.name, error: String(e) });
+            history = before;
+          }
+        } else if (changed || stale.has(key)) {
+          history = await readProgress(this.o.store, b.guid);
+        }
+        if (changed || stale.has(key) || finishChanged) {
           if (!users) {
             const stored = (await this.o.store.read([usersKey(b.guid)]))[usersKey(b.guid)] as { users: Record<string, UserSnapshot> } | undefined;
             users = stored?.users ?? {};
@@ -274,7 +313,13 @@ export class Watcher {
             .filter((u) => u.summary === 'Failed')
             .sort((x, y) => x.email.localeCompare(y.email))
             .map((u) => ({ email: u.email, error: u.error ?? `Exchange gave no error text. See: user show ${u.email}` }));
-          progress.push({ batch: b, failed, lastAdminAction: adminActions[key] ?? null, ...(incompleteReads[key] !== undefined ? { usersRead: incompleteReads[key] } : {}) });
+          progress.push({
+            batch: b,
+            failed,
+            lastAdminAction: adminActions[key] ?? null,
+            ...(incompleteReads[key] !== undefined ? { usersRead: incompleteReads[key] } : {}),
+            ...(history ? { history: history.samples } : {}),
+          });
         }
       }
       // Batches gone from Exchange (removed): their cards say so, once; their users are forgotten.
@@ -286,7 +331,7 @@ export class Watcher {
         await this.o.history.watcherLost(gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })));
         await this.o.history.watcherSaw(batches);
       }
-      if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
+      if (gone.length) await this.o.store.delete(gone.flatMap((b) => [usersKey(b.guid), progressKey(b.guid)]));
 
       const recent = new Set(state.recentKeys);
       const offered = new Map<string, NotificationEvent>();
