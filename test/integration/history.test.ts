@@ -87,3 +87,29 @@ describe('batch and user history', () => {
     assertNoSecrets(t, ['1091990', '2111991', '3281986']);
   });
 });
+
+describe('history with nobody subscribed', () => {
+  let t: TestCutover;
+  beforeAll(async () => {
+    t = await startTestCutover({ WATCHER_INTERVAL_MS: '100' });
+  });
+  afterAll(async () => t?.close());
+
+  it('still keeps a stopped batch before Exchange purges it, though no conversation hears about batches', async () => {
+    await t.say('endpoint add school imap.contoso.edu');
+    const [v] = await t.say('batch new quiet\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990');
+    await t.press(v, /^Create/);
+    await t.cutover.emulator!.control.advance(2 * 3600);
+    await t.say('batch stop quiet');
+    await t.cutover.emulator!.control.advance(600);
+    await t.cutover.emulator!.control.settle();
+    await new Promise((r) => setTimeout(r, 450));
+    await t.cutover.emulator!.control.advance(91 * DAY);
+    await t.cutover.emulator!.control.settle();
+    const history = await waitFor(async () => {
+      const [h] = await t.say('batch history quiet');
+      return /purged by Exchange/.test(h.text) ? h : undefined;
+    }, { timeoutMs: 5000 });
+    expect(history.text).toMatch(/terrya@contoso\.edu/);
+  });
+});
