@@ -286,3 +286,15 @@ export function throughputLine(points: { minutesAgo: number; perHour: number }[]
     fallback: small(fallbackText, { isSubtle: true }),
   };
 }
+
+/** Throughput over time for several batches (`status`): one line each. */
+export function throughputLines(series: { legend: string; points: { minutesAgo: number; perHour: number }[] }[], unit: string, fallbackText: string): LineChart {
+  return {
+    type: 'Chart.Line',
+    title: `Throughput per batch (${unit} per hour)`,
+    xAxisTitle: 'Minutes ago',
+    yAxisTitle: `${unit}/h`,
+    data: series.map((s) => ({ legend: s.legend, values: s.points.map((p) => ({ x: -Math.round(p.minutesAgo), y: Math.round(p.perHour * 10) / 10 })) })),
+    fallback: small(fallbackText, { isSubtle: true }),
+  };
+}

@@ -2,7 +2,8 @@
 
 import type { MigrationBatch } from '../domain/exchange/types';
 import { batchStatusColor } from './batchStatus';
-import { batchesStackedBars, concurrencyGauge, type ChartElement } from './charts';
+import { batchesStackedBars, concurrencyGauge, throughputLines, type ChartElement } from './charts';
+import { estimateFinish, throughputSeries, type ProgressSample } from '../domain/progress/eta';
 import { when } from './format';
 import { cardBytes, renderCard, TEAMS_CARD_BYTE_LIMIT } from './render';
 import type { Reply } from './reply';
@@ -28,6 +29,36 @@ export interface StatusInput {
 }
 
 /** One stacked bar per batch shown (the table below is its readable form), the concurrency gauge, then the extra charts. */
+/** Lines drawn on the status card's throughput chart. */
+const LINES_SHOWN = 5;
+
+/**
+ * What the watcher's histories add to `status`: throughput across the syncing batches, when the
+ * last of them is expected Synced (or that there is not enough data yet), and a line per batch.
+ */
+export function statusFinishView(histories: { batch: string; samples: readonly ProgressSample[] }[], now: Date): Pick<StatusInput, 'eta' | 'extraCharts'> {
+  const live = histories.filter((h) => h.samples.length > 0);
+  if (!live.length) return {};
+  const estimates = live.map((h) => ({ batch: h.batch, e: estimateFinish(h.samples) }));
+  const ranged = estimates.flatMap((x) => (x.e.kind === 'range' ? [x.e] : []));
+  const waiting = estimates.filter((x) => x.e.kind === 'not-enough-data').map((x) => x.batch);
+  const perHour = ranged.reduce((n, e) => n + e.perHour, 0);
+  const fmt = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const parts: string[] = [];
+  if (ranged.length) {
+    const earliest = new Date(Math.max(...ranged.map((e) => e.earliest.getTime())));
+    const latest = new Date(Math.max(...ranged.map((e) => e.latest.getTime())));
+    parts.push(`Across ${ranged.length} syncing batch${ranged.length === 1 ? '' : 'es'}: ${Math.round(perHour).toLocaleString('en-US')} items per hour; the last expected Synced between ${fmt(earliest)} and ${fmt(latest)}.`);
+  }
+  if (waiting.length) parts.push(`Finish time not enough data yet for ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''}.`);
+  const series = live
+    .map((h) => ({ legend: h.batch, points: throughputSeries(h.samples, now.getTime()).slice(-24) }))
+    .filter((s) => s.points.length >= 2)
+    .slice(0, LINES_SHOWN);
+  const eta = parts.join(' ');
+  return { eta, ...(series.length ? { extraCharts: [throughputLines(series, 'items', eta)] } : {}) };
+}
+
 function statusCharts(input: StatusInput, barsFor: number): ChartElement[] {
   const shown = input.batches.slice(0, barsFor);
   const charts: ChartElement[] = [];

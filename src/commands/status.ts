@@ -1,7 +1,8 @@
 // status: every batch's live state, the watcher's last and next poll, and any throttling.
 
 import { when } from '../cards/format';
-import { statusCard } from '../cards/status';
+import { statusCard, statusFinishView } from '../cards/status';
+import { readProgress, sampled } from '../services/watcher/progressHistory';
 import type { CommandDeps, Reply } from './types';
 import { errorText } from '../lib/errorText';
 
@@ -44,5 +45,10 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
   const concurrency = endpoints.length
     ? { used: endpoints.reduce((n, e) => n + e.activeMigrationCount, 0), endpointLimit: endpoints.reduce((n, e) => n + e.maxConcurrentMigrations, 0) }
     : { used: batches.reduce((n, b) => n + b.activeCount, 0), endpointLimit: null };
-  return statusCard({ batches, exchangeProblem, watcher, throttling, concurrency });
+  // The watcher's rolling histories: throughput and finish range across the syncing batches.
+  const histories = await Promise.all(
+    batches.filter((b) => sampled({ status: b.status, total: b.totalCount })).map(async (b) => ({ batch: b.identity, samples: (await readProgress(deps.store, b.batchGuid).catch(() => null))?.samples ?? [] })),
+  );
+  const finish = statusFinishView(histories, (deps.exchangeClock ?? deps.clock).now());
+  return statusCard({ batches, exchangeProblem, watcher, throttling, concurrency, ...finish });
 }
