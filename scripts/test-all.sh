@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command for a fresh clone and for CI (`npm run test:all`, `.ci/run`):
-# install exact packages, install system test peers, type-check, then jest.
+# install exact packages, install system test peers, type-check, lint and format check, then jest.
 # The last line printed is jest's own summary (`jest: N passed, N failed, N skipped`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +42,14 @@ if [ "$tsc_rc" -ne 0 ]; then
   echo "test-all: TYPE CHECK FAILED (exit $tsc_rc); running jest anyway, the run will fail" >&2
 fi
 
+step "lint (eslint: floors, cycles of value imports; import-cycles: type imports too) and format"
+lint_rc=0
+npm run --silent lint || lint_rc=$?
+npm run --silent format:check || lint_rc=$?
+if [ "$lint_rc" -ne 0 ]; then
+  echo "test-all: LINT OR FORMAT FAILED (exit $lint_rc); running jest anyway, the run will fail" >&2
+fi
+
 step "jest --ci $*"
 # jest's own closing block (Test Suites:/Tests:/Ran all…) goes to stderr after our
 # summary reporter has written `jest: N passed, …` to stdout, so with 2>&1 the summary
@@ -53,4 +61,5 @@ cat "$summary"
 rm -f "$summary"
 # Nothing may print after this: the summary line is what CI reads.
 if [ "$jest_rc" -ne 0 ]; then exit "$jest_rc"; fi
-exit "$tsc_rc"
+if [ "$tsc_rc" -ne 0 ]; then exit "$tsc_rc"; fi
+exit "$lint_rc"
