@@ -28,13 +28,17 @@ export function approvalCard(a: ApprovalCardInput): Reply {
     { title: 'Asked', value: formatDate(new Date(a.createdAt)) },
     { title: a.status === 'pending' && !expired ? 'Expires' : 'Expired', value: formatDate(new Date(a.expiresAt)) },
   ];
-  if (a.status !== 'pending') facts.push({ title: a.status === 'approved' ? 'Approved by' : 'Rejected by', value: `${a.decidedBy ?? 'unknown'}, ${a.decidedAt ? formatDate(new Date(a.decidedAt)) : ''}`.replace(/, $/, '') });
+  if (a.status !== 'pending')
+    facts.push({
+      title: a.status === 'approved' ? 'Approved by' : 'Rejected by',
+      value: `${a.decidedBy ?? 'unknown'}, ${a.decidedAt ? formatDate(new Date(a.decidedAt)) : ''}`.replace(/, $/, ''),
+    });
   if (a.outcome) facts.push({ title: 'Result', value: a.outcome.text });
   if (a.status === 'pending' && !expired) {
     return notice({
       title: `Approval needed: ${a.what}`,
       tone: 'warn',
-      text: 'One approver other than the person asking must approve this before it runs. It runs under the approver\'s name.',
+      text: "One approver other than the person asking must approve this before it runs. It runs under the approver's name.",
       facts,
       powershell: a.powershell,
       actions: [

@@ -57,7 +57,13 @@ describe('raising limits for several users under four eyes', () => {
       },
     } as unknown as PreflightReport);
     const audit = new AuditLog(store, clock);
-    const deps = { exchange, audit, clock, preflightRuns: runs, approvals: { requests: new Approvals(store, clock), approvers: ['a1', 'a3'] } } as unknown as CommandDeps;
+    const deps = {
+      exchange,
+      audit,
+      clock,
+      preflightRuns: runs,
+      approvals: { requests: new Approvals(store, clock), approvers: ['a1', 'a3'] },
+    } as unknown as CommandDeps;
 
     const asked = await raiseLimitsFromPreflight(deps, ALEX, run.id);
     expect(asked.approval).toBeTruthy();

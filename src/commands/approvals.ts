@@ -51,8 +51,22 @@ export interface ApprovalSpec {
 
 /** Asks for approval: the card (posted here, then in the channels subscribed to the batch) and its id. */
 export async function requestApproval(deps: CommandDeps, actor: Actor, spec: ApprovalSpec): Promise<Reply & { approval: string }> {
-  const a = await deps.approvals!.requests.create({ action: spec.action, target: spec.target, params: spec.params ?? {}, what: spec.what, powershell: spec.powershell, batch: spec.batch, requestedBy: party(actor) });
-  await deps.audit.record({ actor, action: 'approval.request', target: spec.target, result: 'ok', detail: `${spec.action}: ${spec.what} (request ${a.id}, expires ${a.expiresAt})` });
+  const a = await deps.approvals!.requests.create({
+    action: spec.action,
+    target: spec.target,
+    params: spec.params ?? {},
+    what: spec.what,
+    powershell: spec.powershell,
+    batch: spec.batch,
+    requestedBy: party(actor),
+  });
+  await deps.audit.record({
+    actor,
+    action: 'approval.request',
+    target: spec.target,
+    result: 'ok',
+    detail: `${spec.action}: ${spec.what} (request ${a.id}, expires ${a.expiresAt})`,
+  });
   return { ...approvalReply(a, deps.clock.now()), approval: a.id };
 }
 
@@ -70,7 +84,13 @@ export interface ApprovedSteps {
   cutoverRemove(approver: Actor, batch: string, force: boolean): Promise<ActionResult>;
 }
 
-export async function decideApproval(deps: CommandDeps, actor: Actor, id: string, decision: 'approved' | 'rejected', steps?: ApprovedSteps): Promise<ActionResult> {
+export async function decideApproval(
+  deps: CommandDeps,
+  actor: Actor,
+  id: string,
+  decision: 'approved' | 'rejected',
+  steps?: ApprovedSteps,
+): Promise<ActionResult> {
   const ap = deps.approvals;
   if (!ap) {
     const r = notice({ title: 'Approvals are not configured', tone: 'warn' });
@@ -81,7 +101,13 @@ export async function decideApproval(deps: CommandDeps, actor: Actor, id: string
   const r = await ap.requests.decide(id, party(actor), decision, approver);
   if (r.status !== 'ok') {
     const a = 'approval' in r ? r.approval : undefined;
-    await deps.audit.record({ actor, action: decision === 'approved' ? 'approval.approve' : 'approval.reject', target: a?.target ?? id, result: 'refused', detail: r.status });
+    await deps.audit.record({
+      actor,
+      action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
+      target: a?.target ?? id,
+      result: 'refused',
+      detail: r.status,
+    });
     // An expired request's cards say so everywhere; other refusals leave the card for the right person.
     if (r.status === 'expired') await ap.cards?.updateAll(id);
     const text = REFUSED[r.status](a);
@@ -89,7 +115,13 @@ export async function decideApproval(deps: CommandDeps, actor: Actor, id: string
     return { card: reply.card, summary: reply.summary, keepOriginal: true };
   }
   let a = r.approval;
-  await deps.audit.record({ actor, action: decision === 'approved' ? 'approval.approve' : 'approval.reject', target: a.target, result: 'ok', detail: `${a.action} asked by ${partyName(a.requestedBy)} (request ${a.id})` });
+  await deps.audit.record({
+    actor,
+    action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
+    target: a.target,
+    result: 'ok',
+    detail: `${a.action} asked by ${partyName(a.requestedBy)} (request ${a.id})`,
+  });
   if (decision === 'approved') {
     const outcome = await runApproved(deps, actor, a, steps);
     a = (await ap.requests.setOutcome(id, outcome)) ?? { ...a, outcome };
@@ -119,7 +151,9 @@ async function runApproved(deps: CommandDeps, approver: Actor, a: Approval, step
         break;
       case 'mailbox.limits': {
         // "email=bytes" pairs, as asked; each Set-Mailbox audited under the approver.
-        const pairs = (Array.isArray(a.params.limits) ? a.params.limits : []).map((x) => x.split('=')).filter((p) => p.length === 2 && Number.isInteger(Number(p[1])));
+        const pairs = (Array.isArray(a.params.limits) ? a.params.limits : [])
+          .map((x) => x.split('='))
+          .filter((p) => p.length === 2 && Number.isInteger(Number(p[1])));
         let raised = 0;
         const failed: string[] = [];
         for (const [email, bytes] of pairs) {
@@ -132,14 +166,23 @@ async function runApproved(deps: CommandDeps, approver: Actor, a: Approval, step
             await deps.audit.record({ actor: approver, action: 'mailbox.limit', target: email, result: 'failed', detail: `${detail}; ${errorText(err)}` });
           }
         }
-        return { ok: failed.length === 0, text: `Raised the limits of ${raised} ${raised === 1 ? 'user' : 'users'}${failed.length ? `; ${failed.length} failed (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? '…' : ''})` : ''}.` };
+        return {
+          ok: failed.length === 0,
+          text: `Raised the limits of ${raised} ${raised === 1 ? 'user' : 'users'}${failed.length ? `; ${failed.length} failed (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? '…' : ''})` : ''}.`,
+        };
       }
       case 'cutover.remove-batch': {
         // The cut-over plan's own step, with its guards, run as approved (the router passes it in: no import circle).
         if (!steps?.cutoverRemove) throw new Error('The cut-over plan is not available here.');
         const done = await steps.cutoverRemove(approver, a.target, a.params.force === true);
         const ok = !/not done|refused|can't|cannot|failed/i.test(done.summary);
-        await deps.audit.record({ actor: approver, action: a.action, target: a.target, result: ok ? 'ok' : 'failed', detail: `${detail}; ${done.summary.slice(0, 200)}` });
+        await deps.audit.record({
+          actor: approver,
+          action: a.action,
+          target: a.target,
+          result: ok ? 'ok' : 'failed',
+          detail: `${detail}; ${done.summary.slice(0, 200)}`,
+        });
         return { ok, text: done.summary.slice(0, 300) };
       }
       default:

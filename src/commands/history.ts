@@ -14,7 +14,8 @@ import { formatCount, formatDate, notice } from './views';
 const BATCHES_SHOWN = 25;
 const USERS_SHOWN = 20;
 /** A comment, not a cmdlet: Exchange has forgotten what these cards show. */
-const KEPT_BY_CUTOVER = '# Kept by Cutover: Exchange no longer has this history (Remove-MigrationBatch deletes it; Stopped and Failed batches are purged after 90 days).';
+const KEPT_BY_CUTOVER =
+  '# Kept by Cutover: Exchange no longer has this history (Remove-MigrationBatch deletes it; Stopped and Failed batches are purged after 90 days).';
 
 function unavailable(): Reply {
   return notice({ title: 'History is not kept here', tone: 'warn', text: 'This Cutover has no history store configured.' });
@@ -45,8 +46,13 @@ export async function batchHistory(deps: CommandDeps, name?: string): Promise<Re
         { label: 'When', width: 2 },
         { label: 'Users', width: 1 },
       ],
-      rows: shown.map((e) => [{ text: e.name }, { text: `${e.status}, ${HOW_TEXT[e.how]}${e.removedBy ? ` by ${e.removedBy}` : ''}` }, { text: when(e.removedAt ?? e.keptAt) }, { text: formatCount(e.totalUsers) }]),
-      empty: 'No batch has left Exchange yet. Cutover keeps each user\'s final record when it removes a batch, and when Exchange stops, purges or loses one.',
+      rows: shown.map((e) => [
+        { text: e.name },
+        { text: `${e.status}, ${HOW_TEXT[e.how]}${e.removedBy ? ` by ${e.removedBy}` : ''}` },
+        { text: when(e.removedAt ?? e.keptAt) },
+        { text: formatCount(e.totalUsers) },
+      ]),
+      empty: "No batch has left Exchange yet. Cutover keeps each user's final record when it removes a batch, and when Exchange stops, purges or loses one.",
       footer: all.length ? 'One batch and its users: batch history <name>. One person: user history <email>.' : '',
       powershell: KEPT_BY_CUTOVER,
     });
@@ -54,11 +60,17 @@ export async function batchHistory(deps: CommandDeps, name?: string): Promise<Re
   }
   const entries = await deps.history.byName(name);
   if (entries.length === 0) {
-    return notice({ title: `No history for batch ${name}`, tone: 'warn', text: 'Cutover keeps a batch when it removes it, or when the watcher sees it stop, fail or vanish. See every batch kept: batch history.' });
+    return notice({
+      title: `No history for batch ${name}`,
+      tone: 'warn',
+      text: 'Cutover keeps a batch when it removes it, or when the watcher sees it stop, fail or vanish. See every batch kept: batch history.',
+    });
   }
   const [entry, ...older] = entries;
   const users = await deps.history.users(entry);
-  const shownUsers = [...users].sort((a, b) => Number(b.statusSummary === 'Failed') - Number(a.statusSummary === 'Failed') || a.email.localeCompare(b.email)).slice(0, USERS_SHOWN);
+  const shownUsers = [...users]
+    .sort((a, b) => Number(b.statusSummary === 'Failed') - Number(a.statusSummary === 'Failed') || a.email.localeCompare(b.email))
+    .slice(0, USERS_SHOWN);
   const card = detailsCard({
     title: `History of batch ${entry.name}`,
     subtitle: `${entry.status}, ${HOW_TEXT[entry.how]}`,
@@ -69,7 +81,10 @@ export async function batchHistory(deps: CommandDeps, name?: string): Promise<Re
         facts: [
           { title: 'Endpoint', value: entry.endpoint ?? '—' },
           { title: 'Created', value: `${when(entry.createdAt)}${entry.createdBy ? ` by ${entry.createdBy}` : ''}` },
-          { title: entry.how === 'ended' ? 'Still in Exchange' : 'Left Exchange', value: entry.how === 'ended' ? `kept ${when(entry.keptAt)}` : `${when(entry.removedAt)}${entry.removedBy ? ` by ${entry.removedBy}` : ''}` },
+          {
+            title: entry.how === 'ended' ? 'Still in Exchange' : 'Left Exchange',
+            value: entry.how === 'ended' ? `kept ${when(entry.keptAt)}` : `${when(entry.removedAt)}${entry.removedBy ? ` by ${entry.removedBy}` : ''}`,
+          },
           { title: 'Last synced', value: when(entry.lastSyncedAt) },
           { title: 'Users', value: formatCount(entry.totalUsers) },
           ...(older.length ? [{ title: 'Earlier batches of this name', value: older.map((o) => when(o.removedAt ?? o.keptAt)).join(', ') }] : []),
@@ -90,7 +105,11 @@ export async function userHistory(deps: CommandDeps, email: string): Promise<Rep
   if (!deps.history) return unavailable();
   const rows = await deps.history.forUser(email);
   if (rows.length === 0) {
-    return notice({ title: `No history for ${email}`, tone: 'warn', text: `Cutover kept no batch that held ${email}. A batch still in Exchange: user show ${email}.` });
+    return notice({
+      title: `No history for ${email}`,
+      tone: 'warn',
+      text: `Cutover kept no batch that held ${email}. A batch still in Exchange: user show ${email}.`,
+    });
   }
   const card = detailsCard({
     title: `History of ${email}`,
@@ -101,7 +120,10 @@ export async function userHistory(deps: CommandDeps, email: string): Promise<Rep
         { title: 'Status', value: `${user.status} (${user.statusSummary})` },
         { title: 'Items synced', value: formatCount(user.syncedItems) },
         { title: 'Bytes synced', value: user.bytesTransferred === null ? 'not reported by Exchange' : formatBytes(user.bytesTransferred) },
-        { title: 'Skipped items', value: `${formatCount(user.skippedItems)}${Object.keys(user.skippedByKind).length ? ` (${kindsText(user.skippedByKind)})` : ''}` },
+        {
+          title: 'Skipped items',
+          value: `${formatCount(user.skippedItems)}${Object.keys(user.skippedByKind).length ? ` (${kindsText(user.skippedByKind)})` : ''}`,
+        },
         { title: 'Last successful sync', value: when(user.lastSuccessfulSync) },
         ...(user.error ? [{ title: 'Error', value: user.error.slice(0, 300) }] : []),
         { title: 'Created', value: `${when(entry.createdAt)}${entry.createdBy ? ` by ${entry.createdBy}` : ''}` },
@@ -126,10 +148,13 @@ export async function exportHistory(deps: CommandDeps, actor: Actor, target: { b
     if (entry) rows = (await deps.history.users(entry)).map((user) => ({ entry, user }));
     label = target.batch;
   }
-  if (rows.length === 0) return notice({ title: `No history for ${label || 'that'}`, tone: 'warn', text: 'Nothing kept to export. See every batch kept: batch history.' });
+  if (rows.length === 0)
+    return notice({ title: `No history for ${label || 'that'}`, tone: 'warn', text: 'Nothing kept to export. See every batch kept: batch history.' });
   const csv = exportCsv(HISTORY_CSV_HEADER, historyCsvRows(rows));
   const base = label.replace(/[^a-z0-9@._-]/gi, '_');
-  const handover = await handOver(deps, actor, [{ fileName: `${base}-history.csv`, contentType: CSV_CONTENT_TYPE, body: csv, description: `Migration history of ${label}` }]);
+  const handover = await handOver(deps, actor, [
+    { fileName: `${base}-history.csv`, contentType: CSV_CONTENT_TYPE, body: csv, description: `Migration history of ${label}` },
+  ]);
   await deps.audit.record({ actor, action: 'history.export', target: label, result: 'ok', detail: `${rows.length} rows` });
   return notice({ title: `History of ${label} as CSV`, tone: 'good', text: handoverText(handover) });
 }

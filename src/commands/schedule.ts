@@ -32,7 +32,9 @@ export async function scheduleReply(deps: CommandDeps, timeZone?: string): Promi
       empty: 'Nothing is planned. Schedule a batch with: batch new <name> start <when> (attach the CSV), e.g. start tomorrow 22:00.',
       footer: planned.length > BUTTONS ? `Cancel the others with the button on a later page of this list, after these start or are cancelled.` : '',
       powershell: ps,
-      actions: planned.slice(0, BUTTONS).map((b) => ({ title: `Cancel ${b.identity}`, verb: 'schedule.cancel', data: { batch: b.identity }, style: 'destructive' as const })),
+      actions: planned
+        .slice(0, BUTTONS)
+        .map((b) => ({ title: `Cancel ${b.identity}`, verb: 'schedule.cancel', data: { batch: b.identity }, style: 'destructive' as const })),
     });
     return { card, summary: `${planned.length} planned` };
   } catch (err) {
@@ -46,12 +48,26 @@ export async function cancelScheduled(deps: CommandDeps, actor: Actor, name: str
   const b = await deps.exchange.getMigrationBatch(name).catch(() => null);
   if (!b || b.status !== 'Created' || !b.startAfter) {
     await deps.audit.record({ actor, action: 'schedule.cancel', target: name, result: 'refused', detail: b ? `status ${b.status}` : 'not found' });
-    return actionResult(notice({ title: `Batch ${name} is no longer waiting`, tone: 'warn', text: b ? `It is ${b.status}: see it with batch show ${name}.` : 'Exchange has no such batch.' }), { keepOriginal: true });
+    return actionResult(
+      notice({
+        title: `Batch ${name} is no longer waiting`,
+        tone: 'warn',
+        text: b ? `It is ${b.status}: see it with batch show ${name}.` : 'Exchange has no such batch.',
+      }),
+      { keepOriginal: true },
+    );
   }
   try {
     await removeKeepingHistory(deps, actor, name);
     await deps.audit.record({ actor, action: 'schedule.cancel', target: name, result: 'ok', detail: `was to start ${b.startAfter.toISOString()}` });
-    return actionResult(notice({ title: `Cancelled: batch ${name} will not start`, tone: 'good', text: 'The waiting batch is removed from Exchange (nothing had been copied). Create it again with batch new when the time is known.', powershell: ps }));
+    return actionResult(
+      notice({
+        title: `Cancelled: batch ${name} will not start`,
+        tone: 'good',
+        text: 'The waiting batch is removed from Exchange (nothing had been copied). Create it again with batch new when the time is known.',
+        powershell: ps,
+      }),
+    );
   } catch (err) {
     await deps.audit.record({ actor, action: 'schedule.cancel', target: name, result: 'failed', detail: errorText(err) });
     return actionResult(exchangeErrorReply(`Cancelling batch ${name}`, err, ps), { keepOriginal: true });

@@ -52,9 +52,7 @@ export interface Approval {
 }
 
 export type DecideResult =
-  | { status: 'ok'; approval: Approval }
-  | { status: 'not-found' }
-  | { status: 'expired' | 'decided' | 'own-request' | 'not-approver'; approval: Approval };
+  { status: 'ok'; approval: Approval } | { status: 'not-found' } | { status: 'expired' | 'decided' | 'own-request' | 'not-approver'; approval: Approval };
 
 export class Approvals {
   constructor(
@@ -66,7 +64,14 @@ export class Approvals {
   async create(input: Omit<Approval, 'id' | 'createdAt' | 'expiresAt' | 'status' | 'cards'>): Promise<Approval> {
     const id = randomBytes(12).toString('base64url');
     const now = this.clock.now();
-    const a: Approval = { ...input, id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(), status: 'pending', cards: [] };
+    const a: Approval = {
+      ...input,
+      id,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
+      status: 'pending',
+      cards: [],
+    };
     await this.store.write({ [PREFIX + id]: a });
     await mutate<{ ids: string[] }>(this.store, INDEX, (cur) => ({ ids: [...(cur?.ids ?? []), id].slice(-500) }), { attempts: 50 });
     return a;
@@ -153,7 +158,12 @@ export class ApprovalCards {
   /** The card was posted where it was asked: remember it, then post it in the subscribed channels. */
   async posted(id: string, reference: ConversationRef, activityId: string | undefined): Promise<void> {
     // Only what an update needs; never the activity itself.
-    const ref: ConversationRef = { channelId: reference.channelId, serviceUrl: reference.serviceUrl, bot: reference.bot ? { id: reference.bot.id, name: reference.bot.name } : undefined, conversation: reference.conversation };
+    const ref: ConversationRef = {
+      channelId: reference.channelId,
+      serviceUrl: reference.serviceUrl,
+      bot: reference.bot ? { id: reference.bot.id, name: reference.bot.name } : undefined,
+      conversation: reference.conversation,
+    };
     const a = activityId ? await this.o.approvals.addCard(id, ref, activityId) : await this.o.approvals.get(id);
     if (!a || !a.batch) return;
     const here = reference.conversation?.id ? channelOf(reference.conversation.id) : '';
@@ -178,7 +188,9 @@ export class ApprovalCards {
     const reply = this.o.card(a);
     for (const c of a.cards) {
       if (c.activityId === exceptActivityId) continue;
-      await this.o.sink.update(c.reference, c.activityId, reply).catch((err) => this.o.log.warn('approval card not updated', { error: err instanceof Error ? err.message : String(err) }));
+      await this.o.sink
+        .update(c.reference, c.activityId, reply)
+        .catch((err) => this.o.log.warn('approval card not updated', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
 }

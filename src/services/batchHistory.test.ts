@@ -11,18 +11,68 @@ const DAY = 86_400_000;
 
 function batch(name: string, guid: string, status: MigrationBatch['status'] = 'Synced'): MigrationBatch {
   return {
-    identity: name, status, batchGuid: guid, migrationType: 'IMAP', sourceEndpoint: 'school', notificationEmails: [], excludedFolders: [], submittedByUser: null,
-    totalCount: 2, activeCount: 0, stoppedCount: 0, syncedCount: 2, finalizedCount: 0, failedCount: 0, failedInitialSyncCount: 0, failedIncrementalSyncCount: 0, pendingCount: 0, provisionedCount: 0,
-    creationDateTime: new Date('2026-01-01T00:00:00Z'), startDateTime: null, initialSyncDateTime: null, lastSyncedDateTime: new Date('2026-02-01T00:00:00Z'), message: null,
+    identity: name,
+    status,
+    batchGuid: guid,
+    migrationType: 'IMAP',
+    sourceEndpoint: 'school',
+    notificationEmails: [],
+    excludedFolders: [],
+    submittedByUser: null,
+    totalCount: 2,
+    activeCount: 0,
+    stoppedCount: 0,
+    syncedCount: 2,
+    finalizedCount: 0,
+    failedCount: 0,
+    failedInitialSyncCount: 0,
+    failedIncrementalSyncCount: 0,
+    pendingCount: 0,
+    provisionedCount: 0,
+    creationDateTime: new Date('2026-01-01T00:00:00Z'),
+    startDateTime: null,
+    initialSyncDateTime: null,
+    lastSyncedDateTime: new Date('2026-02-01T00:00:00Z'),
+    message: null,
   };
 }
 
 function user(email: string, batchId: string, skipped = 0): MigrationUser {
-  return { identity: email, guid: email, batchId, emailAddress: email, recipientType: 'Mailbox', status: 'Synced', statusSummary: 'Synced', syncedItemCount: 100, skippedItemCount: skipped, mailboxGuid: null, requestGuid: null, lastSuccessfulSyncTime: new Date('2026-02-01T00:00:00Z'), lastSubscriptionCheckTime: null, errorSummary: null };
+  return {
+    identity: email,
+    guid: email,
+    batchId,
+    emailAddress: email,
+    recipientType: 'Mailbox',
+    status: 'Synced',
+    statusSummary: 'Synced',
+    syncedItemCount: 100,
+    skippedItemCount: skipped,
+    mailboxGuid: null,
+    requestGuid: null,
+    lastSuccessfulSyncTime: new Date('2026-02-01T00:00:00Z'),
+    lastSubscriptionCheckTime: null,
+    errorSummary: null,
+  };
 }
 
 function snapshot(name: string, guid: string, status: BatchSnapshot['status']): BatchSnapshot {
-  return { name, guid, status, total: 1, active: 0, synced: 0, failed: 0, stopped: 1, pending: 0, creationDateTime: null, startDateTime: null, initialSyncDateTime: null, lastSyncedDateTime: null, message: null };
+  return {
+    name,
+    guid,
+    status,
+    total: 1,
+    active: 0,
+    synced: 0,
+    failed: 0,
+    stopped: 1,
+    pending: 0,
+    creationDateTime: null,
+    startDateTime: null,
+    initialSyncDateTime: null,
+    lastSyncedDateTime: null,
+    message: null,
+  };
 }
 
 describe('BatchHistory', () => {
@@ -38,7 +88,15 @@ describe('BatchHistory', () => {
         ...user(email, 'x'),
         skippedItems: email.startsWith('anna')
           ? [
-              { kind: 'LargeItem', folderName: 'Inbox', subject: 'Secret merger plans', sender: 'ceo@contoso.edu', dateSent: null, messageSize: 1, failure: null },
+              {
+                kind: 'LargeItem',
+                folderName: 'Inbox',
+                subject: 'Secret merger plans',
+                sender: 'ceo@contoso.edu',
+                dateSent: null,
+                messageSize: 1,
+                failure: null,
+              },
               { kind: 'CorruptItem', folderName: 'Inbox', subject: 'x', sender: 'y', dateSent: null, messageSize: 1, failure: null },
             ]
           : [],
@@ -64,7 +122,10 @@ describe('BatchHistory', () => {
     expect(kept?.entry).toMatchObject({ name: 'pilot', how: 'removed', removedBy: 'Megan Bowen', createdBy: 'Alex Wilber', totalUsers: 2 });
     const [anna] = await h.forUser('ANNA@contoso.edu');
     expect(anna.user).toMatchObject({ syncedItems: 100, skippedItems: 2, skippedByKind: { LargeItem: 1, CorruptItem: 1 } });
-    const stored = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const stored = fs
+      .readdirSync(dir)
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     expect(stored).not.toMatch(/Secret merger plans|ceo@contoso\.edu/);
     await kept!.undo();
     expect(await h.list()).toEqual([]);
@@ -97,7 +158,9 @@ describe('BatchHistory', () => {
 
   it('keeps what the watcher last saw of a batch removed elsewhere', async () => {
     const h = history();
-    await h.watcherLost([{ batch: snapshot('other', 'g-2', 'Synced'), users: [{ email: 'cara@contoso.edu', status: 'Synced', summary: 'Synced', syncedItems: 7, error: null }] }]);
+    await h.watcherLost([
+      { batch: snapshot('other', 'g-2', 'Synced'), users: [{ email: 'cara@contoso.edu', status: 'Synced', summary: 'Synced', syncedItems: 7, error: null }] },
+    ]);
     const [e] = await h.byName('other');
     expect(e).toMatchObject({ how: 'vanished', totalUsers: 1 });
     expect((await h.users(e))[0]).toMatchObject({ email: 'cara@contoso.edu', syncedItems: 7 });

@@ -193,7 +193,7 @@ export class BatchHistory {
     const keys = Array.from({ length: entry.pages }, (_, i) => pageKey(entry.guid, i));
     if (keys.length === 0) return [];
     const found = await this.o.store.read(keys);
-    return keys.flatMap((k) => ((found[k] as PageDoc | undefined)?.users ?? []));
+    return keys.flatMap((k) => (found[k] as PageDoc | undefined)?.users ?? []);
   }
 
   /** Every batch the user was ever in that Cutover kept, newest first. */
@@ -234,9 +234,7 @@ export class BatchHistory {
       users = e.partial as MigrationUser[];
     }
     // The statistics (skipped kinds, error text, bytes) for the users that need them most, bounded.
-    const detail = [...users]
-      .sort((x, y) => rank(y) - rank(x) || x.emailAddress.localeCompare(y.emailAddress))
-      .slice(0, DETAILED_USERS);
+    const detail = [...users].sort((x, y) => rank(y) - rank(x) || x.emailAddress.localeCompare(y.emailAddress)).slice(0, DETAILED_USERS);
     const detailed = new Map<string, Partial<UserFinalRecord>>();
     for (const u of detail) {
       const stats = await ex.getMigrationUserStatistics(u.emailAddress, { includeSkippedItems: true }).catch(() => null);
@@ -282,43 +280,59 @@ export class BatchHistory {
 
   private async write(entry: BatchHistoryEntry, records: UserFinalRecord[]): Promise<BatchHistoryEntry> {
     const pages: Record<string, PageDoc> = {};
-    for (let i = 0; i * HISTORY_PAGE_SIZE < records.length; i++) pages[pageKey(entry.guid, i)] = { users: records.slice(i * HISTORY_PAGE_SIZE, (i + 1) * HISTORY_PAGE_SIZE) };
+    for (let i = 0; i * HISTORY_PAGE_SIZE < records.length; i++)
+      pages[pageKey(entry.guid, i)] = { users: records.slice(i * HISTORY_PAGE_SIZE, (i + 1) * HISTORY_PAGE_SIZE) };
     const full = { ...entry, pages: Object.keys(pages).length };
     // Pages first, then who is where, then the index: a crash in between leaves nothing listed half-written.
     const previous = (await this.entries()).find((e) => e.guid === entry.guid);
     if (Object.keys(pages).length) await this.o.store.write(pages);
-    if (previous && previous.pages > full.pages) await this.o.store.delete(Array.from({ length: previous.pages - full.pages }, (_, i) => pageKey(entry.guid, full.pages + i)));
+    if (previous && previous.pages > full.pages)
+      await this.o.store.delete(Array.from({ length: previous.pages - full.pages }, (_, i) => pageKey(entry.guid, full.pages + i)));
     const byBucket = new Map<string, { email: string; page: number }[]>();
-    records.forEach((r, i) => byBucket.set(userKey(r.email), [...(byBucket.get(userKey(r.email)) ?? []), { email: r.email, page: Math.floor(i / HISTORY_PAGE_SIZE) }]));
+    records.forEach((r, i) =>
+      byBucket.set(userKey(r.email), [...(byBucket.get(userKey(r.email)) ?? []), { email: r.email, page: Math.floor(i / HISTORY_PAGE_SIZE) }]),
+    );
     for (const [key, members] of byBucket) {
-      await mutate<UserDoc>(this.o.store, key, (cur) => {
-        const users = { ...(cur?.users ?? {}) };
-        for (const m of members) users[m.email] = [...(users[m.email] ?? []).filter((x) => x.guid !== entry.guid), { guid: entry.guid, page: m.page }];
-        return { users };
-      }, { attempts: 50 });
+      await mutate<UserDoc>(
+        this.o.store,
+        key,
+        (cur) => {
+          const users = { ...(cur?.users ?? {}) };
+          for (const m of members) users[m.email] = [...(users[m.email] ?? []).filter((x) => x.guid !== entry.guid), { guid: entry.guid, page: m.page }];
+          return { users };
+        },
+        { attempts: 50 },
+      );
     }
     await this.putEntry(full);
     return full;
   }
 
   private async putEntry(entry: BatchHistoryEntry): Promise<void> {
-    await mutate<IndexDoc>(this.o.store, INDEX, (cur) => ({ batches: [...(cur?.batches ?? []).filter((e) => e.guid !== entry.guid), entry] }), { attempts: 50 });
+    await mutate<IndexDoc>(this.o.store, INDEX, (cur) => ({ batches: [...(cur?.batches ?? []).filter((e) => e.guid !== entry.guid), entry] }), {
+      attempts: 50,
+    });
   }
 
   private async forget(entry: BatchHistoryEntry): Promise<void> {
     const byBucket = new Map<string, string[]>();
     for (const u of await this.users(entry)) byBucket.set(userKey(u.email), [...(byBucket.get(userKey(u.email)) ?? []), u.email]);
     for (const [key, emails] of byBucket) {
-      await mutate<UserDoc>(this.o.store, key, (cur) => {
-        if (!cur?.users) return undefined;
-        const users = { ...cur.users };
-        for (const e of emails) {
-          const left = (users[e] ?? []).filter((x) => x.guid !== entry.guid);
-          if (left.length) users[e] = left;
-          else delete users[e];
-        }
-        return Object.keys(users).length ? { users } : DELETE_ITEM;
-      }, { attempts: 50 });
+      await mutate<UserDoc>(
+        this.o.store,
+        key,
+        (cur) => {
+          if (!cur?.users) return undefined;
+          const users = { ...cur.users };
+          for (const e of emails) {
+            const left = (users[e] ?? []).filter((x) => x.guid !== entry.guid);
+            if (left.length) users[e] = left;
+            else delete users[e];
+          }
+          return Object.keys(users).length ? { users } : DELETE_ITEM;
+        },
+        { attempts: 50 },
+      );
     }
     if (entry.pages) await this.o.store.delete(Array.from({ length: entry.pages }, (_, i) => pageKey(entry.guid, i)));
     await mutate<IndexDoc>(this.o.store, INDEX, (cur) => (cur ? { batches: cur.batches.filter((e) => e.guid !== entry.guid) } : undefined), { attempts: 50 });

@@ -45,7 +45,7 @@ describe('approvals', () => {
   let t: TestCutover;
   afterEach(async () => t?.close());
 
-  it('refuses the requester and a non-approver, runs on the approver\'s word once, and updates the card everywhere', async () => {
+  it("refuses the requester and a non-approver, runs on the approver's word once, and updates the card everywhere", async () => {
     t = await startTestCutover(ENV);
     await syncedBatch(t, 'pilot');
 
@@ -74,7 +74,11 @@ describe('approvals', () => {
     expect(again.text).toMatch(/already approved by Adele Vance/);
 
     // Every copy of the card, in Alex's chat and in the channel, now says so.
-    const updatedIds = () => t.connector.updates().filter((u) => /Approved and done: remove batch pilot/.test(cardText(u.activity?.attachments?.[0]?.content ?? {}))).map((u) => u.activityId);
+    const updatedIds = () =>
+      t.connector
+        .updates()
+        .filter((u) => /Approved and done: remove batch pilot/.test(cardText(u.activity?.attachments?.[0]?.content ?? {})))
+        .map((u) => u.activityId);
     await waitFor(() => (updatedIds().includes(asked.activityId) && updatedIds().includes(posted.activityId) ? true : undefined), { timeoutMs: 5000 });
 
     await t.cutover.emulator!.control.advance(600);
@@ -106,17 +110,27 @@ describe('approvals', () => {
     expect(late.text).toMatch(/expired before anyone approved it/);
     const [user] = await t.say('user show terrya@contoso.edu');
     expect(user.text).toMatch(/in batch late/);
-    const expiredIds = () => t.connector.updates().filter((u) => /Expired, nothing done/.test(cardText(u.activity?.attachments?.[0]?.content ?? {}))).map((u) => u.activityId);
+    const expiredIds = () =>
+      t.connector
+        .updates()
+        .filter((u) => /Expired, nothing done/.test(cardText(u.activity?.attachments?.[0]?.content ?? {})))
+        .map((u) => u.activityId);
     await waitFor(() => (expiredIds().includes(asked.activityId) && expiredIds().includes(posted.activityId) ? true : undefined), { timeoutMs: 5000 });
   });
 
-  it('asks for the cut-over plan\'s remove step once it would run, and runs it as the approver', async () => {
+  it("asks for the cut-over plan's remove step once it would run, and runs it as the approver", async () => {
     t = await startTestCutover(ENV);
     await syncedBatch(t, 'wave');
     const [plan] = await t.say(`cutover plan batch wave\n${CSV}`);
     // Earlier steps are not done: refused as before, with a Force button; forcing asks for approval.
     // (The plan card offers only the next step; the remove step's button is pressed as an older card would.)
-    const removeButton: SentCard = { ...plan, card: { type: 'AdaptiveCard', actions: [{ type: 'Action.Execute', title: 'Remove batch', verb: 'cutover.step', data: { batch: 'wave', step: 'remove-batch' } }] } };
+    const removeButton: SentCard = {
+      ...plan,
+      card: {
+        type: 'AdaptiveCard',
+        actions: [{ type: 'Action.Execute', title: 'Remove batch', verb: 'cutover.step', data: { batch: 'wave', step: 'remove-batch' } }],
+      },
+    };
     const refused = await t.press(removeButton, 'Remove batch');
     const notYet = refused.extra[0] ?? { activityId: '', card: refused.card, text: refused.text };
     expect(notYet.text).toMatch(/Not yet: Remove the batch/);

@@ -43,10 +43,13 @@ describe('batch and user history', () => {
     await advance(91 * DAY);
     const [gone] = await t.say('batch show pilot');
     expect(gone.text).toMatch(/not found|no batch|doesn't exist|isn't|can't be found/i);
-    const history = await waitFor(async () => {
-      const [h] = await t.say('batch history pilot');
-      return /purged by Exchange/.test(h.text) ? h : undefined;
-    }, { timeoutMs: 5000 });
+    const history = await waitFor(
+      async () => {
+        const [h] = await t.say('batch history pilot');
+        return /purged by Exchange/.test(h.text) ? h : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
     expect(history.text).toMatch(/terrya@contoso\.edu/);
     expect(history.text).toMatch(/annb@contoso\.edu/);
     expect(history.text).toMatch(/Stopped · [\d,]+ items synced/);
@@ -106,10 +109,13 @@ describe('history with nobody subscribed', () => {
     await new Promise((r) => setTimeout(r, 450));
     await t.cutover.emulator!.control.advance(91 * DAY);
     await t.cutover.emulator!.control.settle();
-    const history = await waitFor(async () => {
-      const [h] = await t.say('batch history quiet');
-      return /purged by Exchange/.test(h.text) ? h : undefined;
-    }, { timeoutMs: 5000 });
+    const history = await waitFor(
+      async () => {
+        const [h] = await t.say('batch history quiet');
+        return /purged by Exchange/.test(h.text) ? h : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
     expect(history.text).toMatch(/terrya@contoso\.edu/);
   });
 });

@@ -78,7 +78,7 @@ describe('scheduled batch starts', () => {
     expect(nothing.text).toMatch(/Nothing is planned/);
   });
 
-  it('reads a local time in the admin\'s zone and cancels a planned start', async () => {
+  it("reads a local time in the admin's zone and cancels a planned start", async () => {
     const t = await start();
     const [card, planned] = await t.say(`batch new later start tomorrow 22:00\n${CSV.replace(/terrya/, 'paulc').replace(/annb/, 'adelev')}`);
     expect(planned.text).toMatch(/Batch later will start \w{3} \d{4}-\d\d-\d\d 22:00 Europe\/London \(\d{4}-\d\d-\d\d \d\d:00 UTC\)/);

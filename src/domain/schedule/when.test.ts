@@ -4,13 +4,15 @@ import { describeWhen, parseWhen } from './when';
 const now = new Date('2026-12-03T07:30:00Z');
 
 describe('parseWhen', () => {
-  it('reads ISO date-times with a zone as they are, whatever the admin\'s zone', () => {
+  it("reads ISO date-times with a zone as they are, whatever the admin's zone", () => {
     const r = parseWhen('2026-12-31T22:00Z', { now, timeZone: 'America/Los_Angeles' });
     expect(r).toEqual({ ok: true, at: new Date('2026-12-31T22:00:00Z'), timeZone: 'America/Los_Angeles' });
-    expect(parseWhen('2026-12-31T22:00+01:00', { now }).ok && (parseWhen('2026-12-31T22:00+01:00', { now }) as { at: Date }).at.toISOString()).toBe('2026-12-31T21:00:00.000Z');
+    expect(parseWhen('2026-12-31T22:00+01:00', { now }).ok && (parseWhen('2026-12-31T22:00+01:00', { now }) as { at: Date }).at.toISOString()).toBe(
+      '2026-12-31T21:00:00.000Z',
+    );
   });
 
-  it('reads local times in the admin\'s Teams time zone, DST included', () => {
+  it("reads local times in the admin's Teams time zone, DST included", () => {
     const berlin = parseWhen('tomorrow 22:00', { now, timeZone: 'Europe/Berlin' });
     expect(berlin.ok && berlin.at.toISOString()).toBe('2026-12-04T21:00:00.000Z');
     // Friday 19:30 in Los Angeles (UTC-8 in December) is Saturday 03:30 UTC.

@@ -31,7 +31,16 @@ interface Parts {
 }
 
 function partsIn(ms: number, tz: string): Parts {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+  });
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return { y: +p.year, m: +p.month, d: +p.day, hh: +p.hour % 24, mm: +p.minute, weekday: WEEKDAYS.indexOf(String(p.weekday).slice(0, 3).toLowerCase()) };
 }
@@ -69,7 +78,9 @@ export function parseWhen(input: string, o: { now: Date; timeZone?: string | nul
   let m: RegExpMatchArray | null;
   if ((m = text.match(ISO_ZONED))) {
     const c = clock(m[4], m[5]);
-    const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${String(m[4]).padStart(2, '0')}:${m[5]}:${m[6] ?? '00'}${m[7].toUpperCase() === 'Z' ? 'Z' : m[7].includes(':') ? m[7] : `${m[7].slice(0, 3)}:${m[7].slice(3)}`}`);
+    const ms = Date.parse(
+      `${m[1]}-${m[2]}-${m[3]}T${String(m[4]).padStart(2, '0')}:${m[5]}:${m[6] ?? '00'}${m[7].toUpperCase() === 'Z' ? 'Z' : m[7].includes(':') ? m[7] : `${m[7].slice(0, 3)}:${m[7].slice(3)}`}`,
+    );
     if (c && !Number.isNaN(ms)) at = ms;
   } else if ((m = text.match(ISO_LOCAL))) {
     const c = clock(m[4], m[5]);
@@ -100,7 +111,8 @@ export function parseWhen(input: string, o: { now: Date; timeZone?: string | nul
   }
   if (at === null) return { ok: false, problem: `"${text}" is not a time I can read. ${usage}` };
   if (at <= now) return { ok: false, problem: `${describeWhen(new Date(at), tz)} has already passed. Give a time in the future.` };
-  if (at - now > MAX_AHEAD_DAYS * DAY_MS) return { ok: false, problem: `${describeWhen(new Date(at), tz)} is more than a year ahead. Give a time within ${MAX_AHEAD_DAYS} days.` };
+  if (at - now > MAX_AHEAD_DAYS * DAY_MS)
+    return { ok: false, problem: `${describeWhen(new Date(at), tz)} is more than a year ahead. Give a time within ${MAX_AHEAD_DAYS} days.` };
   return { ok: true, at: new Date(at), timeZone: tz };
 }
 
