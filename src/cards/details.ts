@@ -2,6 +2,7 @@
 // facts, each with its PowerShell line (mailbox show, user show and report, preflight result).
 
 import type { CardAction, Fact } from './notice';
+import type { ChartElement } from './charts';
 import { renderCard, type AdaptiveCard } from './render';
 
 export interface DetailsSection {
@@ -18,6 +19,8 @@ export interface DetailsInput {
   subtitleColor?: string;
   sections: DetailsSection[];
   actions?: CardAction[];
+  /** Charts after the sections (each with its readable fallback). */
+  charts?: ChartElement[];
 }
 
 export function detailsCard(input: DetailsInput): AdaptiveCard {
@@ -27,5 +30,6 @@ export function detailsCard(input: DetailsInput): AdaptiveCard {
     subtitleColor: input.subtitleColor ?? 'Default',
     sections: input.sections.map((s) => ({ heading: s.heading, text: s.text ?? '', facts: s.facts ?? [], powershell: s.powershell ?? '' })),
     actions: input.actions ?? [],
+    ...(input.charts?.length ? { charts: input.charts } : {}),
   });
 }

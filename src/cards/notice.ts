@@ -1,6 +1,7 @@
 // The notice card (adaptiveCards/notice.json): a title, a tone, text, facts, lines, usage,
 // the PowerShell line and buttons. Most short answers are one.
 
+import type { ChartElement } from './charts';
 import { renderCard } from './render';
 import type { Reply } from './reply';
 
@@ -30,6 +31,8 @@ export interface NoticeInput {
   actions?: CardAction[];
   /** A warning shown in bold warning colour under the title (e.g. passwords in clear). */
   warning?: string;
+  /** Charts after the lines (each with its readable fallback). */
+  charts?: ChartElement[];
 }
 
 export function notice(input: NoticeInput): Reply {
@@ -43,6 +46,7 @@ export function notice(input: NoticeInput): Reply {
     powershell: input.powershell ?? '',
     actions: input.actions ?? [],
     ...(input.warning ? { warning: input.warning } : {}),
+    ...(input.charts?.length ? { charts: input.charts } : {}),
   });
   return { card, summary: [input.title, input.text].filter(Boolean).join(': ') };
 }

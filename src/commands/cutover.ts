@@ -1,6 +1,7 @@
 // cutover check | plan | delta | proof, and the plan card's step buttons (cutover.*).
 // The plan is the CutoverService's; this file turns it into cards and audits who did what.
 
+import { sourceVsTargetBars } from '../cards/charts';
 import { cutoverPlanCard, STEP_BUTTONS } from '../cards/cutoverPlan';
 import type { Tone } from '../cards/notice';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
@@ -279,6 +280,10 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
         handoverText(handover),
       ],
       actions: [{ title: 'Run delta pass', verb: 'cutover.delta', data: { batch } }],
+      // Source vs target where they differ, for the users shown (the asker's personal chat only).
+      charts: shown.some((u) => u.targetCount !== null && u.targetCount !== u.sourceCount)
+        ? [sourceVsTargetBars(shown.flatMap((u) => (u.targetCount === null ? [] : [{ email: u.email, source: u.sourceCount, target: u.targetCount }])))]
+        : [],
     });
   } catch (err) {
     return failed('Proof', err);

@@ -18,6 +18,7 @@ import { readKeptCsv } from './csvCheck';
 import type { PreflightRun } from '../services/preflightRuns';
 import { exchangeErrorReply, notice, type CardAction } from './views';
 import { keepForEndpoint } from './keepUpload';
+import { preflightCharts } from '../cards/preflightCharts';
 import { approvalsRequired, requestApproval } from './approvals';
 
 const BLOCKED_SHOWN = 8;
@@ -122,6 +123,7 @@ function resultCard(report: PreflightReport, rowNumbers: number[], runId: string
     subtitleColor: t.blocked ? 'Attention' : t.needsAttention ? 'Warning' : 'Good',
     sections,
     actions,
+    charts: preflightCharts(report),
   });
   return { card, summary: `Preflight: ${t.ready} ready, ${t.needsAttention} need attention, ${t.blocked} blocked` };
 }
