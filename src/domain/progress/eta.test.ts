@@ -1,4 +1,4 @@
-import { appendSample, estimateFinish, finishText, HISTORY_LIMIT, throughputSeries, type FinishEstimate, type ProgressSample } from './eta';
+import { appendSample, estimateFinish, finishKey, finishText, HISTORY_LIMIT, throughputSeries, type FinishEstimate, type ProgressSample } from './eta';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-05-04T08:00:00Z');
@@ -81,5 +81,16 @@ describe('the rolling history', () => {
       { minutesAgo: 5, perHour: 600 },
       { minutesAgo: 0, perHour: 600 },
     ]);
+  });
+});
+
+describe('when a card is worth updating', () => {
+  it('not for one more sample of the same pace, but when the pace or the range moves', () => {
+    const h = run(8, 10);
+    const next = [...h, { at: h[7].at + 5 * MIN, items: h[7].items + 50, totalItems: 10_000 }];
+    expect(finishKey(estimateFinish(next))).toBe(finishKey(estimateFinish(h)));
+    const slower = [...next, { at: next[8].at + 5 * MIN, items: next[8].items + 5, totalItems: 10_000 }];
+    expect(finishKey(estimateFinish(slower))).not.toBe(finishKey(estimateFinish(next)));
+    expect(finishKey(estimateFinish(run(2, 10)))).toBe('not-enough-data');
   });
 });

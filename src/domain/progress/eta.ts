@@ -126,3 +126,14 @@ export function finishText(e: FinishEstimate): string {
       );
   }
 }
+
+/**
+ * What of an estimate is worth a card update: its kind, the range to 10 minutes and the rate to two
+ * significant digits. A poll that only adds a sample to the same picture changes nothing.
+ */
+export function finishKey(e: FinishEstimate): string {
+  if (e.kind !== 'range') return e.kind;
+  const ten = (d: Date) => Math.round(d.getTime() / 600_000);
+  const sig2 = (n: number) => Number(n.toPrecision(2));
+  return `range|${sig2(e.perHour)}|${ten(e.earliest)}|${ten(e.latest)}`;
+}

@@ -13,7 +13,7 @@ import type { Conversations } from '../conversations';
 import type { NotificationLedger, ProgressCardRecord } from '../notificationLedger';
 import { wants, type Subscriptions } from '../subscriptions';
 import { batchProgressCard, countsOfSnapshot, finishView, type FailedUserLine } from '../../cards/batchProgress';
-import { estimateFinish, finishText, type ProgressSample } from '../../domain/progress/eta';
+import { estimateFinish, finishKey, type ProgressSample } from '../../domain/progress/eta';
 import { eventsCard } from '../../cards/notificationEvent';
 import { ConversationGoneError, type NotificationSink } from './sink';
 import { errorText } from '../../lib/errorText';
@@ -91,7 +91,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history ? `|${finishText(estimateFinish(p.history))}` : '') }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history ? `|${finishKey(estimateFinish(p.history))}` : '') }]));
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();

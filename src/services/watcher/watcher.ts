@@ -25,7 +25,7 @@ import {
   type UserSnapshot,
 } from '../../domain/notifications/events';
 import type { DispatchResult, Dispatcher, ProgressUpdate } from './dispatch';
-import { estimateFinish, finishText } from '../../domain/progress/eta';
+import { estimateFinish, finishKey } from '../../domain/progress/eta';
 import { progressKey, readProgress, sampleBatch, sampled, type StoredProgress } from './progressHistory';
 
 export const STATE_KEY = 'watcher/state';
@@ -295,7 +295,7 @@ export class Watcher {
             usersFetched++;
             history = sampled.progress;
             writes[progressKey(b.guid)] = history;
-            finishChanged = finishText(estimateFinish(before?.samples ?? [])) !== finishText(estimateFinish(history.samples));
+            finishChanged = finishKey(estimateFinish(before?.samples ?? [])) !== finishKey(estimateFinish(history.samples));
           } catch (e) {
             if (e instanceof ExchangeError && e.isThrottled) throw e;
             this.o.log.warn('watcher: progress sample failed', { batch: b.name, error: String(e) });
