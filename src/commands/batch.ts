@@ -2,7 +2,7 @@
 // An IMAP batch is never "completed": it syncs, re-syncs about every 24 h, and is
 // removed after the MX switch. The card says so rather than offering a Complete button.
 
-import { readProgress } from '../services/watcher/progressHistory';
+import { recordSample, sampled } from '../services/watcher/progressHistory';
 import { tableCard } from '../cards/table';
 import { batchProgressCard, finishView, countsOfSnapshot, FAILED_SHOWN, sortUsersForCard, USERS_PAGE_SIZE, type UserCounts } from '../cards/batchProgress';
 import type { BatchStatus, MigrationBatch, MigrationUser, MigrationUserStatusSummary } from '../domain/exchange/types';
@@ -116,8 +116,13 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
     now,
     lastAdminAction: (await deps.adminActions?.lastFor(batch.identity).catch(() => null)) ?? null,
     notes: read.incomplete ? [incompleteListText(users.length, batch.totalCount)] : [],
-    // The watcher's rolling history of this batch: throughput, finish range, line chart.
-    ...finishView((await readProgress(deps.store, batch.batchGuid).catch(() => null))?.samples ?? [], now),
+    // The rolling history of this batch (the watcher's samples and this card's own): throughput, finish range, line chart.
+    ...finishView(
+      large || read.incomplete || !sampled({ status: batch.status, total: batch.totalCount })
+        ? []
+        : await recordSample(deps.store, deps.exchange, { name: batch.identity, guid: batch.batchGuid, status: batch.status, total: batch.totalCount }, users, now),
+      now,
+    ),
   });
   const settled = !MOVING.includes(batch.status) && c.syncing === 0 && c.queued === 0;
   return { reply, settled };

@@ -115,7 +115,7 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
     // screenshot shows the stacked bar (its series title) and the donut (its legend), not the
     // fallbacks (the coloured bar's "% of users synced" caption, the row of counts). The fallbacks
     // are checked structurally in src/cards (render.test.ts, cards.test.ts).
-    expect(progressText).toMatch(/3 users done, 0 users left/);
+    expect(progressText).toMatch(/[\d,]+ (items|users) done, 0 (items|users) left/);
     expect(progressText).not.toMatch(/% of users synced/);
     expect(progressText).not.toMatch(/Chart\./);
     expect(progressText).toMatch(/terrya@contoso\.edu/);
@@ -128,6 +128,8 @@ describeUi('newcomer in the Agents Playground (headless Chromium)', () => {
     expect(progressStatuses[0]).toBe(null); // the CSV check
     expect(progressStatuses).toContain('Syncing');
     expect(progressStatuses[progressStatuses.length - 1]).toBe('Synced');
+    // While it synced, the card gave its finish time honestly: first not enough data, then a range.
+    expect(progressVersions.some((c) => /Finish time: not enough data yet/.test(c.text))).toBe(true);
     expect(lastSynced(progressText)).toBe(lastSynced(progressVersions[progressVersions.length - 1].text));
 
     // 5. batch sync: Set-MigrationBatch -SyncNow. The reply is a progress card that shows the

@@ -17,7 +17,7 @@ import { readProgress } from '../../src/services/watcher/progressHistory';
 import { estimateFinish, type FinishEstimate } from '../../src/domain/progress/eta';
 import { validateMigrationCsv } from '../../src/domain/csv/migrationCsv';
 import { startCaptureConnector, type CaptureConnector } from '../support/captureConnector';
-import { cardText } from '../support/cutover';
+import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
 import { syntheticSource } from '../support/syntheticSource';
 import { waitFor } from '../support/ports';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
@@ -117,5 +117,36 @@ describe('finish estimate on a batch whose pace changes', () => {
     expect(syncedAt).not.toBeNull();
     expect(syncedAt!.getTime()).toBeGreaterThanOrEqual(moved.earliest.getTime());
     expect(syncedAt!.getTime()).toBeLessThanOrEqual(moved.latest.getTime() + STEP_S * 1000);
+  }, 60_000);
+});
+
+describe('finish estimate on the live card (batch show), nobody subscribed', () => {
+  let t: TestCutover;
+  beforeAll(async () => {
+    t = await startTestCutover({ WATCHER_INTERVAL_MS: '100' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the card samples its own refreshes: "not enough data yet", then a range, with the throughput line', async () => {
+    await t.say('endpoint add school imap.contoso.edu');
+    const [validation] = await t.say(['batch new pilot', 'EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n'));
+    await t.press(validation, /Create batch pilot/);
+    const liveText = () => {
+      const u = t.connector.updates().filter((x) => x.activityId === validation.activityId).pop();
+      return u ? cardText(u.activity.attachments[0].content) : '';
+    };
+    await t.cutover.emulator!.control.advance(60);
+    await waitFor(() => (/Finish time: not enough data yet/.test(liveText()) ? true : undefined), { timeoutMs: 5000 });
+    let text = '';
+    for (let i = 0; i < 8 && !/Expected Synced between/.test(text); i++) {
+      await t.cutover.emulator!.control.advance(30);
+      text = await waitFor(() => { const x = liveText(); return x && x !== text ? x : undefined; }, { timeoutMs: 5000 }).catch(() => liveText());
+    }
+    expect(text).toMatch(/Throughput [\d,]+ items per hour .* Expected Synced between \d{4}-\d\d-\d\d \d\d:\d\d UTC and \d{4}-\d\d-\d\d \d\d:\d\d UTC/s);
+    const card = t.connector.updates().filter((x) => x.activityId === validation.activityId).pop()!.activity.attachments[0].content;
+    expect(validateAdaptiveCard(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('"Chart.Line"');
   }, 60_000);
 });

@@ -67,12 +67,16 @@ describe('finish estimate', () => {
 });
 
 describe('the rolling history', () => {
-  it('is bounded, ignores a moment seen twice, and starts afresh when the count goes back (a new pass)', () => {
+  it('is bounded, keeps the newest counts of a moment seen twice, drops an earlier moment, and starts afresh when the count goes back (a new pass)', () => {
     let h: ProgressSample[] = [];
     for (const s of run(HISTORY_LIMIT + 20, 1)) h = appendSample(h, s);
     expect(h).toHaveLength(HISTORY_LIMIT);
     const last = h[h.length - 1];
-    expect(appendSample(h, { ...last, items: last.items + 5 })).toHaveLength(HISTORY_LIMIT);
+    // The same moment again (Exchange's clock stood still, its counts did not): the newer counts replace the last.
+    const same = appendSample(h, { ...last, items: last.items + 5 });
+    expect(same).toHaveLength(HISTORY_LIMIT);
+    expect(same[same.length - 1].items).toBe(last.items + 5);
+    expect(appendSample(h, { ...last, at: last.at - MIN, items: last.items + 5 })).toEqual(h);
     expect(appendSample(h, { at: last.at + MIN, items: 0, totalItems: 10_000 })).toEqual([{ at: last.at + MIN, items: 0, totalItems: 10_000 }]);
   });
 

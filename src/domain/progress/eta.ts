@@ -23,13 +23,15 @@ export const ESTIMATE_WINDOW = 8;
 export const MIN_SAMPLES = 3;
 
 /**
- * Adds a sample to the history, bounded to `limit`: a sample no later than the last one replaces
- * nothing (the same moment seen twice, or a clock that went back); a new total starts afresh.
+ * Adds a sample to the history, bounded to `limit`. A sample earlier than the last is dropped (a
+ * clock that went back); one at the same moment replaces it (Exchange's clock had not moved, its
+ * counts had); fewer items than before starts afresh (a new sync pass, or users removed).
  */
 export function appendSample(history: readonly ProgressSample[], sample: ProgressSample, limit = HISTORY_LIMIT): ProgressSample[] {
   const last = history[history.length - 1];
-  if (last && sample.at <= last.at) return history.slice(-limit);
-  if (last && sample.items < last.items) return [sample]; // a new sync pass (or users removed): old rates say nothing of it
+  if (last && sample.at < last.at) return history.slice(-limit);
+  if (last && sample.items < last.items) return [sample]; // old rates say nothing of a new pass
+  if (last && sample.at === last.at) return [...history.slice(0, -1), sample].slice(-Math.max(1, limit));
   return [...history, sample].slice(-Math.max(1, limit));
 }
 

@@ -14,6 +14,7 @@ import type { NotificationLedger, ProgressCardRecord } from '../notificationLedg
 import { wants, type Subscriptions } from '../subscriptions';
 import { batchProgressCard, countsOfSnapshot, finishView, type FailedUserLine } from '../../cards/batchProgress';
 import { estimateFinish, finishKey, type ProgressSample } from '../../domain/progress/eta';
+import { SAMPLED_STATUSES } from './progressHistory';
 import { eventsCard } from '../../cards/notificationEvent';
 import { ConversationGoneError, type NotificationSink } from './sink';
 import { errorText } from '../../lib/errorText';
@@ -36,7 +37,8 @@ function progressCard(p: ProgressUpdate, now: Date) {
     lastAdminAction: p.lastAdminAction ?? null,
     removed: p.removed,
     notes: p.usersRead !== undefined ? [incompleteUsersNote(p.usersRead, p.batch.total)] : [],
-    ...(p.history && !p.removed ? finishView(p.history, now) : {}),
+    // A finish time only while the batch moves mail: a settled batch's last estimate is history.
+    ...(p.history && !p.removed && SAMPLED_STATUSES.includes(p.batch.status) ? finishView(p.history, now) : {}),
   });
 }
 
@@ -91,7 +93,7 @@ export class Dispatcher {
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history ? `|${finishKey(estimateFinish(p.history))}` : '') }]));
+    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history && SAMPLED_STATUSES.includes(p.batch.status) ? `|${finishKey(estimateFinish(p.history))}` : '') }]));
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();

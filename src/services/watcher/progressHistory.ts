@@ -7,6 +7,7 @@
 import type { ExchangeAdmin } from '../../ports/exchange';
 import type { KeyValueStore } from '../../ports/store';
 import type { BatchSnapshot } from '../../domain/notifications/events';
+import type { MigrationUser } from '../../domain/exchange/types';
 import { appendSample, type ProgressSample } from '../../domain/progress/eta';
 
 export const progressKey = (batchGuid: string) => `watcher/progress/${batchGuid}`;
@@ -39,8 +40,15 @@ export async function readProgress(store: KeyValueStore, batchGuid: string): Pro
 }
 
 /** Takes one sample of a syncing batch and returns the history to store (the caller writes it). */
-export async function sampleBatch(ex: ExchangeAdmin, batch: BatchSnapshot, stored: StoredProgress | null, now: Date): Promise<{ progress: StoredProgress; statisticsRead: number }> {
-  const users = await ex.getMigrationUsers({ batchId: batch.name });
+export async function sampleBatch(
+  ex: ExchangeAdmin,
+  batch: Pick<BatchSnapshot, 'name'>,
+  stored: StoredProgress | null,
+  now: Date,
+  /** The batch's users when the caller has just read them (the live card), so they are not read twice. */
+  readUsers?: readonly MigrationUser[],
+): Promise<{ progress: StoredProgress; statisticsRead: number }> {
+  const users = readUsers ?? (await ex.getMigrationUsers({ batchId: batch.name }));
   const totals: Record<string, number> = {};
   let statisticsRead = 0;
   const sized = users.length <= MAX_SIZED_USERS;
@@ -63,4 +71,22 @@ export async function sampleBatch(ex: ExchangeAdmin, batch: BatchSnapshot, store
   const totalItems = allSized ? counted.reduce((n, u) => n + totals[u.emailAddress.toLowerCase()], 0) : null;
   const samples = appendSample(stored?.samples ?? [], { at: now.getTime(), items, totalItems });
   return { progress: { samples, totals }, statisticsRead };
+}
+
+/**
+ * A sample from a live card's own refresh (batch show), so its finish time does not wait for a
+ * subscription to start the watcher: same history, same rules (a moment already sampled adds nothing).
+ * Returns the history to show; never fails the card.
+ */
+export async function recordSample(store: KeyValueStore, ex: ExchangeAdmin, batch: Pick<BatchSnapshot, 'name' | 'guid' | 'status' | 'total'>, users: readonly MigrationUser[], now: Date): Promise<ProgressSample[]> {
+  // A batch that is not moving mail has no finish time to show.
+  if (!sampled(batch)) return [];
+  const before = await readProgress(store, batch.guid).catch(() => null);
+  try {
+    const { progress } = await sampleBatch(ex, batch, before, now, users);
+    if (progress.samples !== before?.samples) await store.write({ [progressKey(batch.guid)]: progress });
+    return progress.samples;
+  } catch {
+    return before?.samples ?? [];
+  }
 }
