@@ -483,6 +483,8 @@ export class CutoverService {
         total: rows.length,
         sourceCap: Math.max(1, endpoint.maxConcurrentIncrementalSyncs || endpoint.maxConcurrentMigrations || 20),
       };
+      // The result shards exist before any item runs, so every result is an eTag-checked update (two first writes would race).
+      await this.o.store.write(Object.fromEntries(Array.from({ length: RESULT_SHARDS }, (_, i) => [this.shardKey(batch, passId!, i), { users: {} }])));
       await this.o.store.write({ [PASS + batch]: record });
       this.localPasses.set(passId, options);
       const items: CutoverWorkItem[] = rows.map((u, i) => ({ kind: 'delta', batch, pass: passId!, email: u.email, row: hasCsv ? i + 1 : 0 }));
@@ -601,7 +603,8 @@ export class CutoverService {
     await mutate<{ users: Record<string, UserResult> }>(
       this.o.store,
       this.shardKey(item.batch, item.pass, shardOf(item.email)),
-      (cur) => ({ users: { ...(cur?.users ?? {}), [item.email]: result } }),
+      // The planner made the shard; a missing one means the pass is over (its shards were removed).
+      (cur) => (cur ? { users: { ...cur.users, [item.email]: result } } : undefined),
       { attempts: 30 },
     );
   }

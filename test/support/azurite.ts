@@ -25,7 +25,7 @@ function canConnect(port: number): Promise<boolean> {
 
 async function startService(service: 'blob' | 'queue'): Promise<{ port: number; close(): Promise<void> }> {
   const port = await freePort();
-  const main = path.join(__dirname, `../../node_modules/azurite/dist/src/${service}/main.js`);
+  const main = path.join(path.dirname(require.resolve('azurite/package.json')), `dist/src/${service}/main.js`);
   const child: ChildProcess = spawn(
     process.execPath,
     [

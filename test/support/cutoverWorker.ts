@@ -24,6 +24,8 @@ export interface WorkerSetup {
   visibilitySeconds: number;
   targetCap?: number;
   idlePollMs?: number;
+  /** How often the planner reads results (default 100 ms). */
+  resultsPollMs?: number;
   /** Wraps the mailbox access (tests: die after an APPEND). */
   wrap?(access: MailboxAccess): MailboxAccess;
   /** The planner only: Exchange as the pass sees it. */
@@ -39,6 +41,7 @@ export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queu
     width: s.width,
     visibilityTimeoutSeconds: s.visibilitySeconds,
     idlePollMs: s.idlePollMs ?? 100,
+    onError: process.env.FANOUT_DEBUG ? (m: string) => void process.stderr.write(`${m}\n`) : undefined,
     retryDelaySeconds: 0,
   });
   const service = new CutoverService({
@@ -50,7 +53,7 @@ export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queu
     work: queue,
     connections: new BlobLeaseBudget({ connectionString: s.storage, container: 'state', waitMs: 20 }),
     targetConnectionCap: s.targetCap,
-    resultsPollMs: 100,
+    resultsPollMs: s.resultsPollMs ?? 100,
     mailboxes: (ep) => {
       const access = new ImapMailboxAccess({
         source: { host: ep.remoteServer, port: ep.port, security: ep.security },
@@ -100,7 +103,10 @@ async function main(): Promise<void> {
   });
   await service.startWorkers();
   process.stdout.write('ready\n');
-  process.on('SIGTERM', () => void service.stopWorkers().then(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    setTimeout(() => process.exit(0), 3_000).unref();
+    void service.stopWorkers().then(() => process.exit(0));
+  });
 }
 
 if (require.main === module) {

@@ -1,0 +1,178 @@
+// Fan-out benchmark: a delta pass over N mailboxes (FANOUT_MAILBOXES, default 2,000) with 1, 2 and
+// 4 bot processes consuming its items from an Azure Storage queue (Azurite), the source and target
+// Dovecots each behind a loopback latency proxy that holds every client→server chunk 20 ms
+// (FANOUT_LATENCY_MS), so each IMAP round trip costs 20 ms as over a WAN. Each run is a fresh batch
+// (the same mailboxes, no checkpoints yet: a full compare, nothing to copy), so every run does the
+// same work. The per-server cap (the endpoint's MaxConcurrentIncrementalSyncs, FANOUT_CAP, default
+// 20) is the same in every run; each process takes FANOUT_WIDTH (4) items at once. The proxies
+// count open connections per server, so the printed peak shows whether the cap held.
+// Run: npx tsc -p . && FANOUT_MAILBOXES=100 node dist/bench/fanout.js
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { MigrationBatch, MigrationEndpoint } from '../src/domain/exchange/types';
+import type { ExchangeAdmin } from '../src/ports/exchange';
+import { startAzurite } from '../test/support/azurite';
+import { cutoverInstance } from '../test/support/cutoverWorker';
+import { dovecotAvailable, startDovecot, type FixtureUser } from '../test/support/dovecot';
+
+const N = Number(process.env.FANOUT_MAILBOXES ?? 2000);
+const LATENCY = Number(process.env.FANOUT_LATENCY_MS ?? 20);
+const CAP = Number(process.env.FANOUT_CAP ?? 20);
+const WIDTH = Number(process.env.FANOUT_WIDTH ?? 4);
+const PROCESSES = (process.env.FANOUT_PROCESSES ?? '1,2,4').split(',').map(Number);
+const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../..' : '..');
+
+/** A TCP proxy that delays every client→server chunk by `ms` and counts open connections. */
+function latencyProxy(upstreamPort: number, ms: number): Promise<{ port: number; open: () => number; peak: () => number; resetPeak(): void; close(): void }> {
+  let open = 0;
+  let peak = 0;
+  const server = net.createServer((client) => {
+    open++;
+    peak = Math.max(peak, open);
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    let closed = false;
+    const done = () => {
+      if (closed) return;
+      closed = true;
+      open--;
+      client.destroy();
+      up.destroy();
+    };
+    client.on('data', (chunk) => setTimeout(() => !closed && up.write(chunk), ms));
+    up.on('data', (chunk) => client.write(chunk));
+    client.on('close', done);
+    up.on('close', done);
+    client.on('error', done);
+    up.on('error', done);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        open: () => open,
+        peak: () => peak,
+        resetPeak: () => (peak = open),
+        close: () => server.close(),
+      }),
+    ),
+  );
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/tsRegister.cjs'), path.join(ROOT, 'test/support/cutoverWorker.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
+  });
+}
+
+async function main(): Promise<void> {
+  if (!dovecotAvailable()) throw new Error('dovecot is not installed');
+  const users: FixtureUser[] = Array.from({ length: N }, (_, i) => ({
+    login: `u${String(i).padStart(4, '0')}@fanout.test`,
+    password: `pw-${i}`,
+    seed: 500 + i,
+    folders: [
+      { name: 'INBOX', messages: 6, sizeRange: [800, 2000] },
+      { name: 'Sent', messages: 3, sizeRange: [800, 2000] },
+    ],
+  }));
+  const t0 = Date.now();
+  const [azurite, source, target] = await Promise.all([startAzurite({ queue: true }), startDovecot({ users }), startDovecot({ users })]);
+  const [srcProxy, tgtProxy] = await Promise.all([latencyProxy(source.imapPort, LATENCY), latencyProxy(target.imapPort, LATENCY)]);
+  console.log(
+    `fixtures: ${N} mailboxes on two Dovecots behind ${LATENCY} ms proxies, Azurite blob+queue, in ${Date.now() - t0} ms; cap ${CAP} per server, ${WIDTH} items per process; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
+  const exchange = {
+    getMigrationBatch: async (id: string) => ({ identity: id, sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
+    getMigrationEndpoint: async () =>
+      ({
+        identity: 'old',
+        remoteServer: '127.0.0.1',
+        port: srcProxy.port,
+        security: 'None',
+        maxConcurrentIncrementalSyncs: CAP,
+        maxConcurrentMigrations: 100,
+      }) as MigrationEndpoint,
+  } as unknown as ExchangeAdmin;
+  const csv = Buffer.from(['EmailAddress,UserName,Password', ...users.map((u) => `${u.login},${u.login},${u.password}`)].join('\n'));
+  const throughput = new Map<number, number>();
+  let failed = false;
+  try {
+    for (const p of PROCESSES) {
+      const queueName = `fanout-${p}-${Date.now()}`;
+      // The planner: plans and adds up, runs no items itself (its queue is never started).
+      const { service } = cutoverInstance({
+        storage: azurite.connectionString,
+        queue: queueName,
+        target: { host: '127.0.0.1', port: tgtProxy.port, user: `{email}*${target.masterUser}`, password: target.masterPassword },
+        width: WIDTH,
+        visibilitySeconds: 30,
+        resultsPollMs: 250,
+        exchange,
+      });
+      const batch = `run-${p}`;
+      if (process.env.FANOUT_DEBUG) console.error('plan', p);
+      await service.plan(batch, { domain: 'fanout.test', by: 'bench', csv });
+      const workers = await Promise.all(
+        Array.from({ length: p }, () =>
+          startWorker({
+            CUTOVER_WORKER_STORAGE: azurite.connectionString,
+            CUTOVER_WORKER_QUEUE: queueName,
+            CUTOVER_WORKER_TARGET: `127.0.0.1:${tgtProxy.port}`,
+            CUTOVER_WORKER_TARGET_USER: `{email}*${target.masterUser}`,
+            CUTOVER_WORKER_TARGET_PASSWORD: target.masterPassword,
+            CUTOVER_WORKER_WIDTH: String(WIDTH),
+            CUTOVER_WORKER_TARGET_CAP: String(CAP),
+          }),
+        ),
+      );
+      if (process.env.FANOUT_DEBUG) console.error('workers ready', p);
+      srcProxy.resetPeak();
+      tgtProxy.resetPeak();
+      const load = os.loadavg()[0];
+      const s = await service.runDeltaPass(batch, { onProgress: (x) => void (process.env.FANOUT_DEBUG && console.error('progress', x)) });
+      const rate = N / (s.durationMs / 1000);
+      throughput.set(p, rate);
+      const capHeld = srcProxy.peak() <= CAP && tgtProxy.peak() <= CAP;
+      if (!capHeld || s.failedUsers.length > 0) failed = true;
+      const rts = s.roundTrips.map((r) => r.source + r.target).sort((a, b) => a - b);
+      console.log(
+        `processes=${p}: ${N} mailboxes in ${(s.durationMs / 1000).toFixed(1)} s = ${rate.toFixed(1)} mailboxes/s, ` +
+          `peak connections source ${srcProxy.peak()} target ${tgtProxy.peak()} (cap ${CAP}: ${capHeld ? 'held' : 'EXCEEDED'}), ` +
+          `round trips per mailbox median ${rts[rts.length >> 1]}, failed ${s.failedUsers.length}, copied ${s.copied}, load before ${load.toFixed(2)}`,
+      );
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise((r) => {
+              w.once('exit', r);
+              w.kill('SIGTERM');
+              setTimeout(() => w.kill('SIGKILL'), 5_000).unref();
+            }),
+        ),
+      );
+    }
+    const base = throughput.get(1);
+    if (base) console.log(`fanout: ratio2=${((throughput.get(2) ?? 0) / base).toFixed(2)} ratio4=${((throughput.get(4) ?? 0) / base).toFixed(2)}`);
+  } finally {
+    srcProxy.close();
+    tgtProxy.close();
+    await Promise.all([azurite.close(), source.stop(), target.stop()]);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
