@@ -13,7 +13,8 @@ export type CardElement = { type: string } & Record<string, unknown>;
 export type ChartFallback = CardElement | 'drop';
 
 /** The documented chart colour names (Adaptive Cards chart colors reference). */
-export type ChartColor = 'good' | 'warning' | 'attention' | 'neutral' | 'categoricalBlue' | 'categoricalTeal' | 'categoricalPurple' | 'categoricalMarigold' | 'categoricalRed';
+export type ChartColor =
+  'good' | 'warning' | 'attention' | 'neutral' | 'categoricalBlue' | 'categoricalTeal' | 'categoricalPurple' | 'categoricalMarigold' | 'categoricalRed';
 
 interface ChartBase {
   title?: string;
@@ -72,19 +73,47 @@ export type ChartElement = DonutChart | StackedBarChart | HorizontalBarChart | G
  * The properties Microsoft documents for each chart element (plus the common element properties),
  * and for its data points: what the card test holds every chart to.
  */
-export const CHART_PROPERTIES: Record<ChartElement['type'] | 'Chart.Pie' | 'Chart.VerticalBar', { element: readonly string[]; data: readonly string[]; nested?: readonly string[] }> = {
+export const CHART_PROPERTIES: Record<
+  ChartElement['type'] | 'Chart.Pie' | 'Chart.VerticalBar',
+  { element: readonly string[]; data: readonly string[]; nested?: readonly string[] }
+> = {
   'Chart.Donut': { element: ['title', 'colorSet', 'data'], data: ['legend', 'value', 'color'] },
   'Chart.Pie': { element: ['title', 'colorSet', 'data'], data: ['legend', 'value', 'color'] },
-  'Chart.Gauge': { element: ['title', 'colorSet', 'min', 'max', 'subLabel', 'showMinMax', 'showLegend', 'segments', 'value', 'valueFormat'], data: ['legend', 'size', 'color'] },
+  'Chart.Gauge': {
+    element: ['title', 'colorSet', 'min', 'max', 'subLabel', 'showMinMax', 'showLegend', 'segments', 'value', 'valueFormat'],
+    data: ['legend', 'size', 'color'],
+  },
   'Chart.Line': { element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'data'], data: ['legend', 'values', 'color'], nested: ['x', 'y'] },
   'Chart.HorizontalBar': { element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'data', 'displayMode'], data: ['x', 'y', 'color'] },
-  'Chart.HorizontalBar.Stacked': { element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'data'], data: ['title', 'data'], nested: ['legend', 'value', 'color'] },
+  'Chart.HorizontalBar.Stacked': {
+    element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'data'],
+    data: ['title', 'data'],
+    nested: ['legend', 'value', 'color'],
+  },
   'Chart.VerticalBar': { element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'data', 'color', 'showBarValues'], data: ['x', 'y', 'color'] },
-  'Chart.VerticalBar.Grouped': { element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'stacked', 'data', 'showBarValues'], data: ['legend', 'values', 'color'], nested: ['x', 'y'] },
+  'Chart.VerticalBar.Grouped': {
+    element: ['title', 'colorSet', 'xAxisTitle', 'yAxisTitle', 'color', 'stacked', 'data', 'showBarValues'],
+    data: ['legend', 'values', 'color'],
+    nested: ['x', 'y'],
+  },
 };
 
 /** Properties every element may carry (Adaptive Cards 1.5 element base, as the chart pages list them). */
-export const ELEMENT_COMMON_PROPERTIES = ['type', 'id', 'fallback', 'height', 'horizontalAlignment', 'isVisible', 'requires', 'separator', 'spacing', 'targetWidth', 'lang', 'grid.area', '$when'] as const;
+export const ELEMENT_COMMON_PROPERTIES = [
+  'type',
+  'id',
+  'fallback',
+  'height',
+  'horizontalAlignment',
+  'isVisible',
+  'requires',
+  'separator',
+  'spacing',
+  'targetWidth',
+  'lang',
+  'grid.area',
+  '$when',
+] as const;
 
 const small = (text: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, size: 'Small', ...extra });
 
@@ -139,7 +168,13 @@ export interface UserStates {
   stopped: number;
 }
 
-const STATE_COLORS: Record<keyof UserStates, ChartColor> = { synced: 'good', syncing: 'categoricalBlue', queued: 'neutral', failed: 'attention', stopped: 'warning' };
+const STATE_COLORS: Record<keyof UserStates, ChartColor> = {
+  synced: 'good',
+  syncing: 'categoricalBlue',
+  queued: 'neutral',
+  failed: 'attention',
+  stopped: 'warning',
+};
 const STATE_LABELS: Record<keyof UserStates, string> = { synced: 'Synced', syncing: 'Syncing', queued: 'Queued', failed: 'Failed', stopped: 'Stopped' };
 
 /** The batch's users by state; states with nobody are left out of the ring (a zero slice draws nothing). */
@@ -155,7 +190,10 @@ export function usersByStateDonut(states: UserStates, fallback: ChartFallback): 
 }
 
 /** Done vs left as one stacked bar (items or bytes); `unit` names what is counted. */
-export function doneVsLeftBar(input: { title: string; done: number; left: number; unit: 'items' | 'bytes' | 'users' }, fallback: ChartFallback): StackedBarChart {
+export function doneVsLeftBar(
+  input: { title: string; done: number; left: number; unit: 'items' | 'bytes' | 'users' },
+  fallback: ChartFallback,
+): StackedBarChart {
   const fmt = (n: number) => (input.unit === 'bytes' ? formatBytes(n) : `${formatCount(n)} ${input.unit}`);
   return {
     type: 'Chart.HorizontalBar.Stacked',
@@ -190,7 +228,10 @@ export function batchesStackedBars(batches: BatchBar[]): StackedBarChart {
     type: 'Chart.HorizontalBar.Stacked',
     title: 'Users by state, per batch',
     spacing: 'Medium',
-    data: batches.map((b) => ({ title: b.name, data: keys.filter((k) => b[k] > 0).map((k) => ({ legend: STATE_LABELS[k], value: b[k], color: STATE_COLORS[k] })) })),
+    data: batches.map((b) => ({
+      title: b.name,
+      data: keys.filter((k) => b[k] > 0).map((k) => ({ legend: STATE_LABELS[k], value: b[k], color: STATE_COLORS[k] })),
+    })),
     fallback: 'drop',
   };
 }
@@ -269,7 +310,10 @@ export function sourceVsTargetBars(users: { email: string; source: number; targe
     ],
     fallback: {
       type: 'FactSet',
-      facts: rows.map((u) => ({ title: u.email, value: `source ${formatCount(u.source)}, target ${formatCount(u.target)} (${u.target - u.source > 0 ? '+' : ''}${formatCount(u.target - u.source)})` })),
+      facts: rows.map((u) => ({
+        title: u.email,
+        value: `source ${formatCount(u.source)}, target ${formatCount(u.target)} (${u.target - u.source > 0 ? '+' : ''}${formatCount(u.target - u.source)})`,
+      })),
     },
   };
 }
@@ -288,7 +332,11 @@ export function throughputLine(points: { minutesAgo: number; perHour: number }[]
 }
 
 /** Throughput over time for several batches (`status`): one line each. */
-export function throughputLines(series: { legend: string; points: { minutesAgo: number; perHour: number }[] }[], unit: string, fallbackText: string): LineChart {
+export function throughputLines(
+  series: { legend: string; points: { minutesAgo: number; perHour: number }[] }[],
+  unit: string,
+  fallbackText: string,
+): LineChart {
   return {
     type: 'Chart.Line',
     title: `Throughput per batch (${unit} per hour)`,

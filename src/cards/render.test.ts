@@ -72,16 +72,55 @@ const text = (t: string): charts.CardElement => ({ type: 'TextBlock', text: t, w
 
 describe('chart builders', () => {
   const samples: [string, charts.ChartElement][] = [
-    ['usersByStateDonut', charts.usersByStateDonut({ synced: 3, syncing: 2, queued: 1, failed: 1, stopped: 0 }, charts.countsFallback([{ label: 'Synced', value: 3, color: 'Good' }]))],
-    ['doneVsLeftBar (items)', charts.doneVsLeftBar({ title: 'Items moved', done: 1200, left: 800, unit: 'items' }, charts.barFallback(60, '60% of users synced'))],
+    [
+      'usersByStateDonut',
+      charts.usersByStateDonut(
+        { synced: 3, syncing: 2, queued: 1, failed: 1, stopped: 0 },
+        charts.countsFallback([{ label: 'Synced', value: 3, color: 'Good' }]),
+      ),
+    ],
+    [
+      'doneVsLeftBar (items)',
+      charts.doneVsLeftBar({ title: 'Items moved', done: 1200, left: 800, unit: 'items' }, charts.barFallback(60, '60% of users synced')),
+    ],
     ['doneVsLeftBar (bytes)', charts.doneVsLeftBar({ title: 'Data moved', done: 5e9, left: 2e9, unit: 'bytes' }, 'drop')],
-    ['batchesStackedBars', charts.batchesStackedBars([{ name: 'pilot', synced: 2, syncing: 1, queued: 0, failed: 1, stopped: 0 }, { name: 'wave2', synced: 0, syncing: 0, queued: 500, failed: 0, stopped: 0 }])],
+    [
+      'batchesStackedBars',
+      charts.batchesStackedBars([
+        { name: 'pilot', synced: 2, syncing: 1, queued: 0, failed: 1, stopped: 0 },
+        { name: 'wave2', synced: 0, syncing: 0, queued: 500, failed: 0, stopped: 0 },
+      ]),
+    ],
     ['concurrencyGauge', charts.concurrencyGauge({ used: 120, endpointLimit: 100 })],
     ['concurrencyGauge (no endpoint)', charts.concurrencyGauge({ used: 0, endpointLimit: null })],
-    ['sizeByFolderKindBars', charts.sizeByFolderKindBars([{ kind: 'Inbox', bytes: 3e9 }, { kind: 'Sent', bytes: 1e9 }, { kind: 'Other', bytes: 0 }])],
+    [
+      'sizeByFolderKindBars',
+      charts.sizeByFolderKindBars([
+        { kind: 'Inbox', bytes: 3e9 },
+        { kind: 'Sent', bytes: 1e9 },
+        { kind: 'Other', bytes: 0 },
+      ]),
+    ],
     ['oversizeItemsBars', charts.oversizeItemsBars([{ email: 'annb@contoso.edu', count: 3 }])],
-    ['sourceVsTargetBars', charts.sourceVsTargetBars([{ email: 'annb@contoso.edu', source: 1200, target: 1198 }, { email: 'terrya@contoso.edu', source: 5, target: 5 }])],
-    ['throughputLine', charts.throughputLine([{ minutesAgo: 60, perHour: 1000 }, { minutesAgo: 30, perHour: 1500 }, { minutesAgo: 0, perHour: 1400 }], 'items', 'Throughput: 1,400 items per hour.')],
+    [
+      'sourceVsTargetBars',
+      charts.sourceVsTargetBars([
+        { email: 'annb@contoso.edu', source: 1200, target: 1198 },
+        { email: 'terrya@contoso.edu', source: 5, target: 5 },
+      ]),
+    ],
+    [
+      'throughputLine',
+      charts.throughputLine(
+        [
+          { minutesAgo: 60, perHour: 1000 },
+          { minutesAgo: 30, perHour: 1500 },
+          { minutesAgo: 0, perHour: 1400 },
+        ],
+        'items',
+        'Throughput: 1,400 items per hour.',
+      ),
+    ],
   ];
 
   it.each(samples)('%s is a documented chart element with a fallback, valid in a 1.5 card', (_name, chart) => {
@@ -93,8 +132,16 @@ describe('chart builders', () => {
   });
 
   it('leaves out what is not there: empty donut slices, equal source and target, empty folder kinds', () => {
-    expect(charts.usersByStateDonut({ synced: 3, syncing: 0, queued: 0, failed: 1, stopped: 0 }, 'drop').data.map((d) => d.legend)).toEqual(['Synced', 'Failed']);
-    expect(charts.sourceVsTargetBars([{ email: 'a@x', source: 5, target: 5 }, { email: 'b@x', source: 5, target: 4 }]).data[0].values).toEqual([{ x: 'b@x', y: 5 }]);
+    expect(charts.usersByStateDonut({ synced: 3, syncing: 0, queued: 0, failed: 1, stopped: 0 }, 'drop').data.map((d) => d.legend)).toEqual([
+      'Synced',
+      'Failed',
+    ]);
+    expect(
+      charts.sourceVsTargetBars([
+        { email: 'a@x', source: 5, target: 5 },
+        { email: 'b@x', source: 5, target: 4 },
+      ]).data[0].values,
+    ).toEqual([{ x: 'b@x', y: 5 }]);
     expect(charts.sizeByFolderKindBars([{ kind: 'Other', bytes: 0 }]).data).toEqual([]);
   });
 
@@ -112,12 +159,16 @@ describe('the card validator', () => {
   it('finds what Teams would refuse or not draw: unknown elements and properties, a chart without fallback, undocumented chart properties, template leftovers', () => {
     expect(validateAdaptiveCard(asCard(text('ok')))).toEqual([]);
     expect(validateAdaptiveCard(asCard({ type: 'Chart.Donut', data: [{ legend: 'a', value: 1 }] }))).toEqual([expect.stringMatching(/needs a fallback/)]);
-    expect(validateAdaptiveCard(asCard({ type: 'Chart.Donut', data: [{ label: 'a', value: 1 }], fallback: 'drop' }))).toEqual([expect.stringMatching(/"label" is not in the schema/)]);
+    expect(validateAdaptiveCard(asCard({ type: 'Chart.Donut', data: [{ label: 'a', value: 1 }], fallback: 'drop' }))).toEqual([
+      expect.stringMatching(/"label" is not in the schema/),
+    ]);
     expect(validateAdaptiveCard(asCard({ type: 'Chart.Gauge', value: 1, maxValue: 3, fallback: 'drop' }))).toEqual([expect.stringMatching(/"maxValue"/)]);
     expect(validateAdaptiveCard(asCard({ type: 'Chart.Sparkle', data: [], fallback: 'drop' }))).toEqual([expect.stringMatching(/unknown chart type/)]);
     expect(validateAdaptiveCard(asCard({ type: 'TextBlock', text: 'x', colour: 'Good' }))).toEqual([expect.stringMatching(/"colour"/)]);
     expect(validateAdaptiveCard(asCard({ type: 'TextBlock', text: 'x', $when: '${a}' }))).toContainEqual(expect.stringMatching(/template expression/));
-    expect(validateAdaptiveCard(asCard({ type: 'Chart.Line', data: [{ legend: 'x', values: [{ x: 1, y: 'a' }] }], fallback: { type: 'TextBlok', text: 'x' } }))).toHaveLength(2);
+    expect(
+      validateAdaptiveCard(asCard({ type: 'Chart.Line', data: [{ legend: 'x', values: [{ x: 1, y: 'a' }] }], fallback: { type: 'TextBlok', text: 'x' } })),
+    ).toHaveLength(2);
     expect(validateAdaptiveCard({ type: 'AdaptiveCard', version: '1.6', body: [] })).toEqual([expect.stringMatching(/version/)]);
   });
 });

@@ -5,7 +5,8 @@ import { statusCard, statusFinishView } from './status';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-05-04T08:00:00Z');
-const steady = (n: number, perMin: number, total = 10_000): ProgressSample[] => Array.from({ length: n }, (_, i) => ({ at: T0 + i * 5 * MIN, items: i * 5 * perMin, totalItems: total }));
+const steady = (n: number, perMin: number, total = 10_000): ProgressSample[] =>
+  Array.from({ length: n }, (_, i) => ({ at: T0 + i * 5 * MIN, items: i * 5 * perMin, totalItems: total }));
 
 describe('status across batches', () => {
   const now = new Date(T0 + 60 * MIN);
@@ -19,7 +20,9 @@ describe('status across batches', () => {
       ],
       now,
     );
-    expect(view.eta).toMatch(/^Across 2 syncing batches: 1,800 items per hour; the last expected Synced between 2026-05-0\d \d\d:\d\d UTC and 2026-05-0\d \d\d:\d\d UTC\./);
+    expect(view.eta).toMatch(
+      /^Across 2 syncing batches: 1,800 items per hour; the last expected Synced between 2026-05-0\d \d\d:\d\d UTC and 2026-05-0\d \d\d:\d\d UTC\./,
+    );
     expect(view.eta).toMatch(/Finish time not enough data yet for wave3\./);
     expect(view.extraCharts?.[0]).toMatchObject({ type: 'Chart.Line', data: [{ legend: 'pilot' }, { legend: 'wave2' }, { legend: 'wave3' }].slice(0, 2) });
   });

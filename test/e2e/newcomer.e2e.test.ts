@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { clickCardButton, requireChromium, screenshot, sendText, TEST_OUTPUT_DIR } from '../support/chromium';
-import { botCards, botErrors, leakedPasswords, lines, MESSAGES, messageWith, useE2e, waitForCard, waitForValue } from '../support/e2e';
+import { botCards, botErrors, leakedPasswords, MESSAGES, messageWith, useE2e, waitForCard, waitForValue } from '../support/e2e';
 
 const describeUi = requireChromium() ? describe : describe.skip;
 

@@ -37,14 +37,29 @@ describe('finish estimate on a batch whose pace changes', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-eta-'));
-    emulator = await startExchangeEmulator({ timeScale: 0, noDemoSource: true, demoTenant: false, sourceDirectories: [syntheticSource(HOST, ITEMS)], itemsPerSecond: 0.5 });
+    emulator = await startExchangeEmulator({
+      timeScale: 0,
+      noDemoSource: true,
+      demoTenant: false,
+      sourceDirectories: [syntheticSource(HOST, ITEMS)],
+      itemsPerSecond: 0.5,
+    });
     emulator.control.addMailboxes(['ann@eta.example']);
     connector = await startCaptureConnector();
     store = new FileStore(path.join(dir, 'state'));
-    const exchange = () => createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken) });
+    const exchange = () =>
+      createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken) });
     stack = buildNotifications({
-      adapter: unauthenticatedAdapter(), botAppId: '', store, audit: new AuditLog(store, systemClock), clock: systemClock,
-      exchangeClock: { now: () => emulator.control.now() }, exchange, intervalMs: 3_600_000, lease: null, log: silent,
+      adapter: unauthenticatedAdapter(),
+      botAppId: '',
+      store,
+      audit: new AuditLog(store, systemClock),
+      clock: systemClock,
+      exchangeClock: { now: () => emulator.control.now() },
+      exchange,
+      intervalMs: 3_600_000,
+      lease: null,
+      log: silent,
     });
     await stack.conversations.remember({ channelId: 'msteams', serviceUrl: connector.serviceUrl, conversation: { id: CONV }, bot: { id: '28:bot' } }, 'test');
     await stack.subscriptions.subscribe(CONV, { all: true }, { id: 'admin' });
@@ -72,7 +87,12 @@ describe('finish estimate on a batch whose pace changes', () => {
       return estimateFinish((await readProgress(store, guid))?.samples ?? []);
     };
     const lastCardText = () => {
-      const u = connector.updates(CONV).pop() ?? connector.activities(CONV).filter((a) => a.activity?.attachments?.length).pop();
+      const u =
+        connector.updates(CONV).pop() ??
+        connector
+          .activities(CONV)
+          .filter((a) => a.activity?.attachments?.length)
+          .pop();
       return u ? cardText(u.activity.attachments[0].content) : '';
     };
 
@@ -131,10 +151,15 @@ describe('finish estimate on the live card (batch show), nobody subscribed', () 
 
   it('the card samples its own refreshes: "not enough data yet", then a range, with the throughput line', async () => {
     await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(['batch new pilot', 'EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n'));
+    const [validation] = await t.say(
+      ['batch new pilot', 'EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n'),
+    );
     await t.press(validation, /Create batch pilot/);
     const liveText = () => {
-      const u = t.connector.updates().filter((x) => x.activityId === validation.activityId).pop();
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === validation.activityId)
+        .pop();
       return u ? cardText(u.activity.attachments[0].content) : '';
     };
     await t.cutover.emulator!.control.advance(60);
@@ -142,10 +167,19 @@ describe('finish estimate on the live card (batch show), nobody subscribed', () 
     let text = '';
     for (let i = 0; i < 8 && !/Expected Synced between/.test(text); i++) {
       await t.cutover.emulator!.control.advance(30);
-      text = await waitFor(() => { const x = liveText(); return x && x !== text ? x : undefined; }, { timeoutMs: 5000 }).catch(() => liveText());
+      text = await waitFor(
+        () => {
+          const x = liveText();
+          return x && x !== text ? x : undefined;
+        },
+        { timeoutMs: 5000 },
+      ).catch(() => liveText());
     }
     expect(text).toMatch(/Throughput [\d,]+ items per hour .* Expected Synced between \d{4}-\d\d-\d\d \d\d:\d\d UTC and \d{4}-\d\d-\d\d \d\d:\d\d UTC/s);
-    const card = t.connector.updates().filter((x) => x.activityId === validation.activityId).pop()!.activity.attachments[0].content;
+    const card = t.connector
+      .updates()
+      .filter((x) => x.activityId === validation.activityId)
+      .pop()!.activity.attachments[0].content;
     expect(validateAdaptiveCard(card)).toEqual([]);
     expect(JSON.stringify(card)).toContain('"Chart.Line"');
   }, 60_000);

@@ -20,7 +20,13 @@ const ELEMENTS: Record<string, Spec> = {
   TextBlock: {
     props: ['text', 'color', 'fontType', 'horizontalAlignment', 'isSubtle', 'maxLines', 'size', 'weight', 'wrap', 'style'],
     required: ['text'],
-    enums: { color: COLORS, size: ['Default', 'Small', 'Medium', 'Large', 'ExtraLarge'], weight: ['Default', 'Lighter', 'Bolder'], fontType: ['Default', 'Monospace'], style: ['default', 'heading'] },
+    enums: {
+      color: COLORS,
+      size: ['Default', 'Small', 'Medium', 'Large', 'ExtraLarge'],
+      weight: ['Default', 'Lighter', 'Bolder'],
+      fontType: ['Default', 'Monospace'],
+      style: ['default', 'heading'],
+    },
   },
   Image: { props: ['url', 'altText', 'backgroundColor', 'horizontalAlignment', 'selectAction', 'size', 'style', 'width'], required: ['url'] },
   Container: {
@@ -34,16 +40,41 @@ const ELEMENTS: Record<string, Spec> = {
   ActionSet: { props: ['actions'], required: ['actions'] },
   RichTextBlock: { props: ['inlines', 'horizontalAlignment'], required: ['inlines'] },
   Table: { props: ['columns', 'rows', 'firstRowAsHeader', 'showGridLines', 'gridStyle', 'horizontalCellContentAlignment', 'verticalCellContentAlignment'] },
-  'Input.Text': { props: ['placeholder', 'value', 'maxLength', 'isMultiline', 'style', 'inlineAction', 'regex', 'label', 'isRequired', 'errorMessage'], required: ['id'], enums: { style: ['text', 'tel', 'url', 'email', 'password', 'Text', 'Tel', 'Url', 'Email', 'Password'] } },
+  'Input.Text': {
+    props: ['placeholder', 'value', 'maxLength', 'isMultiline', 'style', 'inlineAction', 'regex', 'label', 'isRequired', 'errorMessage'],
+    required: ['id'],
+    enums: { style: ['text', 'tel', 'url', 'email', 'password', 'Text', 'Tel', 'Url', 'Email', 'Password'] },
+  },
   'Input.Number': { props: ['placeholder', 'value', 'min', 'max', 'label', 'isRequired', 'errorMessage'], required: ['id'] },
   'Input.Date': { props: ['placeholder', 'value', 'min', 'max', 'label', 'isRequired', 'errorMessage'], required: ['id'] },
   'Input.Time': { props: ['placeholder', 'value', 'min', 'max', 'label', 'isRequired', 'errorMessage'], required: ['id'] },
   'Input.Toggle': { props: ['title', 'value', 'valueOn', 'valueOff', 'wrap', 'label', 'isRequired', 'errorMessage'], required: ['id', 'title'] },
-  'Input.ChoiceSet': { props: ['choices', 'isMultiSelect', 'style', 'value', 'placeholder', 'wrap', 'label', 'isRequired', 'errorMessage'], required: ['id'], enums: { style: ['compact', 'expanded', 'filtered'] } },
+  'Input.ChoiceSet': {
+    props: ['choices', 'isMultiSelect', 'style', 'value', 'placeholder', 'wrap', 'label', 'isRequired', 'errorMessage'],
+    required: ['id'],
+    enums: { style: ['compact', 'expanded', 'filtered'] },
+  },
 };
 
 const COLUMN: Spec = {
-  props: ['items', 'backgroundImage', 'bleed', 'fallback', 'minHeight', 'rtl', 'separator', 'spacing', 'selectAction', 'style', 'verticalContentAlignment', 'width', 'id', 'isVisible', 'requires', 'type'],
+  props: [
+    'items',
+    'backgroundImage',
+    'bleed',
+    'fallback',
+    'minHeight',
+    'rtl',
+    'separator',
+    'spacing',
+    'selectAction',
+    'style',
+    'verticalContentAlignment',
+    'width',
+    'id',
+    'isVisible',
+    'requires',
+    'type',
+  ],
   enums: { style: CONTAINER_STYLES, spacing: SPACING },
 };
 
@@ -56,7 +87,25 @@ const ACTIONS: Record<string, Spec> = {
 };
 const ACTION_COMMON = ['type', 'id', 'title', 'iconUrl', 'style', 'fallback', 'requires'];
 
-const CARD_PROPS = ['type', 'version', '$schema', 'body', 'actions', 'msteams', 'refresh', 'selectAction', 'fallbackText', 'minHeight', 'rtl', 'speak', 'lang', 'verticalContentAlignment', 'backgroundImage', 'authentication', 'metadata'];
+const CARD_PROPS = [
+  'type',
+  'version',
+  '$schema',
+  'body',
+  'actions',
+  'msteams',
+  'refresh',
+  'selectAction',
+  'fallbackText',
+  'minHeight',
+  'rtl',
+  'speak',
+  'lang',
+  'verticalContentAlignment',
+  'backgroundImage',
+  'authentication',
+  'metadata',
+];
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -109,10 +158,12 @@ export function validateAdaptiveCard(card: unknown): string[] {
         nested.forEach((n, j) => {
           if (!isObj(n)) return bad(`${p}.${nestedKey}[${j}]`, 'must be an object');
           known(`${p}.${nestedKey}[${j}]`, n, spec.nested!);
-          for (const [k, v] of Object.entries(n)) if ((k === 'y' || k === 'value') && (typeof v !== 'number' || !Number.isFinite(v))) bad(`${p}.${nestedKey}[${j}]`, `${k} must be a finite number`);
+          for (const [k, v] of Object.entries(n))
+            if ((k === 'y' || k === 'value') && (typeof v !== 'number' || !Number.isFinite(v))) bad(`${p}.${nestedKey}[${j}]`, `${k} must be a finite number`);
         });
       }
-      for (const [k, v] of Object.entries(d)) if ((k === 'y' || k === 'value' || k === 'size') && (typeof v !== 'number' || !Number.isFinite(v))) bad(p, `${k} must be a finite number`);
+      for (const [k, v] of Object.entries(d))
+        if ((k === 'y' || k === 'value' || k === 'size') && (typeof v !== 'number' || !Number.isFinite(v))) bad(p, `${k} must be a finite number`);
     });
   }
 
@@ -129,7 +180,8 @@ export function validateAdaptiveCard(card: unknown): string[] {
       known(path, el, [...COMMON, ...spec.props]);
       for (const r of spec.required ?? []) if (el[r] === undefined || el[r] === null) bad(path, `needs "${r}"`);
       checkEnums(path, el, spec);
-      if (type === 'Container') (Array.isArray(el.items) ? el.items : [bad(path, '"items" must be an array')]).forEach((c, i) => c !== undefined && element(`${path}.items[${i}]`, c));
+      if (type === 'Container')
+        (Array.isArray(el.items) ? el.items : [bad(path, '"items" must be an array')]).forEach((c, i) => c !== undefined && element(`${path}.items[${i}]`, c));
       if (type === 'ColumnSet' && el.columns !== undefined) {
         if (!Array.isArray(el.columns)) bad(path, '"columns" must be an array');
         else
@@ -139,13 +191,19 @@ export function validateAdaptiveCard(card: unknown): string[] {
             if (c.type !== undefined && c.type !== 'Column') bad(cp, `type "${String(c.type)}" in columns`);
             known(cp, c, COLUMN.props);
             checkEnums(cp, c, COLUMN);
-            if (c.width !== undefined && !(typeof c.width === 'number' || /^(auto|stretch|\d+(\.\d+)?(px)?)$/.test(String(c.width)))) bad(cp, `width "${String(c.width)}"`);
+            if (c.width !== undefined && !(typeof c.width === 'number' || /^(auto|stretch|\d+(\.\d+)?(px)?)$/.test(String(c.width))))
+              bad(cp, `width "${String(c.width)}"`);
             (Array.isArray(c.items) ? c.items : []).forEach((x, j) => element(`${cp}.items[${j}]`, x));
           });
       }
       if (type === 'FactSet') {
         if (!Array.isArray(el.facts)) bad(path, '"facts" must be an array');
-        else el.facts.forEach((f, i) => (isObj(f) && typeof f.title === 'string' && typeof f.value === 'string' ? known(`${path}.facts[${i}]`, f, ['title', 'value']) : bad(`${path}.facts[${i}]`, 'a fact needs title and value strings')));
+        else
+          el.facts.forEach((f, i) =>
+            isObj(f) && typeof f.title === 'string' && typeof f.value === 'string'
+              ? known(`${path}.facts[${i}]`, f, ['title', 'value'])
+              : bad(`${path}.facts[${i}]`, 'a fact needs title and value strings'),
+          );
       }
       if (type === 'ActionSet' && Array.isArray(el.actions)) el.actions.forEach((a, i) => action(`${path}.actions[${i}]`, a));
       if (type === 'TextBlock' && typeof el.text !== 'string') bad(path, 'text must be a string');

@@ -111,7 +111,11 @@ export function throughputSeries(history: readonly ProgressSample[], now: number
   return out;
 }
 
-const hhmm = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+const hhmm = (d: Date) =>
+  d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d+Z$/, ' UTC');
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The estimate in words, as the cards show it. */

@@ -78,7 +78,13 @@ export async function sampleBatch(
  * subscription to start the watcher: same history, same rules (a moment already sampled adds nothing).
  * Returns the history to show; never fails the card.
  */
-export async function recordSample(store: KeyValueStore, ex: ExchangeAdmin, batch: Pick<BatchSnapshot, 'name' | 'guid' | 'status' | 'total'>, users: readonly MigrationUser[], now: Date): Promise<ProgressSample[]> {
+export async function recordSample(
+  store: KeyValueStore,
+  ex: ExchangeAdmin,
+  batch: Pick<BatchSnapshot, 'name' | 'guid' | 'status' | 'total'>,
+  users: readonly MigrationUser[],
+  now: Date,
+): Promise<ProgressSample[]> {
   // A batch that is not moving mail has no finish time to show.
   if (!sampled(batch)) return [];
   const before = await readProgress(store, batch.guid).catch(() => null);
