@@ -55,7 +55,7 @@ async function main() {
   await ex.newImapMigrationEndpoint({ name: 'bench', remoteServer: HOST, port: 993, security: 'Ssl' });
   for (let b = 0; b < B; b++) {
     const rows = Array.from({ length: U }, (_, i) => `${addr(b, i)},${addr(b, i)},${i < 2 ? 'bad' : 'ok'}-${i}`);
-    await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', rows: validateMigrationCsv(Buffer.from(['EmailAddress,UserName,Password', ...rows].join('\n'))).rows, autoStart: true });
+    await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', rows: validateMigrationCsv(['EmailAddress,UserName,Password', ...rows].join('\n')).rows, autoStart: true });
   }
   const w = stack.watcher;
   // Waits until the watcher has polled at least twice after `since` with nothing left to send.

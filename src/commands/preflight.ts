@@ -20,6 +20,7 @@ import { exchangeErrorReply, notice, type CardAction } from './views';
 import { keepForEndpoint } from './keepUpload';
 import { preflightCharts } from '../cards/preflightCharts';
 import { approvalsRequired, requestApproval } from './approvals';
+import { errorText } from '../lib/errorText';
 
 const BLOCKED_SHOWN = 8;
 const LARGE_SHOWN = 8;
@@ -316,8 +317,8 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
       done.push(`${fix.emailAddress}: ${formatBytes(fix.currentLimitBytes)} → ${formatBytes(fix.newLimitBytes)}`);
       await deps.audit.record({ actor, action: 'mailbox.limit', target: fix.emailAddress, result: 'ok', detail: `preflight fix to ${formatBytes(fix.newLimitBytes)}` });
     } catch (err) {
-      failed.push(`${fix.emailAddress}: ${err instanceof Error ? err.message : String(err)}`);
-      await deps.audit.record({ actor, action: 'mailbox.limit', target: fix.emailAddress, result: 'failed', detail: err instanceof Error ? err.message : String(err) });
+      failed.push(`${fix.emailAddress}: ${errorText(err)}`);
+      await deps.audit.record({ actor, action: 'mailbox.limit', target: fix.emailAddress, result: 'failed', detail: errorText(err) });
     }
   }
   const first = run.report.fixes.raiseLimits[0];

@@ -23,7 +23,7 @@ const BATCH_NOT_FOUND = '06-error-404-get-migrationbatch.module-text-2022-12-26.
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 /** The `error` object the v3 module printed in 06-…-remove-mailbox, joined back from its console lines. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a capture is arbitrary JSON, walked by tests
+ 
 function capturedNotFoundError(): Record<string, any> {
   const lines = captureText(NOT_FOUND_TEXT)
     .split('\n')

@@ -38,7 +38,7 @@ export function captureText(name: string): string {
   return captureBytes(name).toString('utf8');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a capture is arbitrary JSON, walked by tests
+ 
 export function captureJson<T = any>(name: string): T {
   return JSON.parse(captureText(name)) as T;
 }

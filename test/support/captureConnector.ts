@@ -10,7 +10,7 @@ import { waitFor } from './ports';
  */
 
 // Plain JSON shapes on purpose: no botbuilder types outside src/teams/.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Json = any;
 
 export type CapturedKind = 'send' | 'reply' | 'update' | 'delete';

@@ -21,7 +21,7 @@ export interface EchoBot {
   url: string;
   port: number;
   /** Every activity the bot received, in order. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   received: any[];
   close(): Promise<void>;
 }
@@ -34,7 +34,7 @@ export async function startEchoBot(): Promise<EchoBot> {
     MicrosoftAppTenantId: '',
   });
   const adapter = new CloudAdapter(auth);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   const received: any[] = [];
 
   const logic = async (ctx: TurnContext) => {

@@ -13,7 +13,7 @@ import { freePort } from './ports';
  * setting from the developer's shell cleared so runs are reproducible.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Json = any;
 
 export interface PlaygroundLogEntry {
