@@ -9,12 +9,12 @@
 // Run: npx tsc -p . && FANOUT_MAILBOXES=100 node dist/bench/fanout.js
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { MigrationBatch, MigrationEndpoint } from '../src/domain/exchange/types';
 import type { ExchangeAdmin } from '../src/ports/exchange';
 import { startAzurite } from '../test/support/azurite';
+import { latencyProxy } from '../test/support/latencyProxy';
 import { cutoverInstance } from '../test/support/cutoverWorker';
 import { dovecotAvailable, startDovecot, type FixtureUser } from '../test/support/dovecot';
 
@@ -24,42 +24,6 @@ const CAP = Number(process.env.FANOUT_CAP ?? 20);
 const WIDTH = Number(process.env.FANOUT_WIDTH ?? 4);
 const PROCESSES = (process.env.FANOUT_PROCESSES ?? '1,2,4').split(',').map(Number);
 const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../..' : '..');
-
-/** A TCP proxy that delays every client→server chunk by `ms` and counts open connections. */
-function latencyProxy(upstreamPort: number, ms: number): Promise<{ port: number; open: () => number; peak: () => number; resetPeak(): void; close(): void }> {
-  let open = 0;
-  let peak = 0;
-  const server = net.createServer((client) => {
-    open++;
-    peak = Math.max(peak, open);
-    const up = net.connect(upstreamPort, '127.0.0.1');
-    let closed = false;
-    const done = () => {
-      if (closed) return;
-      closed = true;
-      open--;
-      client.destroy();
-      up.destroy();
-    };
-    client.on('data', (chunk) => setTimeout(() => !closed && up.write(chunk), ms));
-    up.on('data', (chunk) => client.write(chunk));
-    client.on('close', done);
-    up.on('close', done);
-    client.on('error', done);
-    up.on('error', done);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        open: () => open,
-        peak: () => peak,
-        resetPeak: () => (peak = open),
-        close: () => server.close(),
-      }),
-    ),
-  );
-}
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/tsRegister.cjs'), path.join(ROOT, 'test/support/cutoverWorker.ts')], {

@@ -14,6 +14,7 @@ import { describeWithDovecot, startDovecot, type DovecotInstance, type FixtureUs
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { buildMessage } from '../support/mailFixtures';
 import { cutoverInstance } from '../support/cutoverWorker';
+import { latencyProxy } from '../support/latencyProxy';
 import { InProcessWorkQueue } from '../../src/adapters/queue/inProcessQueue';
 import { CutoverService, type CutoverWorkItem } from '../../src/services/cutover';
 import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
@@ -149,6 +150,47 @@ describeWithDovecot()('delta pass fanned out over Azure Storage queues', () => {
     await queue.stop();
     expect(await queue.poisoned()).toEqual([]);
   }, 90_000);
+
+  it("the source server's connection cap holds for both instances together", async () => {
+    // The source behind a proxy that counts open connections; the endpoint allows 2 at once.
+    const proxy = await latencyProxy(source.imapPort, 30);
+    const cappedExchange = {
+      getMigrationBatch: async (id: string) => ({ identity: id, status: 'Synced', sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
+      getMigrationEndpoint: async () =>
+        ({ identity: 'old', remoteServer: '127.0.0.1', port: proxy.port, security: 'None', maxConcurrentIncrementalSyncs: 2 }) as MigrationEndpoint,
+    } as unknown as ExchangeAdmin;
+    const setup = {
+      storage: azurite.connectionString,
+      queue: 'capped',
+      target: { host: target.host, port: target.imapPort, user: `{email}*${target.masterUser}`, password: target.masterPassword },
+      width: 3,
+      visibilitySeconds: 30,
+    };
+    const a = cutoverInstance({ ...setup, exchange: cappedExchange });
+    const b = cutoverInstance(setup);
+    const ran = { a: 0, b: 0 };
+    const count = (who: 'a' | 'b', q: typeof a.queue) => {
+      const start = q.start.bind(q);
+      q.start = (h) => start({ run: async (item, ctx) => (await h.run(item, ctx), void ran[who]++), poisoned: h.poisoned });
+    };
+    count('a', a.queue);
+    count('b', b.queue);
+    try {
+      await a.service.plan('capped', { domain: 'example.test', by: 'test', csv: Buffer.from(CSV) });
+      await Promise.all([a.service.startWorkers(), b.service.startWorkers()]);
+      const s = await a.service.runDeltaPass('capped');
+      expect(s.failedUsers).toEqual([]);
+      expect(s.users).toBe(6);
+      expect(ran.a + ran.b).toBe(6);
+      expect(ran.a).toBeGreaterThan(0);
+      expect(ran.b).toBeGreaterThan(0);
+      // 6 slots of demand (3 per instance), 2 allowed: never more than 2 open, and the cap was used.
+      expect(proxy.peak()).toBe(2);
+    } finally {
+      await Promise.all([a.service.stopWorkers(), b.service.stopWorkers()]);
+      proxy.close();
+    }
+  }, 60_000);
 
   it('an item that always fails goes to the poison queue and its mailbox shows the error on the card', async () => {
     let calls = 0;
