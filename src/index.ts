@@ -477,7 +477,9 @@ function buildCutoverScheduler(config: Config, o: { cutover: CutoverService; pro
 
 /** One connection budget per source server for every preflight at once (the endpoint's cap holds across runs). */
 function preflightRunner(config: Config): CommandDeps['preflight'] {
-  const connections = new SourceConnectionGate();
+  // With a storage account the cap holds for every instance together (one leased blob per slot).
+  const cs = config.storage.connectionString;
+  const connections = cs ? new BlobLeaseBudget({ connectionString: cs, container: config.storage.container }) : new SourceConnectionGate();
   return {
     run: (input) => {
       const demo = config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(input.server.remoteServer.toLowerCase());

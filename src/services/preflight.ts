@@ -10,6 +10,7 @@ import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from '../domain/exchange/types';
 import { classifyFailure } from '../domain/preflight/classify';
 import { buildReport, buildUser, PreflightReport, PreflightUser } from '../domain/preflight/report';
 import { sleep } from '../lib/sleep';
+import type { ConnectionBudget } from '../ports/connectionBudget';
 
 export type { PreflightReport, PreflightUser } from '../domain/preflight/report';
 
@@ -49,11 +50,12 @@ export interface RunPreflightInput {
   /** For tests and the bench. */
   forceMethod?: SizingMethod;
   /**
-   * Connections per source server across every preflight in this process (index.ts passes one for all).
-   * Each run waits for a slot under its own maxConcurrent, so runs against one server share that cap.
+   * Connections per source server across every preflight (index.ts passes one for all: this process's gate, or with a
+   * storage account the blob-lease budget every instance shares). Each run waits for a slot under its own
+   * maxConcurrent, so runs against one server share that cap.
    * Default: a gate of this run's own.
    */
-  connections?: SourceConnectionGate;
+  connections?: ConnectionBudget;
   /** How one mailbox is read: a live IMAP scan (adapters/imap), or local mode's demo source. */
   scanner: MailboxScanner;
 }
@@ -63,7 +65,7 @@ export interface RunPreflightInput {
  * slot before each connection and gets one only while fewer than its cap are open to that server,
  * whoever opened them. Waiters are served in order; an aborted wait gives up its place.
  */
-export class SourceConnectionGate {
+export class SourceConnectionGate implements ConnectionBudget {
   private readonly open = new Map<string, number>();
   private readonly queues = new Map<string, { cap: number; grant: () => void }[]>();
 
