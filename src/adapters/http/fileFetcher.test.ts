@@ -105,6 +105,8 @@ describe('host patterns', () => {
   });
 });
 
+// Handlers never chain on res.writeHead(): restify, loaded by other suites in the same jest
+// worker, replaces ServerResponse#writeHead with one that returns nothing.
 describe('local mode: plain http to exact loopback only', () => {
   let origin: Served;
   let elsewhere: Served;
@@ -115,18 +117,18 @@ describe('local mode: plain http to exact loopback only', () => {
     origin = await serve('127.0.0.1', (req, res) => {
       const u = new URL(req.url!, 'http://x');
       if (u.pathname === '/users.csv') return void res.end(CSV);
-      if (u.pathname === '/to-other-loopback') return void res.writeHead(302, { location: `${elsewhere.base}/users.csv` }).end();
+      if (u.pathname === '/to-other-loopback') return void (res.writeHead(302, { location: `${elsewhere.base}/users.csv` }), res.end());
       if (u.pathname === '/chain') {
         const n = Number(u.searchParams.get('n'));
-        return void res.writeHead(n > 0 ? 307 : 200, n > 0 ? { location: `/chain?n=${n - 1}` } : {}).end(n > 0 ? '' : CSV);
+        return void (res.writeHead(n > 0 ? 307 : 200, n > 0 ? { location: `/chain?n=${n - 1}` } : {}), res.end(n > 0 ? '' : CSV));
       }
-      if (u.pathname === '/declared-big') return void res.writeHead(200, { 'content-length': '5000' }).end(Buffer.alloc(5000));
+      if (u.pathname === '/declared-big') return void (res.writeHead(200, { 'content-length': '5000' }), res.end(Buffer.alloc(5000)));
       if (u.pathname === '/streamed-big') {
         res.writeHead(200); // chunked: no length announced
         for (let i = 0; i < 10; i++) res.write(Buffer.alloc(300, 'a'));
         return void res.end();
       }
-      res.writeHead(404).end();
+      (res.writeHead(404), res.end());
     });
   });
   afterAll(async () => {
@@ -249,11 +251,11 @@ describe('https end to end (a test certificate for contoso.sharepoint.com on loo
       '127.0.0.1',
       (req, res) => {
         if (req.url === '/users.csv') return void res.end(CSV);
-        if (req.url === '/to-my') return void res.writeHead(302, { location: `https://contoso-my.sharepoint.com:${site.port}/users.csv` }).end();
-        if (req.url === '/to-evil') return void res.writeHead(302, { location: `https://evil.example:${other.port}/users.csv` }).end();
-        if (req.url === '/to-rebound') return void res.writeHead(302, { location: `https://rebound.sharepoint.com:${other.port}/users.csv` }).end();
-        if (req.url === '/to-http') return void res.writeHead(302, { location: `http://127.0.0.1:${site.port}/users.csv` }).end();
-        res.writeHead(404).end();
+        if (req.url === '/to-my') return void (res.writeHead(302, { location: `https://contoso-my.sharepoint.com:${site.port}/users.csv` }), res.end());
+        if (req.url === '/to-evil') return void (res.writeHead(302, { location: `https://evil.example:${other.port}/users.csv` }), res.end());
+        if (req.url === '/to-rebound') return void (res.writeHead(302, { location: `https://rebound.sharepoint.com:${other.port}/users.csv` }), res.end());
+        if (req.url === '/to-http') return void (res.writeHead(302, { location: `http://127.0.0.1:${site.port}/users.csv` }), res.end());
+        (res.writeHead(404), res.end());
       },
       tls,
     );
