@@ -30,12 +30,28 @@ export default tseslint.config(
             floor('domain', ['ports', 'lib', ...ABOVE_PORTS], 'domain/ is pure: it imports only domain/.'),
             floor('lib', ['domain', 'ports', ...ABOVE_PORTS], 'lib/ holds small generic helpers: it imports nothing of Cutover.'),
             floor('ports', ABOVE_PORTS, 'ports/ may use domain/ and lib/ only.'),
-            floor('adapters', ['services', 'cards', 'commands', 'teams', 'index.ts', 'emulator', 'config.ts'], 'adapters/ implement ports: they may use domain/, lib/, ports/ and other adapters.'),
-            floor('services', ['adapters', 'commands', 'teams', 'index.ts', 'emulator', 'config.ts'], 'services/ work through ports: domain/, lib/, ports/, cards/ and other services.'),
+            floor(
+              'adapters',
+              ['services', 'cards', 'commands', 'teams', 'index.ts', 'emulator', 'config.ts'],
+              'adapters/ implement ports: they may use domain/, lib/, ports/ and other adapters.',
+            ),
+            floor(
+              'services',
+              ['adapters', 'commands', 'teams', 'index.ts', 'emulator', 'config.ts'],
+              'services/ work through ports: domain/, lib/, ports/, cards/ and other services.',
+            ),
             floor('cards', ['adapters', 'services', 'commands', 'teams', 'index.ts', 'emulator', 'config.ts'], 'cards/ build cards from domain values.'),
-            floor('commands', ['adapters', 'teams', 'index.ts', 'emulator', 'config.ts'], 'commands/ use services/, cards/, ports/, domain/ and lib/; never Teams or an adapter.'),
+            floor(
+              'commands',
+              ['adapters', 'teams', 'index.ts', 'emulator', 'config.ts'],
+              'commands/ use services/, cards/, ports/, domain/ and lib/; never Teams or an adapter.',
+            ),
             floor('teams', ['index.ts', 'emulator', 'config.ts'], 'teams/ receives what it needs from the composition root.'),
-            floor('emulator', ['ports', 'adapters', 'services', 'cards', 'commands', 'teams', 'index.ts', 'config.ts'], 'The emulators stand apart: domain/, lib/ and their own files.'),
+            floor(
+              'emulator',
+              ['ports', 'adapters', 'services', 'cards', 'commands', 'teams', 'index.ts', 'config.ts'],
+              'The emulators stand apart: domain/, lib/ and their own files.',
+            ),
           ],
         },
       ],
@@ -49,7 +65,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/cards/render'], importNames: ['renderCard'], message: 'Build the card with its module in src/cards/ (one typed builder per template).' }] },
+        {
+          patterns: [
+            {
+              group: ['**/cards/render'],
+              importNames: ['renderCard'],
+              message: 'Build the card with its module in src/cards/ (one typed builder per template).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -109,16 +109,25 @@ async function main(): Promise<void> {
     t = performance.now();
     for (let i = 1; i < MAX_BATCHES_PER_TENANT; i++) {
       const a = addresses[USERS + i];
-      await invoke(cutover, 'New-MigrationBatch', { Name: `wave-${String(i).padStart(3, '0')}`, SourceEndpoint: 'school', CSVData: csvData(`EmailAddress,UserName,Password\r\n${a},${a.split('@')[0]},Pw-x${i}\r\n`) });
+      await invoke(cutover, 'New-MigrationBatch', {
+        Name: `wave-${String(i).padStart(3, '0')}`,
+        SourceEndpoint: 'school',
+        CSVData: csvData(`EmailAddress,UserName,Password\r\n${a},${a.split('@')[0]},Pw-x${i}\r\n`),
+      });
     }
     const fillMs = performance.now() - t;
     const batches = (await invoke(cutover, 'Get-MigrationBatch', { ResultSize: 'Unlimited' })).value.length;
     const big = (await invoke(cutover, 'Get-MigrationBatch', { Identity: 'big' })).value[0];
     console.log(`setup: ${MAX_BATCHES_PER_TENANT - 1} more batches ${fillMs.toFixed(0)} ms`);
-    console.log(`batch big: ${big.Status}, total ${big.TotalCount}, synced ${big.SyncedCount}, failed ${big.FailedCount}, pending ${big.PendingCount}, active ${big.ActiveCount}; tenant batches: ${batches}`);
+    console.log(
+      `batch big: ${big.Status}, total ${big.TotalCount}, synced ${big.SyncedCount}, failed ${big.FailedCount}, pending ${big.PendingCount}, active ${big.ActiveCount}; tenant batches: ${batches}`,
+    );
     console.log(`runs: ${WARMUP} warm-up + ${RUNS} timed, one at a time, deliveryMode expectReplies\n`);
 
-    const results = [await measure(cutover, `batch show (${USERS.toLocaleString('en-US')} users)`, 'batch show big'), await measure(cutover, `batch list (${batches} batches)`, 'batch list')];
+    const results = [
+      await measure(cutover, `batch show (${USERS.toLocaleString('en-US')} users)`, 'batch show big'),
+      await measure(cutover, `batch list (${batches} batches)`, 'batch list'),
+    ];
     let failed = false;
     for (const r of results) {
       const okTime = r.medianMs < TARGET_MEDIAN_MS;

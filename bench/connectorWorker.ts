@@ -50,7 +50,11 @@ if (!isMainThread) {
     if (m.op === 'start') value = (connector = await startCaptureConnector()).serviceUrl;
     else if (m.op === 'stats') {
       const reqs = connector!.requests().slice(Number(m.arg ?? 0));
-      value = { count: connector!.requests().length, first: reqs.reduce((x, r) => Math.min(x, r.at), Infinity) || 0, last: reqs.reduce((x, r) => Math.max(x, r.at), 0) };
+      value = {
+        count: connector!.requests().length,
+        first: reqs.reduce((x, r) => Math.min(x, r.at), Infinity) || 0,
+        last: reqs.reduce((x, r) => Math.max(x, r.at), 0),
+      };
     } else if (m.op === 'close') await connector?.close();
     parentPort!.postMessage({ id: m.id, value });
   });

@@ -69,17 +69,24 @@ export function makeMigrationCsv(rows: number, seed = 42): Buffer {
     for (let k = 0; k < len; k++) pw += PLAIN[Math.floor(rnd() * PLAIN.length)];
     let pwField = pw;
     const r = rnd();
-    if (r < 0.05) pwField = `"${pw.slice(0, 4)},${pw.slice(4)}"`; // comma inside
-    else if (r < 0.08) pwField = `"${pw.slice(0, 3)}""${pw.slice(3)}"`; // quote inside
+    if (r < 0.05)
+      pwField = `"${pw.slice(0, 4)},${pw.slice(4)}"`; // comma inside
+    else if (r < 0.08)
+      pwField = `"${pw.slice(0, 3)}""${pw.slice(3)}"`; // quote inside
     else if (r < 0.1) pwField = `"${pw.slice(0, 5)} ${pw.slice(5)} "`; // spaces, one trailing
 
     // About 1% bad rows, of the kinds admins actually send.
     const bad = rnd();
-    if (bad < 0.002) email = `${ascii(first)} ${ascii(last)}@${domain}`; // space in address
-    else if (bad < 0.004) email = `${ascii(first)}.${ascii(last)}`; // no domain
-    else if (bad < 0.006 && i > 0) email = out[1 + Math.floor(rnd() * i)].split(',')[0]; // duplicate
-    else if (bad < 0.008) pwField = ''; // empty password
-    else if (bad < 0.01) pwField = `${pw.slice(0, 4)},${pw.slice(4)}`; // unquoted comma: 4 columns
+    if (bad < 0.002)
+      email = `${ascii(first)} ${ascii(last)}@${domain}`; // space in address
+    else if (bad < 0.004)
+      email = `${ascii(first)}.${ascii(last)}`; // no domain
+    else if (bad < 0.006 && i > 0)
+      email = out[1 + Math.floor(rnd() * i)].split(',')[0]; // duplicate
+    else if (bad < 0.008)
+      pwField = ''; // empty password
+    else if (bad < 0.01)
+      pwField = `${pw.slice(0, 4)},${pw.slice(4)}`; // unquoted comma: 4 columns
     else if (bad < 0.011) user = '';
     out.push(`${email},${user},${pwField}`);
   }
@@ -198,7 +205,9 @@ async function main(): Promise<void> {
   const bare = await measure('csv-parse');
   const ratio = mine.medianMs / bare.medianMs;
 
-  console.log(`Migration CSV: ${ROWS.toLocaleString('en-US')} rows, ${f1(mine.bytes / MB)} MB; ${WARMUP_RUNS} warm-up + ${TIMED_RUNS} timed runs each (median)`);
+  console.log(
+    `Migration CSV: ${ROWS.toLocaleString('en-US')} rows, ${f1(mine.bytes / MB)} MB; ${WARMUP_RUNS} warm-up + ${TIMED_RUNS} timed runs each (median)`,
+  );
   console.log('');
   console.log('                       median ms   min..max ms    peak RSS (Δ) MB     heap Δ MB  retained MB');
   for (const f of [mine, bare]) {

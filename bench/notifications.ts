@@ -42,10 +42,19 @@ async function main() {
   const store = new FileStore(path.join(dir, 'state'));
   const quiet = { info() {}, warn() {}, error() {} };
   const stack = buildNotifications({
-    adapter: unauthenticatedAdapter(), botAppId: '', store, audit: new AuditLog(store, systemClock), clock: systemClock,
+    adapter: unauthenticatedAdapter(),
+    botAppId: '',
+    store,
+    audit: new AuditLog(store, systemClock),
+    clock: systemClock,
     exchangeClock: { now: () => emulator.control.now() },
-    exchange: (onRetry) => createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), onRetry }),
-    intervalMs: INTERVAL, lease: null, log: quiet, notifier: { ratePerSecond: RATE }, concurrency: CONCURRENCY,
+    exchange: (onRetry) =>
+      createExchangeAdmin({ baseUrl: emulator.baseUrl, tenantId: emulator.tenantId, tokenSource: new StaticTokenSource(emulator.accessToken), onRetry }),
+    intervalMs: INTERVAL,
+    lease: null,
+    log: quiet,
+    notifier: { ratePerSecond: RATE },
+    concurrency: CONCURRENCY,
   });
   for (let c = 0; c < N; c++) {
     const id = `19:bench-${c}@thread.tacv2`;
@@ -55,7 +64,12 @@ async function main() {
   await ex.newImapMigrationEndpoint({ name: 'bench', remoteServer: HOST, port: 993, security: 'Ssl' });
   for (let b = 0; b < B; b++) {
     const rows = Array.from({ length: U }, (_, i) => `${addr(b, i)},${addr(b, i)},${i < 2 ? 'bad' : 'ok'}-${i}`);
-    await ex.newImapMigrationBatch({ name: `wave${b}`, sourceEndpoint: 'bench', rows: validateMigrationCsv(['EmailAddress,UserName,Password', ...rows].join('\n')).rows, autoStart: true });
+    await ex.newImapMigrationBatch({
+      name: `wave${b}`,
+      sourceEndpoint: 'bench',
+      rows: validateMigrationCsv(['EmailAddress,UserName,Password', ...rows].join('\n')).rows,
+      autoStart: true,
+    });
   }
   const w = stack.watcher;
   // Waits until the watcher has polled at least twice after `since` with nothing left to send.

@@ -40,7 +40,16 @@ async function main(): Promise<void> {
       let created = 0;
       let already = 0;
       for (const parsed of [contacts, events]) {
-        const plan = await imports.prepare({ ownerId: 'bench', userId: user, fileName: parsed.kind, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
+        const plan = await imports.prepare({
+          ownerId: 'bench',
+          userId: user,
+          fileName: parsed.kind,
+          kind: parsed.kind,
+          items: parsed.items,
+          skipped: parsed.skipped,
+          notes: parsed.notes,
+          overLimit: parsed.overLimit,
+        });
         const out = await imports.run(plan);
         if (out.stopped || out.failed.length) throw new Error(`import failed: ${out.stopped ?? out.failed[0].reason}`);
         created += out.created;

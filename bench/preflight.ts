@@ -49,7 +49,8 @@ async function main() {
       let peakRss = 0;
       const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
       const started = process.hrtime.bigint();
-      const report = await runPreflight({ scanner: scanMailbox,
+      const report = await runPreflight({
+        scanner: scanMailbox,
         rows,
         server: { remoteServer: dc.host, port: dc.imapPort, security: 'None' },
         limitFor: async () => LIMIT,
@@ -70,9 +71,13 @@ async function main() {
       console.log(`wall time            ${(wallMs / 1000).toFixed(2)} s  (target < 10 s)`);
       console.log(`connections          ${report.stats.connections} (peak ${report.stats.peakConcurrency} at once, ${report.stats.retries} retries)`);
       console.log(`peak RSS             ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
-      console.log(`round trips/mailbox  min ${Math.min(...rts)} max ${Math.max(...rts)} (bound 2 + folders = ${2 + SHAPE.length}; over bound: ${overBound.length})`);
+      console.log(
+        `round trips/mailbox  min ${Math.min(...rts)} max ${Math.max(...rts)} (bound 2 + folders = ${2 + SHAPE.length}; over bound: ${overBound.length})`,
+      );
       console.log(`sizing method        ${[...new Set(report.users.map((u) => u.method))].join(', ')}`);
-      console.log(`items / bytes        ${report.totals.items} / ${report.totals.sizeBytes} (expected ${expectedItems} / ${expectedBytes}: ${report.totals.items === expectedItems && report.totals.sizeBytes === expectedBytes ? 'match' : 'MISMATCH'})`);
+      console.log(
+        `items / bytes        ${report.totals.items} / ${report.totals.sizeBytes} (expected ${expectedItems} / ${expectedBytes}: ${report.totals.items === expectedItems && report.totals.sizeBytes === expectedBytes ? 'match' : 'MISMATCH'})`,
+      );
       console.log(`blocked              ${report.totals.blocked}`);
     }
   } finally {

@@ -26,7 +26,14 @@ describe('loadConfig', () => {
     const d = loadConfig({});
     expect(d.storage).toEqual({ connectionString: undefined, container: 'cutover' });
     expect(d.watcher).toEqual({ enabled: true, intervalMs: 5000, leaseSeconds: 15 });
-    const c = loadConfig({ ...PRODUCTION, AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AZURE_STORAGE_CONTAINER: 'state', WATCHER_INTERVAL_MS: '250', WATCHER_LEASE_SECONDS: '20', WATCHER_ENABLED: 'false' });
+    const c = loadConfig({
+      ...PRODUCTION,
+      AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      AZURE_STORAGE_CONTAINER: 'state',
+      WATCHER_INTERVAL_MS: '250',
+      WATCHER_LEASE_SECONDS: '20',
+      WATCHER_ENABLED: 'false',
+    });
     expect(c.storage).toEqual({ connectionString: 'UseDevelopmentStorage=true', container: 'state' });
     expect(c.watcher).toEqual({ enabled: false, intervalMs: 250, leaseSeconds: 20 });
     expect(() => loadConfig({ WATCHER_LEASE_SECONDS: '10' })).toThrow(/WATCHER_LEASE_SECONDS must be a whole number from 15 to 60/);
@@ -73,13 +80,34 @@ describe('loadConfig', () => {
   });
 
   it('reads the cut-over resolvers and the target IMAP settings', () => {
-    const c = loadConfig({ DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2', CUTOVER_TARGET_IMAP_HOST: '127.0.0.1', CUTOVER_TARGET_IMAP_PORT: '1143', CUTOVER_TARGET_IMAP_SECURITY: 'none', CUTOVER_TARGET_IMAP_USER: '{email}*migadmin', CUTOVER_TARGET_IMAP_PASSWORD: 'pw' });
-    expect(c.cutover.dnsServers).toEqual([{ host: '127.0.0.1', port: 5353 }, { host: '10.0.0.2', port: 53 }]);
+    const c = loadConfig({
+      DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2',
+      CUTOVER_TARGET_IMAP_HOST: '127.0.0.1',
+      CUTOVER_TARGET_IMAP_PORT: '1143',
+      CUTOVER_TARGET_IMAP_SECURITY: 'none',
+      CUTOVER_TARGET_IMAP_USER: '{email}*migadmin',
+      CUTOVER_TARGET_IMAP_PASSWORD: 'pw',
+    });
+    expect(c.cutover.dnsServers).toEqual([
+      { host: '127.0.0.1', port: 5353 },
+      { host: '10.0.0.2', port: 53 },
+    ]);
     expect(c.cutover.target).toMatchObject({ host: '127.0.0.1', port: 1143, security: 'None', auth: 'password', userTemplate: '{email}*migadmin' });
-    expect(loadConfig({}).cutover).toEqual({ dnsServers: [], target: undefined, servicePrincipalObjectId: undefined, tokenHosts: ['127.0.0.1', 'localhost', '::1'], deltaIntervalMs: 6 * 3_600_000, dnsWatchIntervalMs: 60_000 });
+    expect(loadConfig({}).cutover).toEqual({
+      dnsServers: [],
+      target: undefined,
+      servicePrincipalObjectId: undefined,
+      tokenHosts: ['127.0.0.1', 'localhost', '::1'],
+      deltaIntervalMs: 6 * 3_600_000,
+      dnsWatchIntervalMs: 60_000,
+    });
     expect(() => loadConfig({ DNS_SERVERS: '127.0.0.1:99999' })).toThrow(/DNS_SERVERS/);
     // The enterprise app's object id, and the scheduler's intervals.
-    const sp = loadConfig({ AZURE_CLIENT_SP_OBJECT_ID: '6233FBA6-0198-4277-892F-9275BF728BCC', CUTOVER_DELTA_INTERVAL_MS: '600000', CUTOVER_DNS_WATCH_INTERVAL_MS: '30000' }).cutover;
+    const sp = loadConfig({
+      AZURE_CLIENT_SP_OBJECT_ID: '6233FBA6-0198-4277-892F-9275BF728BCC',
+      CUTOVER_DELTA_INTERVAL_MS: '600000',
+      CUTOVER_DNS_WATCH_INTERVAL_MS: '30000',
+    }).cutover;
     expect(sp).toMatchObject({ servicePrincipalObjectId: '6233fba6-0198-4277-892f-9275bf728bcc', deltaIntervalMs: 600_000, dnsWatchIntervalMs: 30_000 });
     expect(() => loadConfig({ AZURE_CLIENT_SP_OBJECT_ID: 'my-app' })).toThrow(/Enterprise application's Object ID/);
   });
@@ -88,7 +116,9 @@ describe('loadConfig', () => {
     it('stops on a non-loopback HOST with one message saying what production needs', () => {
       for (const host of ['0.0.0.0', '10.0.0.5', '::', 'cutover.contoso.edu']) {
         expect(() => loadConfig({ HOST: host })).toThrow(ConfigError);
-        expect(() => loadConfig({ HOST: host })).toThrow(new RegExp(`HOST is "${host}".*loopback only.*Production needs MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, AZURE_TENANT_ID, AZURE_CLIENT_ID`));
+        expect(() => loadConfig({ HOST: host })).toThrow(
+          new RegExp(`HOST is "${host}".*loopback only.*Production needs MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, AZURE_TENANT_ID, AZURE_CLIENT_ID`),
+        );
       }
       for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1']) {
         expect(isLoopbackHost(host)).toBe(true);
@@ -107,7 +137,9 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ CUTOVER_TENANTS: '66666666-7777-8888-9999-00000000000a' })).toThrow(/CUTOVER_TENANTS is set, which only production uses/);
       expect(() => loadConfig({ AZURE_CLIENT_SECRET: 's' })).toThrow(/AZURE_CLIENT_SECRET is set/);
       // Both at once: still one message.
-      expect(() => loadConfig({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://x.example' })).toThrow(/HOST is "0\.0\.0\.0".*; and PUBLIC_BASE_URL is set.*unset HOST \(or set it to 127\.0\.0\.1\) and unset PUBLIC_BASE_URL/);
+      expect(() => loadConfig({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://x.example' })).toThrow(
+        /HOST is "0\.0\.0\.0".*; and PUBLIC_BASE_URL is set.*unset HOST \(or set it to 127\.0\.0\.1\) and unset PUBLIC_BASE_URL/,
+      );
     });
 
     it('lets local mode list admins (that is how access is tried out locally)', () => {
@@ -120,14 +152,21 @@ describe('loadConfig', () => {
   describe('tenants', () => {
     it('serves AZURE_TENANT_ID by default in production, and the CUTOVER_TENANTS list when set', () => {
       expect(loadConfig(PRODUCTION).tenants).toEqual(['66666666-7777-8888-9999-00000000000a']);
-      const c = loadConfig({ ...PRODUCTION, CUTOVER_TENANTS: '11111111-2222-3333-4444-555555555555; 66666666-7777-8888-9999-00000000000A,11111111-2222-3333-4444-555555555555' });
+      const c = loadConfig({
+        ...PRODUCTION,
+        CUTOVER_TENANTS: '11111111-2222-3333-4444-555555555555; 66666666-7777-8888-9999-00000000000A,11111111-2222-3333-4444-555555555555',
+      });
       expect(c.tenants).toEqual(['11111111-2222-3333-4444-555555555555', '66666666-7777-8888-9999-00000000000a']);
-      expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TENANTS: 'contoso.onmicrosoft.com' })).toThrow(/CUTOVER_TENANTS holds "contoso\.onmicrosoft\.com", which is not a tenant id/);
+      expect(() => loadConfig({ ...PRODUCTION, CUTOVER_TENANTS: 'contoso.onmicrosoft.com' })).toThrow(
+        /CUTOVER_TENANTS holds "contoso\.onmicrosoft\.com", which is not a tenant id/,
+      );
     });
 
     it('needs an explicit CUTOVER_TENANTS list with MICROSOFT_APP_TYPE=MultiTenant', () => {
       expect(() => loadConfig({ ...PRODUCTION, MICROSOFT_APP_TYPE: 'MultiTenant' })).toThrow(/MultiTenant.*set CUTOVER_TENANTS/);
-      expect(loadConfig({ ...PRODUCTION, MICROSOFT_APP_TYPE: 'MultiTenant', CUTOVER_TENANTS: '66666666-7777-8888-9999-00000000000a' }).bot?.appType).toBe('MultiTenant');
+      expect(loadConfig({ ...PRODUCTION, MICROSOFT_APP_TYPE: 'MultiTenant', CUTOVER_TENANTS: '66666666-7777-8888-9999-00000000000a' }).bot?.appType).toBe(
+        'MultiTenant',
+      );
     });
 
     it("serves the Agents Playground's tenant in local mode, as .m365agentsplayground.yml names it", () => {

@@ -92,7 +92,15 @@ export interface Config {
   cutover: {
     dnsServers: DnsServerAddress[];
     /** Target IMAP: Exchange Online (XOAUTH2, app-only) by default in production; a test server when set. */
-    target?: { host: string; port: number; security: 'None' | 'Tls' | 'Ssl'; auth: 'xoauth2' | 'password'; userTemplate: string; password?: string; acceptUntrustedCertificates: boolean };
+    target?: {
+      host: string;
+      port: number;
+      security: 'None' | 'Tls' | 'Ssl';
+      auth: 'xoauth2' | 'password';
+      userTemplate: string;
+      password?: string;
+      acceptUntrustedCertificates: boolean;
+    };
     /** Where the Exchange app token may go over IMAP (XOAUTH2): the host it is for (outlook.office365.com); loopback in local mode (the emulator's token). */
     tokenHosts: string[];
     /** The Enterprise application's object id, for New-ServicePrincipal and the FullAccess grants (AZURE_CLIENT_SP_OBJECT_ID). */
@@ -137,7 +145,12 @@ function num(env: Env, name: string, fallback: number, min: number): number {
 }
 
 /** botbuilder's own cloud settings (read by ConfigurationBotFrameworkAuthentication), for sovereign clouds: all four or none. */
-export const BOT_CLOUD_SETTINGS = ['ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromChannelTokenIssuer', 'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope'] as const;
+export const BOT_CLOUD_SETTINGS = [
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromChannelTokenIssuer',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+] as const;
 export type BotCloudSettings = Record<(typeof BOT_CLOUD_SETTINGS)[number], string>;
 
 const PRODUCTION_SETTINGS = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const;
@@ -179,17 +192,25 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 function tenantList(env: Env): string[] | undefined {
   const raw = str(env, 'CUTOVER_TENANTS');
   if (raw === undefined) return undefined;
-  const list = raw.split(/[,;\s]+/).map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const list = raw
+    .split(/[,;\s]+/)
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   const bad = list.find((t) => !TENANT_ID.test(t));
   if (bad !== undefined) {
-    throw new ConfigError(`CUTOVER_TENANTS holds "${bad}", which is not a tenant id. List Entra tenant ids (GUIDs, Entra admin center > Overview), comma-separated.`);
+    throw new ConfigError(
+      `CUTOVER_TENANTS holds "${bad}", which is not a tenant id. List Entra tenant ids (GUIDs, Entra admin center > Overview), comma-separated.`,
+    );
   }
   return [...new Set(list)];
 }
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: the addresses only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
@@ -199,11 +220,19 @@ export function isLoopbackHost(host: string): boolean {
 function localModeProblems(env: Env, host: string): void {
   const exposed = !isLoopbackHost(host);
   // Azurite on loopback is the local scale-out setup (several bots, one emulator); a real storage account means production.
-  const productionOnly = PRODUCTION_ONLY_SETTINGS.filter((n) => str(env, n) !== undefined && !(n === 'AZURE_STORAGE_CONNECTION_STRING' && isLoopbackStorage(str(env, n)!)));
+  const productionOnly = PRODUCTION_ONLY_SETTINGS.filter(
+    (n) => str(env, n) !== undefined && !(n === 'AZURE_STORAGE_CONNECTION_STRING' && isLoopbackStorage(str(env, n)!)),
+  );
   if (!exposed && productionOnly.length === 0) return;
   const what: string[] = [];
-  if (exposed) what.push(`HOST is "${host}", but local mode (no Bot Framework credentials) answers every request without authentication, so it listens on loopback only (127.0.0.1, ::1 or localhost)`);
-  if (productionOnly.length > 0) what.push(`${productionOnly.join(', ')} ${productionOnly.length === 1 ? 'is' : 'are'} set, which only production uses, but the Bot Framework credentials are missing`);
+  if (exposed)
+    what.push(
+      `HOST is "${host}", but local mode (no Bot Framework credentials) answers every request without authentication, so it listens on loopback only (127.0.0.1, ::1 or localhost)`,
+    );
+  if (productionOnly.length > 0)
+    what.push(
+      `${productionOnly.join(', ')} ${productionOnly.length === 1 ? 'is' : 'are'} set, which only production uses, but the Bot Framework credentials are missing`,
+    );
   throw new ConfigError(
     `${what.join('; and ')}. Production needs ${PRODUCTION_SETTINGS.join(', ')}, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_CERTIFICATE_THUMBPRINT, ` +
       `CUTOVER_ENCRYPTION_KEY and PUBLIC_BASE_URL; then every request must carry a Bot Framework token. ` +
@@ -272,10 +301,15 @@ function testFileHostAddresses(env: Env): Record<string, string> | undefined {
   const raw = str(env, 'CUTOVER_TEST_FILE_HOST_ADDRESSES');
   if (raw === undefined) return undefined;
   if (str(env, 'CUTOVER_TEST_SETTINGS') !== 'allow') {
-    throw new ConfigError('CUTOVER_TEST_FILE_HOST_ADDRESSES is a test setting (it points attachment downloads at this machine); unset it. Tests also set CUTOVER_TEST_SETTINGS=allow.');
+    throw new ConfigError(
+      'CUTOVER_TEST_FILE_HOST_ADDRESSES is a test setting (it points attachment downloads at this machine); unset it. Tests also set CUTOVER_TEST_SETTINGS=allow.',
+    );
   }
   const out: Record<string, string> = {};
-  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, address] = pair.split('=').map((x) => x?.trim().toLowerCase());
     if (!name || !address || !isLoopbackHost(address) || address === 'localhost') {
       throw new ConfigError(`CUTOVER_TEST_FILE_HOST_ADDRESSES: "${pair}" is not name=loopback-address (such as contoso.sharepoint.us=127.0.0.1).`);
@@ -433,7 +467,9 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('Set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, not both: Cutover would not know which one to use.');
     }
     if (!secret && !certPath) {
-      throw new ConfigError('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_CERTIFICATE_THUMBPRINT) is needed for the app-only Exchange token.');
+      throw new ConfigError(
+        'AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_CERTIFICATE_THUMBPRINT) is needed for the app-only Exchange token.',
+      );
     }
     if (certPath && !thumb) {
       throw new ConfigError('AZURE_CLIENT_CERTIFICATE_THUMBPRINT is not set; it goes with AZURE_CLIENT_CERTIFICATE_PATH (SHA-256 thumbprint, hex).');
@@ -448,7 +484,7 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('CUTOVER_ENCRYPTION_KEY is not set: production keeps uploaded CSVs encrypted with it (32 random bytes, base64).');
     }
     if (str(env, 'PUBLIC_BASE_URL') === undefined) {
-      throw new ConfigError('PUBLIC_BASE_URL is not set: report download links must point at the bot\'s public https address.');
+      throw new ConfigError("PUBLIC_BASE_URL is not set: report download links must point at the bot's public https address.");
     }
   }
   return config;

@@ -157,7 +157,14 @@ export async function startCutover(env: Record<string, string | undefined> = pro
 
   // Four eyes (CUTOVER_APPROVERS): requests in the store, their cards in every conversation they reach.
   const approvalRequests = new Approvals(store, clock, config.approvalExpirySeconds * 1000);
-  const approvalCards = new ApprovalCards({ approvals: approvalRequests, subscriptions: proactive.subscriptions, conversations: proactive.conversations, sink: proactive.notifier, card: (a) => approvalReply(a, clock.now()), log });
+  const approvalCards = new ApprovalCards({
+    approvals: approvalRequests,
+    subscriptions: proactive.subscriptions,
+    conversations: proactive.conversations,
+    sink: proactive.notifier,
+    card: (a) => approvalReply(a, clock.now()),
+    log,
+  });
 
   const deps: CommandDeps = {
     exchange: ex.exchange,
@@ -208,7 +215,17 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   whileLeading(proactive.leader, cutoverScheduler, (e) => log.error('cut-over scheduler start/stop failed', { error: String(e) }));
   if (config.watcher.enabled) await notifications.start();
 
-  const bot = createBot({ adapter, router, live, log, cards: proactive.notifier, conversations: rememberingChats(proactive, guideOffers, log), files, access, approvals: approvalCards });
+  const bot = createBot({
+    adapter,
+    router,
+    live,
+    log,
+    cards: proactive.notifier,
+    conversations: rememberingChats(proactive, guideOffers, log),
+    files,
+    access,
+    approvals: approvalCards,
+  });
   registerRoutes(server, { adapter, bot, downloads, log, health: async () => ({ mode: config.mode, liveCards: live.active }) });
   // Uploaded CSVs and report files must not outlive their time.
   const sweeper = startSweeper(
@@ -359,7 +376,13 @@ function cutoverWork(config: Config, log: Logger): Pick<CutoverServiceOptions, '
   return { work: new AzureWorkQueue<CutoverWorkItem>({ connectionString: cs, queueName: 'cutover-delta', onError }), connections };
 }
 
-function buildCutoverService(config: Config, ex: ExchangeConnection, store: KeyValueStore, key: Buffer, work: Pick<CutoverServiceOptions, 'work' | 'connections'>): CutoverService {
+function buildCutoverService(
+  config: Config,
+  ex: ExchangeConnection,
+  store: KeyValueStore,
+  key: Buffer,
+  work: Pick<CutoverServiceOptions, 'work' | 'connections'>,
+): CutoverService {
   const limitFor = async (email: string) => (await ex.exchange.getMailbox(email))?.maxReceiveSize ?? DEFAULT_IMAP_ITEM_LIMIT_BYTES;
   const cutover: CutoverService = new CutoverService({
     store,

@@ -128,7 +128,8 @@ function liveActions(b: BatchSnapshot, page: number, pageCount: number): CardAct
   if ((['Created', 'Stopped', 'SyncedWithErrors', 'Failed'] as BatchStatus[]).includes(b.status)) {
     actions.push({ title: b.status === 'Created' ? 'Start' : 'Start (retry failed)', verb: 'batch.start', data: { batch: name }, style: 'positive' });
   }
-  if ((['Syncing', 'Synced', 'SyncedWithErrors', 'Starting', 'IncrementalSyncing'] as BatchStatus[]).includes(b.status)) actions.push({ title: 'Stop', verb: 'batch.stop', data: { batch: name } });
+  if ((['Syncing', 'Synced', 'SyncedWithErrors', 'Starting', 'IncrementalSyncing'] as BatchStatus[]).includes(b.status))
+    actions.push({ title: 'Stop', verb: 'batch.stop', data: { batch: name } });
   if (b.status !== 'Removing') actions.push({ title: 'Remove…', verb: 'batch.remove', data: { batch: name }, style: 'destructive' });
   return actions;
 }
@@ -175,7 +176,10 @@ function progressCharts(input: BatchProgressInput, removed: boolean): (ChartElem
   const percent = c.total === 0 ? 0 : Math.floor((c.synced * 100) / c.total);
   const v = input.volume;
   const bar = v
-    ? doneVsLeftBar({ title: v.unit === 'bytes' ? 'Data moved' : 'Items moved', done: v.done, left: v.left, unit: v.unit }, barFallback(percent, `${percent}% of users synced`))
+    ? doneVsLeftBar(
+        { title: v.unit === 'bytes' ? 'Data moved' : 'Items moved', done: v.done, left: v.left, unit: v.unit },
+        barFallback(percent, `${percent}% of users synced`),
+      )
     : doneVsLeftBar({ title: 'Users synced', done: c.synced, left: c.total - c.synced, unit: 'users' }, barFallback(percent, `${percent}% of users synced`));
   return [bar, usersByStateDonut(c, countsFallback(cells)), ...(input.extraCharts ?? [])];
 }
@@ -198,7 +202,9 @@ export function batchProgressCard(input: BatchProgressInput): Reply {
   const source = input.source;
   const card = renderCard('batchProgress', {
     batch: b.name,
-    source: source ? `IMAP migration${source.endpoint ? ` from endpoint ${source.endpoint}` : ''}${source.excludedFolders.length ? `, excluding ${source.excludedFolders.join(', ')}` : ''}` : '',
+    source: source
+      ? `IMAP migration${source.endpoint ? ` from endpoint ${source.endpoint}` : ''}${source.excludedFolders.length ? `, excluding ${source.excludedFolders.join(', ')}` : ''}`
+      : '',
     status: removed ? 'Removed' : b.status,
     statusColor: removed ? 'Default' : batchStatusColor(b.status),
     headline,
@@ -217,8 +223,10 @@ export function batchProgressCard(input: BatchProgressInput): Reply {
     ],
     note,
     updated:
-      now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') +
-      (kind === 'subscribed' ? ` · you get this card because this conversation subscribed (unsubscribe batch ${b.name})` : ''),
+      now
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC') + (kind === 'subscribed' ? ` · you get this card because this conversation subscribed (unsubscribe batch ${b.name})` : ''),
     powershell: removed
       ? `${getBatch}   # not found: removed`
       : kind === 'live'

@@ -118,7 +118,13 @@ const builders: [string, () => AdaptiveCard][] = [
       batchProgressCard({
         ...live,
         volume: { done: 1_234_567, left: 7_654_321, unit: 'items' },
-        extraCharts: [throughputLine(Array.from({ length: 48 }, (_, i) => ({ minutesAgo: (48 - i) * 5, perHour: 1000 + i * 37.25 })), 'items', long(30))],
+        extraCharts: [
+          throughputLine(
+            Array.from({ length: 48 }, (_, i) => ({ minutesAgo: (48 - i) * 5, perHour: 1000 + i * 37.25 })),
+            'items',
+            long(30),
+          ),
+        ],
         eta: long(40),
       }).card,
   ],
@@ -134,7 +140,20 @@ const builders: [string, () => AdaptiveCard][] = [
         eta: long(30),
       }).card,
   ],
-  ['notice', () => notice({ title: 'Done', tone: 'good', text: long(100), facts: facts(10), lines: [long(40)], usage: ['batch show <name>'], powershell: 'Get-MigrationBatch', actions: [{ title: 'Go', verb: 'x', data: {} }] }).card],
+  [
+    'notice',
+    () =>
+      notice({
+        title: 'Done',
+        tone: 'good',
+        text: long(100),
+        facts: facts(10),
+        lines: [long(40)],
+        usage: ['batch show <name>'],
+        powershell: 'Get-MigrationBatch',
+        actions: [{ title: 'Go', verb: 'x', data: {} }],
+      }).card,
+  ],
   ['notificationEvent', () => eventsCard(events).card],
   ['status', () => statusCard({ batches: [], exchangeProblem: '', watcher: facts(6), throttling: long(20) }).card],
   [
@@ -148,17 +167,68 @@ const builders: [string, () => AdaptiveCard][] = [
         powershell: 'Get-MigrationBatch',
       }),
   ],
-  ['details', () => detailsCard({ title: email(1), sections: [{ heading: 'Statistics', facts: facts(12), powershell: 'Get-MigrationUserStatistics' }, { heading: 'Sync request', text: long(30) }] })],
-  ['help', () => helpCard({ isAdmin: true, modeNote: '', commands: Array.from({ length: 40 }, (_, i) => ({ family: ['batch', 'user', 'csv', 'x'][i % 4], usage: `batch verb${i} <name>`, description: long(15) })) })],
-  ['csvBuild', () => csvBuildCard({ title: 'Build the CSV', text: long(30), facts: facts(3), lines: [long(20)], askDomain: true, askPattern: false, powershell: 'New-MigrationBatch', actions: [{ title: 'Build', verb: 'csv.build', data: { build: 'b1' }, style: 'positive' }] })],
+  [
+    'details',
+    () =>
+      detailsCard({
+        title: email(1),
+        sections: [
+          { heading: 'Statistics', facts: facts(12), powershell: 'Get-MigrationUserStatistics' },
+          { heading: 'Sync request', text: long(30) },
+        ],
+      }),
+  ],
+  [
+    'help',
+    () =>
+      helpCard({
+        isAdmin: true,
+        modeNote: '',
+        commands: Array.from({ length: 40 }, (_, i) => ({
+          family: ['batch', 'user', 'csv', 'x'][i % 4],
+          usage: `batch verb${i} <name>`,
+          description: long(15),
+        })),
+      }),
+  ],
+  [
+    'csvBuild',
+    () =>
+      csvBuildCard({
+        title: 'Build the CSV',
+        text: long(30),
+        facts: facts(3),
+        lines: [long(20)],
+        askDomain: true,
+        askPattern: false,
+        powershell: 'New-MigrationBatch',
+        actions: [{ title: 'Build', verb: 'csv.build', data: { build: 'b1' }, style: 'positive' }],
+      }),
+  ],
   [
     'csvValidation',
     () => {
       // 2,000 rows with a bad address, a long name each, over an endpoint that sends passwords in clear.
       const rows = Array.from({ length: 2000 }, (_, i) => `not-an-address-${i}-${'x'.repeat(40)},${'u'.repeat(60)}${i},pw${i}`);
       const validation = validateMigrationCsv(['EmailAddress,UserName,Password', ...rows].join('\n'));
-      const endpoint: MigrationEndpoint = { identity: 'school', endpointType: 'IMAP', remoteServer: 'imap.contoso.edu', port: 143, security: 'None', authentication: 'Basic', maxConcurrentMigrations: 20, maxConcurrentIncrementalSyncs: 10, activeMigrationCount: 0, guid: 'e1' };
-      const reply = csvValidationCard({ batch: 'pilot', endpoint, excludeFolders: ['Junk', 'Deleted Items'], fileName: 'pilot.csv', pendingId: 'p1' }, validation, 3, long(40));
+      const endpoint: MigrationEndpoint = {
+        identity: 'school',
+        endpointType: 'IMAP',
+        remoteServer: 'imap.contoso.edu',
+        port: 143,
+        security: 'None',
+        authentication: 'Basic',
+        maxConcurrentMigrations: 20,
+        maxConcurrentIncrementalSyncs: 10,
+        activeMigrationCount: 0,
+        guid: 'e1',
+      };
+      const reply = csvValidationCard(
+        { batch: 'pilot', endpoint, excludeFolders: ['Junk', 'Deleted Items'], fileName: 'pilot.csv', pendingId: 'p1' },
+        validation,
+        3,
+        long(40),
+      );
       expect(cardText(reply.card)).toMatch(/Row 47, EmailAddress/);
       expect(JSON.stringify(reply.card)).not.toContain('pw46');
       return reply.card;
@@ -167,16 +237,69 @@ const builders: [string, () => AdaptiveCard][] = [
   [
     'cutoverPlan',
     () => {
-      const plan = newPlan({ batch: 'pilot', domain: 'contoso.edu', now: new Date('2026-05-01T08:00:00Z'), by: 'Megan Bowen', mxTtl: 3600, oldMxHosts: ['mx.contoso.edu'] });
+      const plan = newPlan({
+        batch: 'pilot',
+        domain: 'contoso.edu',
+        now: new Date('2026-05-01T08:00:00Z'),
+        by: 'Megan Bowen',
+        mxTtl: 3600,
+        oldMxHosts: ['mx.contoso.edu'],
+      });
       plan.steps[0] = { ...plan.steps[0], status: 'done', doneAt: '2026-05-01T09:00:00Z', doneBy: 'Megan Bowen', forced: true };
       return cutoverPlanCard({ plan, facts: facts(8) }).card;
     },
   ],
-  ['guideStep', () => guideStepCard({ ...newProgress(new Date()), client: 'outlook-windows', done: ['add-account'] }, 'copy-contacts', { showHow: true, warnings: [long(10)] }).card],
+  [
+    'guideStep',
+    () =>
+      guideStepCard({ ...newProgress(new Date()), client: 'outlook-windows', done: ['add-account'] }, 'copy-contacts', { showHow: true, warnings: [long(10)] })
+        .card,
+  ],
   ['guideStep (client picker)', () => guideClientPickerCard(long(30), [long(10)]).card],
-  ['guideStatus', () => guideStatusCard({ title: 'Guide progress', text: '40 people.', totals: facts(3), people: Array.from({ length: 40 }, (_, i) => ({ name: email(i), progress: '3 of 9', help: '' })), lines: [], actions: [] })],
-  ['importPreview', () => importPreviewCard({ title: 'x.vcf', tone: '', text: long(30), facts: facts(2), sampleTitle: 'First entries', sample: [long(8)], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [long(10)], actions: [] })],
-  ['importResult', () => importResultCard({ title: 'x.vcf', tone: 'warn', text: long(10), facts: facts(5), sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems: Array.from({ length: 15 }, () => long(15)), notes: [], actions: [] })],
+  [
+    'guideStatus',
+    () =>
+      guideStatusCard({
+        title: 'Guide progress',
+        text: '40 people.',
+        totals: facts(3),
+        people: Array.from({ length: 40 }, (_, i) => ({ name: email(i), progress: '3 of 9', help: '' })),
+        lines: [],
+        actions: [],
+      }),
+  ],
+  [
+    'importPreview',
+    () =>
+      importPreviewCard({
+        title: 'x.vcf',
+        tone: '',
+        text: long(30),
+        facts: facts(2),
+        sampleTitle: 'First entries',
+        sample: [long(8)],
+        problemsTitle: 'Not imported',
+        problems: Array.from({ length: 15 }, () => long(15)),
+        notes: [long(10)],
+        actions: [],
+      }),
+  ],
+  [
+    'importResult',
+    () =>
+      importResultCard({
+        title: 'x.vcf',
+        tone: 'warn',
+        text: long(10),
+        facts: facts(5),
+        sampleTitle: '',
+        sample: [],
+        problemsTitle: 'Not imported',
+        problems: Array.from({ length: 15 }, () => long(15)),
+        notes: [],
+        actions: [],
+      }),
+  ],
 ];
 
 describe('card builders', () => {
@@ -207,7 +330,13 @@ describe('the one batch-progress card', () => {
   });
 
   it("is a subscribed conversation's notification from the same template: status right under the title, counts, failed users, and why it came", () => {
-    const card = batchProgressCard({ ...live, kind: 'subscribed', source: undefined, users: undefined, failed: [{ email: 'paulc@contoso.edu', error: 'We had trouble signing in.' }] }).card;
+    const card = batchProgressCard({
+      ...live,
+      kind: 'subscribed',
+      source: undefined,
+      users: undefined,
+      failed: [{ email: 'paulc@contoso.edu', error: 'We had trouble signing in.' }],
+    }).card;
     const text = cardText(card);
     expect(text).toMatch(/^Batch pilot\nSyncedWithErrors\n2497 of 2500 users synced, 3 failed\./);
     expect(text).toMatch(/2,500\nTotal/);

@@ -83,7 +83,13 @@ export function csvValidationCard(input: CsvValidationInput, validation: Migrati
   if (ask) actions.push(...ask.actions);
   if (pid && !fatal && validRows > 0 && !ask) {
     if (problemRows === 0) actions.push({ title: `Create batch ${input.batch}`, verb: 'batch.create', data: { pending: pid }, style: 'positive' });
-    else actions.push({ title: `Drop ${n(problemRows)} problem ${problemRows === 1 ? 'row' : 'rows'} and create`, verb: 'batch.create', data: { pending: pid, dropProblems: true }, style: 'positive' });
+    else
+      actions.push({
+        title: `Drop ${n(problemRows)} problem ${problemRows === 1 ? 'row' : 'rows'} and create`,
+        verb: 'batch.create',
+        data: { pending: pid, dropProblems: true },
+        style: 'positive',
+      });
   }
   if (pid && !fatal && validRows > 0 && !ask) actions.push({ title: 'Run preflight', verb: 'preflight.run', data: { pending: pid } });
   if (s.page > 1) actions.push({ title: 'Previous problems', verb: 'batch.problems', data: { pending: pid, page: page - 1 } });
@@ -113,7 +119,12 @@ export function csvValidationCard(input: CsvValidationInput, validation: Migrati
       message: p.message,
       fix: p.fix,
     })),
-    note: [licenceWarning, pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : ''].filter(Boolean).join('\n\n'),
+    note: [
+      licenceWarning,
+      pid ? 'Passwords from the file are kept encrypted until you click Create, and wiped after creation, cancellation or 30 minutes.' : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
     powershell: toPowerShell('New-MigrationBatch', params, { csvFileName: /\.csv$/i.test(input.fileName) ? input.fileName : 'migration.csv' }),
     actions,
   };
@@ -132,14 +143,21 @@ function readingChoices(validation: MigrationCsvValidation, pendingId: string): 
     for (const separator of separators) {
       if (actions.length >= 4) break;
       const label = describeReading({ encoding, separator, bom: r.bom });
-      actions.push({ title: `Read as ${label}`, verb: 'batch.reading', data: { pending: pendingId, encoding, separator }, ...(actions.length === 0 ? { style: 'positive' as const } : {}) });
+      actions.push({
+        title: `Read as ${label}`,
+        verb: 'batch.reading',
+        data: { pending: pendingId, encoding, separator },
+        ...(actions.length === 0 ? { style: 'positive' as const } : {}),
+      });
     }
   }
   // A name with accents, as this reading gives it, helps the admin see which one is right.
   const sample = validation.rows.find((row) => /[^\x00-\x7f]/.test(row.userName));
   const parts: string[] = [];
   if (r.encodingAlternatives.length) {
-    parts.push(`The file is not UTF-8, and some of its characters read differently in ${[r.encoding, ...r.encodingAlternatives].map((e) => encodingLabel(e, true)).join(' and ')}.`);
+    parts.push(
+      `The file is not UTF-8, and some of its characters read differently in ${[r.encoding, ...r.encodingAlternatives].map((e) => encodingLabel(e, true)).join(' and ')}.`,
+    );
   }
   if (r.separatorAlternatives.length) {
     parts.push(`Its first line could be split on ${[r.separator, ...r.separatorAlternatives].map(separatorLabel).join(' or ')}.`);

@@ -36,8 +36,23 @@ export function cutoverPlanCard(input: CutoverPlanInput): Reply {
   const cur = currentStep(plan);
   const steps = plan.steps.map((s, i) => {
     const at = schedule[s.id];
-    const when = s.status === 'done' ? `done ${formatDate(new Date(s.doneAt!))} by ${s.doneBy}${s.forced ? ' (forced)' : ''}` : at ? `from ${formatDate(at)}` : 'when the step before is done';
-    return { n: i + 1, id: s.id, batch: plan.batch, title: STEP_TITLES[s.id], status: s.status, current: s.id === cur, mark: s.status === 'done' ? '✓' : s.id === cur ? '→' : '·', when, button: STEP_BUTTONS[s.id] };
+    const when =
+      s.status === 'done'
+        ? `done ${formatDate(new Date(s.doneAt!))} by ${s.doneBy}${s.forced ? ' (forced)' : ''}`
+        : at
+          ? `from ${formatDate(at)}`
+          : 'when the step before is done';
+    return {
+      n: i + 1,
+      id: s.id,
+      batch: plan.batch,
+      title: STEP_TITLES[s.id],
+      status: s.status,
+      current: s.id === cur,
+      mark: s.status === 'done' ? '✓' : s.id === cur ? '→' : '·',
+      when,
+      button: STEP_BUTTONS[s.id],
+    };
   });
   const done = plan.steps.filter((s) => s.status === 'done').length;
   const card = renderCard('cutoverPlan', {

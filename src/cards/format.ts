@@ -3,7 +3,10 @@
 /** A time to the minute, in UTC: "2026-05-04 10:12 UTC"; "never" when there is none. */
 export function formatDate(d: Date | null | undefined): string {
   if (!d) return 'never';
-  return d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d+Z$/, ' UTC');
 }
 
 /** A count with thousands separators; "—" when unknown. */

@@ -82,7 +82,11 @@ export function guideStepCard(p: GuideProgress, step: StepId | null, o: GuideSte
     warnings: o.warnings ?? [],
     how: o.showHow ? s.how : [],
     steps: marks,
-    lines: s.importKind ? [`Or attach the ${s.importKind === 'contacts' ? '.vcf' : '.ics'} file your old mail program exports, here in this chat: Cutover copies it into Exchange for you.`] : [],
+    lines: s.importKind
+      ? [
+          `Or attach the ${s.importKind === 'contacts' ? '.vcf' : '.ics'} file your old mail program exports, here in this chat: Cutover copies it into Exchange for you.`,
+        ]
+      : [],
     actions,
   });
   return { card, summary: `Step ${n} of ${STEP_ORDER.length}: ${s.title}` };

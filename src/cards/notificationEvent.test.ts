@@ -10,7 +10,13 @@ const failed = (n: number): NotificationEvent => ({
   user: `u${n}@contoso.edu`,
   error: `We had trouble signing in to this account (${n}).`,
 });
-const syncedWithErrors: NotificationEvent = { kind: 'batch.syncedWithErrors', key: 'batch.syncedWithErrors/g1/t', batch: 'wave1', needsPerson: true, status: 'SyncedWithErrors' };
+const syncedWithErrors: NotificationEvent = {
+  kind: 'batch.syncedWithErrors',
+  key: 'batch.syncedWithErrors/g1/t',
+  batch: 'wave1',
+  needsPerson: true,
+  status: 'SyncedWithErrors',
+};
 
 const actions = (card: unknown) => ((card as { actions?: { title: string; verb: string }[] }).actions ?? []).map((a) => `${a.title}:${a.verb}`);
 

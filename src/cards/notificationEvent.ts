@@ -92,7 +92,16 @@ function eventParts(e: NotificationEvent): NotificationEventData {
 }
 
 /** Most urgent first: the digest's title is the first of these it holds. */
-const URGENCY: NotificationEvent['kind'][] = ['batch.failed', 'batch.syncedWithErrors', 'batch.expiring', 'batch.syncOverdue', 'batch.completed', 'user.failed', 'batch.synced', 'batch.started'];
+const URGENCY: NotificationEvent['kind'][] = [
+  'batch.failed',
+  'batch.syncedWithErrors',
+  'batch.expiring',
+  'batch.syncOverdue',
+  'batch.completed',
+  'user.failed',
+  'batch.synced',
+  'batch.started',
+];
 const MAX_USERS_LISTED = 10;
 
 /**
@@ -107,7 +116,15 @@ export function eventsCard(events: NotificationEvent[]): Reply {
   const users = sorted.filter((e) => e.kind === 'user.failed');
   const others = sorted.filter((e) => e.kind !== 'user.failed');
   const parts = others.map(eventParts);
-  const failedLine = users.length === 1 ? `${users[0].user} failed.` : users.length ? `${users.length} users failed: ${users.slice(0, 3).map((u) => u.user).join(', ')}${users.length > 3 ? ', …' : ''}.` : '';
+  const failedLine =
+    users.length === 1
+      ? `${users[0].user} failed.`
+      : users.length
+        ? `${users.length} users failed: ${users
+            .slice(0, 3)
+            .map((u) => u.user)
+            .join(', ')}${users.length > 3 ? ', …' : ''}.`
+        : '';
   const main = parts[0] ?? { ...eventParts(users[0]), title: `${users.length} users failed in batch ${batch}` };
   const text = [...parts.map((p) => p.text), failedLine].filter(Boolean).join(' ');
   const facts = [
@@ -116,9 +133,28 @@ export function eventsCard(events: NotificationEvent[]): Reply {
     ...(users.length > MAX_USERS_LISTED ? [{ title: `${users.length - MAX_USERS_LISTED} more`, value: `batch show ${batch}` }] : []),
     ...parts.flatMap((p) => p.facts.filter((f) => f.title !== 'Batch')),
   ];
-  const next = [...new Set([...parts.map((p) => p.next), users.length ? `Fix the cause, then retry the failed users with batch start ${batch}, or take a user out (user remove ‹email›) and put them in a new batch.` : ''].filter(Boolean))].join(' ');
-  const actions = [...parts.flatMap((p) => p.actions), ...(users.length ? eventParts(users[0]).actions : [])].filter((a, i, all) => all.findIndex((b) => b.verb === a.verb) === i);
+  const next = [
+    ...new Set(
+      [
+        ...parts.map((p) => p.next),
+        users.length
+          ? `Fix the cause, then retry the failed users with batch start ${batch}, or take a user out (user remove ‹email›) and put them in a new batch.`
+          : '',
+      ].filter(Boolean),
+    ),
+  ].join(' ');
+  const actions = [...parts.flatMap((p) => p.actions), ...(users.length ? eventParts(users[0]).actions : [])].filter(
+    (a, i, all) => all.findIndex((b) => b.verb === a.verb) === i,
+  );
   const powershell = users.length ? `Get-MigrationUser -BatchId '${batch.replace(/'/g, "''")}' -Status Failed | Get-MigrationUserStatistics` : main.powershell;
-  const card = renderCard('notificationEvent', { title: main.title, color: main.color, text, facts, next, powershell, actions } satisfies NotificationEventData);
+  const card = renderCard('notificationEvent', {
+    title: main.title,
+    color: main.color,
+    text,
+    facts,
+    next,
+    powershell,
+    actions,
+  } satisfies NotificationEventData);
   return { card, summary: `${main.title}. ${text}` };
 }

@@ -43,14 +43,21 @@ export function statusFinishView(histories: { batch: string; samples: readonly P
   const ranged = estimates.flatMap((x) => (x.e.kind === 'range' ? [x.e] : []));
   const waiting = estimates.filter((x) => x.e.kind === 'not-enough-data').map((x) => x.batch);
   const perHour = ranged.reduce((n, e) => n + e.perHour, 0);
-  const fmt = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const fmt = (d: Date) =>
+    d
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/:\d\d\.\d+Z$/, ' UTC');
   const parts: string[] = [];
   if (ranged.length) {
     const earliest = new Date(Math.max(...ranged.map((e) => e.earliest.getTime())));
     const latest = new Date(Math.max(...ranged.map((e) => e.latest.getTime())));
-    parts.push(`Across ${ranged.length} syncing batch${ranged.length === 1 ? '' : 'es'}: ${Math.round(perHour).toLocaleString('en-US')} items per hour; the last expected Synced between ${fmt(earliest)} and ${fmt(latest)}.`);
+    parts.push(
+      `Across ${ranged.length} syncing batch${ranged.length === 1 ? '' : 'es'}: ${Math.round(perHour).toLocaleString('en-US')} items per hour; the last expected Synced between ${fmt(earliest)} and ${fmt(latest)}.`,
+    );
   }
-  if (waiting.length) parts.push(`Finish time not enough data yet for ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''}.`);
+  if (waiting.length)
+    parts.push(`Finish time not enough data yet for ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''}.`);
   const series = live
     .map((h) => ({ legend: h.batch, points: throughputSeries(h.samples, now.getTime()).slice(-24) }))
     .filter((s) => s.points.length >= 2)
@@ -84,22 +91,25 @@ function statusCharts(input: StatusInput, barsFor: number): ChartElement[] {
 export function statusCard(input: StatusInput): Reply {
   const { batches, throttling } = input;
   const needs = batches.filter((b) => b.failedCount > 0 || ['Failed', 'Corrupted', 'SyncedWithErrors'].includes(b.status)).length;
-  const render = (barsFor: number) => renderCard('status', {
-    summary: input.exchangeProblem || `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
-    watcher: input.watcher,
-    throttling,
-    charts: statusCharts(input, barsFor),
-    eta: input.eta ?? '',
-    batches: batches.slice(0, BATCHES_SHOWN).map((b) => ({
-      name: b.identity,
-      status: b.status,
-      color: batchStatusColor(b.status),
-      progress: `${b.syncedCount} of ${b.totalCount} synced${b.failedCount ? `, ${b.failedCount} failed` : ''}${b.activeCount ? `, ${b.activeCount} syncing` : ''}`,
-      lastSynced: b.lastSyncedDateTime ? when(b.lastSyncedDateTime.toISOString()) : 'not yet',
-    })),
-    empty: 'No migration batches.',
-    powershell: 'Get-MigrationBatch | Format-Table Identity,Status,TotalCount,SyncedCount,FailedCount,LastSyncedDateTime',
-  });
+  const render = (barsFor: number) =>
+    renderCard('status', {
+      summary:
+        input.exchangeProblem ||
+        `${batches.length} batch${batches.length === 1 ? '' : 'es'}${needs ? `, ${needs} need${needs === 1 ? 's' : ''} attention` : ''}.`,
+      watcher: input.watcher,
+      throttling,
+      charts: statusCharts(input, barsFor),
+      eta: input.eta ?? '',
+      batches: batches.slice(0, BATCHES_SHOWN).map((b) => ({
+        name: b.identity,
+        status: b.status,
+        color: batchStatusColor(b.status),
+        progress: `${b.syncedCount} of ${b.totalCount} synced${b.failedCount ? `, ${b.failedCount} failed` : ''}${b.activeCount ? `, ${b.activeCount} syncing` : ''}`,
+        lastSynced: b.lastSyncedDateTime ? when(b.lastSyncedDateTime.toISOString()) : 'not yet',
+      })),
+      empty: 'No migration batches.',
+      powershell: 'Get-MigrationBatch | Format-Table Identity,Status,TotalCount,SyncedCount,FailedCount,LastSyncedDateTime',
+    });
   // Charts are the first thing to give up when the card would pass Teams' size limit: the table says the same.
   let card = render(BATCHES_CHARTED);
   for (let n = BATCHES_CHARTED / 2; cardBytes(card) > TEAMS_CARD_BYTE_LIMIT * 0.9 && n >= 1; n = Math.floor(n / 2)) card = render(n);

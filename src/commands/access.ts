@@ -30,7 +30,7 @@ export function admission(origin: Origin, access: AccessSettings): { reply: Repl
 export function notServedReply(): Reply {
   return notice({
     title: 'Cutover is not available here',
-    text: 'This Cutover serves another organisation, in Microsoft Teams only, so it cannot help you from here. If your organisation is moving its mail with Cutover, open it in your own organisation\'s Teams, or ask your IT team.',
+    text: "This Cutover serves another organisation, in Microsoft Teams only, so it cannot help you from here. If your organisation is moving its mail with Cutover, open it in your own organisation's Teams, or ask your IT team.",
   });
 }
 

@@ -120,7 +120,13 @@ export async function batchProgressState(deps: CommandDeps, name: string, page =
     ...finishView(
       large || read.incomplete || !sampled({ status: batch.status, total: batch.totalCount })
         ? []
-        : await recordSample(deps.store, deps.exchange, { name: batch.identity, guid: batch.batchGuid, status: batch.status, total: batch.totalCount }, users, now),
+        : await recordSample(
+            deps.store,
+            deps.exchange,
+            { name: batch.identity, guid: batch.batchGuid, status: batch.status, total: batch.totalCount },
+            users,
+            now,
+          ),
       now,
     ),
   });
@@ -210,7 +216,13 @@ export async function changeBatch(deps: CommandDeps, actor: Actor, verb: BatchVe
     }
     // Stopping a batch whose users have synced halts their incrementals: four eyes when approvers are listed.
     if (verb === 'stop' && approvalsRequired(deps) && batch.syncedCount > 0) {
-      const asked = await requestApproval(deps, actor, { action: 'batch.stop', target: batch.identity, what: `stop batch ${batch.identity} (${batch.syncedCount} of ${batch.totalCount} users synced)`, powershell: ps, batch: batch.identity });
+      const asked = await requestApproval(deps, actor, {
+        action: 'batch.stop',
+        target: batch.identity,
+        what: `stop batch ${batch.identity} (${batch.syncedCount} of ${batch.totalCount} users synced)`,
+        powershell: ps,
+        batch: batch.identity,
+      });
       return { replies: [asked], approval: asked.approval };
     }
     if (verb === 'start') await deps.exchange.startMigrationBatch(name);
@@ -233,14 +245,21 @@ export async function askRemoveBatch(deps: CommandDeps, actor: Actor, name: stri
     const batch = await deps.exchange.getMigrationBatch(name);
     if (!batch) return notFound(name);
     if (approvalsRequired(deps)) {
-      return requestApproval(deps, actor, { action: 'batch.remove', target: batch.identity, what: `remove batch ${batch.identity} (${batch.status}, ${batch.totalCount} users)`, powershell: ps, batch: batch.identity });
+      return requestApproval(deps, actor, {
+        action: 'batch.remove',
+        target: batch.identity,
+        what: `remove batch ${batch.identity} (${batch.status}, ${batch.totalCount} users)`,
+        powershell: ps,
+        batch: batch.identity,
+      });
     }
     const id = await deps.confirmations.create({ action: 'batch.remove', target: name, requestedBy: actor.id });
     const lines = [
       'Mail that reaches the old server after the batch is removed is NOT copied to Exchange Online.',
       'Remove a batch only after the MX record points to Exchange Online, at least 72 hours have passed, and a sync ran after the switch.',
     ];
-    if (!['Synced', 'SyncedWithErrors', 'Stopped', 'Failed', 'Created'].includes(batch.status)) lines.push(`The batch is ${batch.status}: users still syncing lose what has not been copied.`);
+    if (!['Synced', 'SyncedWithErrors', 'Stopped', 'Failed', 'Created'].includes(batch.status))
+      lines.push(`The batch is ${batch.status}: users still syncing lose what has not been copied.`);
     return notice({
       title: `Remove batch ${name}?`,
       tone: 'warn',
@@ -270,4 +289,3 @@ export function confirmRemoveBatch(deps: CommandDeps, actor: Actor, confirmation
     }),
   });
 }
-

@@ -46,11 +46,19 @@ it('reads counts from the batch and one page of users, failed first, matching a 
   const c = countUsers(all);
   expect(c.total).toBe(n);
   expect(text).toContain(`Users 11–20 of ${n}`);
-  for (const [label, value] of [['Total', c.total], ['Synced', c.synced], ['Failed', c.failed], ['Queued', c.queued]] as const) {
+  for (const [label, value] of [
+    ['Total', c.total],
+    ['Synced', c.synced],
+    ['Failed', c.failed],
+    ['Queued', c.queued],
+  ] as const) {
     expect(text).toMatch(new RegExp(`"text":"${value.toLocaleString('en-US')}"[^}]*}[^}]*"text":"${label}"`));
   }
   // The second page in card order is the same set of users a full read puts there.
-  const expected = sortUsersForCard(all).slice(10, 20).map((u) => u.emailAddress).sort();
+  const expected = sortUsersForCard(all)
+    .slice(10, 20)
+    .map((u) => u.emailAddress)
+    .sort();
   expect(expected.every((e) => text.includes(e))).toBe(true);
   // Not a full read: no unfiltered Get-MigrationUser of the whole batch.
   expect(calls.filter((k) => k === 'getMigrationUsers').length).toBeLessThanOrEqual(6);

@@ -21,8 +21,14 @@ import { exchangeErrorReply, notice } from './views';
 import { errorText } from '../lib/errorText';
 
 /** The demo tenant's sample migration CSV (Microsoft's documented example rows). */
-export const SAMPLE_CSV = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'samples', 'contoso-pilot.csv');
-
+export const SAMPLE_CSV = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
+  'samples',
+  'contoso-pilot.csv',
+);
 
 export interface BatchNewInput {
   name: string;
@@ -121,7 +127,8 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
   let csv: Buffer;
   let fileName: string;
   const attached = csvFiles(files);
-  if (attached.length > 1) return { replies: [notice({ title: 'One CSV at a time', tone: 'warn', text: `You attached ${attached.length} CSV files. Attach one per batch.` })] };
+  if (attached.length > 1)
+    return { replies: [notice({ title: 'One CSV at a time', tone: 'warn', text: `You attached ${attached.length} CSV files. Attach one per batch.` })] };
   if (attached.length === 1) {
     fileName = attached[0].name;
     try {
@@ -135,7 +142,13 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
     csv = Buffer.from(input.pastedCsv, 'utf8');
   } else if (files.length > 0) {
     return {
-      replies: [notice({ title: 'That is not a CSV file', tone: 'warn', text: `Attach the migration CSV (a .csv file with EmailAddress,UserName,Password). You attached: ${files.map((f) => f.name).join(', ')}.` })],
+      replies: [
+        notice({
+          title: 'That is not a CSV file',
+          tone: 'warn',
+          text: `Attach the migration CSV (a .csv file with EmailAddress,UserName,Password). You attached: ${files.map((f) => f.name).join(', ')}.`,
+        }),
+      ],
     };
   } else {
     // Local mode: the demo tenant's sample file is one click away (the Agents Playground can't attach files).
@@ -147,9 +160,16 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
           tone: 'warn',
           text: `Send "batch new ${input.name}" again with the CSV file attached, or paste the CSV under the command line (first line EmailAddress,UserName,Password).`,
           usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'],
-          lines: sample ? ['Local mode: you can also check the demo tenant\'s sample file, samples/contoso-pilot.csv.'] : [],
+          lines: sample ? ["Local mode: you can also check the demo tenant's sample file, samples/contoso-pilot.csv."] : [],
           actions: sample
-            ? [{ title: 'Use the sample CSV', verb: 'batch.sample', data: { name: input.name, endpoint: input.endpoint ?? '', exclude: input.excludeFolders }, style: 'positive' }]
+            ? [
+                {
+                  title: 'Use the sample CSV',
+                  verb: 'batch.sample',
+                  data: { name: input.name, endpoint: input.endpoint ?? '', exclude: input.excludeFolders },
+                  style: 'positive',
+                },
+              ]
             : [],
         }),
       ],
@@ -161,12 +181,28 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
   const masker = validation.masker;
   try {
     if (await deps.exchange.getMigrationBatch(input.name)) {
-      return { replies: [notice({ title: `Batch ${input.name} already exists`, tone: 'warn', text: 'Batch names are unique in Exchange Online. Pick another name, or see it with: batch show ' + input.name })] };
+      return {
+        replies: [
+          notice({
+            title: `Batch ${input.name} already exists`,
+            tone: 'warn',
+            text: 'Batch names are unique in Exchange Online. Pick another name, or see it with: batch show ' + input.name,
+          }),
+        ],
+      };
     }
     const endpoint = await pickEndpoint(deps, input.endpoint);
     // No endpoint yet (or not the one named): the file is kept sealed and a card asks for it.
     if (!('identity' in endpoint)) {
-      const kept = await keepForEndpoint(deps, actor, conversationId, { purpose: 'batch', batchName: input.name, wanted: input.endpoint, excludeFolders: input.excludeFolders, csv, fileName, validation });
+      const kept = await keepForEndpoint(deps, actor, conversationId, {
+        purpose: 'batch',
+        batchName: input.name,
+        wanted: input.endpoint,
+        excludeFolders: input.excludeFolders,
+        csv,
+        fileName,
+        validation,
+      });
       return { replies: [kept] };
     }
 
@@ -182,7 +218,12 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
         csv,
         createdBy: { id: actor.id, name: actor.name },
         conversationId,
-        summary: { fileName, server: imapServerOf(endpoint), rows: validation.totals.rows, ...(input.startAfter ? { startAfter: input.startAfter.toISOString(), timeZone: input.timeZone ?? 'UTC' } : {}) },
+        summary: {
+          fileName,
+          server: imapServerOf(endpoint),
+          rows: validation.totals.rows,
+          ...(input.startAfter ? { startAfter: input.startAfter.toISOString(), timeZone: input.timeZone ?? 'UTC' } : {}),
+        },
         masker,
       });
     }
@@ -190,7 +231,11 @@ export async function newBatch(deps: CommandDeps, actor: Actor, conversationId: 
     const card = csvValidationCard({ batch: input.name, endpoint, excludeFolders: input.excludeFolders, fileName, pendingId }, validation, 0, licence);
     return { replies: input.startAfter ? [card, scheduledNotice(input.name, input.startAfter, input.timeZone ?? 'UTC', false)] : [card] };
   } catch (err) {
-    return { replies: [maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker)] };
+    return {
+      replies: [
+        maskReply(exchangeErrorReply('Checking the CSV against Exchange', err, toPowerShell('Get-MigrationUser', { ResultSize: 'Unlimited' })), masker),
+      ],
+    };
   } finally {
     csv.fill(0);
   }
@@ -222,8 +267,14 @@ export async function createBatch(
   const entry = { ...taken.pending, excludeFolders: adjust.excludeFolders ?? taken.pending.excludeFolders };
   const csv = taken.csv;
   // start <when>: no -AutoStart; Exchange's own -StartAfter (UTC) starts it, even while Cutover is down.
-  const startAfter = typeof entry.summary.startAfter === 'string' && !Number.isNaN(Date.parse(entry.summary.startAfter)) ? new Date(entry.summary.startAfter) : undefined;
-  const params: Record<string, unknown> = { Name: entry.batchName, SourceEndpoint: entry.endpoint, CSVData: Buffer.alloc(0), ...(startAfter ? { StartAfter: startAfter.toISOString() } : { AutoStart: true }) };
+  const startAfter =
+    typeof entry.summary.startAfter === 'string' && !Number.isNaN(Date.parse(entry.summary.startAfter)) ? new Date(entry.summary.startAfter) : undefined;
+  const params: Record<string, unknown> = {
+    Name: entry.batchName,
+    SourceEndpoint: entry.endpoint,
+    CSVData: Buffer.alloc(0),
+    ...(startAfter ? { StartAfter: startAfter.toISOString() } : { AutoStart: true }),
+  };
   if (entry.excludeFolders.length) params.ExcludeFolders = entry.excludeFolders;
   const ps = toPowerShell('New-MigrationBatch', params);
   // Validate again at the click (as the admin chose to read it): mailboxes or other batches may have changed since.
@@ -240,12 +291,20 @@ export async function createBatch(
         validation,
         0,
       );
-      return maskAction(actionResult(card, { replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })] }), masker);
+      return maskAction(
+        actionResult(card, {
+          replies: [notice({ title: 'Nothing created yet', tone: 'warn', text: 'Exchange now reports new problems with some rows; check the card again.' })],
+        }),
+        masker,
+      );
     }
     const rows = (dropProblems ? dropProblemRows(validation) : validation.rows).filter((r) => !adjust.dropEmails?.has(r.emailAddress.toLowerCase()));
     if (rows.length === 0) {
       await deps.pending.fail(pendingId, 'no rows left', masker);
-      return actionResult(notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }), { keepOriginal: true });
+      return actionResult(
+        notice({ title: 'No users left to migrate', tone: 'warn', text: 'Every row was dropped. Fix the source accounts and run the preflight again.' }),
+        { keepOriginal: true },
+      );
     }
     await deps.exchange.newImapMigrationBatch({
       name: entry.batchName,
@@ -256,15 +315,34 @@ export async function createBatch(
       ...(startAfter ? { startAfter } : {}),
     });
     await deps.pending.complete(pendingId, { batchName: entry.batchName });
-    await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'ok', detail: `${rows.length} users, endpoint ${entry.endpoint}` });
+    await deps.audit.record({
+      actor,
+      action: 'batch.create',
+      target: entry.batchName,
+      result: 'ok',
+      detail: `${rows.length} users, endpoint ${entry.endpoint}`,
+    });
     const progress = await batchProgress(deps, entry.batchName);
     const scheduled = startAfter ? [scheduledNotice(entry.batchName, startAfter, String(entry.summary.timeZone ?? 'UTC'), true, ps)] : [];
-    return actionResult(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), { watch: { batch: entry.batchName }, replies: scheduled });
+    return actionResult(progress ?? notice({ title: `Batch ${entry.batchName} created`, tone: 'good', powershell: ps }), {
+      watch: { batch: entry.batchName },
+      replies: scheduled,
+    });
   } catch (err) {
     // Exchange's answer may quote the CSV it was given: through the file's masker, everywhere.
     await deps.pending.fail(pendingId, maskedError(err, masker), masker);
     await deps.audit.record({ actor, action: 'batch.create', target: entry.batchName, result: 'failed', detail: maskedError(err, masker) });
-    return maskAction(actionResult(exchangeErrorReply(`Creating batch ${entry.batchName}`, err, ps, 'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.')), masker);
+    return maskAction(
+      actionResult(
+        exchangeErrorReply(
+          `Creating batch ${entry.batchName}`,
+          err,
+          ps,
+          'The CSV is still kept (encrypted) for 30 minutes: fix the cause and click Create again.',
+        ),
+      ),
+      masker,
+    );
   } finally {
     csv.fill(0);
   }
@@ -276,7 +354,7 @@ function scheduledNotice(batch: string, at: Date, timeZone: string, created: boo
     title: created ? `Batch ${batch} starts by itself ${describeWhen(at, timeZone)}` : `Batch ${batch} will start ${describeWhen(at, timeZone)}`,
     tone: created ? 'good' : '',
     text: created
-      ? 'Created without -AutoStart and with Exchange\'s own -StartAfter: it waits in Created and Exchange starts it then, even if Cutover is down. See or cancel what is planned: schedule.'
+      ? "Created without -AutoStart and with Exchange's own -StartAfter: it waits in Created and Exchange starts it then, even if Cutover is down. See or cancel what is planned: schedule."
       : 'Click Create on the card above: the batch is created now and waits; Exchange starts it at this time (-StartAfter, in UTC).',
     ...(powershell ? { powershell } : {}),
   });

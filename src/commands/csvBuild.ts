@@ -55,7 +55,15 @@ export async function csvBuildCommand(deps: CommandDeps, actor: Actor, input: Cs
     try {
       text = (await deps.files.fetch(file)).toString('utf8');
     } catch (err) {
-      return { replies: [notice({ title: `Could not read ${file.name}`, tone: 'bad', text: err instanceof FileFetchError ? err.message : 'The file could not be downloaded.' })] };
+      return {
+        replies: [
+          notice({
+            title: `Could not read ${file.name}`,
+            tone: 'bad',
+            text: err instanceof FileFetchError ? err.message : 'The file could not be downloaded.',
+          }),
+        ],
+      };
     }
   }
   const { addresses, problems } = parseAddressList(text);
@@ -94,7 +102,11 @@ export async function csvBuildCommand(deps: CommandDeps, actor: Actor, input: Cs
         { title: 'Addresses', value: addresses.length.toLocaleString('en-US') },
         { title: 'Endpoint', value: `${endpoint.identity} (${endpoint.remoteServer}:${endpoint.port})` },
       ],
-      lines: [f.example('<admin>'), ...problems.slice(0, 5).map((p) => p.message), ...(problems.length > 5 ? [`…and ${problems.length - 5} more left out.`] : [])],
+      lines: [
+        f.example('<admin>'),
+        ...problems.slice(0, 5).map((p) => p.message),
+        ...(problems.length > 5 ? [`…and ${problems.length - 5} more left out.`] : []),
+      ],
       askDomain: input.format === 'exchange',
       askPattern: input.format === 'custom',
       powershell: toPowerShell('New-MigrationBatch', { Name: input.batchName, SourceEndpoint: endpoint.identity, CSVData: Buffer.alloc(0) }),
@@ -143,7 +155,10 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
   if (!built.ok) {
     // Only the typed admin password can be a secret here: the way out is a masker that knows it.
     const masker = CsvMasker.of([password.reveal()]);
-    return maskAction(asResult(notice({ title: 'The CSV could not be built', tone: 'warn', lines: built.problems.slice(0, 8).map((p) => p.message) }), true), masker);
+    return maskAction(
+      asResult(notice({ title: 'The CSV could not be built', tone: 'warn', lines: built.problems.slice(0, 8).map((p) => p.message) }), true),
+      masker,
+    );
   }
   try {
     const endpoint = await deps.exchange.getMigrationEndpoint(req.endpoint);
@@ -161,7 +176,11 @@ export async function csvBuildAction(deps: CommandDeps, actor: Actor, data: Reco
     });
     await mutate(deps.store, key, () => DELETE_ITEM);
     await deps.audit.record({ actor, action: 'csv.build', target: req.batchName, result: 'ok', detail: `${built.rows} rows, ${req.format}` });
-    const r = validationCard({ batch: req.batchName, endpoint, excludeFolders: [], fileName: `built (${FORMAT_TEXT[req.format].label}), e.g. ${built.sample.userName}`, pendingId }, validation, 0);
+    const r = validationCard(
+      { batch: req.batchName, endpoint, excludeFolders: [], fileName: `built (${FORMAT_TEXT[req.format].label}), e.g. ${built.sample.userName}`, pendingId },
+      validation,
+      0,
+    );
     return asResult(r);
   } finally {
     built.csv.fill(0);

@@ -11,7 +11,18 @@ import { proofCsv } from '../domain/cutover/proof';
 import { CSV_CONTENT_TYPE } from '../domain/export/csv';
 import { handOver, handoverText } from './handover';
 import { CutoverError, type CutoverService, type DeltaPassOptions, type DeltaPassSummary, type GrantOutcome } from '../services/cutover';
-import { actionResult, type ActionResult, type Actor, type CommandDeps, type CommandResult, type FileFetcher, type FollowUp, type IncomingFile, type Reply, type Where } from './types';
+import {
+  actionResult,
+  type ActionResult,
+  type Actor,
+  type CommandDeps,
+  type CommandResult,
+  type FileFetcher,
+  type FollowUp,
+  type IncomingFile,
+  type Reply,
+  type Where,
+} from './types';
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
 import { removeKeepingHistory } from './batchRemoval';
@@ -37,7 +48,8 @@ function failed(what: string, err: unknown): Reply {
 
 export async function cutoverCheck(deps: CutoverDeps, domain: string): Promise<Reply> {
   if (!deps.cutover) return unavailable();
-  if (!isDomainName(domain)) return notice({ title: 'That is not a domain', tone: 'warn', text: `"${domain}" is not a domain name.`, usage: ['cutover check <domain>'] });
+  if (!isDomainName(domain))
+    return notice({ title: 'That is not a domain', tone: 'warn', text: `"${domain}" is not a domain name.`, usage: ['cutover check <domain>'] });
   const check = await deps.cutover.checkDomain(domain);
   const lines: string[] = [];
   for (const p of check.perResolver) {
@@ -100,12 +112,33 @@ export async function cutoverPlanCommand(
     csv = await readCsv(deps.files, files, c.pastedCsv);
     if (csv) {
       const v = validateMigrationCsv(csv);
-      if (v.fatal || v.rows.length === 0) return one(notice({ title: 'That CSV cannot be used', tone: 'bad', text: 'Attach the batch\'s migration CSV (EmailAddress,UserName,Password) so the delta pass can read the source mailboxes.' }));
+      if (v.fatal || v.rows.length === 0)
+        return one(
+          notice({
+            title: 'That CSV cannot be used',
+            tone: 'bad',
+            text: "Attach the batch's migration CSV (EmailAddress,UserName,Password) so the delta pass can read the source mailboxes.",
+          }),
+        );
     }
     const domain = c.domain ?? (await defaultDomain(deps, c.batch));
-    if (!domain) return one(notice({ title: 'Which domain?', tone: 'warn', text: 'The batch has no users to take the domain from.', usage: ['cutover plan batch <name> domain <domain>'] }));
+    if (!domain)
+      return one(
+        notice({
+          title: 'Which domain?',
+          tone: 'warn',
+          text: 'The batch has no users to take the domain from.',
+          usage: ['cutover plan batch <name> domain <domain>'],
+        }),
+      );
     const { plan, created } = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv, conversationId: where?.conversationId });
-    await deps.audit.record({ actor, action: created ? 'cutover.plan' : 'cutover.plan.show', target: c.batch, result: 'ok', detail: csv ? 'migration CSV sealed for the delta pass' : undefined });
+    await deps.audit.record({
+      actor,
+      action: created ? 'cutover.plan' : 'cutover.plan.show',
+      target: c.batch,
+      result: 'ok',
+      detail: csv ? 'migration CSV sealed for the delta pass' : undefined,
+    });
     // Scheduled delta passes and the DNS watch report to this conversation: keep its reference.
     return { replies: [await planCard(deps, plan)], rememberConversation: !!where };
   } finally {
@@ -128,11 +161,19 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
     plan,
     ...extra,
     facts: [
-      { title: 'MX now', value: mx ? `${[...mx.exchangeHosts, ...mx.otherHosts].join(', ') || 'none'}${mx.ttl !== null ? ` (TTL ${mx.ttl} s)` : ''} from ${check!.perResolver[0].resolver}` : 'unknown' },
+      {
+        title: 'MX now',
+        value: mx
+          ? `${[...mx.exchangeHosts, ...mx.otherHosts].join(', ') || 'none'}${mx.ttl !== null ? ` (TTL ${mx.ttl} s)` : ''} from ${check!.perResolver[0].resolver}`
+          : 'unknown',
+      },
       { title: 'Exchange MX', value: exchangeMxTarget(plan.domain) },
       { title: 'Switch seen by', value: check ? check.visibility.seenBy.join(', ') || 'no resolver yet' : 'unknown' },
       { title: 'Delta pass', value: accessText },
-      { title: 'Delta passes', value: plan.deltaPasses.length ? `${plan.deltaPasses.length}, last ${formatDate(new Date(plan.deltaPasses[plan.deltaPasses.length - 1]))}` : 'none yet' },
+      {
+        title: 'Delta passes',
+        value: plan.deltaPasses.length ? `${plan.deltaPasses.length}, last ${formatDate(new Date(plan.deltaPasses[plan.deltaPasses.length - 1]))}` : 'none yet',
+      },
       { title: 'Scheduled passes', value: scheduleText(plan, svc.deltaIntervalMs) },
       { title: 'DNS watch', value: dnsWatchText(plan) },
       { title: 'Mailbox access', value: grantsText(plan) },
@@ -148,7 +189,10 @@ function scheduleText(plan: CutoverPlan, intervalMs: number): string {
   if (plan.removed) return 'ended (batch removed)';
   if (!plan.switchedAt) return `every ${hours(intervalMs)} from the MX switch until the final pass`;
   if (plan.steps.find((s) => s.id === 'repeat-delta')?.status === 'done') return 'done (final pass recorded)';
-  const last = Math.max(plan.deltaPasses.length ? Date.parse(plan.deltaPasses[plan.deltaPasses.length - 1]) : 0, plan.scheduled?.lastAttemptAt ? Date.parse(plan.scheduled.lastAttemptAt) : 0);
+  const last = Math.max(
+    plan.deltaPasses.length ? Date.parse(plan.deltaPasses[plan.deltaPasses.length - 1]) : 0,
+    plan.scheduled?.lastAttemptAt ? Date.parse(plan.scheduled.lastAttemptAt) : 0,
+  );
   const next = last ? new Date(last + intervalMs) : new Date(Date.parse(plan.switchedAt));
   return `every ${hours(intervalMs)}, next ${formatDate(next)}${plan.scheduled?.lastResult ? `; last: ${plan.scheduled.lastResult}` : ''}`;
 }
@@ -159,7 +203,9 @@ export function dnsWatchText(plan: CutoverPlan): string {
   if (!w) return 'watching (first check within a minute)';
   const ttl = oldTtlExpiresAt(plan);
   const parts = [
-    w.visibleAt ? `new MX seen by every resolver since ${formatDate(new Date(w.visibleAt))}` : `new MX seen by ${w.seenBy.join(', ') || 'no resolver yet'}${w.notYet.length ? `; not yet by ${w.notYet.join(', ')}` : ''}`,
+    w.visibleAt
+      ? `new MX seen by every resolver since ${formatDate(new Date(w.visibleAt))}`
+      : `new MX seen by ${w.seenBy.join(', ') || 'no resolver yet'}${w.notYet.length ? `; not yet by ${w.notYet.join(', ')}` : ''}`,
     w.ttlRunOutAt ? `old TTL ran out ${formatDate(new Date(w.ttlRunOutAt))}` : ttl ? `old TTL runs out ${formatDate(ttl)}` : '',
   ].filter(Boolean);
   return parts.join('; ') + (w.visibleAt && w.ttlRunOutAt ? ' — done' : w.lastPollAt ? ` (checked ${formatDate(new Date(w.lastPollAt))})` : '');
@@ -194,22 +240,27 @@ async function auditGrants(deps: CommandDeps, actor: Actor, batch: string, g: Gr
 export function deltaSummaryReply(batchName: string, s: DeltaPassSummary, extra?: { title?: string; lines?: string[] }): Reply {
   const rt = s.roundTrips.length ? Math.max(...s.roundTrips.map((r) => r.source + r.target)) : 0;
   return notice({
-      title: extra?.title ?? `Delta pass for ${batchName}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''}`,
-      tone: s.failedUsers.length || s.skipped ? 'warn' : 'good',
-      text: s.kind === 'demo' ? `Ran on the demo mailboxes in memory (local mode): ${s.description}.` : `Ran over real IMAP: ${s.description}.`,
-      facts: [
-        { title: 'Users', value: String(s.users) },
-        { title: 'Folders read / unchanged', value: `${s.foldersRead} / ${s.foldersUnchanged}` },
-        { title: 'Bodies read', value: `${s.bodyBytes.toLocaleString('en-US')} bytes` },
-        { title: 'Most round trips for one user', value: String(rt) },
-        { title: 'Took', value: `${(s.durationMs / 1000).toFixed(1)} s` },
-      ],
-      lines: [...(extra?.lines ?? []), ...[grantLine(s.grants)].filter((l): l is string => !!l), ...s.failedUsers.map((f) => `✗ ${f.email}: ${f.why}`), ...s.notes.slice(0, 10)],
-      actions: [
-        { title: 'Proof', verb: 'cutover.proof', data: { batch: batchName } },
-        { title: 'Plan', verb: 'cutover.plan', data: { batch: batchName } },
-      ],
-    });
+    title: extra?.title ?? `Delta pass for ${batchName}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''}`,
+    tone: s.failedUsers.length || s.skipped ? 'warn' : 'good',
+    text: s.kind === 'demo' ? `Ran on the demo mailboxes in memory (local mode): ${s.description}.` : `Ran over real IMAP: ${s.description}.`,
+    facts: [
+      { title: 'Users', value: String(s.users) },
+      { title: 'Folders read / unchanged', value: `${s.foldersRead} / ${s.foldersUnchanged}` },
+      { title: 'Bodies read', value: `${s.bodyBytes.toLocaleString('en-US')} bytes` },
+      { title: 'Most round trips for one user', value: String(rt) },
+      { title: 'Took', value: `${(s.durationMs / 1000).toFixed(1)} s` },
+    ],
+    lines: [
+      ...(extra?.lines ?? []),
+      ...[grantLine(s.grants)].filter((l): l is string => !!l),
+      ...s.failedUsers.map((f) => `✗ ${f.email}: ${f.why}`),
+      ...s.notes.slice(0, 10),
+    ],
+    actions: [
+      { title: 'Proof', verb: 'cutover.proof', data: { batch: batchName } },
+      { title: 'Plan', verb: 'cutover.plan', data: { batch: batchName } },
+    ],
+  });
 }
 
 /** Runs a pass and audits it (and its grants) for `actor`; exported for the scheduler. */
@@ -217,15 +268,32 @@ export async function runAuditedDeltaPass(deps: CutoverDeps, actor: Actor, batch
   try {
     const s = await deps.cutover!.runDeltaPass(batchName, options);
     await auditGrants(deps, actor, batchName, s.grants);
-    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: s.failedUsers.length ? 'failed' : 'ok', detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})` });
+    await deps.audit.record({
+      actor,
+      action: 'cutover.delta',
+      target: batchName,
+      result: s.failedUsers.length ? 'failed' : 'ok',
+      detail: `copied ${s.copied}, skipped ${s.skipped}, ${s.failedUsers.length} users failed (${s.kind})`,
+    });
     return s;
   } catch (err) {
-    await deps.audit.record({ actor, action: 'cutover.delta', target: batchName, result: err instanceof CutoverError ? 'refused' : 'failed', detail: errorText(err).slice(0, 300) });
+    await deps.audit.record({
+      actor,
+      action: 'cutover.delta',
+      target: batchName,
+      result: err instanceof CutoverError ? 'refused' : 'failed',
+      detail: errorText(err).slice(0, 300),
+    });
     throw err;
   }
 }
 
-async function deltaReply(deps: CutoverDeps, actor: Actor, batchName: string, onProgress?: (p: { done: number; total: number; copied: number }) => void): Promise<Reply> {
+async function deltaReply(
+  deps: CutoverDeps,
+  actor: Actor,
+  batchName: string,
+  onProgress?: (p: { done: number; total: number; copied: number }) => void,
+): Promise<Reply> {
   try {
     const s = await runAuditedDeltaPass(deps, actor, batchName, { onProgress });
     return deltaSummaryReply(batchName, s);
@@ -240,7 +308,7 @@ export function cutoverDelta(deps: CutoverDeps, actor: Actor, batch: string): Co
   const running = (done: number, total: number, copied: number) =>
     notice({
       title: `Delta pass for ${batch} running`,
-      text: 'Comparing each user\'s source folders with Exchange by Message-ID and copying what is missing.',
+      text: "Comparing each user's source folders with Exchange by Message-ID and copying what is missing.",
       facts: [
         { title: 'Users done', value: total ? `${done} of ${total}` : 'starting' },
         { title: 'Copied so far', value: String(copied) },
@@ -265,17 +333,35 @@ export async function cutoverProof(deps: CutoverDeps, actor: Actor, batch: strin
   try {
     const { proof, reports } = await deps.cutover.proof(batch);
     const handover = await handOver(deps, actor, [
-      { fileName: `cutover-proof-${batch.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: proofCsv(reports), description: `Cut-over proof of batch ${batch}, per user and folder` },
+      {
+        fileName: `cutover-proof-${batch.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`,
+        contentType: CSV_CONTENT_TYPE,
+        body: proofCsv(reports),
+        description: `Cut-over proof of batch ${batch}, per user and folder`,
+      },
     ]);
-    await deps.audit.record({ actor, action: 'cutover.proof', target: batch, result: 'ok', detail: proof.verified ? 'verified' : `${proof.notReconciled.length} users do not reconcile` });
+    await deps.audit.record({
+      actor,
+      action: 'cutover.proof',
+      target: batch,
+      result: 'ok',
+      detail: proof.verified ? 'verified' : `${proof.notReconciled.length} users do not reconcile`,
+    });
     // Per-user lines only where the files went too (the asker's personal chat); a channel hears the totals.
     const shown = handover.status === 'sent' && handover.to === 'this-chat' ? proof.users.slice(0, 20) : [];
     return notice({
-      title: proof.verified ? `Batch ${batch} is verified: every user reconciles` : `Batch ${batch} is not verified: ${proof.notReconciled.length} of ${proof.users.length} users do not reconcile`,
+      title: proof.verified
+        ? `Batch ${batch} is verified: every user reconciles`
+        : `Batch ${batch} is not verified: ${proof.notReconciled.length} of ${proof.users.length} users do not reconcile`,
       tone: proof.verified ? 'good' : 'warn',
-      text: shown.length ? 'Per user: source count, Exchange count, copied by Cutover, not copied, last pass.' : `${proof.users.length} users; the per-user proof is in the file.`,
+      text: shown.length
+        ? 'Per user: source count, Exchange count, copied by Cutover, not copied, last pass.'
+        : `${proof.users.length} users; the per-user proof is in the file.`,
       lines: [
-        ...shown.map((u) => `${u.reconciled ? '✓' : '✗'} ${u.email}: source ${u.sourceCount}, Exchange ${u.targetCount ?? '—'}, copied ${u.copied}, not copied ${u.skipped}, last pass ${u.lastPassAt ? formatDate(new Date(u.lastPassAt)) : 'never'}${u.why ? ` — ${u.why}` : ''}`),
+        ...shown.map(
+          (u) =>
+            `${u.reconciled ? '✓' : '✗'} ${u.email}: source ${u.sourceCount}, Exchange ${u.targetCount ?? '—'}, copied ${u.copied}, not copied ${u.skipped}, last pass ${u.lastPassAt ? formatDate(new Date(u.lastPassAt)) : 'never'}${u.why ? ` — ${u.why}` : ''}`,
+        ),
         ...(proof.users.length > shown.length ? [`…and ${proof.users.length - shown.length} more in the CSV.`] : []),
         handoverText(handover),
       ],
@@ -301,7 +387,14 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
   // Four eyes: with approvers listed, removing the batch is asked for (once it would run: earlier steps done, or forced); it runs here again once approved.
   if (step === 'remove-batch' && plan0 && !plan0.removed && (!pendingBefore || force) && !approved && approvalsRequired(deps)) {
     const ps = toPowerShell('Remove-MigrationBatch', { Identity: batch, Confirm: false });
-    const asked = await requestApproval(deps, actor, { action: 'cutover.remove-batch', target: batch, params: { force }, what: `remove batch ${batch} (cut-over plan's last step${force ? ', forced past its guard' : ''})`, powershell: ps, batch });
+    const asked = await requestApproval(deps, actor, {
+      action: 'cutover.remove-batch',
+      target: batch,
+      params: { force },
+      what: `remove batch ${batch} (cut-over plan's last step${force ? ', forced past its guard' : ''})`,
+      powershell: ps,
+      batch,
+    });
     return actionResult(asked, { keepOriginal: true, approval: asked.approval });
   }
   let did = '';
@@ -316,7 +409,7 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
       const guard = await svc.step(batch, step, who(actor), false);
       if (!guard.ok && !force) return refusal(deps, actor, batch, step, guard.reason, guard.canForce);
       await removeKeepingHistory(deps, actor, batch);
-      did = 'Remove-MigrationBatch sent (each user\'s final record kept: batch history ' + batch + '). ';
+      did = "Remove-MigrationBatch sent (each user's final record kept: batch history " + batch + '). ';
       if (guard.ok) {
         await deps.audit.record({ actor, action: `cutover.step.${step}`, target: batch, result: 'ok', detail: 'Remove-MigrationBatch' });
         did += await auditRevoke(deps, actor, batch, guard.revoked);
@@ -331,7 +424,12 @@ export async function cutoverStepAction(deps: CutoverDeps, actor: Actor, batch: 
   return asResult(await planCard(deps, r.plan, { text: `${did}${STEP_TITLES[step]}: done${r.note ? ` (${r.note})` : ''}.` }));
 }
 
-async function auditRevoke(deps: CommandDeps, actor: Actor, batch: string, revoked: { removed: string[]; failed: { email: string; why: string }[] } | null | undefined): Promise<string> {
+async function auditRevoke(
+  deps: CommandDeps,
+  actor: Actor,
+  batch: string,
+  revoked: { removed: string[]; failed: { email: string; why: string }[] } | null | undefined,
+): Promise<string> {
   if (!revoked) return '';
   await deps.audit.record({
     actor,
@@ -404,14 +502,27 @@ export const SCHEDULER_ACTOR: Actor = { id: 'cutover-scheduler', name: 'Cutover 
 
 /** The cards the cut-over scheduler posts to a plan's conversation (src/services/cutoverScheduler.ts). */
 export function schedulerCards(deps: CutoverDeps) {
-  const next = (at: Date | null) => (at ? `Next scheduled pass: ${formatDate(at)}.` : 'No further scheduled pass: the final pass is recorded or the plan has ended.');
+  const next = (at: Date | null) =>
+    at ? `Next scheduled pass: ${formatDate(at)}.` : 'No further scheduled pass: the final pass is recorded or the plan has ended.';
   return {
     passRunning: (batch: string): Reply =>
-      notice({ title: `Scheduled delta pass for ${batch} running`, text: 'The old server may still receive mail after the MX switch: Cutover copies what reached it since the last pass.' }),
+      notice({
+        title: `Scheduled delta pass for ${batch} running`,
+        text: 'The old server may still receive mail after the MX switch: Cutover copies what reached it since the last pass.',
+      }),
     passDone: (batch: string, s: DeltaPassSummary, nextAt: Date | null): Reply =>
-      deltaSummaryReply(batch, s, { title: `Scheduled delta pass for ${batch}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''} (${formatDate(new Date(s.finishedAt))})`, lines: [next(nextAt)] }),
+      deltaSummaryReply(batch, s, {
+        title: `Scheduled delta pass for ${batch}: ${s.copied} copied${s.skipped ? `, ${s.skipped} not copied` : ''} (${formatDate(new Date(s.finishedAt))})`,
+        lines: [next(nextAt)],
+      }),
     passFailed: (batch: string, why: string, nextAt: Date | null): Reply =>
-      notice({ title: `Scheduled delta pass for ${batch} did not run`, tone: 'warn', text: why, lines: [next(nextAt)], actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch } }] }),
+      notice({
+        title: `Scheduled delta pass for ${batch} did not run`,
+        tone: 'warn',
+        text: why,
+        lines: [next(nextAt)],
+        actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch } }],
+      }),
     dnsWatch: (plan: CutoverPlan): Reply =>
       notice({
         title: `DNS watch for ${plan.domain} (batch ${plan.batch})`,
@@ -426,7 +537,17 @@ export function schedulerCards(deps: CutoverDeps) {
       }),
     dnsEvent: (plan: CutoverPlan, kind: 'visible' | 'ttl'): Reply =>
       kind === 'visible'
-        ? notice({ title: `${plan.domain}: the new MX is visible from every resolver`, tone: 'good', text: `Seen by ${plan.dnsWatch?.seenBy.join(', ')}.`, actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }] })
-        : notice({ title: `${plan.domain}: the old MX TTL has run out`, tone: 'good', text: `Senders that cached the old MX have had ${plan.initialMxTtl ?? 3600} s to refresh it; mail now reaches Exchange Online. Delta passes go on until the final pass.`, actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }] }),
+        ? notice({
+            title: `${plan.domain}: the new MX is visible from every resolver`,
+            tone: 'good',
+            text: `Seen by ${plan.dnsWatch?.seenBy.join(', ')}.`,
+            actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }],
+          })
+        : notice({
+            title: `${plan.domain}: the old MX TTL has run out`,
+            tone: 'good',
+            text: `Senders that cached the old MX have had ${plan.initialMxTtl ?? 3600} s to refresh it; mail now reaches Exchange Online. Delta passes go on until the final pass.`,
+            actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }],
+          }),
   };
 }

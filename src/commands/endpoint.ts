@@ -24,7 +24,9 @@ export async function listEndpoints(deps: CommandDeps): Promise<Reply> {
       title: 'IMAP migration endpoints',
       subtitle: endpoints.length === 1 ? '1 endpoint' : `${endpoints.length} endpoints`,
       columns: ['Name', 'Server', 'Security', 'Max sync', 'Active'].map((label, i) => ({ label, width: widths[i] })),
-      rows: endpoints.map((e) => [e.identity, `${e.remoteServer}:${e.port}`, e.security, String(e.maxConcurrentMigrations), String(e.activeMigrationCount)].map((text) => ({ text }))),
+      rows: endpoints.map((e) =>
+        [e.identity, `${e.remoteServer}:${e.port}`, e.security, String(e.maxConcurrentMigrations), String(e.activeMigrationCount)].map((text) => ({ text })),
+      ),
       empty: 'No IMAP endpoints yet. Add one with: endpoint add <name> <host> [port] [ssl|tls|none]',
       powershell: ps,
     });
@@ -94,7 +96,13 @@ export async function testEndpoint(deps: CommandDeps, actor: Actor, name: string
   const ps = toPowerShell('Test-MigrationServerAvailability', { Endpoint: name });
   try {
     const endpoint = await deps.exchange.getMigrationEndpoint(name);
-    if (!endpoint) return notice({ title: `No endpoint called ${name}`, tone: 'warn', text: 'See the endpoints with: endpoint list', powershell: toPowerShell('Get-MigrationEndpoint', { Identity: name }) });
+    if (!endpoint)
+      return notice({
+        title: `No endpoint called ${name}`,
+        tone: 'warn',
+        text: 'See the endpoints with: endpoint list',
+        powershell: toPowerShell('Get-MigrationEndpoint', { Identity: name }),
+      });
     const r = await deps.exchange.testEndpointAvailability(name);
     await deps.audit.record({ actor, action: 'endpoint.test', target: name, result: r.result === 'Failed' ? 'failed' : 'ok', detail: r.message });
     return notice({

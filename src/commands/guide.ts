@@ -25,13 +25,22 @@ import { findUserByAddress, GraphError, hasExchangeLicence, PLANS_WITH_EXCHANGE,
 import type { GuidePerson } from '../services/guideProgress';
 import type { OfferRecord } from '../services/guideOffers';
 import type { ImportOutcome } from '../services/pimImport';
-import { actionResult, FileFetchError, type ActionResult, type Actor, type CommandDeps, type CommandResult, type GuideDeps, type IncomingFile, type Reply } from './types';
+import {
+  actionResult,
+  FileFetchError,
+  type ActionResult,
+  type Actor,
+  type CommandDeps,
+  type CommandResult,
+  type GuideDeps,
+  type IncomingFile,
+  type Reply,
+} from './types';
 
 export type { GuideDeps };
 import { formatDate, notice } from './views';
 import { readBatchUsers } from './batchUsers';
 import { forEachLimited } from '../lib/pool';
-
 
 const MAX_LIST = 15;
 /** "I need help" reaches the admin channels at most once per person in this time. */
@@ -42,7 +51,11 @@ function need(deps: CommandDeps): GuideDeps | null {
 }
 
 function unavailable(): Reply {
-  return notice({ title: 'The guide is not set up here', tone: 'warn', text: 'Cutover has no Microsoft Graph connection, which the guide needs. Ask your Cutover operator.' });
+  return notice({
+    title: 'The guide is not set up here',
+    tone: 'warn',
+    text: 'Cutover has no Microsoft Graph connection, which the guide needs. Ask your Cutover operator.',
+  });
 }
 
 interface Person extends GuidePerson {
@@ -73,12 +86,16 @@ async function licenceWarning(g: GuideDeps, user: GraphUser | null): Promise<str
 
 /** What `guide send batch` posts to each person: the start of their guide. */
 export function guideOffer(): Reply {
-  return guideClientPickerCard('Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.');
+  return guideClientPickerCard(
+    'Your mailbox is moving to Exchange Online. This short guide takes you through what to do in your mail program; your progress is kept.',
+  );
 }
 
 /** What the watcher posts by itself when a person's first sync has landed. */
 export function guideOfferSynced(): Reply {
-  return guideClientPickerCard('Your mail has been copied to Exchange Online, and new mail keeps being copied until the switch. This short guide takes you through what to do in your mail program now; your progress is kept.');
+  return guideClientPickerCard(
+    'Your mail has been copied to Exchange Online, and new mail keeps being copied until the switch. This short guide takes you through what to do in your mail program now; your progress is kept.',
+  );
 }
 
 /** guide [client <name>] */
@@ -95,8 +112,20 @@ export async function guideCommand(deps: CommandDeps, actor: Actor, clientWord?:
     return { replies: [guideStepCard(p, currentStep(p), { warnings })] };
   }
   const p = await g.progress.update(person, (cur) => cur);
-  if (!p.client) return { replies: [guideClientPickerCard('Cutover walks you through the five things to do after your mail moved. First: which mail program do you use?', warnings)] };
-  return { replies: [guideStepCard(p, currentStep(p), { warnings, text: p.done.length ? `Welcome back. ${stepsFor(p.client).find((s) => s.id === currentStep(p))?.why ?? ''}` : undefined })] };
+  if (!p.client)
+    return {
+      replies: [
+        guideClientPickerCard('Cutover walks you through the five things to do after your mail moved. First: which mail program do you use?', warnings),
+      ],
+    };
+  return {
+    replies: [
+      guideStepCard(p, currentStep(p), {
+        warnings,
+        text: p.done.length ? `Welcome back. ${stepsFor(p.client).find((s) => s.id === currentStep(p))?.why ?? ''}` : undefined,
+      }),
+    ],
+  };
 }
 
 /** Card buttons of the guide and the import, for everyone. */
@@ -165,7 +194,9 @@ export async function guideAction(deps: CommandDeps, actor: Actor, verb: string,
         guideStepCard(p, step, {
           showHow: true,
           tone: 'warn',
-          text: told ? 'I told your IT team that you need help with this step; someone will get in touch.' : 'Your request for help is recorded; your IT team sees it in their guide status.',
+          text: told
+            ? 'I told your IT team that you need help with this step; someone will get in touch.'
+            : 'Your request for help is recorded; your IT team sees it in their guide status.',
         }),
       );
     }
@@ -189,13 +220,34 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
   if (!g) return { replies: [unavailable()] };
   const pim = files.filter((f) => isPimFileName(f.name));
   if (pim.length === 0) {
-    return { replies: [notice({ title: 'Attach a contacts or calendar file', tone: 'warn', text: 'Send the vCard (.vcf) or iCalendar (.ics) file your old mail program exported, with the word import or on its own.' })] };
+    return {
+      replies: [
+        notice({
+          title: 'Attach a contacts or calendar file',
+          tone: 'warn',
+          text: 'Send the vCard (.vcf) or iCalendar (.ics) file your old mail program exported, with the word import or on its own.',
+        }),
+      ],
+    };
   }
-  if (pim.length > 1) return { replies: [notice({ title: 'One file at a time', tone: 'warn', text: `You attached ${pim.length} files. Send them one by one so each gets its own preview.` })] };
+  if (pim.length > 1)
+    return {
+      replies: [
+        notice({ title: 'One file at a time', tone: 'warn', text: `You attached ${pim.length} files. Send them one by one so each gets its own preview.` }),
+      ],
+    };
   const file = pim[0];
   const person = await personOf(g, actor);
   if (!person.user) {
-    return { replies: [notice({ title: 'I cannot find your mailbox', tone: 'bad', text: 'Your Teams account has no matching user in the directory that Cutover reads, so it cannot tell which mailbox to copy into. Ask your IT team.' })] };
+    return {
+      replies: [
+        notice({
+          title: 'I cannot find your mailbox',
+          tone: 'bad',
+          text: 'Your Teams account has no matching user in the directory that Cutover reads, so it cannot tell which mailbox to copy into. Ask your IT team.',
+        }),
+      ],
+    };
   }
   const warning = await licenceWarning(g, person.user);
   if (warning) return { replies: [notice({ title: 'No Exchange mailbox yet', tone: 'bad', text: warning })] };
@@ -203,7 +255,15 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
   try {
     bytes = await deps.files.fetch(file);
   } catch (e) {
-    return { replies: [notice({ title: `Could not read ${file.name}`, tone: 'bad', text: e instanceof FileFetchError ? e.message : 'Downloading the file failed; attach it again.' })] };
+    return {
+      replies: [
+        notice({
+          title: `Could not read ${file.name}`,
+          tone: 'bad',
+          text: e instanceof FileFetchError ? e.message : 'Downloading the file failed; attach it again.',
+        }),
+      ],
+    };
   }
   const parsed = await g.reader.read(file.name, bytes);
   bytes.fill(0);
@@ -212,10 +272,30 @@ export async function importFiles(deps: CommandDeps, actor: Actor, files: Incomi
   const problems = parsed.skipped.slice(0, MAX_LIST).map((s) => `Entry ${s.index}${s.label ? ` (${s.label})` : ''}: ${s.reason}`);
   if (parsed.skipped.length > MAX_LIST) problems.push(`… and ${parsed.skipped.length - MAX_LIST} more`);
   if (parsed.items.length === 0) {
-    const card = importPreviewCard({ title: `Nothing in ${file.name} can be imported`, tone: 'bad', text: 'Each entry is listed with the reason.', facts: [], sampleTitle: '', sample: [], problemsTitle: 'Not imported', problems, notes: parsed.notes, actions: [] });
+    const card = importPreviewCard({
+      title: `Nothing in ${file.name} can be imported`,
+      tone: 'bad',
+      text: 'Each entry is listed with the reason.',
+      facts: [],
+      sampleTitle: '',
+      sample: [],
+      problemsTitle: 'Not imported',
+      problems,
+      notes: parsed.notes,
+      actions: [],
+    });
     return { replies: [{ card, summary: `Nothing in ${file.name} can be imported` }] };
   }
-  const plan = await g.imports.prepare({ ownerId: actor.id, userId: person.user.id, fileName: file.name, kind: parsed.kind, items: parsed.items, skipped: parsed.skipped, notes: parsed.notes, overLimit: parsed.overLimit });
+  const plan = await g.imports.prepare({
+    ownerId: actor.id,
+    userId: person.user.id,
+    fileName: file.name,
+    kind: parsed.kind,
+    items: parsed.items,
+    skipped: parsed.skipped,
+    notes: parsed.notes,
+    overLimit: parsed.overLimit,
+  });
   const n = parsed.items.length.toLocaleString('en-US');
   const card = importPreviewCard({
     title: `${file.name}: ${n} ${noun} to copy`,
@@ -278,13 +358,30 @@ async function importAction(deps: CommandDeps, g: GuideDeps, actor: Actor, verb:
   const planId = typeof data.plan === 'string' ? data.plan : '';
   if (verb === 'import.cancel') {
     const ok = await g.imports.cancel(planId, actor.id);
-    return actionResult(notice({ title: ok ? 'Import cancelled' : 'Nothing to cancel', tone: ok ? '' : 'warn', text: ok ? 'Nothing was copied.' : 'This import already ran, expired after 30 minutes, or belongs to someone else.' }));
+    return actionResult(
+      notice({
+        title: ok ? 'Import cancelled' : 'Nothing to cancel',
+        tone: ok ? '' : 'warn',
+        text: ok ? 'Nothing was copied.' : 'This import already ran, expired after 30 minutes, or belongs to someone else.',
+      }),
+    );
   }
   if (verb !== 'import.confirm') return actionResult(notice({ title: 'This button is out of date', tone: 'warn', text: 'Attach the file again.' }));
   const taken = await g.imports.take(planId, actor.id);
-  if (taken.status === 'someone-else') return actionResult(notice({ title: 'Not your import', tone: 'warn', text: 'Only the person who sent the file can import it.' }), { keepOriginal: true });
-  if (taken.status === 'running') return actionResult(notice({ title: 'Already importing', tone: 'warn', text: 'This file is being imported; the card updates when it is done.' }), { keepOriginal: true });
-  if (taken.status === 'gone') return actionResult(notice({ title: 'This import is gone', tone: 'warn', text: 'It already ran, was cancelled, or expired after 30 minutes. Attach the file again: entries already copied are not copied twice.' }));
+  if (taken.status === 'someone-else')
+    return actionResult(notice({ title: 'Not your import', tone: 'warn', text: 'Only the person who sent the file can import it.' }), { keepOriginal: true });
+  if (taken.status === 'running')
+    return actionResult(notice({ title: 'Already importing', tone: 'warn', text: 'This file is being imported; the card updates when it is done.' }), {
+      keepOriginal: true,
+    });
+  if (taken.status === 'gone')
+    return actionResult(
+      notice({
+        title: 'This import is gone',
+        tone: 'warn',
+        text: 'It already ran, was cancelled, or expired after 30 minutes. Attach the file again: entries already copied are not copied twice.',
+      }),
+    );
   if (taken.status !== 'ok') return actionResult(notice({ title: 'This import is gone', tone: 'warn', text: 'Attach the file again.' }));
   const plan = taken.plan;
   const noun = plan.kind === 'contacts' ? 'contacts' : 'events';
@@ -297,11 +394,21 @@ async function importAction(deps: CommandDeps, g: GuideDeps, actor: Actor, verb:
         const t = Date.now();
         if (t - last < 1000 || done === total) return;
         last = t;
-        void sink.update(notice({ title: `Copying ${noun}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`, text: 'This card updates when it is done.' })).catch(() => undefined);
+        void sink
+          .update(
+            notice({
+              title: `Copying ${noun}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
+              text: 'This card updates when it is done.',
+            }),
+          )
+          .catch(() => undefined);
       });
       if (!outcome.stopped && outcome.failed.length === 0) {
         const step: StepId = plan.kind === 'contacts' ? 'copy-contacts' : 'copy-calendar';
-        await g.progress.update(person, (cur) => ({ ...markDone(cur, step, deps.clock.now()), imported: { ...(cur.imported ?? {}), [plan.kind]: ((cur.imported ?? {})[plan.kind as 'contacts'] ?? 0) + outcome.created } }));
+        await g.progress.update(person, (cur) => ({
+          ...markDone(cur, step, deps.clock.now()),
+          imported: { ...(cur.imported ?? {}), [plan.kind]: ((cur.imported ?? {})[plan.kind as 'contacts'] ?? 0) + outcome.created },
+        }));
       }
       await sink.update(resultCard(outcome));
     },
@@ -332,7 +439,8 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     for (const row of rows.slice(0, MAX_LIST * 2)) {
       try {
         const user = await findUserByAddress(g.graph, row.email!);
-        if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id))) lines.push(`${row.email} has no Exchange Online licence (plans with Exchange: ${PLANS_WITH_EXCHANGE.slice(0, 2).join(', ')}).`);
+        if (user && !hasExchangeLicence(await g.graph.licenseDetails(user.id)))
+          lines.push(`${row.email} has no Exchange Online licence (plans with Exchange: ${PLANS_WITH_EXCHANGE.slice(0, 2).join(', ')}).`);
       } catch {
         // The status card still helps without the licence line.
       }
@@ -341,7 +449,9 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     rows = records.map((r) => ({ name: r.name ?? r.email ?? r.key, email: r.email, progress: r.progress }));
   }
   // People who asked for help first, then those furthest behind.
-  rows.sort((a, b) => (b.progress?.help.length ? 1 : 0) - (a.progress?.help.length ? 1 : 0) || (a.progress?.done.length ?? -1) - (b.progress?.done.length ?? -1));
+  rows.sort(
+    (a, b) => (b.progress?.help.length ? 1 : 0) - (a.progress?.help.length ? 1 : 0) || (a.progress?.done.length ?? -1) - (b.progress?.done.length ?? -1),
+  );
   const done = rows.filter((r) => r.progress?.finishedAt).length;
   const helped = rows.filter((r) => r.progress?.help.length).length;
   const notStarted = rows.filter((r) => progressLine(r.progress) === 'not started').length;
@@ -358,19 +468,30 @@ export async function guideStatus(deps: CommandDeps, batch?: string): Promise<Re
     const lastHelp = r.progress?.help[r.progress.help.length - 1];
     return {
       name: [r.name, r.email && r.email !== r.name ? r.email : ''].filter(Boolean).join(' · '),
-      progress: progressLine(r.progress) + (r.progress?.imported ? ` · imported ${Object.entries(r.progress.imported).map(([k, v]) => `${v} ${k}`).join(', ')}` : '') + (r.email && offered.has(r.email) ? ` · ${offered.get(r.email)}` : ''),
-      help: lastHelp ? `Asked for help with ${stepTitle(lastHelp.step)} at ${formatDate(new Date(lastHelp.at))}${lastHelp.notified ? '' : ' (no admin channel was told)'}` : '',
+      progress:
+        progressLine(r.progress) +
+        (r.progress?.imported
+          ? ` · imported ${Object.entries(r.progress.imported)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')}`
+          : '') +
+        (r.email && offered.has(r.email) ? ` · ${offered.get(r.email)}` : ''),
+      help: lastHelp
+        ? `Asked for help with ${stepTitle(lastHelp.step)} at ${formatDate(new Date(lastHelp.at))}${lastHelp.notified ? '' : ' (no admin channel was told)'}`
+        : '',
     };
   });
   if (rows.length > people.length) lines.unshift(`… and ${rows.length - people.length} more.`);
   const card = guideStatusCard({
     title: batch ? `Guide progress · batch ${batch}` : 'Guide progress',
     text: rows.length ? `${rows.length} ${rows.length === 1 ? 'person' : 'people'}.` : 'Nobody has opened the guide yet. Send it with: guide send batch <name>',
-    totals: rows.length ? [
-      { title: 'All done', value: String(done) },
-      { title: 'Asked for help', value: String(helped) },
-      { title: 'Not started', value: String(notStarted) },
-    ] : [],
+    totals: rows.length
+      ? [
+          { title: 'All done', value: String(done) },
+          { title: 'Asked for help', value: String(helped) },
+          { title: 'Not started', value: String(notStarted) },
+        ]
+      : [],
     people,
     lines,
     actions: batch ? [{ title: `Send the guide to batch ${batch}`, verb: 'guide.send', data: { batch } }] : [],
@@ -422,7 +543,13 @@ export async function guideSendBatch(deps: CommandDeps, actor: Actor, batch: str
       unreachable.push(`${email}: ${e instanceof GraphError ? e.message : 'Microsoft Graph could not be reached'}`);
     }
   }
-  await deps.audit.record({ actor, action: 'guide.send', target: batch, result: unreachable.length ? 'failed' : 'ok', detail: `${sent.length} sent, ${installed.length} installed, ${unreachable.length} unreachable` });
+  await deps.audit.record({
+    actor,
+    action: 'guide.send',
+    target: batch,
+    result: unreachable.length ? 'failed' : 'ok',
+    detail: `${sent.length} sent, ${installed.length} installed, ${unreachable.length} unreachable`,
+  });
   return notice({
     title: `Guide for batch ${batch}`,
     tone: unreachable.length || read.incomplete ? 'warn' : 'good',

@@ -55,14 +55,25 @@ export async function setMailboxLimit(deps: CommandDeps, actor: Actor, email: st
   const size = toExchangeSize(bytes);
   const ps = toPowerShell('Set-Mailbox', { Identity: email, MaxReceiveSize: size, MaxSendSize: size });
   if (bytes > MAX_MESSAGE_SIZE_LIMIT_BYTES) {
-    return notice({ title: 'Over the 150 MB ceiling', tone: 'warn', text: 'Exchange Online allows at most 150 MB for MaxReceiveSize and MaxSendSize.', powershell: ps });
+    return notice({
+      title: 'Over the 150 MB ceiling',
+      tone: 'warn',
+      text: 'Exchange Online allows at most 150 MB for MaxReceiveSize and MaxSendSize.',
+      powershell: ps,
+    });
   }
   try {
     const before = await deps.exchange.getMailbox(email);
     if (!before) return notice({ title: `No mailbox for ${email}`, tone: 'warn', powershell: toPowerShell('Get-Mailbox', { Identity: email }) });
     await deps.exchange.setMailboxSizeLimits(email, { maxReceiveSize: bytes, maxSendSize: bytes });
     const after = await deps.exchange.getMailbox(email);
-    await deps.audit.record({ actor, action: 'mailbox.limit', target: email, result: 'ok', detail: `${formatBytes(before.maxReceiveSize)} → ${formatBytes(bytes)}` });
+    await deps.audit.record({
+      actor,
+      action: 'mailbox.limit',
+      target: email,
+      result: 'ok',
+      detail: `${formatBytes(before.maxReceiveSize)} → ${formatBytes(bytes)}`,
+    });
     const user = await deps.exchange.getMigrationUser(email).catch(() => null);
     return notice({
       title: `Limits for ${email} set to ${formatBytes(bytes)}`,

@@ -49,7 +49,7 @@ describe('parseCommand', () => {
     expect(ok('mailbox limit annb@contoso.edu 50 MB')).toMatchObject({ bytes: 52428800 });
   });
 
-  it('refuses limits over Exchange\'s 150 MB ceiling', () => {
+  it("refuses limits over Exchange's 150 MB ceiling", () => {
     const r = parseCommand('mailbox limit annb@contoso.edu 151MB');
     expect(r).toMatchObject({ ok: false, family: 'mailbox', verb: 'limit' });
     expect(!r.ok && r.problem).toMatch(/150 MB/);

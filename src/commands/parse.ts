@@ -30,11 +30,16 @@ export type Command =
   | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
   | { kind: 'cutover.delta' | 'cutover.proof'; batch: string }
   | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
-  | { kind: 'csv.build'; format: 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom'; batchName: string; endpoint?: string; separator?: string; pastedAddresses?: string };
+  | {
+      kind: 'csv.build';
+      format: 'dovecot' | 'exchange' | 'mirapoint' | 'courier' | 'custom';
+      batchName: string;
+      endpoint?: string;
+      separator?: string;
+      pastedAddresses?: string;
+    };
 
-export type ParseResult =
-  | { ok: true; command: Command }
-  | { ok: false; family: string | null; verb?: string; problem: string };
+export type ParseResult = { ok: true; command: Command } | { ok: false; family: string | null; verb?: string; problem: string };
 
 /** Splits on spaces, keeping "quoted words" together. */
 export function tokenize(line: string): string[] {
@@ -85,7 +90,11 @@ function email(family: string, verb: string, value: string | undefined): string 
 function batchName(verb: string, value: string | undefined): string | ParseResult {
   if (!value) return fail('batch', 'Give the batch name.', verb);
   if (!BATCH_NAME.test(value)) {
-    return fail('batch', `"${clip(value)}" can't be a batch name: use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`, verb);
+    return fail(
+      'batch',
+      `"${clip(value)}" can't be a batch name: use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`,
+      verb,
+    );
   }
   return value;
 }
@@ -97,7 +106,10 @@ export function parseCommand(text: string): ParseResult {
   const rest = newline === -1 ? '' : normalized.slice(newline + 1);
   // No command line is this long; say so rather than tokenize a megabyte.
   if (firstLine.length > MAX_COMMAND_LINE) {
-    return fail(null, `The first line is ${firstLine.length.toLocaleString('en-US')} characters long; a command fits on one short line (a CSV goes on the lines under it, or attached).`);
+    return fail(
+      null,
+      `The first line is ${firstLine.length.toLocaleString('en-US')} characters long; a command fits on one short line (a CSV goes on the lines under it, or attached).`,
+    );
   }
   const tokens = tokenize(firstLine);
   if (tokens.length === 0) return fail(null, 'Type a command, for example `help`.');
@@ -116,7 +128,8 @@ export function parseCommand(text: string): ParseResult {
       if (verb === 'add') {
         const [name, host, portOrSec, sec] = args;
         if (!name || !host) return fail('endpoint', 'Give the endpoint name and the IMAP host.', verb);
-        if (!ENDPOINT_NAME.test(name)) return fail('endpoint', `"${clip(name)}" can't be an endpoint name: use letters, digits, spaces, dots, dashes or underscores.`, verb);
+        if (!ENDPOINT_NAME.test(name))
+          return fail('endpoint', `"${clip(name)}" can't be an endpoint name: use letters, digits, spaces, dots, dashes or underscores.`, verb);
         if (!HOST.test(host)) return fail('endpoint', `"${clip(host)}" is not a host name or IP address.`, verb);
         let port = 993;
         let security: EndpointSecurity = 'Ssl';
@@ -302,7 +315,8 @@ export function parseCommand(text: string): ParseResult {
       }
       const n = batchName('new', name);
       if (typeof n !== 'string') return fail('csv', n.ok ? '' : n.problem, 'build');
-      if (separator !== undefined && !/^[^\s@]{1,3}$/.test(separator)) return fail('csv', 'The separator is one to three characters, like * (Dovecot\'s default).', 'build');
+      if (separator !== undefined && !/^[^\s@]{1,3}$/.test(separator))
+        return fail('csv', "The separator is one to three characters, like * (Dovecot's default).", 'build');
       return {
         ok: true,
         command: { kind: 'csv.build', format: format as 'dovecot', batchName: n, endpoint, separator, pastedAddresses: rest.trim() === '' ? undefined : rest },

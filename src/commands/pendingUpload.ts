@@ -151,11 +151,7 @@ async function goOn(
     });
     return maskAction(actionResult(first, { followUp }), validation.masker);
   }
-  const ok = await deps.pending.amend(
-    pendingId,
-    { endpoint: endpoint.identity, summary: { server: imapServerOf(endpoint) } },
-    validation.masker,
-  );
+  const ok = await deps.pending.amend(pendingId, { endpoint: endpoint.identity, summary: { server: imapServerOf(endpoint) } }, validation.masker);
   if (!ok) return gone();
   return validationAction(deps, actor, pendingId, { ...entry, endpoint: endpoint.identity }, validation, endpoint);
 }

@@ -59,7 +59,15 @@ function alreadyRunningCard(run: PreflightRun, endpoint: MigrationEndpoint): Rep
   });
 }
 
-function resultCard(report: PreflightReport, rowNumbers: number[], runId: string, pendingId: string | null, batchName: string | null, filesNote: string, excludeFolders: string[]): Reply {
+function resultCard(
+  report: PreflightReport,
+  rowNumbers: number[],
+  runId: string,
+  pendingId: string | null,
+  batchName: string | null,
+  filesNote: string,
+  excludeFolders: string[],
+): Reply {
   const t = report.totals;
   const rowOf = new Map(report.users.map((u, i) => [u, rowNumbers[i]]));
   const blocked = report.users.filter((u) => u.status === 'Blocked');
@@ -83,7 +91,9 @@ function resultCard(report: PreflightReport, rowNumbers: number[], runId: string
     sections.push({
       heading: `Blocked users (${blocked.length})`,
       text: blocked.length > BLOCKED_SHOWN ? `The first ${BLOCKED_SHOWN}; the report lists all.` : '',
-      facts: blocked.slice(0, BLOCKED_SHOWN).map((u) => ({ title: `Row ${rowOf.get(u) ?? '?'} · ${u.emailAddress}`, value: `${u.failure?.cause ?? 'Not checked.'} Fix: ${u.failure?.fix ?? ''}` })),
+      facts: blocked
+        .slice(0, BLOCKED_SHOWN)
+        .map((u) => ({ title: `Row ${rowOf.get(u) ?? '?'} · ${u.emailAddress}`, value: `${u.failure?.cause ?? 'Not checked.'} Fix: ${u.failure?.fix ?? ''}` })),
       powershell: '',
     });
   }
@@ -101,21 +111,27 @@ function resultCard(report: PreflightReport, rowNumbers: number[], runId: string
   }
   const f = report.fixes;
   const fixLines: string[] = [];
-  if (f.unfixableLargeItems.length) fixLines.push(`${f.unfixableLargeItems.length} items are over 150 MB: no limit change helps; remove or split them at the source.`);
+  if (f.unfixableLargeItems.length)
+    fixLines.push(`${f.unfixableLargeItems.length} items are over 150 MB: no limit change helps; remove or split them at the source.`);
   if (f.excludeFolders.length) fixLines.push(`Folders Exchange would reject: ${f.excludeFolders.map((x) => `${x.folderName} (${x.reason})`).join('; ')}.`);
   if (fixLines.length) sections.push({ heading: 'Also', text: fixLines.join('\n\n'), facts: [], powershell: '' });
 
   const actions: CardAction[] = [];
   if (f.raiseLimits.length) {
     const top = Math.max(...f.raiseLimits.map((r) => r.newLimitBytes));
-    actions.push({ title: `Raise limits for ${f.raiseLimits.length} ${f.raiseLimits.length === 1 ? 'user' : 'users'} (up to ${formatBytes(top)})`, verb: 'preflight.raiseLimits', data: { run: runId } });
+    actions.push({
+      title: `Raise limits for ${f.raiseLimits.length} ${f.raiseLimits.length === 1 ? 'user' : 'users'} (up to ${formatBytes(top)})`,
+      verb: 'preflight.raiseLimits',
+      data: { run: runId },
+    });
   }
   if (pendingId && batchName) {
     const folders = [...new Set([...excludeFolders, ...f.excludeFolders.map((x) => x.folderName)])];
     const drop = f.dropRows.length;
-    const title = drop || folders.length > excludeFolders.length
-      ? `Create ${batchName}${drop ? ` without ${drop} blocked` : ''}${folders.length > excludeFolders.length ? ', excluding flagged folders' : ''}`
-      : `Create batch ${batchName}`;
+    const title =
+      drop || folders.length > excludeFolders.length
+        ? `Create ${batchName}${drop ? ` without ${drop} blocked` : ''}${folders.length > excludeFolders.length ? ', excluding flagged folders' : ''}`
+        : `Create batch ${batchName}`;
     actions.push({ title, verb: 'preflight.create', data: { run: runId }, style: 'positive' });
   }
   const card = detailsCard({
@@ -157,7 +173,13 @@ export interface Start {
 
 /** Starts a preflight over rows already read (also from an upload kept until its endpoint was added). */
 export function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Reply; followUp?: FollowUp } {
-  const started = deps.preflightRuns.begin({ startedBy: actor.id, endpoint: s.endpoint.identity, pendingId: s.pendingId, excludeFolders: s.excludeFolders, total: s.rows.length });
+  const started = deps.preflightRuns.begin({
+    startedBy: actor.id,
+    endpoint: s.endpoint.identity,
+    pendingId: s.pendingId,
+    excludeFolders: s.excludeFolders,
+    total: s.rows.length,
+  });
   if (started.alreadyRunning) return { first: alreadyRunningCard(started.run, s.endpoint) };
   const run = started.run;
   const total = s.rows.length;
@@ -166,35 +188,42 @@ export function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Rep
   const followUp: FollowUp = async (sink) => {
     let last = 0;
     let pendingUpdate: Promise<void> = Promise.resolve();
-    const report = await deps.preflight.run({
-      rows: s.rows.map((r) => ({ emailAddress: r.emailAddress, userName: r.userName, password: r.password })),
-      server: { remoteServer: s.endpoint.remoteServer, port: s.endpoint.port, security: s.endpoint.security },
-      async limitFor(email) {
-        const m = await deps.exchange.getMailbox(email);
-        if (m) knownMailboxes.add(email.toLowerCase());
-        const limit = m ? Math.min(m.maxReceiveSize, MAX_MESSAGE_SIZE_LIMIT_BYTES) : 35 * 1024 * 1024;
-        limits.set(email.toLowerCase(), limit);
-        return limit;
-      },
-      maxConcurrent: s.endpoint.maxConcurrentMigrations || 20,
-      signal: run.controller.signal,
-      onProgress(p) {
-        deps.preflightRuns.progress(run.id, p);
-        if (Date.now() - last < PROGRESS_EVERY_MS || p.scanned === p.total) return;
-        last = Date.now();
-        pendingUpdate = pendingUpdate.then(() => sink.update(progressCard(run.id, s.endpoint, p.scanned, p.total, p.failures))).catch(() => undefined);
-      },
-    }).catch((err: unknown) => {
-      deps.preflightRuns.end(run.id); // a failed run does not block the next one
-      throw err;
-    });
+    const report = await deps.preflight
+      .run({
+        rows: s.rows.map((r) => ({ emailAddress: r.emailAddress, userName: r.userName, password: r.password })),
+        server: { remoteServer: s.endpoint.remoteServer, port: s.endpoint.port, security: s.endpoint.security },
+        async limitFor(email) {
+          const m = await deps.exchange.getMailbox(email);
+          if (m) knownMailboxes.add(email.toLowerCase());
+          const limit = m ? Math.min(m.maxReceiveSize, MAX_MESSAGE_SIZE_LIMIT_BYTES) : 35 * 1024 * 1024;
+          limits.set(email.toLowerCase(), limit);
+          return limit;
+        },
+        maxConcurrent: s.endpoint.maxConcurrentMigrations || 20,
+        signal: run.controller.signal,
+        onProgress(p) {
+          deps.preflightRuns.progress(run.id, p);
+          if (Date.now() - last < PROGRESS_EVERY_MS || p.scanned === p.total) return;
+          last = Date.now();
+          pendingUpdate = pendingUpdate.then(() => sink.update(progressCard(run.id, s.endpoint, p.scanned, p.total, p.failures))).catch(() => undefined);
+        },
+      })
+      .catch((err: unknown) => {
+        deps.preflightRuns.end(run.id); // a failed run does not block the next one
+        throw err;
+      });
     await pendingUpdate;
     deps.preflightRuns.finish(run.id, report);
     const masker = preflightMasker(s.masker, report, knownMailboxes);
     // What leaves the bot (the report file, the card) is the masked copy; the run keeps the real one for the fixes.
     const shown = masker.scrubDeep(report);
     const handover = await handOver(deps, actor, [
-      { fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, contentType: CSV_CONTENT_TYPE, body: serializePreflightCsv(shown), description: `Preflight report, endpoint ${s.endpoint.identity}` },
+      {
+        fileName: `preflight-${s.endpoint.identity.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`,
+        contentType: CSV_CONTENT_TYPE,
+        body: serializePreflightCsv(shown),
+        description: `Preflight report, endpoint ${s.endpoint.identity}`,
+      },
     ]);
     await deps.audit.record({
       actor,
@@ -203,7 +232,20 @@ export function begin(deps: PreflightDeps, actor: Actor, s: Start): { first: Rep
       result: report.cancelled ? 'refused' : 'ok',
       detail: `${report.totals.users} users: ${report.totals.ready} ready, ${report.totals.needsAttention} attention, ${report.totals.blocked} blocked`,
     });
-    await sink.update(maskReply(resultCard(shown, s.rows.map((r) => r.rowNumber), run.id, s.pendingId, s.batchName, handoverText(handover), s.excludeFolders), masker));
+    await sink.update(
+      maskReply(
+        resultCard(
+          shown,
+          s.rows.map((r) => r.rowNumber),
+          run.id,
+          s.pendingId,
+          s.batchName,
+          handoverText(handover),
+          s.excludeFolders,
+        ),
+        masker,
+      ),
+    );
   };
   return { first: progressCard(run.id, s.endpoint, 0, total, 0), followUp };
 }
@@ -222,12 +264,29 @@ export async function preflightCommand(
     try {
       csv = await deps.files.fetch(attached[0]);
     } catch (err) {
-      return { replies: [notice({ title: `Could not read ${attached[0].name}`, tone: 'bad', text: err instanceof FileFetchError ? err.message : 'The file could not be downloaded.' })] };
+      return {
+        replies: [
+          notice({
+            title: `Could not read ${attached[0].name}`,
+            tone: 'bad',
+            text: err instanceof FileFetchError ? err.message : 'The file could not be downloaded.',
+          }),
+        ],
+      };
     }
   } else if (input.pastedCsv) {
     csv = Buffer.from(input.pastedCsv, 'utf8');
   } else {
-    return { replies: [notice({ title: 'Attach the migration CSV', tone: 'warn', text: 'Send "preflight" with the CSV attached, or paste the CSV under the command line.', usage: ['preflight [endpoint <endpoint>]'] })] };
+    return {
+      replies: [
+        notice({
+          title: 'Attach the migration CSV',
+          tone: 'warn',
+          text: 'Send "preflight" with the CSV attached, or paste the CSV under the command line.',
+          usage: ['preflight [endpoint <endpoint>]'],
+        }),
+      ],
+    };
   }
   // Read once: its masker is the way out for every text of this preflight.
   const validation = validateMigrationCsv(csv);
@@ -236,15 +295,35 @@ export async function preflightCommand(
     const endpoint = await pickEndpoint(deps, input.endpoint);
     // No endpoint yet (or not the one named): keep the file sealed, ask for it, then run.
     if (!('identity' in endpoint)) {
-      const kept = await keepForEndpoint(deps, actor, '', { purpose: 'preflight', batchName: '', wanted: input.endpoint, excludeFolders: input.excludeFolders, csv, fileName, validation });
+      const kept = await keepForEndpoint(deps, actor, '', {
+        purpose: 'preflight',
+        batchName: '',
+        wanted: input.endpoint,
+        excludeFolders: input.excludeFolders,
+        csv,
+        fileName,
+        validation,
+      });
       return { replies: [kept] };
     }
     if (validation.fatal) {
       const first = validation.problems[0];
-      return maskResult({ replies: [notice({ title: 'The CSV needs fixing first', tone: 'bad', text: first ? `${first.message} ${first.fix}` : 'The file cannot be read as a migration CSV.' })] }, masker);
+      return maskResult(
+        {
+          replies: [
+            notice({
+              title: 'The CSV needs fixing first',
+              tone: 'bad',
+              text: first ? `${first.message} ${first.fix}` : 'The file cannot be read as a migration CSV.',
+            }),
+          ],
+        },
+        masker,
+      );
     }
     const rows = dropProblemRows(validation);
-    if (rows.length === 0) return { replies: [notice({ title: 'No usable rows', tone: 'warn', text: 'Every row has a problem; check the file with batch new <name>.' })] };
+    if (rows.length === 0)
+      return { replies: [notice({ title: 'No usable rows', tone: 'warn', text: 'Every row has a problem; check the file with batch new <name>.' })] };
     const { first, followUp } = begin(deps, actor, { masker, rows, endpoint, pendingId: null, batchName: null, excludeFolders: input.excludeFolders });
     return maskResult({ replies: [first], followUp }, masker);
   } catch (err) {
@@ -270,7 +349,14 @@ export async function preflightPending(deps: PreflightDeps, actor: Actor, pendin
     }
     const validation = readKeptCsv(peeked);
     const rows = dropProblemRows(validation);
-    const { first, followUp } = begin(deps, actor, { masker: validation.masker, rows, endpoint, pendingId, batchName: entry.batchName, excludeFolders: entry.excludeFolders });
+    const { first, followUp } = begin(deps, actor, {
+      masker: validation.masker,
+      rows,
+      endpoint,
+      pendingId,
+      batchName: entry.batchName,
+      excludeFolders: entry.excludeFolders,
+    });
     return maskAction(actionResult(first, { keepOriginal: true, followUp }), validation.masker);
   } finally {
     peeked.csv.fill(0);
@@ -284,7 +370,11 @@ export async function cancelPreflight(deps: PreflightDeps, actor: Actor, runId: 
     return actionResult(r, { keepOriginal: true });
   }
   const stopped = deps.preflightRuns.cancel(runId);
-  const r = notice({ title: stopped ? 'Stopping the preflight…' : 'Nothing to cancel', tone: stopped ? '' : 'warn', text: stopped ? 'Mailboxes being scanned finish; the rest are left out of the report.' : 'This preflight already finished.' });
+  const r = notice({
+    title: stopped ? 'Stopping the preflight…' : 'Nothing to cancel',
+    tone: stopped ? '' : 'warn',
+    text: stopped ? 'Mailboxes being scanned finish; the rest are left out of the report.' : 'This preflight already finished.',
+  });
   return actionResult(r);
 }
 
@@ -298,12 +388,19 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
   // Four eyes: raising the limits of more than one user is asked for when approvers are listed.
   const fixes = run.report.fixes.raiseLimits;
   if (fixes.length > 1 && approvalsRequired(deps)) {
-    const ps = toPowerShell('Set-Mailbox', { Identity: fixes[0].emailAddress, MaxReceiveSize: toExchangeSize(fixes[0].newLimitBytes), MaxSendSize: toExchangeSize(fixes[0].newLimitBytes) });
+    const ps = toPowerShell('Set-Mailbox', {
+      Identity: fixes[0].emailAddress,
+      MaxReceiveSize: toExchangeSize(fixes[0].newLimitBytes),
+      MaxSendSize: toExchangeSize(fixes[0].newLimitBytes),
+    });
     const asked = await requestApproval(deps, actor, {
       action: 'mailbox.limits',
       target: `${fixes.length} mailboxes`,
       params: { limits: fixes.map((f) => `${f.emailAddress}=${f.newLimitBytes}`) },
-      what: `raise MaxReceiveSize and MaxSendSize for ${fixes.length} users (${fixes.slice(0, 3).map((f) => `${f.emailAddress} to ${formatBytes(f.newLimitBytes)}`).join(', ')}${fixes.length > 3 ? '…' : ''})`,
+      what: `raise MaxReceiveSize and MaxSendSize for ${fixes.length} users (${fixes
+        .slice(0, 3)
+        .map((f) => `${f.emailAddress} to ${formatBytes(f.newLimitBytes)}`)
+        .join(', ')}${fixes.length > 3 ? '…' : ''})`,
       powershell: `${ps}  # and ${fixes.length - 1} more`,
       batch: null,
     });
@@ -315,7 +412,13 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
     try {
       await deps.exchange.setMailboxSizeLimits(fix.emailAddress, { maxReceiveSize: fix.newLimitBytes, maxSendSize: fix.newLimitBytes });
       done.push(`${fix.emailAddress}: ${formatBytes(fix.currentLimitBytes)} → ${formatBytes(fix.newLimitBytes)}`);
-      await deps.audit.record({ actor, action: 'mailbox.limit', target: fix.emailAddress, result: 'ok', detail: `preflight fix to ${formatBytes(fix.newLimitBytes)}` });
+      await deps.audit.record({
+        actor,
+        action: 'mailbox.limit',
+        target: fix.emailAddress,
+        result: 'ok',
+        detail: `preflight fix to ${formatBytes(fix.newLimitBytes)}`,
+      });
     } catch (err) {
       failed.push(`${fix.emailAddress}: ${errorText(err)}`);
       await deps.audit.record({ actor, action: 'mailbox.limit', target: fix.emailAddress, result: 'failed', detail: errorText(err) });
@@ -323,10 +426,18 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
   }
   const first = run.report.fixes.raiseLimits[0];
   const r = notice({
-    title: failed.length ? `Raised limits for ${done.length}; ${failed.length} failed` : `Raised limits for ${done.length} ${done.length === 1 ? 'user' : 'users'}`,
+    title: failed.length
+      ? `Raised limits for ${done.length}; ${failed.length} failed`
+      : `Raised limits for ${done.length} ${done.length === 1 ? 'user' : 'users'}`,
     tone: failed.length ? 'warn' : 'good',
     lines: [...done, ...failed.map((x) => `Failed: ${x}`)],
-    powershell: first ? toPowerShell('Set-Mailbox', { Identity: first.emailAddress, MaxReceiveSize: toExchangeSize(first.newLimitBytes), MaxSendSize: toExchangeSize(first.newLimitBytes) }) : '',
+    powershell: first
+      ? toPowerShell('Set-Mailbox', {
+          Identity: first.emailAddress,
+          MaxReceiveSize: toExchangeSize(first.newLimitBytes),
+          MaxSendSize: toExchangeSize(first.newLimitBytes),
+        })
+      : '',
   });
   return actionResult(r, { keepOriginal: true });
 }
@@ -335,7 +446,11 @@ export async function raiseLimitsFromPreflight(deps: PreflightDeps, actor: Actor
 export async function createFromPreflight(deps: PreflightDeps, actor: Actor, runId: string): Promise<ActionResult> {
   const run = deps.preflightRuns.get(runId);
   if (!run?.report || !run.pendingId) {
-    const r = notice({ title: 'This preflight result is no longer here', tone: 'warn', text: 'Use Create on the validation card, or run the preflight again.' });
+    const r = notice({
+      title: 'This preflight result is no longer here',
+      tone: 'warn',
+      text: 'Use Create on the validation card, or run the preflight again.',
+    });
     return actionResult(r, { keepOriginal: true });
   }
   const drop = new Set(run.report.fixes.dropRows.map((e) => e.toLowerCase()));

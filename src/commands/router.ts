@@ -93,7 +93,14 @@ export class CommandRouter {
     // A contacts or calendar file on its own is an import for the guide (anyone may).
     if (text === '' && hasPimFile(req.files)) return importFiles(deps, req.actor, req.files);
     if (text === '' && req.files.length > 0) {
-      return one(notice({ title: 'What should I do with this file?', tone: 'warn', text: 'To create a migration batch from it, send "batch new <name>" with the CSV attached.', usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'] }));
+      return one(
+        notice({
+          title: 'What should I do with this file?',
+          tone: 'warn',
+          text: 'To create a migration batch from it, send "batch new <name>" with the CSV attached.',
+          usage: ['batch new <name> [endpoint <endpoint>] [exclude <folder>,<folder>…]'],
+        }),
+      );
     }
     const parsed = parseCommand(text);
     if (!parsed.ok) return one(usageReply(parsed.problem, parsed.family, parsed.verb));
@@ -226,7 +233,13 @@ export class CommandRouter {
       case 'batch.sample': {
         if (deps.access.mode !== 'local' || !fs.existsSync(SAMPLE_CSV)) return actionResult(notice({ title: 'Only in local mode', tone: 'warn' }));
         const exclude = Array.isArray(d.exclude) ? d.exclude.filter((x): x is string => typeof x === 'string') : [];
-        const r = await newBatch(deps, a, req.where.conversationId, { name: str('name'), endpoint: str('endpoint') || undefined, excludeFolders: exclude, pastedCsv: fs.readFileSync(SAMPLE_CSV, 'utf8') }, []);
+        const r = await newBatch(
+          deps,
+          a,
+          req.where.conversationId,
+          { name: str('name'), endpoint: str('endpoint') || undefined, excludeFolders: exclude, pastedCsv: fs.readFileSync(SAMPLE_CSV, 'utf8') },
+          [],
+        );
         return fromCommand(r);
       }
       case 'batch.cancel':
@@ -274,14 +287,20 @@ export class CommandRouter {
       case 'confirm.cancel':
         return cancelConfirmation(deps, a, str('confirmation'), str('action'));
       default:
-        return actionResult(notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }));
+        return actionResult(
+          notice({ title: 'This button is out of date', tone: 'warn', text: `Cutover no longer knows "${req.verb}". Type help for the current commands.` }),
+        );
     }
   }
 
   private async problemsPage(pendingId: string, page: number): Promise<ActionResult> {
     const peeked = await this.deps.pending.peek(pendingId);
     if (!peeked) {
-      const r = notice({ title: 'This upload is gone', tone: 'warn', text: 'It was created, cancelled, or expired after 30 minutes. Attach the CSV again with batch new.' });
+      const r = notice({
+        title: 'This upload is gone',
+        tone: 'warn',
+        text: 'It was created, cancelled, or expired after 30 minutes. Attach the CSV again with batch new.',
+      });
       return actionResult(r);
     }
     try {

@@ -24,14 +24,18 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
   else {
     watcher.push({
       title: 'Last poll',
-      value: st?.lastPollAt ? `${when(st.lastPollAt)} (${st.lastPollExchangeCalls ?? 0} Exchange calls, ${((st.lastPollMs ?? 0) / 1000).toFixed(1)} s)` : 'not yet',
+      value: st?.lastPollAt
+        ? `${when(st.lastPollAt)} (${st.lastPollExchangeCalls ?? 0} Exchange calls, ${((st.lastPollMs ?? 0) / 1000).toFixed(1)} s)`
+        : 'not yet',
     });
     watcher.push({ title: 'Next poll', value: st?.nextPollAt ? when(st.nextPollAt) : 'not scheduled' });
     watcher.push({ title: 'Poll interval', value: st ? (st.intervalMs < 1000 ? `${st.intervalMs} ms` : `${Math.round(st.intervalMs / 1000)} s`) : '—' });
     if (st?.lastError) watcher.push({ title: 'Last error', value: `${st.lastError} (${st.consecutiveFailures} in a row)` });
     watcher.push({
       title: 'Runs on',
-      value: st ? `instance ${st.instanceId.slice(0, 8)}${lead && lead.instanceId === st.instanceId ? ' (this one)' : ''} · ${lead?.kind === 'blob-lease' ? 'blob lease' : 'single instance'}` : '—',
+      value: st
+        ? `instance ${st.instanceId.slice(0, 8)}${lead && lead.instanceId === st.instanceId ? ' (this one)' : ''} · ${lead?.kind === 'blob-lease' ? 'blob lease' : 'single instance'}`
+        : '—',
     });
     watcher.push({ title: 'Subscribed conversations', value: String(subs.length) });
   }
@@ -47,7 +51,9 @@ export async function statusReply(deps: CommandDeps): Promise<Reply> {
     : { used: batches.reduce((n, b) => n + b.activeCount, 0), endpointLimit: null };
   // The watcher's rolling histories: throughput and finish range across the syncing batches.
   const histories = await Promise.all(
-    batches.filter((b) => sampled({ status: b.status, total: b.totalCount })).map(async (b) => ({ batch: b.identity, samples: (await readProgress(deps.store, b.batchGuid).catch(() => null))?.samples ?? [] })),
+    batches
+      .filter((b) => sampled({ status: b.status, total: b.totalCount }))
+      .map(async (b) => ({ batch: b.identity, samples: (await readProgress(deps.store, b.batchGuid).catch(() => null))?.samples ?? [] })),
   );
   const finish = statusFinishView(histories, (deps.exchangeClock ?? deps.clock).now());
   return statusCard({ batches, exchangeProblem, watcher, throttling, concurrency, ...finish });

@@ -8,7 +8,6 @@ import type { Actor, CommandDeps, CommandResult, NotificationDeps, Reply, Where 
 export type { NotificationDeps };
 import { notice } from './views';
 
-
 export type SubscriptionTarget = { all: true } | { batch: string };
 
 function describe(s: Subscription | null): string {
@@ -17,7 +16,11 @@ function describe(s: Subscription | null): string {
 }
 
 function unavailable(): Reply {
-  return notice({ title: 'Notifications are not set up', tone: 'warn', text: 'This Cutover instance runs without the watcher, so it cannot subscribe conversations.' });
+  return notice({
+    title: 'Notifications are not set up',
+    tone: 'warn',
+    text: 'This Cutover instance runs without the watcher, so it cannot subscribe conversations.',
+  });
 }
 
 const where = (w: Where) => (w.kind === 'channel' ? 'this channel' : w.kind === 'groupChat' ? 'this group chat' : 'this chat');
@@ -65,7 +68,11 @@ export async function unsubscribe(deps: CommandDeps, actor: Actor, w: Where, tar
   const n = deps.notifications;
   if (!n) return unavailable();
   const { before, after } = await n.subscriptions.unsubscribe(w.conversationId, target);
-  if (!before) return notice({ title: `${where(w)[0].toUpperCase()}${where(w).slice(1)} is not subscribed`, text: 'Nothing to stop. Subscribe with: subscribe [batch <name>|all]' });
+  if (!before)
+    return notice({
+      title: `${where(w)[0].toUpperCase()}${where(w).slice(1)} is not subscribed`,
+      text: 'Nothing to stop. Subscribe with: subscribe [batch <name>|all]',
+    });
   if ('batch' in target && before.all) {
     return notice({
       title: 'Subscribed to every batch',
@@ -88,7 +95,9 @@ export async function listSubscriptions(deps: CommandDeps, w: Where): Promise<Re
   const here = all.find((s) => s.conversationId === w.conversationId.replace(/;messageid=.*$/i, '')) ?? null;
   return notice({
     title: 'Subscriptions',
-    text: here ? `${where(w)[0].toUpperCase()}${where(w).slice(1)} gets notifications for ${describe(here)}.` : `${where(w)[0].toUpperCase()}${where(w).slice(1)} is not subscribed.`,
+    text: here
+      ? `${where(w)[0].toUpperCase()}${where(w).slice(1)} gets notifications for ${describe(here)}.`
+      : `${where(w)[0].toUpperCase()}${where(w).slice(1)} is not subscribed.`,
     facts: [
       { title: 'Here', value: describe(here) },
       { title: 'Conversations subscribed', value: String(all.length) },

@@ -101,7 +101,9 @@ function statsSection(stats: MigrationUserStatistics, powershell: string) {
     heading: 'Statistics',
     text:
       (stats.skippedItems.length > SKIPPED_SHOWN ? `Showing ${SKIPPED_SHOWN} of ${stats.skippedItems.length} skipped items; the report has them all. ` : '') +
-      (large > 0 ? `Items over the mailbox's receive limit are skipped: raise it with mailbox limit ${stats.emailAddress} 150MB, then batch sync ${stats.batchId}.` : ''),
+      (large > 0
+        ? `Items over the mailbox's receive limit are skipped: raise it with mailbox limit ${stats.emailAddress} 150MB, then batch sync ${stats.batchId}.`
+        : ''),
     facts,
     powershell,
   };
@@ -137,7 +139,12 @@ export async function reportUser(deps: CommandDeps, actor: Actor, email: string)
     );
     const base = email.replace(/[^a-z0-9@._-]/gi, '_');
     const handover = await handOver(deps, actor, [
-      { fileName: `${base}-migration-report.json`, contentType: 'application/json', body: Buffer.from(json, 'utf8'), description: `Migration report of ${email}` },
+      {
+        fileName: `${base}-migration-report.json`,
+        contentType: 'application/json',
+        body: Buffer.from(json, 'utf8'),
+        description: `Migration report of ${email}`,
+      },
       { fileName: `${base}-skipped-items.csv`, contentType: CSV_CONTENT_TYPE, body: csv, description: `Skipped items of ${email}` },
     ]);
     await deps.audit.record({ actor, action: 'user.report', target: email, result: 'ok' });
@@ -167,7 +174,13 @@ export async function askRemoveUser(deps: CommandDeps, actor: Actor, email: stri
     const user = await deps.exchange.getMigrationUser(email);
     if (!user) return notice({ title: `${email} is not a migration user`, tone: 'warn', powershell: toPowerShell('Get-MigrationUser', { Identity: email }) });
     if (approvalsRequired(deps)) {
-      return requestApproval(deps, actor, { action: 'user.remove', target: email, what: `remove ${email} from batch ${user.batchId} (${user.status})`, powershell: ps, batch: user.batchId });
+      return requestApproval(deps, actor, {
+        action: 'user.remove',
+        target: email,
+        what: `remove ${email} from batch ${user.batchId} (${user.status})`,
+        powershell: ps,
+        batch: user.batchId,
+      });
     }
     const id = await deps.confirmations.create({ action: 'user.remove', target: email, requestedBy: actor.id });
     return notice({

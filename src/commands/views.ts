@@ -53,5 +53,3 @@ export function exchangeErrorReply(what: string, err: unknown, powershell: strin
     powershell,
   });
 }
-
-

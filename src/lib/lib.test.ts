@@ -57,10 +57,15 @@ describe('pool', () => {
   test('an aborted signal starts no new item', async () => {
     const ac = new AbortController();
     const seen: number[] = [];
-    await forEachLimited([1, 2, 3, 4], 1, async (n) => {
-      seen.push(n);
-      if (n === 2) ac.abort();
-    }, { signal: ac.signal });
+    await forEachLimited(
+      [1, 2, 3, 4],
+      1,
+      async (n) => {
+        seen.push(n);
+        if (n === 2) ac.abort();
+      },
+      { signal: ac.signal },
+    );
     expect(seen).toEqual([1, 2]);
   });
   test('stop() is asked before each item', async () => {
@@ -85,7 +90,13 @@ describe('errorText', () => {
     expect(errorText(new Error('boom'))).toBe('boom');
     expect(errorText('plain')).toBe('plain');
     expect(errorText(42)).toBe('42');
-    expect(errorText({ toString: () => { throw new Error('x'); } })).toBe('unknown error');
+    expect(
+      errorText({
+        toString: () => {
+          throw new Error('x');
+        },
+      }),
+    ).toBe('unknown error');
     expect(errorText('x'.repeat(5_000)).length).toBe(2_001);
   });
 });

@@ -9,7 +9,12 @@ export interface PoolOptions {
   stop?: () => boolean;
 }
 
-export async function forEachLimited<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>, options: PoolOptions = {}): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, index: number) => Promise<void>,
+  options: PoolOptions = {},
+): Promise<void> {
   let next = 0;
   let firstError: unknown;
   let failed = false;
@@ -32,10 +37,20 @@ export async function forEachLimited<T>(items: readonly T[], width: number, work
 }
 
 /** Like forEachLimited, collecting each item's result in input order. */
-export async function mapLimited<T, R>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<R>, options: PoolOptions = {}): Promise<R[]> {
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, index: number) => Promise<R>,
+  options: PoolOptions = {},
+): Promise<R[]> {
   const out = new Array<R>(items.length);
-  await forEachLimited(items, width, async (item, i) => {
-    out[i] = await work(item, i);
-  }, options);
+  await forEachLimited(
+    items,
+    width,
+    async (item, i) => {
+      out[i] = await work(item, i);
+    },
+    options,
+  );
   return out;
 }

@@ -46,9 +46,7 @@ export function open(sealed: string, key: Buffer, aad?: string): Buffer {
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
   } catch {
     // OpenSSL's text ("Unsupported state or unable to authenticate data") says nothing useful.
-    throw new SealedBoxError(
-      'Sealed data failed authentication: it was altered, belongs to another record, or the encryption key changed.',
-    );
+    throw new SealedBoxError('Sealed data failed authentication: it was altered, belongs to another record, or the encryption key changed.');
   }
 }
 

@@ -38,9 +38,7 @@ describe('AuditLog', () => {
     expect(recent[1].detail).toBe('The batch is already started.');
     expect(recent[2].actor).toEqual(admin);
     expect((await reopened.recent(2)).map((e) => e.action)).toEqual(['Remove-MigrationBatch', 'Start-MigrationBatch']);
-    expect(fs.readdirSync(dir).sort()).toEqual(
-      ['audit/2026-03-01/0', 'audit/2026-03-02/0', 'audit/2026-03-04/0'].map((k) => encodeURIComponent(k) + '.json'),
-    );
+    expect(fs.readdirSync(dir).sort()).toEqual(['audit/2026-03-01/0', 'audit/2026-03-02/0', 'audit/2026-03-04/0'].map((k) => encodeURIComponent(k) + '.json'));
   });
 
   it('loses nothing when two instances on one store append concurrently, and rolls over full parts', async () => {
@@ -74,7 +72,10 @@ describe('AuditLog', () => {
         'CSV was:\nEmailAddress,UserName,Password\nann@contoso.com,ann,Hunter2-Secret!\nbob@contoso.com,bob,p,a;ss\n\n' +
         'retry with {"Password": "Tr0ub4dor&3"} and Password: CorrectHorse',
     });
-    const raw = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const raw = fs
+      .readdirSync(dir)
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     for (const secret of ['Sw0rdfish', 'Hunter2', 'p,a;ss', 'Tr0ub4dor', 'CorrectHorse']) {
       expect(raw).not.toContain(secret);
     }
@@ -98,8 +99,11 @@ describe('redaction', () => {
   });
 
   it('replaces secret-named fields in objects, keeping counts', () => {
-    expect(
-      redactObject({ users: 3, rowsWithoutPassword: 1, sample: [{ EmailAddress: 'a@b.c', Password: 'x' }], note: 'pwd=1' }),
-    ).toEqual({ users: 3, rowsWithoutPassword: 1, sample: [{ EmailAddress: 'a@b.c', Password: '[redacted]' }], note: 'pwd=[redacted]' });
+    expect(redactObject({ users: 3, rowsWithoutPassword: 1, sample: [{ EmailAddress: 'a@b.c', Password: 'x' }], note: 'pwd=1' })).toEqual({
+      users: 3,
+      rowsWithoutPassword: 1,
+      sample: [{ EmailAddress: 'a@b.c', Password: '[redacted]' }],
+      note: 'pwd=[redacted]',
+    });
   });
 });

@@ -175,10 +175,7 @@ function clip(text: string, max: number): string {
 
 // A secret-looking name, then := (JSON, key=value, "Password: x"), then the value.
 const SECRET_NAME = String.raw`(?:pass(?:word|wd|phrase)|pwd|secret|api_?key|token)`;
-const KEY_VALUE = new RegExp(
-  String.raw`(${SECRET_NAME}["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'}\]]+)`,
-  'gi',
-);
+const KEY_VALUE = new RegExp(String.raw`(${SECRET_NAME}["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'}\]]+)`, 'gi');
 // Object fields whose name ends like a secret's ("Password", "imapPassword", "clientSecret").
 const SECRET_KEY = /(pass(word|wd|phrase)|pwd|secret|api_?key|token)$/i;
 

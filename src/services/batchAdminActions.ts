@@ -27,12 +27,17 @@ export class BatchAdminActions {
   }
 
   async forget(batch: string): Promise<void> {
-    await mutate<Doc>(this.store, KEY, (cur) => {
-      if (!cur?.batches[batch.toLowerCase()]) return undefined;
-      const batches = { ...cur.batches };
-      delete batches[batch.toLowerCase()];
-      return { batches };
-    }, { attempts: 50 });
+    await mutate<Doc>(
+      this.store,
+      KEY,
+      (cur) => {
+        if (!cur?.batches[batch.toLowerCase()]) return undefined;
+        const batches = { ...cur.batches };
+        delete batches[batch.toLowerCase()];
+        return { batches };
+      },
+      { attempts: 50 },
+    );
   }
 
   /** Lower-cased batch name → ISO time of the last admin action; one read for all. */

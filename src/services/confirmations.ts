@@ -15,9 +15,7 @@ export interface Confirmation {
   usedAt?: string;
 }
 
-export type ConsumeResult =
-  | { status: 'ok'; confirmation: Confirmation }
-  | { status: 'not-found' | 'expired' | 'used' | 'someone-else' };
+export type ConsumeResult = { status: 'ok'; confirmation: Confirmation } | { status: 'not-found' | 'expired' | 'used' | 'someone-else' };
 
 const PREFIX = 'confirmations/';
 

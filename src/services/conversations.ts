@@ -62,10 +62,15 @@ export class Conversations {
     if (reference.conversation?.conversationType === 'personal' && user?.aadObjectId) {
       await this.store.write({ [keyOf(BY_USER, user.aadObjectId.toLowerCase())]: { id } });
     }
-    await mutate<{ ids: string[] }>(this.store, INDEX, (cur) => {
-      const ids = cur?.ids ?? [];
-      return ids.includes(id) ? undefined : { ids: [...ids, id] };
-    }, { attempts: 50 });
+    await mutate<{ ids: string[] }>(
+      this.store,
+      INDEX,
+      (cur) => {
+        const ids = cur?.ids ?? [];
+        return ids.includes(id) ? undefined : { ids: [...ids, id] };
+      },
+      { attempts: 50 },
+    );
     return id;
   }
 
@@ -101,10 +106,15 @@ export class Conversations {
   async forget(id: string): Promise<void> {
     const cid = channelOf(id);
     await this.store.delete([keyOf(PREFIX, cid)]);
-    await mutate<{ ids: string[] }>(this.store, INDEX, (cur) => {
-      if (!cur || !cur.ids.includes(cid)) return undefined;
-      const ids = cur.ids.filter((x) => x !== cid);
-      return ids.length ? { ids } : DELETE_ITEM;
-    }, { attempts: 50 });
+    await mutate<{ ids: string[] }>(
+      this.store,
+      INDEX,
+      (cur) => {
+        if (!cur || !cur.ids.includes(cid)) return undefined;
+        const ids = cur.ids.filter((x) => x !== cid);
+        return ids.length ? { ids } : DELETE_ITEM;
+      },
+      { attempts: 50 },
+    );
   }
 }

@@ -136,7 +136,9 @@ export class CutoverScheduler {
       if (!this.o.isLeader()) return;
       await this.o.sink.send(conv.reference, this.o.cards.dnsEvent(next, e));
       // Said once: a new leader reads this and does not say it again.
-      await this.o.cutover.patchPlan(plan.batch, (cur) => ({ dnsWatch: { ...cur.dnsWatch!, announced: [...new Set([...(cur.dnsWatch?.announced ?? []), e])] } }));
+      await this.o.cutover.patchPlan(plan.batch, (cur) => ({
+        dnsWatch: { ...cur.dnsWatch!, announced: [...new Set([...(cur.dnsWatch?.announced ?? []), e])] },
+      }));
     }
   }
 

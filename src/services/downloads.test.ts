@@ -52,7 +52,10 @@ describe('Downloads', () => {
       contentType: 'text/csv',
       body: Buffer.from('Mailbox,Folder,Subject\nann@contoso.com,Inbox,Quarterly numbers\n'),
     });
-    const raw = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+    const raw = fs
+      .readdirSync(dir)
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('');
     expect(raw).not.toContain('Quarterly numbers');
   });
 
@@ -100,7 +103,10 @@ describe('Downloads', () => {
 
   it('an offered file (file consent) is sealed, handed once to its owner only, and expires after 15 minutes', async () => {
     const id = await downloads.stash({ fileName: 'proof.csv', contentType: 'text/csv', body: 'ann@contoso.com,Inbox,Quarterly numbers', createdBy: admin });
-    const raw = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+    const raw = fs
+      .readdirSync(dir)
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('');
     expect(raw).not.toContain('Quarterly numbers');
     expect(await downloads.claim(id, { id: '29:someone-else' })).toEqual({ error: 'someone-else' });
     expect(await downloads.claim(id, admin)).toMatchObject({ fileName: 'proof.csv', body: Buffer.from('ann@contoso.com,Inbox,Quarterly numbers') });
@@ -115,9 +121,7 @@ describe('Downloads', () => {
   });
 
   it('strips paths and quotes from file names', async () => {
-    const { id, exp, sig } = parse(
-      await downloads.create({ fileName: '../../x"y\n.csv', contentType: 'text/csv', body: 'x', createdBy: admin }),
-    );
+    const { id, exp, sig } = parse(await downloads.create({ fileName: '../../x"y\n.csv', contentType: 'text/csv', body: 'x', createdBy: admin }));
     expect(await downloads.resolve(id, exp, sig)).toMatchObject({ fileName: 'xy.csv' });
   });
 

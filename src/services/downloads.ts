@@ -169,7 +169,13 @@ function aadFor(id: string): string {
 
 /** A name safe for Content-Disposition: no path, no quotes or control characters. */
 function safeFileName(name: string): string {
-  const base = String(name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 150);
+  const base =
+    String(name ?? '')
+      .split(/[\\/]/)
+      .pop() ?? '';
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .slice(0, 150);
   return clean || 'download';
 }

@@ -27,9 +27,21 @@ describe('help requests to subscribed admin channels', () => {
         },
       },
     });
-    const msg = { title: 'Ann Beebe needs help with the move to Exchange', text: 'Stuck at: Copy your contacts.', facts: [{ title: 'Step', value: 'Copy your contacts' }] };
+    const msg = {
+      title: 'Ann Beebe needs help with the move to Exchange',
+      text: 'Stuck at: Copy your contacts.',
+      facts: [{ title: 'Step', value: 'Copy your contacts' }],
+    };
     expect(await notifier.notifyAdmins(msg)).toBe(false);
-    const id = await conversations.remember({ conversation: { id: '19:admins@thread.tacv2', conversationType: 'channel' }, serviceUrl: 'http://127.0.0.1:1/', channelId: 'msteams', bot: { id: '28:bot' } }, 'membersAdded');
+    const id = await conversations.remember(
+      {
+        conversation: { id: '19:admins@thread.tacv2', conversationType: 'channel' },
+        serviceUrl: 'http://127.0.0.1:1/',
+        channelId: 'msteams',
+        bot: { id: '28:bot' },
+      },
+      'membersAdded',
+    );
     await subscriptions.subscribe(id ?? '19:admins@thread.tacv2', { all: true }, { id: '29:admin' });
     expect(await notifier.notifyAdmins(msg)).toBe(true);
     expect(sent).toHaveLength(1);

@@ -36,7 +36,15 @@ describe('GuideOffers', () => {
     const subscriptions = new Subscriptions(store, systemClock);
     await subscriptions.subscribe('19:admins@thread.tacv2', { all: true }, { id: 'admin' });
     const terry = graph.control.users().find((u) => u.mail === 'terrya@contoso.edu')!;
-    await conversations.remember({ channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: 'a:terry', conversationType: 'personal' }, user: { aadObjectId: terry.id } } as ConversationRef, 'installationUpdate');
+    await conversations.remember(
+      {
+        channelId: 'msteams',
+        serviceUrl: 'http://127.0.0.1:9/',
+        conversation: { id: 'a:terry', conversationType: 'personal' },
+        user: { aadObjectId: terry.id },
+      } as ConversationRef,
+      'installationUpdate',
+    );
     const sent: { to: string | undefined; reply: Reply }[] = [];
     const offers = () =>
       new GuideOffers({

@@ -86,12 +86,17 @@ export class GuideOffers {
     const found = await this.d.store.read(emails.map(recordKey));
     const fresh = emails.filter((e) => !found[recordKey(e)]);
     if (fresh.length === 0) return 0;
-    await mutate<{ entries: QueueEntry[] }>(this.d.store, QUEUE, (cur) => {
-      const entries = [...(cur?.entries ?? [])];
-      const queued = new Set(entries.map((e) => e.email));
-      for (const email of fresh) if (!queued.has(email)) entries.push({ email, batch, attempts: 0 });
-      return { entries };
-    }, { attempts: 50 });
+    await mutate<{ entries: QueueEntry[] }>(
+      this.d.store,
+      QUEUE,
+      (cur) => {
+        const entries = [...(cur?.entries ?? [])];
+        const queued = new Set(entries.map((e) => e.email));
+        for (const email of fresh) if (!queued.has(email)) entries.push({ email, batch, attempts: 0 });
+        return { entries };
+      },
+      { attempts: 50 },
+    );
     this.kick();
     return fresh.length;
   }
@@ -113,7 +118,9 @@ export class GuideOffers {
     })().finally(async () => {
       this.running = null;
       // People left to retry: try again later (each at most maxAttempts times).
-      const left = ((await this.d.store.read([QUEUE]).catch(() => ({}) as Record<string, unknown>))[QUEUE] as { entries?: QueueEntry[] } | undefined)?.entries?.length ?? 0;
+      const left =
+        ((await this.d.store.read([QUEUE]).catch(() => ({}) as Record<string, unknown>))[QUEUE] as { entries?: QueueEntry[] } | undefined)?.entries?.length ??
+        0;
       if (left && !this.stopped && !this.running && !this.retryTimer) {
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -153,7 +160,9 @@ export class GuideOffers {
     const chat = await this.d.conversations.findPersonal(aadObjectId);
     if (!chat) return false;
     await this.d.sink.send(chat.reference, this.d.offer(rec.batch));
-    await this.d.store.write({ [recordKey(rec.email)]: { ...rec, state: 'offered', at: this.d.clock.now().toISOString(), reason: undefined } satisfies OfferRecord });
+    await this.d.store.write({
+      [recordKey(rec.email)]: { ...rec, state: 'offered', at: this.d.clock.now().toISOString(), reason: undefined } satisfies OfferRecord,
+    });
     await this.d.store.delete([key]);
     this.d.log.info('guide offered on install', { batch: rec.batch });
     return true;
@@ -175,25 +184,27 @@ export class GuideOffers {
       if (chunk.length === 0 || (this.d.isLeader && !this.d.isLeader())) return;
       chunk.forEach((e) => tried.add(e.email));
       const outcome = new Map<string, OfferState | 'retry'>();
-      await forEachLimited(
-        chunk,
-        this.d.concurrency ?? 4,
-        async (entry) => void outcome.set(entry.email, await this.offerOne(entry)),
-        { stop: () => Boolean(this.d.isLeader && !this.d.isLeader()) },
-      );
+      await forEachLimited(chunk, this.d.concurrency ?? 4, async (entry) => void outcome.set(entry.email, await this.offerOne(entry)), {
+        stop: () => Boolean(this.d.isLeader && !this.d.isLeader()),
+      });
       const max = this.d.maxAttempts ?? 5;
-      await mutate<{ entries: QueueEntry[] }>(this.d.store, QUEUE, (cur) => {
-        const entries: QueueEntry[] = [];
-        for (const e of cur?.entries ?? []) {
-          const o = outcome.get(e.email);
-          if (o === undefined) entries.push(e);
-          // Kept for the next run, behind the rest.
-          else if (o === 'retry' && e.attempts + 1 < max) entries.push({ ...e, attempts: e.attempts + 1 });
-        }
-        const retried = entries.filter((e) => outcome.get(e.email) === 'retry');
-        const ordered = [...entries.filter((e) => outcome.get(e.email) !== 'retry'), ...retried];
-        return ordered.length ? { entries: ordered } : DELETE_ITEM;
-      }, { attempts: 50 });
+      await mutate<{ entries: QueueEntry[] }>(
+        this.d.store,
+        QUEUE,
+        (cur) => {
+          const entries: QueueEntry[] = [];
+          for (const e of cur?.entries ?? []) {
+            const o = outcome.get(e.email);
+            if (o === undefined) entries.push(e);
+            // Kept for the next run, behind the rest.
+            else if (o === 'retry' && e.attempts + 1 < max) entries.push({ ...e, attempts: e.attempts + 1 });
+          }
+          const retried = entries.filter((e) => outcome.get(e.email) === 'retry');
+          const ordered = [...entries.filter((e) => outcome.get(e.email) !== 'retry'), ...retried];
+          return ordered.length ? { entries: ordered } : DELETE_ITEM;
+        },
+        { attempts: 50 },
+      );
       const given = chunk.filter((e) => outcome.get(e.email) === 'retry' && e.attempts + 1 >= max);
       for (const e of given) await this.write(e, 'unreachable', { reason: 'Microsoft Graph or Teams kept failing; send it with guide send batch' });
       await this.auditChunk(chunk, outcome);
@@ -217,7 +228,10 @@ export class GuideOffers {
         if (!this.d.canInstallApps) {
           // Should they add Cutover themselves later, the guide is still waiting for them.
           await this.d.store.write({ [awaitingKey(user.id)]: { email: entry.email } });
-          return this.write(entry, 'unreachable', { userId: user.id, reason: 'does not have Cutover in Teams, and Cutover may not install it (needs TeamsAppInstallation.ReadWriteSelfForUser.All)' });
+          return this.write(entry, 'unreachable', {
+            userId: user.id,
+            reason: 'does not have Cutover in Teams, and Cutover may not install it (needs TeamsAppInstallation.ReadWriteSelfForUser.All)',
+          });
         }
         await this.d.directory.installApp(user.id, this.d.teamsAppId);
       }
@@ -242,13 +256,15 @@ export class GuideOffers {
     for (const [batch, entries] of byBatch) {
       const n = (s: OfferState | 'retry') => entries.filter((e) => outcome.get(e.email) === s).length;
       if (n('offered') + n('awaiting-app') + n('unreachable') === 0) continue;
-      await this.d.audit.record({
-        actor: { id: 'cutover', name: 'Cutover' },
-        action: 'guide.offer',
-        target: batch,
-        result: n('unreachable') ? 'failed' : 'ok',
-        detail: `First sync done: guide offered to ${n('offered')}, ${n('awaiting-app')} get it when Cutover opens in their Teams, ${n('unreachable')} could not be reached, ${n('retry')} to retry`,
-      }).catch(() => undefined);
+      await this.d.audit
+        .record({
+          actor: { id: 'cutover', name: 'Cutover' },
+          action: 'guide.offer',
+          target: batch,
+          result: n('unreachable') ? 'failed' : 'ok',
+          detail: `First sync done: guide offered to ${n('offered')}, ${n('awaiting-app')} get it when Cutover opens in their Teams, ${n('unreachable')} could not be reached, ${n('retry')} to retry`,
+        })
+        .catch(() => undefined);
     }
   }
 }

@@ -63,11 +63,16 @@ export class NotificationLedger {
   private async change(conversationId: string, apply: (d: Doc) => void): Promise<void> {
     const id = channelOf(conversationId);
     const cutoff = this.clock.now().getTime() - KEEP_MS;
-    await mutate<Doc>(this.store, keyOf(PREFIX, id), (cur) => {
-      const d: Doc = { conversationId: id, delivered: { ...(cur?.delivered ?? {}) }, cards: { ...(cur?.cards ?? {}) } };
-      for (const [k, at] of Object.entries(d.delivered)) if (Date.parse(at) < cutoff) delete d.delivered[k];
-      apply(d);
-      return d;
-    }, { attempts: 50 });
+    await mutate<Doc>(
+      this.store,
+      keyOf(PREFIX, id),
+      (cur) => {
+        const d: Doc = { conversationId: id, delivered: { ...(cur?.delivered ?? {}) }, cards: { ...(cur?.cards ?? {}) } };
+        for (const [k, at] of Object.entries(d.delivered)) if (Date.parse(at) < cutoff) delete d.delivered[k];
+        apply(d);
+        return d;
+      },
+      { attempts: 50 },
+    );
   }
 }

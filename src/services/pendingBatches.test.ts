@@ -37,7 +37,10 @@ function input(extra: Partial<PendingBatchInput> = {}): PendingBatchInput {
 }
 
 function filesText(dir: string): string {
-  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  return fs
+    .readdirSync(dir)
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
 }
 
 describe('PendingBatches', () => {
@@ -211,7 +214,7 @@ describe('PendingBatches', () => {
     expect(await pending.amend(lapsed, { endpoint: 'school' })).toBe(false);
   });
 
-  it("an upload kept for a preflight has no batch name and is never taken for a batch", async () => {
+  it('an upload kept for a preflight has no batch name and is never taken for a batch', async () => {
     const id = await pending.put(input({ batchName: '', endpoint: '', purpose: 'preflight' }));
     await pending.amend(id, { endpoint: 'school' });
     expect(await pending.take(id, admin)).toMatchObject({ status: 'not-found' });

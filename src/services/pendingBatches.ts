@@ -70,9 +70,7 @@ export type TakeResult =
   | { status: 'cancelled'; message: string }
   | { status: 'not-found'; message: string };
 
-export type CancelResult =
-  | { status: 'cancelled' }
-  | Extract<TakeResult, { status: 'already-created' | 'in-progress' | 'not-found' }>;
+export type CancelResult = { status: 'cancelled' } | Extract<TakeResult, { status: 'already-created' | 'in-progress' | 'not-found' }>;
 
 interface PendingRecord extends PendingBatchView {
   sealedCsv?: string;
@@ -220,7 +218,11 @@ export class PendingBatches {
    * Sets the endpoint (added or picked on the card) or the reading the admin chose, on an
    * upload still waiting. False when it is no longer pending (created, cancelled, claimed, lapsed).
    */
-  async amend(pendingId: string, patch: { endpoint?: string; reading?: CsvReadingChoice; summary?: Record<string, unknown> }, masker?: CsvMasker): Promise<boolean> {
+  async amend(
+    pendingId: string,
+    patch: { endpoint?: string; reading?: CsvReadingChoice; summary?: Record<string, unknown> },
+    masker?: CsvMasker,
+  ): Promise<boolean> {
     let done = false;
     await mutate<PendingRecord>(this.store, this.keyFor(pendingId), (cur) => {
       done = false;
@@ -356,8 +358,7 @@ export class PendingBatches {
   /** Past its TTL while the CSV is still held (pending, or a claim that never finished). */
   private isLapsed(record: PendingRecord): boolean {
     return (
-      (record.state === 'pending' || record.state === 'creating' || record.state === 'expired') &&
-      this.clock.now().getTime() >= Date.parse(record.expiresAt)
+      (record.state === 'pending' || record.state === 'creating' || record.state === 'expired') && this.clock.now().getTime() >= Date.parse(record.expiresAt)
     );
   }
 

@@ -69,7 +69,11 @@ export class PimImports {
 
   async prepare(input: Omit<ImportPlan, 'id' | 'createdAt'>): Promise<ImportPlan> {
     const plan: ImportPlan = { ...input, id: randomUUID(), createdAt: this.clock.now().getTime() };
-    const stored: StoredPlan = { ownerId: plan.ownerId, createdAt: plan.createdAt, sealed: seal(Buffer.from(JSON.stringify(plan)), this.key, planKey(plan.id)) };
+    const stored: StoredPlan = {
+      ownerId: plan.ownerId,
+      createdAt: plan.createdAt,
+      sealed: seal(Buffer.from(JSON.stringify(plan)), this.key, planKey(plan.id)),
+    };
     await this.store.write({ [planKey(plan.id)]: stored });
     await mutate<{ ids: Record<string, number> }>(this.store, INDEX, (cur) => ({ ids: { ...(cur?.ids ?? {}), [plan.id]: plan.createdAt } }), { attempts: 50 });
     return plan;
@@ -136,12 +140,17 @@ export class PimImports {
 
   private async forget(ids: string[]): Promise<void> {
     await this.store.delete(ids.map(planKey));
-    await mutate<{ ids: Record<string, number> }>(this.store, INDEX, (cur) => {
-      if (!cur || !ids.some((id) => id in cur.ids)) return undefined;
-      const left = { ...cur.ids };
-      for (const id of ids) delete left[id];
-      return Object.keys(left).length ? { ids: left } : DELETE_ITEM;
-    }, { attempts: 50 });
+    await mutate<{ ids: Record<string, number> }>(
+      this.store,
+      INDEX,
+      (cur) => {
+        if (!cur || !ids.some((id) => id in cur.ids)) return undefined;
+        const left = { ...cur.ids };
+        for (const id of ids) delete left[id];
+        return Object.keys(left).length ? { ids: left } : DELETE_ITEM;
+      },
+      { attempts: 50 },
+    );
   }
 
   private expired(p: StoredPlan): boolean {
@@ -166,12 +175,25 @@ export class PimImports {
   }
 
   async run(plan: ImportPlan, onProgress?: (done: number, total: number) => void): Promise<ImportOutcome> {
-    const outcome: ImportOutcome = { kind: plan.kind, fileName: plan.fileName, created: 0, alreadyThere: 0, repeatsInFile: 0, failed: [], skipped: plan.skipped, notes: plan.notes };
+    const outcome: ImportOutcome = {
+      kind: plan.kind,
+      fileName: plan.fileName,
+      created: 0,
+      alreadyThere: 0,
+      repeatsInFile: 0,
+      failed: [],
+      skipped: plan.skipped,
+      notes: plan.notes,
+    };
     try {
       let existing: Set<string>;
       try {
         const items = await this.graph.listWithProperty(plan.userId, plan.kind, IMPORT_KEY_PROPERTY);
-        existing = new Set(items.flatMap((i) => (i.singleValueExtendedProperties ?? []).filter((p) => p.id.toLowerCase() === IMPORT_KEY_PROPERTY.toLowerCase()).map((p) => p.value)));
+        existing = new Set(
+          items.flatMap((i) =>
+            (i.singleValueExtendedProperties ?? []).filter((p) => p.id.toLowerCase() === IMPORT_KEY_PROPERTY.toLowerCase()).map((p) => p.value),
+          ),
+        );
       } catch (e) {
         outcome.stopped = stopReason(e);
         return outcome;
@@ -210,8 +232,10 @@ export class PimImports {
 
 function stopReason(e: unknown): string {
   if (e instanceof GraphError) {
-    if (e.code === 'MailboxNotEnabledForRESTAPI') return 'Your Exchange Online mailbox is not ready (no Exchange Online licence yet, or the mailbox is not enabled). Ask your IT team.';
-    if (e.httpStatus === 403) return 'Cutover is not allowed to write to mailboxes (the Contacts.ReadWrite and Calendars.ReadWrite permissions need admin consent).';
+    if (e.code === 'MailboxNotEnabledForRESTAPI')
+      return 'Your Exchange Online mailbox is not ready (no Exchange Online licence yet, or the mailbox is not enabled). Ask your IT team.';
+    if (e.httpStatus === 403)
+      return 'Cutover is not allowed to write to mailboxes (the Contacts.ReadWrite and Calendars.ReadWrite permissions need admin consent).';
     if (e.httpStatus === 429) return 'Microsoft Graph kept throttling Cutover; try again in a few minutes.';
     return `Microsoft Graph answered: ${e.message}`;
   }

@@ -31,15 +31,20 @@ export class Subscriptions {
   async subscribe(conversationId: string, target: { all: true } | { batch: string }, by: { id: string; name?: string }): Promise<Subscription> {
     const id = channelOf(conversationId);
     let result!: Subscription;
-    await mutate<Doc>(this.store, KEY, (cur) => {
-      const subs = { ...(cur?.subs ?? {}) };
-      const old = subs[id];
-      const all = 'all' in target ? true : (old?.all ?? false);
-      const batches = 'batch' in target ? [...new Set([...(old?.batches ?? []), target.batch.toLowerCase()])] : [];
-      result = { conversationId: id, all, batches: all ? [] : batches, by: { id: by.id, name: by.name }, at: this.clock.now().toISOString() };
-      subs[id] = result;
-      return { subs };
-    }, { attempts: 50 });
+    await mutate<Doc>(
+      this.store,
+      KEY,
+      (cur) => {
+        const subs = { ...(cur?.subs ?? {}) };
+        const old = subs[id];
+        const all = 'all' in target ? true : (old?.all ?? false);
+        const batches = 'batch' in target ? [...new Set([...(old?.batches ?? []), target.batch.toLowerCase()])] : [];
+        result = { conversationId: id, all, batches: all ? [] : batches, by: { id: by.id, name: by.name }, at: this.clock.now().toISOString() };
+        subs[id] = result;
+        return { subs };
+      },
+      { attempts: 50 },
+    );
     return result;
   }
 
@@ -48,25 +53,30 @@ export class Subscriptions {
     const id = channelOf(conversationId);
     let before: Subscription | null = null;
     let after: Subscription | null = null;
-    await mutate<Doc>(this.store, KEY, (cur) => {
-      const old = cur?.subs[id];
-      before = old ?? null;
-      if (!old) return undefined;
-      const subs = { ...cur!.subs };
-      if ('all' in target || old.all) {
-        // "unsubscribe batch x" under "all" cannot carve one out: say so to the person rather than guess.
-        if ('batch' in target && old.all) {
-          after = old;
-          return undefined;
+    await mutate<Doc>(
+      this.store,
+      KEY,
+      (cur) => {
+        const old = cur?.subs[id];
+        before = old ?? null;
+        if (!old) return undefined;
+        const subs = { ...cur!.subs };
+        if ('all' in target || old.all) {
+          // "unsubscribe batch x" under "all" cannot carve one out: say so to the person rather than guess.
+          if ('batch' in target && old.all) {
+            after = old;
+            return undefined;
+          }
+          delete subs[id];
+        } else {
+          const batches = old.batches.filter((b) => b !== target.batch.toLowerCase());
+          if (batches.length === 0) delete subs[id];
+          else subs[id] = after = { ...old, batches };
         }
-        delete subs[id];
-      } else {
-        const batches = old.batches.filter((b) => b !== target.batch.toLowerCase());
-        if (batches.length === 0) delete subs[id];
-        else subs[id] = after = { ...old, batches };
-      }
-      return Object.keys(subs).length ? { subs } : DELETE_ITEM;
-    }, { attempts: 50 });
+        return Object.keys(subs).length ? { subs } : DELETE_ITEM;
+      },
+      { attempts: 50 },
+    );
     return { before, after };
   }
 

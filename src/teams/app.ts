@@ -87,7 +87,10 @@ export function createBot(options: BotOptions): Application<TurnState> {
       const card = context.activity.name === 'adaptiveCard/action';
       await context.sendActivity({
         type: ActivityTypes.InvokeResponse,
-        value: { status: 200, body: card ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: cardAttachment(refused.reply).content } : undefined },
+        value: {
+          status: 200,
+          body: card ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: cardAttachment(refused.reply).content } : undefined,
+        },
       });
     }
     return false;

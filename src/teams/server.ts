@@ -8,7 +8,11 @@ import type { Logger } from '../commands/router';
 import { errorText } from '../lib/errorText';
 
 export interface DownloadResolver {
-  resolve(id: string, exp: string, sig: string): Promise<{ fileName: string; contentType: string; body: Buffer } | { error: 'expired' | 'bad-signature' | 'not-found' }>;
+  resolve(
+    id: string,
+    exp: string,
+    sig: string,
+  ): Promise<{ fileName: string; contentType: string; body: Buffer } | { error: 'expired' | 'bad-signature' | 'not-found' }>;
 }
 
 export interface RouteOptions {

@@ -23,7 +23,7 @@ const BATCH_NOT_FOUND = '06-error-404-get-migrationbatch.module-text-2022-12-26.
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 /** The `error` object the v3 module printed in 06-…-remove-mailbox, joined back from its console lines. */
- 
+
 function capturedNotFoundError(): Record<string, any> {
   const lines = captureText(NOT_FOUND_TEXT)
     .split('\n')
@@ -185,9 +185,7 @@ describe('the adapter on captured error bodies', () => {
   it('05 unknown parameter: the empty ErrorId is handled, the text is shown without the raw |-line', async () => {
     server.enqueue(verbatim(400, captureBytes(UNKNOWN_PARAMETER)));
     const e = await failure(client().invoke('Get-QuarantineMessage', { BogusParameter: 1 }));
-    expect(e.message).toBe(
-      'Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. BogusParameter',
-    );
+    expect(e.message).toBe('Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. BogusParameter');
     expect(e.errorId).toBeNull();
     expect(e.exceptionType).toBe('Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException');
   });
@@ -289,7 +287,11 @@ describe('the emulator answers in the captured shapes', () => {
     expect(shapeOf(r.body)).toEqual(shapeOf(cap));
     expect({ ...r.body.error, innererror: undefined }).toEqual({ ...cap.error, innererror: undefined });
     expect(r.body.error.innererror.internalexception.type).toBe(cap.error.innererror.internalexception.type);
-    const pattern = (s: string) => s.replace(/'[^']*'/g, "'P'").replace(/"[^"]*"/g, '"V"').replace(/try again: .*$/, 'try again: LIST');
+    const pattern = (s: string) =>
+      s
+        .replace(/'[^']*'/g, "'P'")
+        .replace(/"[^"]*"/g, '"V"')
+        .replace(/try again: .*$/, 'try again: LIST');
     expect(pattern(r.body.error.innererror.internalexception.message)).toBe(pattern(cap.error.innererror.internalexception.message));
   });
 

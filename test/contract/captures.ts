@@ -38,7 +38,6 @@ export function captureText(name: string): string {
   return captureBytes(name).toString('utf8');
 }
 
- 
 export function captureJson<T = any>(name: string): T {
   return JSON.parse(captureText(name)) as T;
 }

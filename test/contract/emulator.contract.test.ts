@@ -102,11 +102,7 @@ describe('Exchange emulator through the production adapter', () => {
     expect(batch.creationDateTime).toBeInstanceOf(Date);
 
     const users = await admin.getMigrationUsers({ batchId: 'pilot' });
-    expect(users.map((u) => u.emailAddress).sort()).toEqual([
-      'annb@contoso.edu',
-      'paulc@contoso.edu',
-      'terrya@contoso.edu',
-    ]);
+    expect(users.map((u) => u.emailAddress).sort()).toEqual(['annb@contoso.edu', 'paulc@contoso.edu', 'terrya@contoso.edu']);
     expect(users.every((u) => u.batchId === 'pilot')).toBe(true);
 
     await advanceUntil(async () => (await admin.getMigrationBatch('pilot'))?.status === 'Synced');

@@ -133,7 +133,13 @@ describe('parsing recorded rows', () => {
 
 describe('Get-MigrationUser without EmailAddress (absent on the REST surface, exo-captures/16-…)', () => {
   it('takes the address from MailboxEmailAddress, else from Identity', async () => {
-    const row = (extra: Record<string, unknown>) => ({ Guid: 'c6b0b1c2-6a0e-4a53-9a40-1f5b2f0f9d11', BatchId: 'pilot', Status: 'Synced', StatusSummary: 'Synced', ...extra });
+    const row = (extra: Record<string, unknown>) => ({
+      Guid: 'c6b0b1c2-6a0e-4a53-9a40-1f5b2f0f9d11',
+      BatchId: 'pilot',
+      Status: 'Synced',
+      StatusSummary: 'Synced',
+      ...extra,
+    });
     server.enqueue({
       status: 200,
       body: {
@@ -210,9 +216,7 @@ describe('errors', () => {
     // Read as Excel writes it in Italy (semicolons, Windows-1252); Exchange gets commas and UTF-8.
     const excel = Buffer.from(`EmailAddress;UserName;Password\r\nanna@contoso.example;anna;"${password.replace(/"/g, '""')}"\r\n`, 'latin1');
     const rows = validateMigrationCsv(excel).rows;
-    const e = (await new ExchangeAdminRest(client())
-      .addUsersToMigrationBatch('pilot', rows)
-      .catch((x: unknown) => x)) as ExchangeError;
+    const e = (await new ExchangeAdminRest(client()).addUsersToMigrationBatch('pilot', rows).catch((x: unknown) => x)) as ExchangeError;
     expect(e).toBeInstanceOf(ExchangeError);
     expect(e.message).toContain('Row 2 is invalid');
     expect(e.message).not.toContain(password);

@@ -18,7 +18,12 @@ let admin: ExchangeAdminRest;
 beforeAll(async () => {
   emu = await startExchangeEmulator({ timeScale: 0 });
   emu.control.addEnterpriseApp({ appId: APP_ID, objectId: ENTERPRISE_OBJECT_ID });
-  admin = createExchangeAdmin({ baseUrl: emu.baseUrl, tenantId: emu.tenantId, tokenSource: new StaticTokenSource(emu.accessToken), sleep: async () => undefined });
+  admin = createExchangeAdmin({
+    baseUrl: emu.baseUrl,
+    tenantId: emu.tenantId,
+    tokenSource: new StaticTokenSource(emu.accessToken),
+    sleep: async () => undefined,
+  });
 });
 afterAll(async () => emu?.close());
 beforeEach(() => emu.control.reset());
@@ -29,7 +34,13 @@ describe('emulator over HTTP', () => {
   test('New-ServicePrincipal answers with Exchange fields; Get lists it; a bad GUID is a parameter error', async () => {
     const made = await run('New-ServicePrincipal', { AppId: APP_ID, ObjectId: ENTERPRISE_OBJECT_ID, DisplayName: 'Cutover IMAP' });
     expect(made.status).toBe(200);
-    expect(made.body.value[0]).toMatchObject({ AppId: APP_ID, ObjectId: ENTERPRISE_OBJECT_ID, ServiceId: ENTERPRISE_OBJECT_ID, DisplayName: 'Cutover IMAP', Identity: ENTERPRISE_OBJECT_ID });
+    expect(made.body.value[0]).toMatchObject({
+      AppId: APP_ID,
+      ObjectId: ENTERPRISE_OBJECT_ID,
+      ServiceId: ENTERPRISE_OBJECT_ID,
+      DisplayName: 'Cutover IMAP',
+      Identity: ENTERPRISE_OBJECT_ID,
+    });
     const got = await run('Get-ServicePrincipal', {});
     expect(got.body.value).toHaveLength(1);
     const dup = await run('New-ServicePrincipal', { AppId: APP_ID, ObjectId: ENTERPRISE_OBJECT_ID });
@@ -43,20 +54,45 @@ describe('emulator over HTTP', () => {
 
   test('FullAccess grant, list, revoke; a revoke of nothing is a warning; an unknown -User is NotFound', async () => {
     await run('New-ServicePrincipal', { AppId: APP_ID, ObjectId: ENTERPRISE_OBJECT_ID });
-    const add = await run('Add-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID, AccessRights: ['FullAccess'], InheritanceType: 'All', AutoMapping: false });
+    const add = await run('Add-MailboxPermission', {
+      Identity: 'terrya@contoso.edu',
+      User: ENTERPRISE_OBJECT_ID,
+      AccessRights: ['FullAccess'],
+      InheritanceType: 'All',
+      AutoMapping: false,
+    });
     expect(add.status).toBe(200);
     expect(add.body.value[0]).toMatchObject({ User: ENTERPRISE_OBJECT_ID, AccessRights: ['FullAccess'], IsInherited: false, Deny: false });
     const list = await run('Get-MailboxPermission', { Identity: 'terrya@contoso.edu' });
     expect(list.body.value.map((r: { User: string }) => r.User)).toEqual(['NT AUTHORITY\\SELF', ENTERPRISE_OBJECT_ID]);
-    const confirm = await run('Remove-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID, AccessRights: ['FullAccess'], Confirm: true });
+    const confirm = await run('Remove-MailboxPermission', {
+      Identity: 'terrya@contoso.edu',
+      User: ENTERPRISE_OBJECT_ID,
+      AccessRights: ['FullAccess'],
+      Confirm: true,
+    });
     expect(confirm.body['@adminapi.confirmationmessage']).toMatch(/Removing mailbox permission/);
     expect((await run('Get-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID })).body.value).toHaveLength(1);
-    const rm = await run('Remove-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID, AccessRights: ['FullAccess'], Confirm: false });
+    const rm = await run('Remove-MailboxPermission', {
+      Identity: 'terrya@contoso.edu',
+      User: ENTERPRISE_OBJECT_ID,
+      AccessRights: ['FullAccess'],
+      Confirm: false,
+    });
     expect(rm.status).toBe(200);
     expect((await run('Get-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID })).body.value).toHaveLength(0);
-    const again = await run('Remove-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID, AccessRights: ['FullAccess'], Confirm: false });
+    const again = await run('Remove-MailboxPermission', {
+      Identity: 'terrya@contoso.edu',
+      User: ENTERPRISE_OBJECT_ID,
+      AccessRights: ['FullAccess'],
+      Confirm: false,
+    });
     expect(again.body['@adminapi.warnings'][0]).toMatch(/because the ACE doesn't exist on the object/);
-    const nobody = await run('Add-MailboxPermission', { Identity: 'terrya@contoso.edu', User: '11111111-2222-4333-8444-555555555555', AccessRights: ['FullAccess'] });
+    const nobody = await run('Add-MailboxPermission', {
+      Identity: 'terrya@contoso.edu',
+      User: '11111111-2222-4333-8444-555555555555',
+      AccessRights: ['FullAccess'],
+    });
     expect(nobody.status).toBe(404);
     expect(nobody.body.error.details[0].message).toMatch(/ManagementObjectNotFoundException\|The operation couldn't be performed because object '11111111/);
     const badRight = await run('Add-MailboxPermission', { Identity: 'terrya@contoso.edu', User: ENTERPRISE_OBJECT_ID, AccessRights: ['Everything'] });

@@ -26,7 +26,12 @@ function expectCountsMatch(b: any, us: any[]) {
 
 it('Created → Starting → Syncing (items rise) → Synced; SyncNow incremental; Stop/Start; Remove', async () => {
   await newEndpoint(emu);
-  const created = await one(emu, 'New-MigrationBatch', { Name: 'pilot', SourceEndpoint: 'contoso-imap', CSVData: csvData(PILOT_CSV), NotificationEmails: ['admin@contoso.edu'] });
+  const created = await one(emu, 'New-MigrationBatch', {
+    Name: 'pilot',
+    SourceEndpoint: 'contoso-imap',
+    CSVData: csvData(PILOT_CSV),
+    NotificationEmails: ['admin@contoso.edu'],
+  });
   expect(created.Status).toBe('Created');
   expect(created.NotificationEmails).toEqual(['admin@contoso.edu']);
   expect((await users('pilot')).map((u) => u.Status)).toEqual(['Stopped', 'Stopped', 'Stopped']);
@@ -138,7 +143,11 @@ it('one user, one batch: a second batch with the same user is refused', async ()
     "The user 'annb@contoso.edu' already has a pending request. Please remove the existing request and resume the current batch or start a new batch for this user",
   );
   expect((await invoke(emu, 'Get-MigrationBatch', { Identity: 'b' })).status).toBe(404);
-  const dup = await invoke(emu, 'New-MigrationBatch', { Name: 'A', SourceEndpoint: 'contoso-imap', CSVData: csvData('EmailAddress,UserName,Password\r\nleeg@contoso.edu,lee.gu,7281998\r\n') });
+  const dup = await invoke(emu, 'New-MigrationBatch', {
+    Name: 'A',
+    SourceEndpoint: 'contoso-imap',
+    CSVData: csvData('EmailAddress,UserName,Password\r\nleeg@contoso.edu,lee.gu,7281998\r\n'),
+  });
   expect(dup.status).toBe(400);
   expect(detail(dup).text).toBe('The migration batch already exists.'); // Learn (KB-T), exact
 });
@@ -146,11 +155,27 @@ it('one user, one batch: a second batch with the same user is refused', async ()
 // Learn's texts (SupportArticles troubleshoot-issues-with-imap-mailbox-migration), exact where Learn gives them whole.
 it.each([
   ['empty file', '', "Upload file can't be empty"],
-  ['missing column', 'EmailAddress,UserName\r\nterrya@contoso.edu,terry.adams\r\n', 'Column "Password" is missing from the CSV file. The import process can\'t continue because this column is required. Please edit the CSV file and re-submit it.'],
-  ['short row', 'EmailAddress,UserName,Password\r\nterrya@contoso.edu,terry.adams\r\n', 'Row 2 has the wrong number of columns. Expected number: 3. Actual number: 2. Please edit this row and re-submit the file.'],
-  ['unknown column', 'EmailAddress,UserName,Password,Department\r\nterrya@contoso.edu,terry.adams,1091990,Math\r\n', 'The column "Department" in the CSV file isn\'t recognized'],
-  ['50,001 rows', 'EmailAddress,UserName,Password\r\n' + 'x@contoso.edu,x,y\r\n'.repeat(50_001), 'The CSV file contains more than 50,000 rows. Please divide the file into two or more files and submit them separately.'],
-])('CSV check: %s → Exchange\'s text', async (_label, csv, text) => {
+  [
+    'missing column',
+    'EmailAddress,UserName\r\nterrya@contoso.edu,terry.adams\r\n',
+    'Column "Password" is missing from the CSV file. The import process can\'t continue because this column is required. Please edit the CSV file and re-submit it.',
+  ],
+  [
+    'short row',
+    'EmailAddress,UserName,Password\r\nterrya@contoso.edu,terry.adams\r\n',
+    'Row 2 has the wrong number of columns. Expected number: 3. Actual number: 2. Please edit this row and re-submit the file.',
+  ],
+  [
+    'unknown column',
+    'EmailAddress,UserName,Password,Department\r\nterrya@contoso.edu,terry.adams,1091990,Math\r\n',
+    'The column "Department" in the CSV file isn\'t recognized',
+  ],
+  [
+    '50,001 rows',
+    'EmailAddress,UserName,Password\r\n' + 'x@contoso.edu,x,y\r\n'.repeat(50_001),
+    'The CSV file contains more than 50,000 rows. Please divide the file into two or more files and submit them separately.',
+  ],
+])("CSV check: %s → Exchange's text", async (_label, csv, text) => {
   await newEndpoint(emu);
   const r = await invoke(emu, 'New-MigrationBatch', { Name: 'csv', SourceEndpoint: 'contoso-imap', CSVData: csvData(csv) });
   expect(r.status).toBe(400);
@@ -191,7 +216,9 @@ it('wrong source credentials and a missing target mailbox fail the user; the bat
   expect(terry.ErrorSummary).toMatch(/^We had trouble signing in to this account/);
   expect(JSON.stringify(terry)).not.toContain('wrong-password');
   const nobody = await one(emu, 'Get-MigrationUserStatistics', { Identity: 'nobody@contoso.edu' });
-  expect(nobody.Error).toMatch(/^Microsoft\.Exchange\.Migration\.MigrationRecipientNotFoundException: A recipient wasn't found for nobody@contoso\.edu on the target\. Create a recipient of the appropriate type for this migration on the target and try again\.$/);
+  expect(nobody.Error).toMatch(
+    /^Microsoft\.Exchange\.Migration\.MigrationRecipientNotFoundException: A recipient wasn't found for nobody@contoso\.edu on the target\. Create a recipient of the appropriate type for this migration on the target and try again\.$/,
+  );
 
   // Start-MigrationBatch retries failed users (they fail again: nothing changed).
   expect((await invoke(emu, 'Start-MigrationBatch', { Identity: 'errs' })).status).toBe(200);
@@ -301,7 +328,7 @@ it('Test-MigrationServerAvailability: Success for the demo host, Failed in a 200
   expect(detail(ep).type).toBe('Microsoft.Exchange.Migration.MigrationServerConnectionFailedException');
 });
 
-it('refuses the 101st batch with Exchange\'s text', async () => {
+it("refuses the 101st batch with Exchange's text", async () => {
   await newEndpoint(emu);
   const csv = (i: number) => csvData(`EmailAddress,UserName,Password\r\nuser${i}@contoso.edu,u${i},p\r\n`);
   for (let i = 0; i < 100; i++) {

@@ -51,7 +51,11 @@ describe('envelope and wire shape of rows', () => {
 
   it('writes DateTime with 7 fractional digits and a System.DateTime sibling; …UTC twins end Z; null dates bare', async () => {
     await newEndpoint(emu, 'wire-ep');
-    const b = await one(emu, 'New-MigrationBatch', { Name: 'wire-batch', SourceEndpoint: 'wire-ep', CSVData: csvData('EmailAddress,UserName,Password\r\nkima@contoso.edu,kim.akers,1101980\r\n') });
+    const b = await one(emu, 'New-MigrationBatch', {
+      Name: 'wire-batch',
+      SourceEndpoint: 'wire-ep',
+      CSVData: csvData('EmailAddress,UserName,Password\r\nkima@contoso.edu,kim.akers,1101980\r\n'),
+    });
     expect(b.CreationDateTime).toBe('2026-11-24T10:00:00.0000000+00:00');
     expect(b['CreationDateTime@data.type']).toBe('System.DateTime');
     expect(b.CreationDateTimeUTC).toBe('2026-11-24T10:00:00.0000000Z');
@@ -270,7 +274,10 @@ describe('parameter decoding', () => {
       Name: 'decode-batch',
       SourceEndpoint: 'decode-ep',
       AutoStart: 'True',
-      CSVData: { '@odata.type': '#Exchange.ByteArrayType', Data: Buffer.from('EmailAddress,UserName,Password\nleeg@contoso.edu,lee.gu,7281998\n').toString('base64') },
+      CSVData: {
+        '@odata.type': '#Exchange.ByteArrayType',
+        Data: Buffer.from('EmailAddress,UserName,Password\nleeg@contoso.edu,lee.gu,7281998\n').toString('base64'),
+      },
     });
     expect(b.TotalCount).toBe(1);
     expect(b.Status).toBe('Starting');

@@ -93,7 +93,7 @@ describe('a 50,000-row CSV', () => {
     await new Promise((r) => files.close(r));
   });
 
-  it('stays one readable card well under Teams\' size limit, with totals and paging', async () => {
+  it("stays one readable card well under Teams' size limit, with totals and paging", async () => {
     const [card] = await t.sendFile('wave.csv', url, 'batch new wave');
     expect(card.text).toMatch(/The CSV file contains more than 50,000 rows/);
     expect(Buffer.byteLength(JSON.stringify(card.card))).toBeLessThan(28 * 1024);

@@ -75,7 +75,7 @@ describe('Cutover bot, local mode', () => {
     expect(t.connector.updates().some((u) => u.activityId === validation.activityId)).toBe(true);
   });
 
-  it('shows progress, with the failed user first and Exchange\'s error', async () => {
+  it("shows progress, with the failed user first and Exchange's error", async () => {
     await t.cutover.emulator!.control.advance(2 * 3600);
     await t.cutover.emulator!.control.settle();
     const [card] = await t.say('batch show pilot');
@@ -99,12 +99,18 @@ describe('Cutover bot, local mode', () => {
     await t.cutover.emulator!.control.advance(3600);
     await t.cutover.emulator!.control.settle();
     // The live card is updated in place (PUT on the same activity), not posted again.
-    const updated = await waitFor(() => {
-      const u = t.connector.updates().filter((x) => x.activityId === card.activityId).pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      const now = lastSynced(text);
-      return now && now !== first ? text : undefined;
-    }, { timeoutMs: 5000 });
+    const updated = await waitFor(
+      () => {
+        const u = t.connector
+          .updates()
+          .filter((x) => x.activityId === card.activityId)
+          .pop();
+        const text = u ? cardText(u.activity.attachments[0].content) : '';
+        const now = lastSynced(text);
+        return now && now !== first ? text : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
     expect(updated).toMatch(/SyncedWithErrors|Synced/);
   });
 
@@ -146,7 +152,11 @@ describe('Cutover bot, local mode', () => {
     const [list] = await t.say('batch list');
     expect(list.text).toMatch(/Migration batches/);
     expect(list.text).toMatch(/pilot/);
-    const retries = t.logs().slice(logBefore).split('\n').filter((l) => l.includes('Exchange retry') && l.includes('Get-MigrationBatch'));
+    const retries = t
+      .logs()
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes('Exchange retry') && l.includes('Get-MigrationBatch'));
     expect(retries.map((l) => JSON.parse(l))).toEqual([
       expect.objectContaining({ status: 429, delayMs: 200 }),
       expect.objectContaining({ status: 429, delayMs: 200 }),
@@ -180,7 +190,9 @@ describe('Cutover bot, local mode', () => {
     await t.say('batch sync pilot');
     await t.cutover.emulator!.control.advance(3600);
     await t.cutover.emulator!.control.settle();
-    await waitFor(() => t.connector.requests().some((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(conv)) && r.status === 403), { timeoutMs: 5000 });
+    await waitFor(() => t.connector.requests().some((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(conv)) && r.status === 403), {
+      timeoutMs: 5000,
+    });
     await new Promise((r) => setTimeout(r, 400));
     const tried = t.connector.requests().filter((r) => r.path.includes(encodeURIComponent(conv)));
     // The card itself was posted before; after the removal: one refused update, no apology posted.

@@ -10,7 +10,10 @@ import { waitFor } from '../support/ports';
 async function finalCard(t: TestCutover, sent: SentCard, done: RegExp): Promise<string> {
   return waitFor(
     () => {
-      const u = t.connector.updates().filter((x) => x.activityId === sent.activityId).pop();
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === sent.activityId)
+        .pop();
       const text = u ? cardText(u.activity.attachments[0].content) : '';
       return done.test(text) ? text : undefined;
     },

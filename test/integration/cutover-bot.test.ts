@@ -61,7 +61,10 @@ describe('cutover in local mode', () => {
     expect(delta.text).toMatch(/Delta pass for pilot running/);
     const updatedTo = (activityId: string, re: RegExp) =>
       waitFor(() => {
-        const u = t.connector.updates().filter((x) => x.activityId === activityId).pop();
+        const u = t.connector
+          .updates()
+          .filter((x) => x.activityId === activityId)
+          .pop();
         const text = u ? cardText(u.activity.attachments[0].content) : '';
         return re.test(text) ? text : undefined;
       });
@@ -73,7 +76,10 @@ describe('cutover in local mode', () => {
     const [again] = await t.say('cutover delta batch pilot');
     expect(again.text).toMatch(/Delta pass for pilot running/);
     const done = await waitFor(() => {
-      const u = t.connector.updates().filter((x) => x.activityId === again.activityId).pop();
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === again.activityId)
+        .pop();
       const text = u ? cardText(u.activity.attachments[0].content) : '';
       return /0 copied/.test(text) ? text : undefined;
     });

@@ -18,18 +18,48 @@ import { buildMessage } from '../support/mailFixtures';
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
 const users = (): FixtureUser[] => [
-  { login: ALICE, password: 'alice-Src-pw!', folders: [{ name: 'INBOX', messages: 30 }, { name: 'Sent', messages: 10 }, { name: 'Projects/Q1', messages: 5 }], seed: 11 },
-  { login: BOB, password: 'bob-Src-pw!', folders: [{ name: 'INBOX', messages: 20 }, { name: 'Trash', messages: 3 }], seed: 12 },
+  {
+    login: ALICE,
+    password: 'alice-Src-pw!',
+    folders: [
+      { name: 'INBOX', messages: 30 },
+      { name: 'Sent', messages: 10 },
+      { name: 'Projects/Q1', messages: 5 },
+    ],
+    seed: 11,
+  },
+  {
+    login: BOB,
+    password: 'bob-Src-pw!',
+    folders: [
+      { name: 'INBOX', messages: 20 },
+      { name: 'Trash', messages: 3 },
+    ],
+    seed: 12,
+  },
 ];
 const CSV = `EmailAddress,UserName,Password\n${ALICE},${ALICE},alice-Src-pw!\n${BOB},${BOB},bob-Src-pw!\n`;
 
 function mail(id: string | null, subject: string, size = 2000): Buffer {
-  const m = buildMessage(size, { subject, from: 'Late Sender <late@old.test>', to: 'x <x@example.test>', date: new Date('2025-06-01T10:00:00Z'), id: id ?? 'x' });
+  const m = buildMessage(size, {
+    subject,
+    from: 'Late Sender <late@old.test>',
+    to: 'x <x@example.test>',
+    date: new Date('2025-06-01T10:00:00Z'),
+    id: id ?? 'x',
+  });
   return id ? m : Buffer.from(m.toString('latin1').replace(/^Message-ID: .*\r\n/m, ''), 'latin1');
 }
 
 async function targetView(dc: DovecotInstance, email: string, folder: string): Promise<{ subject: string; flags: string[]; internalDate: Date }[]> {
-  const c = new ImapFlow({ host: dc.host, port: dc.imapPort, secure: false, doSTARTTLS: false, auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword }, logger: false });
+  const c = new ImapFlow({
+    host: dc.host,
+    port: dc.imapPort,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword },
+    logger: false,
+  });
   c.on('error', () => undefined);
   await c.connect();
   try {
@@ -55,7 +85,16 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     [source, target] = await Promise.all([startDovecot({ users: users() }), startDovecot({ users: users() })]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-delta-'));
     const exchange = {
-      getMigrationBatch: async (id: string) => (id === 'pilot' ? ({ identity: 'pilot', status: 'Synced', sourceEndpoint: 'old', excludedFolders: ['Trash'], lastSyncedDateTime: new Date() } as unknown as MigrationBatch) : null),
+      getMigrationBatch: async (id: string) =>
+        id === 'pilot'
+          ? ({
+              identity: 'pilot',
+              status: 'Synced',
+              sourceEndpoint: 'old',
+              excludedFolders: ['Trash'],
+              lastSyncedDateTime: new Date(),
+            } as unknown as MigrationBatch)
+          : null,
       getMigrationEndpoint: async () => endpoint(),
     } as unknown as ExchangeAdmin;
     service = new CutoverService({
@@ -161,7 +200,8 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     // Dovecot gives a folder a new UIDVALIDITY when its uidlist is gone.
     const uidlist = path.join(source.dir, 'mail', ALICE, '.Sent', 'dovecot-uidlist');
     fs.rmSync(uidlist, { force: true });
-    for (const f of fs.readdirSync(path.join(source.dir, 'mail', ALICE, '.Sent'))) if (f.startsWith('dovecot.index')) fs.rmSync(path.join(source.dir, 'mail', ALICE, '.Sent', f));
+    for (const f of fs.readdirSync(path.join(source.dir, 'mail', ALICE, '.Sent')))
+      if (f.startsWith('dovecot.index')) fs.rmSync(path.join(source.dir, 'mail', ALICE, '.Sent', f));
     source.deliver(ALICE, 'Sent', mail('after-reset@old.test', 'After reset'));
     const s = await service.runDeltaPass('pilot');
     expect(s.copied).toBe(1);
@@ -173,7 +213,10 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
 
   it('keeps the source passwords only sealed in its store', () => {
     const all: string[] = [];
-    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : all.push(fs.readFileSync(path.join(d, e.name), 'latin1'))));
+    const walk = (d: string) =>
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : all.push(fs.readFileSync(path.join(d, e.name), 'latin1'))));
     walk(dir);
     expect(all.length).toBeGreaterThan(0);
     for (const secret of ['alice-Src-pw!', 'bob-Src-pw!']) expect(all.some((t) => t.includes(secret))).toBe(false);

@@ -74,7 +74,11 @@ describeWithNsd()('cutover check against NSD', () => {
   });
 
   it('sees the switch as soon as the zone changes, and an unknown domain as not there', async () => {
-    await nsd.setZone('contoso.test', ['@ 3600 IN MX 0 contoso-test.mail.protection.outlook.com.', '@ 3600 IN TXT "v=spf1 include:spf.protection.outlook.com -all"', 'autodiscover 3600 IN CNAME autodiscover.outlook.com.']);
+    await nsd.setZone('contoso.test', [
+      '@ 3600 IN MX 0 contoso-test.mail.protection.outlook.com.',
+      '@ 3600 IN TXT "v=spf1 include:spf.protection.outlook.com -all"',
+      'autodiscover 3600 IN CNAME autodiscover.outlook.com.',
+    ]);
     const check = await service.checkDomain('contoso.test');
     expect(check.perResolver[0].readiness.mx).toMatchObject({ state: 'exchange', ttl: 3600 });
     expect(check.perResolver[0].readiness.switched).toBe(true);

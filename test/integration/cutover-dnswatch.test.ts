@@ -52,7 +52,10 @@ describeWithNsd()('DNS watch after the switch (NSD)', () => {
       mailboxes: () => null,
     });
     const conversations = new Conversations(store, clock);
-    await conversations.remember({ conversation: { id: CONV, conversationType: 'channel' }, serviceUrl: connector.serviceUrl, channelId: 'msteams', bot: { id: 'bot' } }, 'subscribe');
+    await conversations.remember(
+      { conversation: { id: CONV, conversationType: 'channel' }, serviceUrl: connector.serviceUrl, channelId: 'msteams', bot: { id: 'bot' } },
+      'subscribe',
+    );
     let leading = true;
     const scheduler = new CutoverScheduler({
       cutover,
@@ -86,7 +89,10 @@ describeWithNsd()('DNS watch after the switch (NSD)', () => {
     await a.setZone('contoso.test', NEW);
     await pause();
     await scheduler.tick();
-    const updated = connector.updates(CONV).filter((u) => u.activityId === watchId).map((u) => cardText(u.activity.attachments[0].content));
+    const updated = connector
+      .updates(CONV)
+      .filter((u) => u.activityId === watchId)
+      .map((u) => cardText(u.activity.attachments[0].content));
     expect(updated.pop()).toMatch(new RegExp(`not yet by 127.0.0.1:${b.port}`));
     expect(texts()).toHaveLength(1);
 
@@ -108,7 +114,11 @@ describeWithNsd()('DNS watch after the switch (NSD)', () => {
     await scheduler.tick();
     expect(texts().filter((x) => /the old MX TTL has run out/.test(x))).toHaveLength(1);
     expect(texts().filter((x) => /visible from every resolver/.test(x))).toHaveLength(1);
-    const last = connector.updates(CONV).filter((u) => u.activityId === watchId).map((u) => cardText(u.activity.attachments[0].content)).pop();
+    const last = connector
+      .updates(CONV)
+      .filter((u) => u.activityId === watchId)
+      .map((u) => cardText(u.activity.attachments[0].content))
+      .pop();
     expect(last).toMatch(/old TTL ran out .* — done/);
     const stored = await cutover.getPlan('pilot');
     expect(stored?.dnsWatch?.visibleAt).toBeTruthy();

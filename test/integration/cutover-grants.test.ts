@@ -20,7 +20,8 @@ const CSV = Buffer.from('EmailAddress,UserName,Password\r\nterrya@contoso.edu,te
 
 let emu: RunningExchangeEmulator;
 let dir: string;
-const exchange = () => createExchangeAdmin({ baseUrl: emu.baseUrl, tenantId: emu.tenantId, tokenSource: new StaticTokenSource(emu.accessToken), sleep: async () => undefined });
+const exchange = () =>
+  createExchangeAdmin({ baseUrl: emu.baseUrl, tenantId: emu.tenantId, tokenSource: new StaticTokenSource(emu.accessToken), sleep: async () => undefined });
 
 function service(servicePrincipal: { appId: string; objectId: string } | null, sub: string): CutoverService {
   const ex = exchange();
@@ -51,7 +52,12 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const fullAccess = async (mailbox: string) => (await exchange().getMailboxPermissions(mailbox, SP).catch(() => [])).filter((p) => p.accessRights.includes('FullAccess')).length;
+const fullAccess = async (mailbox: string) =>
+  (
+    await exchange()
+      .getMailboxPermissions(mailbox, SP)
+      .catch(() => [])
+  ).filter((p) => p.accessRights.includes('FullAccess')).length;
 
 test('grants FullAccess on exactly the batch mailboxes before the pass, and removes them when the plan ends', async () => {
   const svc = service({ appId: APP_ID, objectId: SP }, 'a');
@@ -60,7 +66,14 @@ test('grants FullAccess on exactly the batch mailboxes before the pass, and remo
 
   const first = await svc.runDeltaPass('pilot');
   expect(first.failedUsers).toEqual([]);
-  expect(first.grants).toEqual({ kind: 'granted', servicePrincipal: SP, registered: true, added: ['terrya@contoso.edu', 'annb@contoso.edu'], kept: 0, removed: [] });
+  expect(first.grants).toEqual({
+    kind: 'granted',
+    servicePrincipal: SP,
+    registered: true,
+    added: ['terrya@contoso.edu', 'annb@contoso.edu'],
+    kept: 0,
+    removed: [],
+  });
   expect(await fullAccess('terrya@contoso.edu')).toBe(1);
   expect(await fullAccess('annb@contoso.edu')).toBe(1);
   // Not in the batch: no access.

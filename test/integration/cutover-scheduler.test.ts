@@ -28,15 +28,25 @@ describe('scheduled delta passes (local demo)', () => {
     await t.press((await t.say('cutover plan batch pilot'))[0], 'Check Synced');
     // Nothing is scheduled before the switch.
     await new Promise((r) => setTimeout(r, 900));
-    const scheduled = () => [...t.connector.activities(), ...t.connector.updates()].filter((a) => /Scheduled delta pass for pilot/.test(cardText(a.activity.attachments?.[0]?.content ?? {})));
+    const scheduled = () =>
+      [...t.connector.activities(), ...t.connector.updates()].filter((a) =>
+        /Scheduled delta pass for pilot/.test(cardText(a.activity.attachments?.[0]?.content ?? {})),
+      );
     expect(scheduled()).toEqual([]);
 
     await t.press((await t.say('cutover plan batch pilot'))[0], 'MX switched');
     // The first scheduled pass posts a card in this conversation...
-    const posted = await waitFor(() => t.connector.activities().find((a) => /Scheduled delta pass for pilot/.test(cardText(a.activity.attachments?.[0]?.content ?? {}))), { timeoutMs: 15_000 });
+    const posted = await waitFor(
+      () => t.connector.activities().find((a) => /Scheduled delta pass for pilot/.test(cardText(a.activity.attachments?.[0]?.content ?? {}))),
+      { timeoutMs: 15_000 },
+    );
     const id = posted.activityId;
     // ...and finishes in place: 8 demo messages copied the first time, nothing new the next.
-    const texts = () => t.connector.updates().filter((u) => u.activityId === id).map((u) => cardText(u.activity.attachments[0].content));
+    const texts = () =>
+      t.connector
+        .updates()
+        .filter((u) => u.activityId === id)
+        .map((u) => cardText(u.activity.attachments[0].content));
     await waitFor(() => (texts().some((x) => /Scheduled delta pass for pilot: 8 copied/.test(x)) ? true : undefined), { timeoutMs: 15_000 });
     await waitFor(() => (texts().some((x) => /Scheduled delta pass for pilot: 0 copied/.test(x)) ? true : undefined), { timeoutMs: 15_000 });
     expect(texts().some((x) => /Next scheduled pass/.test(x))).toBe(true);
@@ -44,7 +54,10 @@ describe('scheduled delta passes (local demo)', () => {
     expect(t.connector.activities().filter((a) => /Scheduled delta pass/.test(cardText(a.activity.attachments?.[0]?.content ?? {})))).toHaveLength(1);
 
     // The DNS watch reports the (demo) switch as visible from every resolver, once.
-    const visible = await waitFor(() => t.connector.activities().find((a) => /new MX is visible from every resolver/.test(cardText(a.activity.attachments?.[0]?.content ?? {}))), { timeoutMs: 15_000 });
+    const visible = await waitFor(
+      () => t.connector.activities().find((a) => /new MX is visible from every resolver/.test(cardText(a.activity.attachments?.[0]?.content ?? {}))),
+      { timeoutMs: 15_000 },
+    );
     expect(visible).toBeTruthy();
 
     const [audit] = await t.say('audit 40');

@@ -20,7 +20,9 @@ describe('guide delivery', () => {
     const install = installationUpdate('add', { serviceUrl: t.connector.serviceUrl, user: terry });
     expect((await postActivity(t.cutover.botUrl, install)).status).toBeLessThan(300);
     await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say('batch new pilot\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990\nannb@contoso.edu,ann.beebe,2111991');
+    const [validation] = await t.say(
+      'batch new pilot\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990\nannb@contoso.edu,ann.beebe,2111991',
+    );
     await t.press(validation, /^Create/);
     const [sent] = await t.say('guide send batch pilot');
     expect(sent.text).toMatch(/Guide sent\n1/);

@@ -58,17 +58,23 @@ describe('guide offered when the first sync lands', () => {
     expect(text).toMatch(/Which mail program do you use\?/);
     // Ann had no app: Cutover installed it for her (local mode allows it) and waits for Teams.
     await waitFor(() => (t.cutover.graphEmulator!.control.installedApps(ann.aadObjectId!).length ? true : undefined), { timeoutMs: 8000 });
-    const waiting = await waitFor(async () => {
-      const [status] = await t.say('guide status batch pilot');
-      return /guide waiting: Cutover was added to their Teams/.test(status.text) ? status.text : undefined;
-    }, { timeoutMs: 8000 });
+    const waiting = await waitFor(
+      async () => {
+        const [status] = await t.say('guide status batch pilot');
+        return /guide waiting: Cutover was added to their Teams/.test(status.text) ? status.text : undefined;
+      },
+      { timeoutMs: 8000 },
+    );
     expect(waiting).toMatch(/terrya@contoso.edu\n[^\n]*guide sent when the first sync landed/);
     expect(waiting).not.toMatch(/paulc@contoso.edu\n[^\n]*guide/);
     // The audit entry follows once the whole group of people is done.
-    await waitFor(async () => {
-      const [audit] = await t.say('audit 10');
-      return /Cutover\nguide\.offer\npilot\nok/.test(audit.text) ? true : undefined;
-    }, { timeoutMs: 5000 });
+    await waitFor(
+      async () => {
+        const [audit] = await t.say('audit 10');
+        return /Cutover\nguide\.offer\npilot\nok/.test(audit.text) ? true : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
 
     // Teams opens Ann's personal chat after the install: the guide that waited goes out.
     const annInstall = installationUpdate('add', { serviceUrl: t.connector.serviceUrl, user: ann });
@@ -108,10 +114,13 @@ describe('guide offered when the first sync lands', () => {
       await other.connector.waitForActivities(1, { conversationId: '19:team-general@thread.tacv2', timeoutMs: 5000 });
       await other.cutover.emulator!.control.advance(2 * 3600);
       await other.cutover.emulator!.control.settle();
-      const status = await waitFor(async () => {
-        const [s] = await other.say('guide status batch pilot');
-        return /had the guide already/.test(s.text) ? s.text : undefined;
-      }, { timeoutMs: 8000 });
+      const status = await waitFor(
+        async () => {
+          const [s] = await other.say('guide status batch pilot');
+          return /had the guide already/.test(s.text) ? s.text : undefined;
+        },
+        { timeoutMs: 8000 },
+      );
       expect(status).toMatch(/terrya@contoso.edu\n[^\n]*first sync landed; had the guide already/);
       const cards = other.connector.activities(chat).map((a) => cardText(a.activity.attachments?.[0]?.content ?? {}));
       expect(cards.filter((x) => /Which mail program do you use\?/.test(x))).toHaveLength(1);
@@ -134,9 +143,15 @@ describe('guide offered when the first sync lands', () => {
       await off.connector.waitForActivities(1, { conversationId: '19:team-general@thread.tacv2', timeoutMs: 5000 });
       await off.cutover.emulator!.control.advance(2 * 3600);
       await off.cutover.emulator!.control.settle();
-      await waitFor(() => (off.connector.updates('19:team-general@thread.tacv2').some((u) => /Synced/.test(cardText(u.activity.attachments[0].content))) ? true : undefined), { timeoutMs: 8000 });
+      await waitFor(
+        () =>
+          off.connector.updates('19:team-general@thread.tacv2').some((u) => /Synced/.test(cardText(u.activity.attachments[0].content))) ? true : undefined,
+        { timeoutMs: 8000 },
+      );
       await new Promise((r) => setTimeout(r, 500));
-      expect(off.connector.activities(install.conversation.id as string).filter((a) => OFFER.test(cardText(a.activity.attachments?.[0]?.content ?? {})))).toHaveLength(0);
+      expect(
+        off.connector.activities(install.conversation.id as string).filter((a) => OFFER.test(cardText(a.activity.attachments?.[0]?.content ?? {}))),
+      ).toHaveLength(0);
     } finally {
       await off.close();
     }

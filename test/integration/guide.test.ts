@@ -44,7 +44,10 @@ describe('guide and import, local mode', () => {
   const finalUpdate = (before: number, pattern: RegExp) =>
     waitFor(
       () => {
-        const u = t.connector.updates().slice(before).map((a) => cardText(a.activity.attachments[0].content));
+        const u = t.connector
+          .updates()
+          .slice(before)
+          .map((a) => cardText(a.activity.attachments[0].content));
         return u.find((x) => pattern.test(x));
       },
       { timeoutMs: 10_000, description: `a card update matching ${pattern}` },
@@ -98,7 +101,15 @@ describe('guide and import, local mode', () => {
         const before = second.connector.updates().length;
         const pressed = await second.press(preview, /^Import 47 contacts$/);
         expect(pressed.text).toMatch(/Copying 47 contacts/);
-        await waitFor(() => second.connector.updates().slice(before).map((a) => cardText(a.activity.attachments[0].content)).find((x) => /47 contacts copied/.test(x)), { timeoutMs: 10_000 });
+        await waitFor(
+          () =>
+            second.connector
+              .updates()
+              .slice(before)
+              .map((a) => cardText(a.activity.attachments[0].content))
+              .find((x) => /47 contacts copied/.test(x)),
+          { timeoutMs: 10_000 },
+        );
         expect(second.cutover.graphEmulator!.control.contacts(ALEX.aadObjectId!)).toHaveLength(47);
         const twice = await second.press(preview, /^Import 47 contacts$/);
         expect(twice.text).toMatch(/This import is gone/);
@@ -125,7 +136,11 @@ describe('guide and import, local mode', () => {
     const done = await finalUpdate(before, /contacts copied into Exchange/);
     expect(done).toMatch(/47 contacts copied/);
     expect(graph().contacts(ALEX.aadObjectId)).toHaveLength(47);
-    expect(graph().contacts(ALEX.aadObjectId).map((c) => c.displayName)).toContain('Zoë Saldana-Ng');
+    expect(
+      graph()
+        .contacts(ALEX.aadObjectId)
+        .map((c) => c.displayName),
+    ).toContain('Zoë Saldana-Ng');
 
     // The button works once.
     const twice = await t.press(preview, /^Import 47 contacts$/);
@@ -157,7 +172,11 @@ describe('guide and import, local mode', () => {
     const events = graph().events(ALEX.aadObjectId);
     expect(events).toHaveLength(2);
     expect(graph().counts().invitationsSent).toBe(0);
-    expect(events.find((e) => e.subject === 'Team sync')).toMatchObject({ subject: 'Team sync', start: { timeZone: 'W. Europe Standard Time' }, recurrence: { pattern: { type: 'weekly' } } });
+    expect(events.find((e) => e.subject === 'Team sync')).toMatchObject({
+      subject: 'Team sync',
+      start: { timeZone: 'W. Europe Standard Time' },
+      recurrence: { pattern: { type: 'weekly' } },
+    });
   });
 
   it('only the person who sent the file can import it', async () => {
@@ -169,7 +188,9 @@ describe('guide and import, local mode', () => {
   });
 
   it('warns a person with no Exchange Online licence, naming plans that include it, and imports nothing', async () => {
-    const adele = graph().users().find((u) => u.userPrincipalName === 'adelev@contoso.edu')!;
+    const adele = graph()
+      .users()
+      .find((u) => u.userPrincipalName === 'adelev@contoso.edu')!;
     const user: TestUser = { id: '29:adele', name: 'Adele Vance', aadObjectId: adele.id };
     const [pick] = await t.say('guide', { user });
     expect(pick.text).toMatch(/adelev@contoso.edu has no Exchange Online licence/);
@@ -181,12 +202,16 @@ describe('guide and import, local mode', () => {
 
   it('sends the guide to a batch: installs the app where it can, lists who it could not reach', async () => {
     await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say('batch new pilot\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990\nannb@contoso.edu,ann.beebe,2111991');
+    const [validation] = await t.say(
+      'batch new pilot\nEmailAddress,UserName,Password\nterrya@contoso.edu,terry.adams,1091990\nannb@contoso.edu,ann.beebe,2111991',
+    );
     await t.press(validation, /^Create/);
     const [sent] = await t.say('guide send batch pilot');
     expect(sent.text).toMatch(/Guide for batch pilot/);
     expect(sent.text).toMatch(/App installed now\n2/);
-    const terry = graph().users().find((u) => u.mail === 'terrya@contoso.edu')!;
+    const terry = graph()
+      .users()
+      .find((u) => u.mail === 'terrya@contoso.edu')!;
     expect(graph().installedApps(terry.id)).toEqual(['cutover-local-app']);
     const [status] = await t.say('guide status batch pilot');
     expect(status.text).toMatch(/Guide progress · batch pilot/);
@@ -195,7 +220,9 @@ describe('guide and import, local mode', () => {
   });
 
   it('warns on the batch validation card about target users with no Exchange Online licence', async () => {
-    const [card] = await t.say('batch new wave2\nEmailAddress,UserName,Password\nadelev@contoso.edu,adele.vance,x1\nmiriamg@contoso.edu,miriam.graham,x2\nkima@contoso.edu,kim.akers,x3');
+    const [card] = await t.say(
+      'batch new wave2\nEmailAddress,UserName,Password\nadelev@contoso.edu,adele.vance,x1\nmiriamg@contoso.edu,miriam.graham,x2\nkima@contoso.edu,kim.akers,x3',
+    );
     expect(card.text).toMatch(/Licence: adelev@contoso.edu, miriamg@contoso.edu have no Exchange Online licence/);
     expect(card.text).not.toMatch(/kima@contoso.edu have no/);
     expect(card.text).toMatch(/Microsoft 365 Business Basic/);

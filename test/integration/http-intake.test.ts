@@ -24,13 +24,20 @@ const PRODUCTION = {
 
 function multipart(sizeBytes: number): { body: Buffer; contentType: string } {
   const boundary = '----cutover-test-boundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { body: Buffer.concat([head, Buffer.alloc(sizeBytes, 0x41), tail]), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 async function post(botUrl: string, body: Buffer | string, headers: Record<string, string>): Promise<number> {
-  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+    signal: AbortSignal.timeout(15_000),
+  });
   await res.arrayBuffer().catch(() => undefined);
   return res.status;
 }
@@ -91,7 +98,12 @@ describe('/api/messages intake, local mode', () => {
         c.close();
       },
     });
-    const res = await fetch(`${t.cutover.botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${t.cutover.botUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(t.connector.activities()).toHaveLength(0);
   });

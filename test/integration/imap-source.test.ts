@@ -29,13 +29,19 @@ describeWithDovecot()('imapSource against Dovecot', () => {
 
   test('LIST-STATUS scan matches the fixture exactly', async () => {
     const exp = dc.expected.get('alice')!;
-    const r = await scanMailbox({ host: dc.host, port: dc.imapPort, security: 'None' }, { userName: 'alice', password: 'alice-pw' }, { largeItemLimitBytes: LIMIT });
+    const r = await scanMailbox(
+      { host: dc.host, port: dc.imapPort, security: 'None' },
+      { userName: 'alice', password: 'alice-pw' },
+      { largeItemLimitBytes: LIMIT },
+    );
     if (!r.ok) throw new Error(JSON.stringify(r.failure));
     expect(r.method).toBe('list-status');
     const got = Object.fromEntries(r.folders.map((f) => [f.name, [f.itemCount, f.sizeBytes]]));
     const want = Object.fromEntries(exp.folders.map((f) => [f.name, [f.count, f.bytes]]));
     expect(got).toEqual(want);
-    expect(r.largeItems.map((i) => ({ folder: i.folderName, size: i.size })).sort((a, b) => a.folder.localeCompare(b.folder))).toEqual(expectedOversize(exp, LIMIT));
+    expect(r.largeItems.map((i) => ({ folder: i.folderName, size: i.size })).sort((a, b) => a.folder.localeCompare(b.folder))).toEqual(
+      expectedOversize(exp, LIMIT),
+    );
     console.log('round trips', r.roundTrips, r.durationMs);
   });
 });

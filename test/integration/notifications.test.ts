@@ -47,11 +47,17 @@ describe('notifications', () => {
     await t.cutover.emulator!.control.advance(2 * 3600);
     await t.cutover.emulator!.control.settle();
     await waitFor(() => (texts(t, DEFAULT_CHANNEL_ID).some((x) => /Batch pilot synced with errors/.test(x)) ? true : undefined), { timeoutMs: 5000 });
-    const updated = await waitFor(() => {
-      const u = t.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => x.activityId === progressId).pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      return /SyncedWithErrors/.test(text) ? text : undefined;
-    }, { timeoutMs: 5000 });
+    const updated = await waitFor(
+      () => {
+        const u = t.connector
+          .updates(DEFAULT_CHANNEL_ID)
+          .filter((x) => x.activityId === progressId)
+          .pop();
+        const text = u ? cardText(u.activity.attachments[0].content) : '';
+        return /SyncedWithErrors/.test(text) ? text : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
     expect(updated).toMatch(/paulc@contoso.edu/);
     // Let a few more polls pass: nothing is sent twice.
     await new Promise((r) => setTimeout(r, 600));
@@ -74,7 +80,10 @@ describe('notifications', () => {
     await t.cutover.emulator!.control.advance(3600);
     await t.cutover.emulator!.control.settle();
     await t.connector.waitForUpdates(before + 1, { conversationId: DEFAULT_CHANNEL_ID, timeoutMs: 8000 });
-    const reqs = t.connector.requests().slice(requestsBefore).filter((r) => r.path.includes(encodeURIComponent(DEFAULT_CHANNEL_ID)) || r.path.includes(DEFAULT_CHANNEL_ID));
+    const reqs = t.connector
+      .requests()
+      .slice(requestsBefore)
+      .filter((r) => r.path.includes(encodeURIComponent(DEFAULT_CHANNEL_ID)) || r.path.includes(DEFAULT_CHANNEL_ID));
     const throttled = reqs.filter((r) => r.status === 429);
     expect(throttled).toHaveLength(2);
     // Retry-After 0.3 s: the retry came no sooner.
@@ -89,15 +98,22 @@ describe('notifications', () => {
     const before = t.connector.updates(DEFAULT_CHANNEL_ID).length;
     // More 429s than the watcher's client retries: the poll fails and the watcher waits.
     t.cutover.emulator!.control.injectFault({ cmdlet: 'Get-MigrationBatch', status: 429, retryAfterSeconds: 0.4, times: 12 });
-    await waitFor(() => (t.logs().match(/Watcher Exchange retry/g)?.length ?? 0) >= 3 ? true : undefined, { timeoutMs: 8000 });
+    await waitFor(() => ((t.logs().match(/Watcher Exchange retry/g)?.length ?? 0) >= 3 ? true : undefined), { timeoutMs: 8000 });
     await waitFor(() => (/watcher poll failed/.test(t.logs()) ? true : undefined), { timeoutMs: 8000 });
-    const status = await waitFor(async () => {
-      const [card] = await t.say('status');
-      return /Last error/.test(card.text) ? card.text : undefined;
-    }, { timeoutMs: 8000 });
+    const status = await waitFor(
+      async () => {
+        const [card] = await t.say('status');
+        return /Last error/.test(card.text) ? card.text : undefined;
+      },
+      { timeoutMs: 8000 },
+    );
     expect(status).toMatch(/Cutover status/);
     expect(status).toMatch(/Exchange is throttling: it asked the watcher to wait 0.4 s/);
-    const lines = t.logs().split('\n').filter((l) => l.includes('Watcher Exchange retry')).map((l) => JSON.parse(l));
+    const lines = t
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('Watcher Exchange retry'))
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ status: 429, delayMs: 400 });
     // Recovers: the next change still reaches the channel.
     await t.cutover.emulator!.control.advance(600);
@@ -140,20 +156,26 @@ describe('notifications', () => {
     // Polls every 5 s, the first at start with nobody subscribed; everything below happens before the next.
     const fresh = await startTestCutover({ WATCHER_INTERVAL_MS: '5000' });
     try {
-      await waitFor(async () => {
-        const [s] = await fresh.say('status');
-        return /Last poll/.test(s.text) && !/Last poll\nnot yet/.test(s.text) ? true : undefined;
-      }, { timeoutMs: 5000 });
+      await waitFor(
+        async () => {
+          const [s] = await fresh.say('status');
+          return /Last poll/.test(s.text) && !/Last poll\nnot yet/.test(s.text) ? true : undefined;
+        },
+        { timeoutMs: 5000 },
+      );
       await fresh.say('subscribe all', { channel: true });
       await fresh.say('endpoint add school imap.contoso.edu');
       const [v] = await fresh.say(`batch new pilot\n${CSV}`);
       await fresh.press(v, /Create batch pilot/);
       await fresh.cutover.emulator!.control.advance(2 * 3600);
       await fresh.cutover.emulator!.control.settle();
-      const all = await waitFor(() => {
-        const got = texts(fresh, DEFAULT_CHANNEL_ID);
-        return got.some((x) => /paulc@contoso.edu failed/.test(x)) ? got : undefined;
-      }, { timeoutMs: 8000 });
+      const all = await waitFor(
+        () => {
+          const got = texts(fresh, DEFAULT_CHANNEL_ID);
+          return got.some((x) => /paulc@contoso.edu failed/.test(x)) ? got : undefined;
+        },
+        { timeoutMs: 8000 },
+      );
       // The watcher first saw the batch already settled: the case this is about.
       expect(all[0]).toMatch(/^Batch pilot\nSyncedWithErrors/);
       expect(all.filter((x) => /Batch pilot synced with errors/.test(x))).toHaveLength(1);
@@ -163,15 +185,23 @@ describe('notifications', () => {
       const [ask] = await fresh.say('batch remove pilot');
       await fresh.press(ask, 'Remove pilot');
       await fresh.cutover.emulator!.control.settle();
-      const removed = await waitFor(() => {
-        const u = fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => x.activityId === card.activityId).map((x) => cardText(x.activity.attachments[0].content));
-        return u.find((x) => /^Batch pilot\nRemoved/.test(x));
-      }, { timeoutMs: 10_000 });
+      const removed = await waitFor(
+        () => {
+          const u = fresh.connector
+            .updates(DEFAULT_CHANNEL_ID)
+            .filter((x) => x.activityId === card.activityId)
+            .map((x) => cardText(x.activity.attachments[0].content));
+          return u.find((x) => /^Batch pilot\nRemoved/.test(x));
+        },
+        { timeoutMs: 10_000 },
+      );
       expect(removed).toMatch(/Mail that reaches the old server from now on is not copied/);
       const sends = fresh.connector.activities(DEFAULT_CHANNEL_ID).length;
       await new Promise((r) => setTimeout(r, 5500));
       expect(fresh.connector.activities(DEFAULT_CHANNEL_ID)).toHaveLength(sends);
-      expect(fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => /^Batch pilot\nRemoved/.test(cardText(x.activity.attachments[0].content)))).toHaveLength(1);
+      expect(fresh.connector.updates(DEFAULT_CHANNEL_ID).filter((x) => /^Batch pilot\nRemoved/.test(cardText(x.activity.attachments[0].content)))).toHaveLength(
+        1,
+      );
     } finally {
       await fresh.close();
     }

@@ -71,7 +71,7 @@ describe('hostile contacts and calendar files, default deadline', () => {
     await files?.close();
   });
 
-  it('answers the 400-byte minutely VTIMEZONE within seconds, naming the rule, while Megan\'s help is answered in under a second', async () => {
+  it("answers the 400-byte minutely VTIMEZONE within seconds, naming the rule, while Megan's help is answered in under a second", async () => {
     expect(served['/trap.ics'].length).toBeLessThan(450);
     const r = await fileWhileHelping(t, files, 'trap.ics');
     expect(Math.max(...r.waits)).toBeLessThan(1000);
@@ -127,7 +127,9 @@ describe('hostile contacts and calendar files, a file over the deadline', () => 
     expect(Math.max(...r.waits)).toBeLessThan(1000);
     const answer: SentCard = r.answer;
     expect(answer.text).toMatch(/busy\.vcf cannot be imported/);
-    expect(answer.text).toMatch(/This file could not be read: reading it took longer than 200 ms, which no contacts or calendar export needs.*Export it again from your mail program, or in parts/);
+    expect(answer.text).toMatch(
+      /This file could not be read: reading it took longer than 200 ms, which no contacts or calendar export needs.*Export it again from your mail program, or in parts/,
+    );
     expect(t.logs()).toMatch(/"outcome":"deadline"/);
     // The next file is read as usual.
     const [after] = await t.sendFile('trap.ics', `${files.base}/trap.ics`, '', { user: ALEX });

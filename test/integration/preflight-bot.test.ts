@@ -11,7 +11,10 @@ const MiB = 1024 * 1024;
 async function finalCard(t: TestCutover, sent: SentCard, done: RegExp): Promise<string> {
   return waitFor(
     () => {
-      const u = t.connector.updates().filter((x) => x.activityId === sent.activityId).pop();
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === sent.activityId)
+        .pop();
       const text = u ? cardText(u.activity.attachments[0].content) : '';
       return done.test(text) ? text : undefined;
     },
@@ -39,7 +42,10 @@ describe('preflight in local mode (demo source)', () => {
     expect(text).toMatch(/annb@contoso.edu\nThe source server rejected the user name or password/);
     expect(text).toMatch(/Site survey photos \(full resolution\) · 40 MB/);
     expect(text).not.toMatch(/not-her-password/);
-    const update = t.connector.updates().filter((x) => x.activityId === progress.activityId).pop()!;
+    const update = t.connector
+      .updates()
+      .filter((x) => x.activityId === progress.activityId)
+      .pop()!;
     const result: SentCard = { activityId: progress.activityId, card: update.activity.attachments[0].content, text };
     const fixed = await t.press(result, /Raise limits for 1 user/);
     expect(fixed.extra[0]?.text ?? fixed.text).toMatch(/danj@contoso.edu: 36 MB → 41 MB/);
@@ -48,13 +54,18 @@ describe('preflight in local mode (demo source)', () => {
   });
 
   it('runs from the validation card and creates the batch without the blocked user', async () => {
-    const [validation] = await t.say('batch new wave1\nEmailAddress,UserName,Password\nkima@contoso.edu,kim.akers,1101980\njeffh@contoso.edu,jeff.hay,wrong-one');
+    const [validation] = await t.say(
+      'batch new wave1\nEmailAddress,UserName,Password\nkima@contoso.edu,kim.akers,1101980\njeffh@contoso.edu,jeff.hay,wrong-one',
+    );
     expect(validation.text).toMatch(/Run preflight/);
     const ran = await t.press(validation, 'Run preflight');
     expect(ran.extra).toHaveLength(1);
     const text = await finalCard(t, ran.extra[0], /Preflight result/);
     expect(text).toMatch(/jeffh@contoso.edu/);
-    const update = t.connector.updates().filter((x) => x.activityId === ran.extra[0].activityId).pop()!;
+    const update = t.connector
+      .updates()
+      .filter((x) => x.activityId === ran.extra[0].activityId)
+      .pop()!;
     const result: SentCard = { activityId: ran.extra[0].activityId, card: update.activity.attachments[0].content, text };
     const created = await t.press(result, /Create wave1 without 1 blocked/);
     expect(created.extra.map((e) => e.text).join('\n') + created.text).toMatch(/Batch wave1/);
@@ -99,8 +110,22 @@ describeWithDovecot()('preflight and migration against a real IMAP server', () =
   beforeAll(async () => {
     dc = await startDovecot({
       users: [
-        { login: 'kim', password: 'kim-Pw,"1', folders: [{ name: 'INBOX', messages: 30, sizes: [38 * MiB] }, { name: 'Projets/Équipe Zürich', messages: 12 }] },
-        { login: 'lee', password: 'lee-pw-2', folders: [{ name: 'INBOX', messages: 15 }, { name: 'Sent', messages: 5 }] },
+        {
+          login: 'kim',
+          password: 'kim-Pw,"1',
+          folders: [
+            { name: 'INBOX', messages: 30, sizes: [38 * MiB] },
+            { name: 'Projets/Équipe Zürich', messages: 12 },
+          ],
+        },
+        {
+          login: 'lee',
+          password: 'lee-pw-2',
+          folders: [
+            { name: 'INBOX', messages: 15 },
+            { name: 'Sent', messages: 5 },
+          ],
+        },
       ],
     });
     t = await startTestCutover();
@@ -124,7 +149,9 @@ describeWithDovecot()('preflight and migration against a real IMAP server', () =
   });
 
   it('the emulator migrates from the real mailboxes: item counts and the skipped large item', async () => {
-    const [validation] = await t.say('batch new real endpoint dovecot\nEmailAddress,UserName,Password\nkima@contoso.edu,kim,"kim-Pw,""1"\nleeg@contoso.edu,lee,lee-pw-2');
+    const [validation] = await t.say(
+      'batch new real endpoint dovecot\nEmailAddress,UserName,Password\nkima@contoso.edu,kim,"kim-Pw,""1"\nleeg@contoso.edu,lee,lee-pw-2',
+    );
     const created = await t.press(validation, /Create batch real/);
     expect(created.text).toMatch(/Batch real/);
     await t.cutover.emulator!.control.advance(3600);

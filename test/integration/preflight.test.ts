@@ -115,11 +115,22 @@ describeWithDovecot()('preflight against Dovecot', () => {
             { name: 'Empty' },
           ],
         },
-        { login: 'bob', password: 'bob-pw', folders: [{ name: 'INBOX', messages: 5 }, { name: 'Sent', messages: 2 }] },
+        {
+          login: 'bob',
+          password: 'bob-pw',
+          folders: [
+            { name: 'INBOX', messages: 5 },
+            { name: 'Sent', messages: 2 },
+          ],
+        },
         {
           login: 'carol@example.test',
           password: CAROL_PW,
-          folders: [{ name: 'INBOX', messages: 8 }, { name: 'Sent Items', messages: 3 }, { name: 'Projects/Q1', messages: 2 }],
+          folders: [
+            { name: 'INBOX', messages: 8 },
+            { name: 'Sent Items', messages: 3 },
+            { name: 'Projects/Q1', messages: 2 },
+          ],
         },
         { login: 'dave', password: 'dave-pw', folders: [{ name: 'INBOX', messages: 3, sizes: [160 * MiB] }] },
       ],
@@ -131,7 +142,8 @@ describeWithDovecot()('preflight against Dovecot', () => {
 
   test('good users, wrong password, master-user logins, oversize items and folder names', async () => {
     const progress: number[] = [];
-    const report = await runPreflight({ scanner: scanMailbox,
+    const report = await runPreflight({
+      scanner: scanMailbox,
       rows: [
         row('alice@contoso.test', 'alice', ALICE_PW),
         row('bob@contoso.test', 'bob', WRONG_PW),
@@ -192,14 +204,18 @@ describeWithDovecot()('preflight against Dovecot', () => {
     // No password anywhere: report JSON, CSV report, failure texts.
     const everything = JSON.stringify(report) + serializePreflightCsv(report).toString('utf8');
     for (const pw of [ALICE_PW, WRONG_PW, CAROL_PW, dc.masterPassword, 'dave-pw']) expect(everything).not.toContain(pw);
-    const csv = serializePreflightCsv(report).toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+    const csv = serializePreflightCsv(report)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
     expect(csv[0]).toBe('Record,EmailAddress,UserName,Status,Problem,Cause,Fix,Folder,Items,SizeBytes,Subject,Sender,Date');
     expect(csv.filter((l) => l.startsWith('LargeItem,'))).toHaveLength(3);
   });
 
   test('server down (closed port) and a port that never answers', async () => {
     const closed = await freePort();
-    const down = await runPreflight({ scanner: scanMailbox,
+    const down = await runPreflight({
+      scanner: scanMailbox,
       rows: [row('alice@contoso.test', 'alice', ALICE_PW)],
       server: { remoteServer: '127.0.0.1', port: closed, security: 'None' },
       limitFor: async () => LIMIT,
@@ -210,7 +226,8 @@ describeWithDovecot()('preflight against Dovecot', () => {
     const silent = await startBadServer('silent');
     try {
       const started = Date.now();
-      const r = await runPreflight({ scanner: scanMailbox,
+      const r = await runPreflight({
+        scanner: scanMailbox,
         rows: [row('alice@contoso.test', 'alice', ALICE_PW), row('bob@contoso.test', 'bob', 'bob-pw')],
         server: { remoteServer: '127.0.0.1', port: silent.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -226,7 +243,8 @@ describeWithDovecot()('preflight against Dovecot', () => {
   test('a server that sends garbage is reported for the user, after a few retries', async () => {
     const bad = await startBadServer('garbage');
     try {
-      const r = await runPreflight({ scanner: scanMailbox,
+      const r = await runPreflight({
+        scanner: scanMailbox,
         rows: [row('alice@contoso.test', 'alice', ALICE_PW)],
         server: { remoteServer: '127.0.0.1', port: bad.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -263,7 +281,11 @@ describeWithDovecot()('preflight against Dovecot', () => {
   test('all three sizing methods agree', async () => {
     const exp = dc.expected.get('alice')!;
     for (const method of ['list-status', 'status', 'fetch'] as const) {
-      const r = await scanMailbox({ host: dc.host, port: dc.imapPort, security: 'None' }, { userName: 'alice', password: ALICE_PW }, { largeItemLimitBytes: LIMIT, forceMethod: method });
+      const r = await scanMailbox(
+        { host: dc.host, port: dc.imapPort, security: 'None' },
+        { userName: 'alice', password: ALICE_PW },
+        { largeItemLimitBytes: LIMIT, forceMethod: method },
+      );
       if (!r.ok) throw new Error(r.failure.cause);
       expect(Object.fromEntries(r.folders.map((f) => [f.name, { itemCount: f.itemCount, sizeBytes: f.sizeBytes }]))).toEqual(foldersOf(exp));
       expect(r.largeItems.map((i) => i.size)).toEqual([38_000_000, LIMIT + 1]);
@@ -280,7 +302,8 @@ describeWithDovecot()('preflight against Dovecot', () => {
         row('carol@contoso.test', `carol@example.test*${dc.masterUser}`, dc.masterPassword),
         row('dave@contoso.test', 'dave', 'dave-pw'),
       ];
-      const r = await runPreflight({ scanner: scanMailbox,
+      const r = await runPreflight({
+        scanner: scanMailbox,
         rows,
         server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' },
         limitFor: async () => LIMIT,
@@ -307,7 +330,15 @@ describeWithDovecot()('preflight against Dovecot', () => {
     const twoRuns = async (gate: () => SourceConnectionGate) => {
       const proxy = await startProxy(dc.imapPort, 0);
       try {
-        const run = () => runPreflight({ scanner: scanMailbox, rows, server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' }, limitFor: async () => LIMIT, maxConcurrent: 2, connections: gate() });
+        const run = () =>
+          runPreflight({
+            scanner: scanMailbox,
+            rows,
+            server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' },
+            limitFor: async () => LIMIT,
+            maxConcurrent: 2,
+            connections: gate(),
+          });
         const reports = await Promise.all([run(), run()]);
         for (const r of reports) expect(r.users.map((u) => u.failure?.kind ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok']);
         return proxy.stats().peak;
@@ -324,7 +355,8 @@ describeWithDovecot()('preflight against Dovecot', () => {
 
   test('cancel: rows not yet scanned come back as Cancelled', async () => {
     const ac = new AbortController();
-    const r = await runPreflight({ scanner: scanMailbox,
+    const r = await runPreflight({
+      scanner: scanMailbox,
       rows: [row('a@x.test', 'alice', ALICE_PW), row('b@x.test', 'bob', 'bob-pw'), row('c@x.test', 'dave', 'dave-pw')],
       server: plain(),
       limitFor: async () => LIMIT,
@@ -370,12 +402,30 @@ describeWithDovecot()('preflight against older and differently laid-out servers'
     [old, fsLayout] = await Promise.all([
       startDovecot({
         hideListStatus: true,
-        users: [{ login: 'erin', password: 'erin-pw', folders: [{ name: 'INBOX', messages: 12, sizes: [LIMIT + 10] }, { name: 'Work/Q2', messages: 4 }] }],
+        users: [
+          {
+            login: 'erin',
+            password: 'erin-pw',
+            folders: [
+              { name: 'INBOX', messages: 12, sizes: [LIMIT + 10] },
+              { name: 'Work/Q2', messages: 4 },
+            ],
+          },
+        ],
       }),
       startDovecot({
         layoutFs: true,
         separator: '.',
-        users: [{ login: 'frank', password: 'frank-pw', folders: [{ name: 'INBOX', messages: 2 }, { name: 'Clients/acme/Invoices', messages: 3 }] }],
+        users: [
+          {
+            login: 'frank',
+            password: 'frank-pw',
+            folders: [
+              { name: 'INBOX', messages: 2 },
+              { name: 'Clients/acme/Invoices', messages: 3 },
+            ],
+          },
+        ],
       }),
     ]);
   }, 60_000);
@@ -385,7 +435,8 @@ describeWithDovecot()('preflight against older and differently laid-out servers'
   });
 
   test('no LIST-STATUS / STATUS=SIZE: falls back to FETCH sizes and still finds the oversize message', async () => {
-    const r = await runPreflight({ scanner: scanMailbox,
+    const r = await runPreflight({
+      scanner: scanMailbox,
       rows: [row('erin@contoso.test', 'erin', 'erin-pw')],
       server: { remoteServer: old.host, port: old.imapPort, security: 'None' },
       limitFor: async () => LIMIT,
@@ -400,7 +451,10 @@ describeWithDovecot()('preflight against older and differently laid-out servers'
   test("'.' separator with LAYOUT=fs: \\Noselect parents skipped, names joined with '/'", async () => {
     const r = await scanMailbox({ host: fsLayout.host, port: fsLayout.imapPort, security: 'None' }, { userName: 'frank', password: 'frank-pw' });
     if (!r.ok) throw new Error(r.failure.cause);
-    expect(r.folders.map((f) => [f.name, f.itemCount]).sort()).toEqual([['Clients/acme/Invoices', 3], ['INBOX', 2]]);
+    expect(r.folders.map((f) => [f.name, f.itemCount]).sort()).toEqual([
+      ['Clients/acme/Invoices', 3],
+      ['INBOX', 2],
+    ]);
     expect(r.folders.find((f) => f.name !== 'INBOX')?.delimiter).toBe('.');
   });
 });

@@ -119,7 +119,9 @@ describe('tenants and channels', () => {
     expect(first.text).toMatch(/I told your IT team/);
     await waitFor(() => (heardCount() === 1 ? true : undefined));
     const second = await t.press({ ...stepCard, card: first.card }, 'I need help', { user: MEGAN });
-    expect(second.text).toMatch(/You asked for help a moment ago, and your IT team was told; someone will get in touch\. If you are still stuck, you can ask again in 10 minutes\./);
+    expect(second.text).toMatch(
+      /You asked for help a moment ago, and your IT team was told; someone will get in touch\. If you are still stuck, you can ask again in 10 minutes\./,
+    );
     const third = await t.press({ ...stepCard, card: second.card }, 'I need help', { user: MEGAN });
     expect(third.text).toMatch(/You asked for help a moment ago/);
     await new Promise((r) => setTimeout(r, 300));

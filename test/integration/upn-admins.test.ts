@@ -42,7 +42,9 @@ describe('admins listed by UPN', () => {
     afterAll(async () => t?.close());
 
     it("reads the sender's UPN from Teams and lets a listed UPN in", async () => {
-      t.connector.setMembers(`a:personal-${PAT.aadObjectId}`, [{ id: PAT.id, name: PAT.name, aadObjectId: PAT.aadObjectId, userPrincipalName: 'Pat.Admin@fabrikam.example' }]);
+      t.connector.setMembers(`a:personal-${PAT.aadObjectId}`, [
+        { id: PAT.id, name: PAT.name, aadObjectId: PAT.aadObjectId, userPrincipalName: 'Pat.Admin@fabrikam.example' },
+      ]);
       const [ok] = await t.say('endpoint list', { user: PAT });
       expect(ok.text).not.toMatch(/That is for Cutover admins/);
       expect(t.connector.requests().some((r) => r.method === 'GET' && decodeURIComponent(r.path).endsWith(`/members/${PAT.id}`))).toBe(true);
@@ -52,7 +54,9 @@ describe('admins listed by UPN', () => {
     });
 
     it('works in a channel too (the team roster)', async () => {
-      t.connector.setMembers('19:team-general@thread.tacv2', [{ id: PAT.id, name: PAT.name, aadObjectId: PAT.aadObjectId, userPrincipalName: 'pat.admin@fabrikam.example' }]);
+      t.connector.setMembers('19:team-general@thread.tacv2', [
+        { id: PAT.id, name: PAT.name, aadObjectId: PAT.aadObjectId, userPrincipalName: 'pat.admin@fabrikam.example' },
+      ]);
       const [ok] = await t.say('endpoint list', { user: { ...PAT, id: '29:user-id-pat' }, channel: true });
       expect(ok.text).not.toMatch(/That is for Cutover admins/);
     });

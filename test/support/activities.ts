@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
  * tests don't hand-write activity JSON. Plain JSON on purpose: no botbuilder types here.
  */
 
- 
 export type Activity = Record<string, any>;
 
 export interface TestUser {
@@ -198,7 +197,7 @@ export function conversationUpdate(o: ConversationUpdateOptions): Activity {
 export interface PostResult {
   status: number;
   /** Parsed JSON (or raw text) of the bot's HTTP answer; undefined when empty. */
-   
+
   body: any;
   /** With expectReplies: the bot's reply activities from the body. */
   replies: Activity[];

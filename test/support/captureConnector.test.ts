@@ -48,11 +48,9 @@ describe('capture connector + activity builders', () => {
     const e = await postActivity(bot.url, cardExecute('check', { n: 1 }, { serviceUrl: connector.serviceUrl }));
     expect(e.status).toBe(200);
     expect(e.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'executed check' });
-    const f = await postActivity(
-      bot.url,
-      fileMessage({ name: 'users.csv', downloadUrl: 'http://127.0.0.1:9/users.csv', serviceUrl: connector.serviceUrl }),
-      { expectReplies: true },
-    );
+    const f = await postActivity(bot.url, fileMessage({ name: 'users.csv', downloadUrl: 'http://127.0.0.1:9/users.csv', serviceUrl: connector.serviceUrl }), {
+      expectReplies: true,
+    });
     expect(f.replies[0].text).toBe('file: users.csv http://127.0.0.1:9/users.csv');
   });
 

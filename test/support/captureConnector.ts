@@ -10,7 +10,7 @@ import { waitFor } from './ports';
  */
 
 // Plain JSON shapes on purpose: no botbuilder types outside src/teams/.
- 
+
 export type Json = any;
 
 export type CapturedKind = 'send' | 'reply' | 'update' | 'delete';
@@ -169,10 +169,7 @@ export async function startCaptureConnector(options: CaptureConnectorOptions = {
       }
     }
     const rule = rules.find(
-      (r) =>
-        r.remaining > 0 &&
-        (r.conversationId === undefined || r.conversationId === conversationId) &&
-        (r.method === undefined || r.method === method),
+      (r) => r.remaining > 0 && (r.conversationId === undefined || r.conversationId === conversationId) && (r.method === undefined || r.method === method),
     );
     if (!rule) return false;
     rule.remaining -= 1;
@@ -191,7 +188,10 @@ export async function startCaptureConnector(options: CaptureConnectorOptions = {
   function handle(method: string, url: string, raw: string, res: http.ServerResponse) {
     // Tolerate `${serviceUrl}/v3/...` double slashes from callers that join by hand.
     const path = url.split('?')[0].replace(/\/{2,}/g, '/');
-    const seg = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const seg = path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     let body: Json = undefined;
     if (raw) {
       try {
@@ -309,17 +309,18 @@ export async function startCaptureConnector(options: CaptureConnectorOptions = {
   const of = (kinds: CapturedKind[], conversationId?: string, type?: string) =>
     captured.filter(
       (c) =>
-        kinds.includes(c.kind) &&
-        (conversationId === undefined || c.conversationId === conversationId) &&
-        (type === undefined || c.activity?.type === type),
+        kinds.includes(c.kind) && (conversationId === undefined || c.conversationId === conversationId) && (type === undefined || c.activity?.type === type),
     );
 
   const waitKinds = async (kinds: CapturedKind[], n: number, o: WaitOptions = {}) => {
     try {
-      return await waitFor(() => {
-        const list = of(kinds, o.conversationId, o.type);
-        return list.length >= n ? list : undefined;
-      }, { timeoutMs: o.timeoutMs ?? 5000, intervalMs: 10 });
+      return await waitFor(
+        () => {
+          const list = of(kinds, o.conversationId, o.type);
+          return list.length >= n ? list : undefined;
+        },
+        { timeoutMs: o.timeoutMs ?? 5000, intervalMs: 10 },
+      );
     } catch {
       const got = of(kinds, o.conversationId, o.type);
       const texts = got.map((c) => JSON.stringify(c.activity?.text ?? c.activity?.type ?? null)).join(', ');

@@ -178,7 +178,11 @@ export async function postInChannel(page: Page, mention: string, text: string, t
   await page.locator(COMPOSE_BOX).first().click();
   await page.keyboard.type(`@${mention}`);
   // The item's accessible name repeats the name (avatar label + text): match its text.
-  const pick = page.locator('#typeahead-menu').getByRole('menuitem').filter({ has: page.getByText(mention, { exact: true }) }).first();
+  const pick = page
+    .locator('#typeahead-menu')
+    .getByRole('menuitem')
+    .filter({ has: page.getByText(mention, { exact: true }) })
+    .first();
   await pick.waitFor({ state: 'visible', timeout: timeoutMs });
   await pick.click();
   await page.keyboard.type(` ${text}`);
@@ -191,7 +195,10 @@ export async function postInChannel(page: Page, mention: string, text: string, t
  * name (the bot's proactive posts are roots by the bot).
  */
 export function channelThreads(page: Page, author?: string): Locator {
-  const threads = page.locator('[role="group"].fui-Card').filter({ has: page.locator('.fui-CardHeader') }).filter({ hasNot: page.getByRole('button', POST_BUTTON) });
+  const threads = page
+    .locator('[role="group"].fui-Card')
+    .filter({ has: page.locator('.fui-CardHeader') })
+    .filter({ hasNot: page.getByRole('button', POST_BUTTON) });
   return author ? threads.filter({ has: page.locator(`.fui-CardHeader [role="img"][aria-label="${author.replace(/"/g, '\\"')}"]`) }) : threads;
 }
 

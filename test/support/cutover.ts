@@ -52,7 +52,12 @@ export interface TestCutover {
   say(text: string, o?: Partial<ActivityOptions> & { channel?: boolean }): Promise<SentCard[]>;
   sendFile(name: string, downloadUrl: string, text: string, o?: Partial<ActivityOptions>): Promise<SentCard[]>;
   /** Clicks a card button; `inputs` are what the person typed into the card's input fields. */
-  press(on: SentCard, title: RegExp | string, o?: Partial<ActivityOptions>, inputs?: Record<string, string>): Promise<{ card: Card; text: string; extra: SentCard[] }>;
+  press(
+    on: SentCard,
+    title: RegExp | string,
+    o?: Partial<ActivityOptions>,
+    inputs?: Record<string, string>,
+  ): Promise<{ card: Card; text: string; extra: SentCard[] }>;
   close(): Promise<void>;
 }
 

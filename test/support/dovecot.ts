@@ -31,8 +31,7 @@ export function dovecotAvailable(): boolean {
  */
 export function describeWithDovecot(): jest.Describe {
   if (dovecotAvailable()) return describe;
-  const msg =
-    'Dovecot is not installed: the IMAP preflight integration tests need it. Install with `apt-get install -y dovecot-imapd`.';
+  const msg = 'Dovecot is not installed: the IMAP preflight integration tests need it. Install with `apt-get install -y dovecot-imapd`.';
   if (process.env.CI === 'true') {
     // A describe whose single test fails with the reason.
     return ((name: string) =>
@@ -195,8 +194,23 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotIn
   for (const sub of ['run', 'state', 'mail']) fs.mkdirSync(path.join(dir, sub));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
     { stdio: 'ignore' },
   );
   fs.writeFileSync(path.join(dir, 'master.passwd'), `${MASTER_USER}:{PLAIN}${MASTER_PASSWORD}\n`);

@@ -162,7 +162,9 @@ export function botMessages(pg: Playground): BotMessage[] {
         update: Boolean(body.id),
         card,
         status: e.response?.statusCode,
-        text: [body.text ?? '', attachment?.content ? cardText(withoutCharts(attachment.content) as Parameters<typeof cardText>[0]) : ''].filter(Boolean).join('\n'),
+        text: [body.text ?? '', attachment?.content ? cardText(withoutCharts(attachment.content) as Parameters<typeof cardText>[0]) : '']
+          .filter(Boolean)
+          .join('\n'),
       };
     });
 }

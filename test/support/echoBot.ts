@@ -1,12 +1,5 @@
 import restify from 'restify';
-import {
-  ActivityTypes,
-  CardFactory,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  MessageFactory,
-  TurnContext,
-} from 'botbuilder';
+import { ActivityTypes, CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory, TurnContext } from 'botbuilder';
 import { AddressInfo } from 'node:net';
 
 /**
@@ -21,7 +14,7 @@ export interface EchoBot {
   url: string;
   port: number;
   /** Every activity the bot received, in order. */
-   
+
   received: any[];
   close(): Promise<void>;
 }
@@ -34,7 +27,7 @@ export async function startEchoBot(): Promise<EchoBot> {
     MicrosoftAppTenantId: '',
   });
   const adapter = new CloudAdapter(auth);
-   
+
   const received: any[] = [];
 
   const logic = async (ctx: TurnContext) => {

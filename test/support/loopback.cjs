@@ -14,7 +14,15 @@ net.Server.prototype.listen = function patchedListen(...args) {
     args.splice(1, 0, HOST);
   } else if (first === undefined || typeof first === 'function') {
     args.unshift(0, HOST);
-  } else if (first && typeof first === 'object' && !Array.isArray(first) && first.path === undefined && first.fd === undefined && !first._handle && !first.handle) {
+  } else if (
+    first &&
+    typeof first === 'object' &&
+    !Array.isArray(first) &&
+    first.path === undefined &&
+    first.fd === undefined &&
+    !first._handle &&
+    !first.handle
+  ) {
     if (first.host === undefined) args[0] = { ...first, host: HOST };
   }
   return listen.apply(this, args);

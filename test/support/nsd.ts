@@ -25,7 +25,12 @@ export function describeWithNsd(): jest.Describe {
   if (nsdAvailable()) return describe;
   const msg = 'NSD is not installed: apt-get install -y --no-install-recommends nsd';
   if (process.env.CI === 'true') {
-    return ((name: string) => describe(name, () => test('nsd is installed', () => { throw new Error(msg); }))) as unknown as jest.Describe;
+    return ((name: string) =>
+      describe(name, () =>
+        test('nsd is installed', () => {
+          throw new Error(msg);
+        }),
+      )) as unknown as jest.Describe;
   }
   console.warn(`\n!!!!!!!! SKIPPED: ${msg} !!!!!!!!\n`);
   return describe.skip;
@@ -84,13 +89,20 @@ export async function startNsd(zones: Record<string, string[]>): Promise<NsdInst
 remote-control:
   control-enable: yes
   control-interface: ${dir}/nsd.ctl
-${Object.keys(zones).map((z) => `zone:\n  name: "${z}"\n  zonefile: "${z}.zone"\n`).join('')}`,
+${Object.keys(zones)
+  .map((z) => `zone:\n  name: "${z}"\n  zonefile: "${z}.zone"\n`)
+  .join('')}`,
   );
   const child: ChildProcess = spawn(bin, ['-d', '-c', conf], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d.toString()));
   let exited = false;
-  const exit = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  const exit = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const client = new DNS({ nameServers: ['127.0.0.1'], port, timeout: 300 });
   const serialOf = async (zone: string): Promise<number | null> => {
     try {
@@ -104,8 +116,14 @@ ${Object.keys(zones).map((z) => `zone:\n  name: "${z}"\n  zonefile: "${z}.zone"\
   const deadline = Date.now() + 10_000;
   while ((await serialOf(first)) !== serials.get(first)) {
     if (exited || Date.now() > deadline) {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      throw new Error(`nsd did not answer on 127.0.0.1:${port}: ${stderr.trim()} ${fs.existsSync(`${dir}/nsd.log`) ? fs.readFileSync(`${dir}/nsd.log`, 'utf8').slice(-500) : ''}`);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      throw new Error(
+        `nsd did not answer on 127.0.0.1:${port}: ${stderr.trim()} ${fs.existsSync(`${dir}/nsd.log`) ? fs.readFileSync(`${dir}/nsd.log`, 'utf8').slice(-500) : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -123,8 +141,18 @@ ${Object.keys(zones).map((z) => `zone:\n  name: "${z}"\n  zonefile: "${z}.zone"\
     },
     async stop() {
       if (!exited && child.pid) {
-        try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-        const t = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 3000);
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const t = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 3000);
         await exit;
         clearTimeout(t);
       }

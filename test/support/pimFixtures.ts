@@ -7,7 +7,10 @@ const CRLF = '\r\n';
 /** Outlook for Windows "Save as vCard": 2.1, quoted-printable, Windows-1252, bare TYPE params, base64 photo. */
 export function outlookVcf21(photoBytes = 2048): Buffer {
   const photo = Buffer.alloc(photoBytes, 7).toString('base64');
-  const folded = photo.match(/.{1,76}/g)!.map((l) => ` ${l}`).join(CRLF);
+  const folded = photo
+    .match(/.{1,76}/g)!
+    .map((l) => ` ${l}`)
+    .join(CRLF);
   const head = [
     'BEGIN:VCARD',
     'VERSION:2.1',
@@ -106,7 +109,15 @@ export function thunderbirdVcf40(): Buffer {
 export function manyContactsVcf(n: number, prefix = 'Person'): Buffer {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
-    out.push('BEGIN:VCARD', 'VERSION:3.0', `FN:${prefix} ${i}`, `N:${prefix};${i};;;`, `EMAIL;TYPE=INTERNET:${prefix.toLowerCase()}${i}@example.org`, `TEL;TYPE=WORK:+1 555 ${String(i).padStart(7, '0')}`, 'END:VCARD');
+    out.push(
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      `FN:${prefix} ${i}`,
+      `N:${prefix};${i};;;`,
+      `EMAIL;TYPE=INTERNET:${prefix.toLowerCase()}${i}@example.org`,
+      `TEL;TYPE=WORK:+1 555 ${String(i).padStart(7, '0')}`,
+      'END:VCARD',
+    );
   }
   return Buffer.from(out.join(CRLF) + CRLF, 'utf8');
 }
@@ -227,7 +238,7 @@ export function appleIcs(): Buffer {
       'UID:apple-birthday-1',
       'DTSTART;VALUE=DATE:19900214',
       'RRULE:FREQ=YEARLY',
-      'SUMMARY:Zoë\'s birthday',
+      "SUMMARY:Zoë's birthday",
       'END:VEVENT',
       'END:VCALENDAR',
       '',
@@ -276,7 +287,15 @@ export function manyEventsIcs(n: number): Buffer {
   for (let i = 0; i < n; i++) {
     const day = new Date(Date.UTC(2025, 0, 1) + i * 86_400_000);
     const d = day.toISOString().slice(0, 10).replace(/-/g, '');
-    out.push('BEGIN:VEVENT', `UID:bench-${i}@example.org`, `DTSTART;TZID=Europe/London:${d}T090000`, `DTEND;TZID=Europe/London:${d}T100000`, `SUMMARY:Event ${i}`, ...(i % 10 === 0 ? ['RRULE:FREQ=WEEKLY;COUNT=10'] : []), 'END:VEVENT');
+    out.push(
+      'BEGIN:VEVENT',
+      `UID:bench-${i}@example.org`,
+      `DTSTART;TZID=Europe/London:${d}T090000`,
+      `DTEND;TZID=Europe/London:${d}T100000`,
+      `SUMMARY:Event ${i}`,
+      ...(i % 10 === 0 ? ['RRULE:FREQ=WEEKLY;COUNT=10'] : []),
+      'END:VEVENT',
+    );
   }
   out.push('END:VCALENDAR', '');
   return Buffer.from(out.join(CRLF), 'utf8');

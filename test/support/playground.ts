@@ -13,7 +13,6 @@ import { freePort } from './ports';
  * setting from the developer's shell cleared so runs are reproducible.
  */
 
- 
 export type Json = any;
 
 export interface PlaygroundLogEntry {

@@ -12,19 +12,25 @@ describe('ports', () => {
 
   it('waitFor resolves with the first truthy value, retrying through throws', async () => {
     let calls = 0;
-    const value = await waitFor(() => {
-      calls += 1;
-      if (calls === 1) throw new Error('not yet');
-      return calls >= 3 ? { calls } : undefined;
-    }, { intervalMs: 1 });
+    const value = await waitFor(
+      () => {
+        calls += 1;
+        if (calls === 1) throw new Error('not yet');
+        return calls >= 3 ? { calls } : undefined;
+      },
+      { intervalMs: 1 },
+    );
     expect(value).toEqual({ calls: 3 });
   });
 
   it('waitFor times out naming what it waited for and the last error', async () => {
     await expect(
-      waitFor(() => {
-        throw new Error('connection refused');
-      }, { timeoutMs: 50, intervalMs: 5, description: 'the bot' }),
+      waitFor(
+        () => {
+          throw new Error('connection refused');
+        },
+        { timeoutMs: 50, intervalMs: 5, description: 'the bot' },
+      ),
     ).rejects.toThrow(/timed out after 50 ms for the bot; last error: connection refused/);
   });
 });

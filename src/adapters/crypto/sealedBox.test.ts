@@ -77,9 +77,7 @@ describe('sealedBox', () => {
       const file = path.join(dir, 'cutover.key');
       loadOrCreateKeyFile(file);
       fs.chmodSync(file, 0o644);
-      expect(() => loadOrCreateKeyFile(file)).toThrow(
-        `Encryption key file ${file} is readable by group or others (mode 0644); run: chmod 600 ${file}`,
-      );
+      expect(() => loadOrCreateKeyFile(file)).toThrow(`Encryption key file ${file} is readable by group or others (mode 0644); run: chmod 600 ${file}`);
     });
 
     it('refuses a damaged key file instead of silently making a new key', () => {

@@ -20,9 +20,7 @@ export function parseKey(base64: string): Buffer {
   }
   const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new Error(
-      `${KEY_SETTING} decodes to ${key.length} bytes; it must be exactly ${KEY_BYTES} random bytes in base64 (${hint}).`,
-    );
+    throw new Error(`${KEY_SETTING} decodes to ${key.length} bytes; it must be exactly ${KEY_BYTES} random bytes in base64 (${hint}).`);
   }
   return key;
 }
@@ -61,17 +59,12 @@ function readKeyFile(file: string): Buffer {
   if (!stat.isFile()) throw new Error(`Encryption key file ${file} is not a regular file.`);
   if ((stat.mode & 0o077) !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new Error(
-      `Encryption key file ${file} is readable by group or others (mode ${mode}); run: chmod 600 ${file}`,
-    );
+    throw new Error(`Encryption key file ${file} is readable by group or others (mode ${mode}); run: chmod 600 ${file}`);
   }
   const content = fs.readFileSync(file, 'utf8').trim();
   try {
     return parseKey(content);
   } catch {
-    throw new Error(
-      `Encryption key file ${file} does not hold ${KEY_BYTES} bytes in base64; restore it from backup (sealed data cannot be read without it).`,
-    );
+    throw new Error(`Encryption key file ${file} does not hold ${KEY_BYTES} bytes in base64; restore it from backup (sealed data cannot be read without it).`);
   }
 }
-

@@ -21,16 +21,7 @@ import {
 import { serializeMigrationCsv, type MigrationCsvRow } from '../../domain/csv/migrationCsv';
 import { ExchangeError, IncompleteListError, type ExchangeAdmin, type MailboxPermission, type ServicePrincipal } from '../../ports/exchange';
 import type { InvokeCommandClient, InvokeOptions } from './invokeCommandClient';
-import {
-  dateField,
-  field,
-  parseByteSize,
-  parseEnum,
-  parseNumber,
-  parseString,
-  parseStringArray,
-  type WireRow,
-} from './wire';
+import { dateField, field, parseByteSize, parseEnum, parseNumber, parseString, parseStringArray, type WireRow } from './wire';
 
 /** The slice of InvokeCommandClient the adapter needs (kept narrow so callers can wrap it, e.g. to log). */
 export type CmdletInvoker = Pick<InvokeCommandClient, 'invoke'>;
@@ -50,14 +41,7 @@ const STATUSES_BY_SUMMARY: Partial<Record<MigrationUserStatusSummary, readonly M
   Stopped: ['Stopped', 'IncrementalStopped'],
 };
 
-const USER_STATUS_SUMMARIES: readonly MigrationUserStatusSummary[] = [
-  'Active',
-  'Synced',
-  'Completed',
-  'Failed',
-  'Stopped',
-  'None',
-];
+const USER_STATUS_SUMMARIES: readonly MigrationUserStatusSummary[] = ['Active', 'Synced', 'Completed', 'Failed', 'Stopped', 'None'];
 
 // Wire-row readers. Field names are the cmdlet's PascalCase properties.
 const s = (row: WireRow, name: string): string | null => parseString(field(row, name));
@@ -76,7 +60,7 @@ function bytes(row: WireRow, name: string): number {
 /** Enum by canonical spelling; an unknown value is kept verbatim rather than lost. */
 function enumOf<T extends string>(row: WireRow, name: string, allowed: readonly T[], fallback: T): T {
   const raw = field(row, name);
-  return parseEnum(raw, allowed) ?? ((parseString(raw) as T | null) ?? fallback);
+  return parseEnum(raw, allowed) ?? (parseString(raw) as T | null) ?? fallback;
 }
 
 export function toMigrationEndpoint(row: WireRow): MigrationEndpoint {
@@ -212,8 +196,7 @@ export function toSyncRequestStatistics(row: WireRow): SyncRequestStatistics {
     itemsTransferred: n(row, 'ItemsTransferred'),
     bytesTransferred: typeof transferred === 'number' ? transferred : null,
     lastUpdateTimestamp: lastUpdate,
-    lastSyncedTimestamp:
-      lastUpdate && /^synced$/i.test(status) && !(failedAt && failedAt.getTime() >= lastUpdate.getTime()) ? lastUpdate : null,
+    lastSyncedTimestamp: lastUpdate && /^synced$/i.test(status) && !(failedAt && failedAt.getTime() >= lastUpdate.getTime()) ? lastUpdate : null,
     dataConsistencyScore: s(row, 'DataConsistencyScore') || null,
     failureType: s(row, 'FailureType') || null,
     message: s(row, 'Message') || null,
@@ -257,12 +240,7 @@ export class ExchangeAdminRest implements ExchangeAdmin {
   constructor(private readonly client: CmdletInvoker) {}
 
   /** A single-object Get: null when Exchange says not found or returns no row. */
-  private async getOne<T>(
-    cmdlet: string,
-    parameters: Record<string, unknown>,
-    map: (row: WireRow) => T,
-    options?: InvokeOptions,
-  ): Promise<T | null> {
+  private async getOne<T>(cmdlet: string, parameters: Record<string, unknown>, map: (row: WireRow) => T, options?: InvokeOptions): Promise<T | null> {
     // Never send an empty Identity: Exchange would return every object.
     const identity = parameters.Identity;
     if (typeof identity === 'string' && identity.trim() === '') return null;
@@ -535,7 +513,24 @@ export class ExchangeAdminRest implements ExchangeAdmin {
   async getMailboxes(): Promise<Mailbox[]> {
     // Only what the CSV check needs: a big tenant's full rows are heavy.
     try {
-      const rows = await this.client.invoke('Get-Mailbox', { RecipientTypeDetails: 'UserMailbox' }, { ...UNLIMITED, select: ['Identity', 'DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'Guid', 'RecipientTypeDetails', 'MaxReceiveSize', 'MaxSendSize', 'EmailAddresses'] });
+      const rows = await this.client.invoke(
+        'Get-Mailbox',
+        { RecipientTypeDetails: 'UserMailbox' },
+        {
+          ...UNLIMITED,
+          select: [
+            'Identity',
+            'DisplayName',
+            'PrimarySmtpAddress',
+            'UserPrincipalName',
+            'Guid',
+            'RecipientTypeDetails',
+            'MaxReceiveSize',
+            'MaxSendSize',
+            'EmailAddresses',
+          ],
+        },
+      );
       return rows.map(toMailbox);
     } catch (e) {
       // Part of the tenant (Exchange refused the next page): the mailboxes read, as mailboxes.
@@ -546,10 +541,7 @@ export class ExchangeAdminRest implements ExchangeAdmin {
     }
   }
 
-  async setMailboxSizeLimits(
-    identity: string,
-    limits: { maxReceiveSize?: number; maxSendSize?: number },
-  ): Promise<void> {
+  async setMailboxSizeLimits(identity: string, limits: { maxReceiveSize?: number; maxSendSize?: number }): Promise<void> {
     const parameters: Record<string, unknown> = { Identity: identity };
     if (limits.maxReceiveSize !== undefined) parameters.MaxReceiveSize = formatByteSize(limits.maxReceiveSize);
     if (limits.maxSendSize !== undefined) parameters.MaxSendSize = formatByteSize(limits.maxSendSize);
@@ -573,7 +565,13 @@ export class ExchangeAdminRest implements ExchangeAdmin {
 
   async addMailboxFullAccess(mailbox: string, user: string): Promise<void> {
     this.requireIdentity('Add-MailboxPermission', mailbox);
-    await this.client.invoke('Add-MailboxPermission', { Identity: mailbox, User: user, AccessRights: ['FullAccess'], InheritanceType: 'All', AutoMapping: false });
+    await this.client.invoke('Add-MailboxPermission', {
+      Identity: mailbox,
+      User: user,
+      AccessRights: ['FullAccess'],
+      InheritanceType: 'All',
+      AutoMapping: false,
+    });
   }
 
   async getMailboxPermissions(mailbox: string, user?: string): Promise<MailboxPermission[]> {

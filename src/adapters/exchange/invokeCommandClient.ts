@@ -54,18 +54,11 @@ export interface InvokeOptions {
 
 /** ConfirmImpact=High: the module would prompt; REST needs Confirm:false to act (§1.3). */
 const CONFIRM_HIGH = new Set(
-  [
-    'Remove-MigrationBatch',
-    'Stop-MigrationBatch',
-    'Remove-MigrationUser',
-    'Complete-MigrationBatch',
-    'Remove-MigrationEndpoint',
-  ].map((c) => c.toLowerCase()),
+  ['Remove-MigrationBatch', 'Stop-MigrationBatch', 'Remove-MigrationUser', 'Complete-MigrationBatch', 'Remove-MigrationEndpoint'].map((c) => c.toLowerCase()),
 );
 
 /** Exchange's transient failures the module and ExoHelper retry (§1.5). */
-const TRANSIENT_TEXT =
-  /DCOverloadedException|ServerInMMException|StorageTransientException|maximum number of concurrent requests per tenant/i;
+const TRANSIENT_TEXT = /DCOverloadedException|ServerInMMException|StorageTransientException|maximum number of concurrent requests per tenant/i;
 
 const MORE_RESULTS = /more results available|ResultSize/i;
 
@@ -168,9 +161,7 @@ function notFoundText(cmdlet: string, exchangeText: string | null): string {
     /migration batch "([^"]+)" can't be found/.exec(exchangeText ?? '')?.[1] ??
     null;
   const noun = objectNoun(cmdlet);
-  return quoted
-    ? `Not found: Exchange Online has no ${noun} '${quoted}'.`
-    : `Not found: Exchange Online has no such ${noun} (${cmdlet}).`;
+  return quoted ? `Not found: Exchange Online has no ${noun} '${quoted}'.` : `Not found: Exchange Online has no such ${noun} (${cmdlet}).`;
 }
 
 /** The fix for a 403, shown to the admin as is. */
@@ -227,8 +218,7 @@ export function parseErrorBody(
     const chosen = detail ?? (generic ? null : innerMessage) ?? str(err.message) ?? `${cmdlet} failed (${status})`;
     const parts = splitDetail(chosen);
     const exceptionType = parts.exceptionType ?? (detail ? null : generic ? null : innerType);
-    const isNotFound =
-      status === 404 || code === 'NotFound' || /ManagementObjectNotFoundException/.test(exceptionType ?? '');
+    const isNotFound = status === 404 || code === 'NotFound' || /ManagementObjectNotFoundException/.test(exceptionType ?? '');
     // innererror.type is the OData wrapper (ODataServiceException), never the cause.
     return {
       code,
@@ -269,7 +259,6 @@ export function parseErrorBody(
   };
 }
 
-
 interface Page {
   value: Record<string, unknown>[];
   nextLink: string | null;
@@ -294,8 +283,7 @@ export class InvokeCommandClient {
     this.fetchFn = options.fetch ?? ((url, init) => fetch(url, init));
     this.maxRetries = options.maxRetries ?? 5;
     this.sleep = options.sleep ?? defaultSleep;
-    this.anchorMailbox =
-      options.anchorMailbox ?? `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${options.tenantId}`;
+    this.anchorMailbox = options.anchorMailbox ?? `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${options.tenantId}`;
     this.baseDelayMs = options.baseDelayMs ?? 2000;
     this.maxDelayMs = options.maxDelayMs ?? 120_000;
     this.timeoutMs = options.timeoutMs ?? 960_000;
@@ -303,11 +291,7 @@ export class InvokeCommandClient {
   }
 
   /** Run one cmdlet; resolves every row across pages, or throws ExchangeError. */
-  async invoke(
-    cmdletName: string,
-    parameters: Record<string, unknown> = {},
-    options: InvokeOptions = {},
-  ): Promise<Record<string, unknown>[]> {
+  async invoke(cmdletName: string, parameters: Record<string, unknown> = {}, options: InvokeOptions = {}): Promise<Record<string, unknown>[]> {
     const params = { ...parameters };
     if (options.resultSize !== undefined) params.ResultSize = options.resultSize;
     const secrets = secretTexts(options.secrets);
@@ -381,14 +365,7 @@ export class InvokeCommandClient {
     return rows;
   }
 
-  private async post(
-    cmdlet: string,
-    url: string,
-    body: string,
-    baseHeaders: Record<string, string>,
-    secrets: string[],
-    continuation: boolean,
-  ): Promise<Page> {
+  private async post(cmdlet: string, url: string, body: string, baseHeaders: Record<string, string>, secrets: string[], continuation: boolean): Promise<Page> {
     let refreshed = false;
     let forceRefresh = false;
     for (let attempt = 1; ; attempt++) {
@@ -440,12 +417,7 @@ export class InvokeCommandClient {
         this.options.onRetry?.({ cmdlet, attempt, status: 401, reason: 'token rejected; refreshing', delayMs: 0 });
         continue;
       }
-      const transient =
-        res.status === 429 ||
-        res.status === 503 ||
-        res.status === 504 ||
-        res.status === 408 ||
-        TRANSIENT_TEXT.test(text ?? '');
+      const transient = res.status === 429 || res.status === 503 || res.status === 504 || res.status === 408 || TRANSIENT_TEXT.test(text ?? '');
       if (transient && attempt <= this.maxRetries) {
         const hinted = res.status === 429 ? retryAfterMs(res.headers.get('retry-after'), Date.now()) : null;
         const delay = hinted !== null ? Math.min(hinted, this.maxDelayMs) : this.backoff(attempt);
@@ -454,14 +426,7 @@ export class InvokeCommandClient {
         continue;
       }
       const parsed = parseErrorBody(res.status, res.statusText, text, cmdlet, res.headers);
-      throw new ExchangeError(
-        redact(parsed.message, secrets),
-        cmdlet,
-        res.status,
-        parsed.code,
-        parsed.errorId,
-        parsed.exceptionType,
-      );
+      throw new ExchangeError(redact(parsed.message, secrets), cmdlet, res.status, parsed.code, parsed.errorId, parsed.exceptionType);
     }
   }
 

@@ -27,7 +27,11 @@ beforeAll(async () => {
             tenant_discovery_endpoint: `${AUTHORITY}/${TENANT}/v2.0/.well-known/openid-configuration`,
             'api-version': '1.1',
             metadata: [
-              { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'login.windows.net'] },
+              {
+                preferred_network: 'login.microsoftonline.com',
+                preferred_cache: 'login.windows.net',
+                aliases: ['login.microsoftonline.com', 'login.windows.net'],
+              },
             ],
           }),
         );
@@ -44,9 +48,7 @@ beforeAll(async () => {
       } else if (url.pathname.endsWith('/oauth2/v2.0/token')) {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
         tokenRequests.push(form);
-        res.end(
-          JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: `at-${tokenRequests.length}` }),
-        );
+        res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: `at-${tokenRequests.length}` }));
       } else {
         res.statusCode = 404;
         res.end('{}');

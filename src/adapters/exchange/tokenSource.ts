@@ -34,9 +34,7 @@ export function scopeFor(baseUrl: string, fallback: string): string {
   return `${url.origin}/.default`;
 }
 
-export type AppCredential =
-  | { clientSecret: string }
-  | { certificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
+export type AppCredential = { clientSecret: string } | { certificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
 
 export interface MsalTokenSourceOptions {
   tenantId: string;

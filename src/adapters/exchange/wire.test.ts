@@ -1,14 +1,4 @@
-import {
-  dateField,
-  parseBoolean,
-  parseByteSize,
-  parseDate,
-  parseEnum,
-  parseNumber,
-  parseStringArray,
-  parseTimeSpan,
-  parseUnlimited,
-} from './wire';
+import { dateField, parseBoolean, parseByteSize, parseDate, parseEnum, parseNumber, parseStringArray, parseTimeSpan, parseUnlimited } from './wire';
 
 describe('wire values (reference §1.4)', () => {
   it('parses DateTime strings with 7 fractional digits, +00:00 or Z, and null', () => {

@@ -134,8 +134,7 @@ export function parseTimeSpan(value: unknown): number | null {
   if (typeof value !== 'string') return parseNumber(value);
   const m = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(value.trim());
   if (!m) return null;
-  const seconds =
-    Number(m[2] ?? 0) * 86400 + Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5]) + Number(`0.${m[6] ?? '0'}`);
+  const seconds = Number(m[2] ?? 0) * 86400 + Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5]) + Number(`0.${m[6] ?? '0'}`);
   return m[1] ? -seconds : seconds;
 }
 

@@ -106,7 +106,12 @@ describe('GraphClient against the Graph emulator', () => {
   it('caps a long Retry-After at maxRetryAfterMs and reports each retry', async () => {
     emu.control.injectFault({ match: '/users/', where: 'http', status: 429, retryAfterSeconds: 30, times: 1 });
     const retries: { status: number; waitMs: number; attempt: number; what: string }[] = [];
-    const capped = new GraphClient({ baseUrl: emu.baseUrl, tokenSource: new StaticTokenSource(emu.accessToken), maxRetryAfterMs: 100, onRetry: (e) => retries.push(e) });
+    const capped = new GraphClient({
+      baseUrl: emu.baseUrl,
+      tokenSource: new StaticTokenSource(emu.accessToken),
+      maxRetryAfterMs: 100,
+      onRetry: (e) => retries.push(e),
+    });
     const t0 = Date.now();
     expect(await capped.getUser(alex)).not.toBeNull();
     expect(Date.now() - t0).toBeLessThan(5_000);

@@ -128,7 +128,8 @@ describe('local mode: plain http to exact loopback only', () => {
         for (let i = 0; i < 10; i++) res.write(Buffer.alloc(300, 'a'));
         return void res.end();
       }
-      (res.writeHead(404), res.end());
+      res.writeHead(404);
+      res.end();
     });
   });
   afterAll(async () => {
@@ -255,7 +256,8 @@ describe('https end to end (a test certificate for contoso.sharepoint.com on loo
         if (req.url === '/to-evil') return void (res.writeHead(302, { location: `https://evil.example:${other.port}/users.csv` }), res.end());
         if (req.url === '/to-rebound') return void (res.writeHead(302, { location: `https://rebound.sharepoint.com:${other.port}/users.csv` }), res.end());
         if (req.url === '/to-http') return void (res.writeHead(302, { location: `http://127.0.0.1:${site.port}/users.csv` }), res.end());
-        (res.writeHead(404), res.end());
+        res.writeHead(404);
+        res.end();
       },
       tls,
     );

@@ -21,13 +21,25 @@ const SHAPES: Record<SourceFailureKind, ErrorShape> = {
 export function scannerFromDirectory(directory: SourceMailboxDirectory): MailboxScanner {
   return async (endpoint, login, options = {}) => {
     const started = Date.now();
-    const server = { remoteServer: endpoint.host, port: endpoint.port, security: endpoint.security, acceptUntrustedCertificates: endpoint.acceptUntrustedCertificates };
-    const r = await directory.open(server, { userName: login.userName, password: login.password }, {
-      largeItemLimitBytes: options.largeItemLimitBytes ?? Number.MAX_SAFE_INTEGER,
-      excludeFolders: options.excludeFolders,
-    });
+    const server = {
+      remoteServer: endpoint.host,
+      port: endpoint.port,
+      security: endpoint.security,
+      acceptUntrustedCertificates: endpoint.acceptUntrustedCertificates,
+    };
+    const r = await directory.open(
+      server,
+      { userName: login.userName, password: login.password },
+      {
+        largeItemLimitBytes: options.largeItemLimitBytes ?? Number.MAX_SAFE_INTEGER,
+        excludeFolders: options.excludeFolders,
+      },
+    );
     if (!r.ok) {
-      const failure = classifyFailure({ ...SHAPES[r.failure], message: r.detail }, { host: endpoint.host, port: endpoint.port, security: endpoint.security, userName: login.userName });
+      const failure = classifyFailure(
+        { ...SHAPES[r.failure], message: r.detail },
+        { host: endpoint.host, port: endpoint.port, security: endpoint.security, userName: login.userName },
+      );
       return { ok: false, failure, transient: false, roundTrips: 0, durationMs: Date.now() - started };
     }
     return {
@@ -35,7 +47,14 @@ export function scannerFromDirectory(directory: SourceMailboxDirectory): Mailbox
       method: 'list-status',
       roundTrips: 0,
       durationMs: Date.now() - started,
-      folders: r.folders.map((f) => ({ name: f.name, segments: f.name.split('/'), serverPath: f.name, delimiter: '/', itemCount: f.itemCount, sizeBytes: f.sizeBytes })),
+      folders: r.folders.map((f) => ({
+        name: f.name,
+        segments: f.name.split('/'),
+        serverPath: f.name,
+        delimiter: '/',
+        itemCount: f.itemCount,
+        sizeBytes: f.sizeBytes,
+      })),
       largeItems: r.largeItems
         .map((i, n) => ({ folderName: i.folderName, uid: n + 1, size: i.size, subject: i.subject, sender: i.sender, dateSent: i.dateSent }))
         .sort((a, b) => b.size - a.size),

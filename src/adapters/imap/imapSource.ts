@@ -59,7 +59,7 @@ export function imapFlowOptions(endpoint: ImapEndpoint, login: ImapLogin, timeou
 function addressText(list: { name?: string; address?: string }[] | undefined): string {
   const a = list?.[0];
   if (!a) return '';
-  return a.name && a.address ? `${a.name} <${a.address}>` : a.address ?? a.name ?? '';
+  return a.name && a.address ? `${a.name} <${a.address}>` : (a.address ?? a.name ?? '');
 }
 
 function toDate(v: Date | string | undefined): Date | null {
@@ -112,12 +112,9 @@ export async function scanMailbox(endpoint: ImapEndpoint, login: ImapLogin, opti
   try {
     await client.connect();
     const caps = client.capabilities; // after login: Dovecot adds LIST-STATUS, STATUS=SIZE only now
-    const method: SizingMethod =
-      options.forceMethod ??
-      (caps.has('STATUS=SIZE') ? (caps.has('LIST-STATUS') ? 'list-status' : 'status') : 'fetch');
+    const method: SizingMethod = options.forceMethod ?? (caps.has('STATUS=SIZE') ? (caps.has('LIST-STATUS') ? 'list-status' : 'status') : 'fetch');
 
-    const listed: ListResponse[] =
-      method === 'fetch' ? await client.list() : await client.list({ statusQuery: { messages: true, size: true } });
+    const listed: ListResponse[] = method === 'fetch' ? await client.list() : await client.list({ statusQuery: { messages: true, size: true } });
 
     const folders: ScannedFolder[] = [];
     const exclude = options.excludeFolders ?? [];

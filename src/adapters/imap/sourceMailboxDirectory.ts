@@ -2,13 +2,7 @@
 // server, the emulator logs in with the batch's credentials and takes each user's folders,
 // totals and skipped (too large) items from the real mailbox.
 
-import type {
-  SourceFailureKind,
-  SourceMailboxDirectory,
-  SourceMailboxResult,
-  SourceProbeResult,
-  SourceServer,
-} from '../../domain/source/mailboxDirectory';
+import type { SourceFailureKind, SourceMailboxDirectory, SourceMailboxResult, SourceProbeResult, SourceServer } from '../../domain/source/mailboxDirectory';
 import type { PreflightFailure } from '../../domain/preflight/classify';
 import { ImapEndpoint, probeEndpoint, scanMailbox } from './imapSource';
 

@@ -15,7 +15,10 @@ function scrub(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger & { debug(m: string, f?: Record<string, unknown>): void } {
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Logger & { debug(m: string, f?: Record<string, unknown>): void } {
   const min = LEVELS[level];
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;

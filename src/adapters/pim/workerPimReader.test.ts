@@ -38,7 +38,17 @@ describe('WorkerPimReader (worker thread per file, from the TypeScript sources)'
 
   it('answers the minutely VTIMEZONE within seconds, naming the rule, while the event loop keeps turning', async () => {
     const { value, stallMs, ms } = await longestStall(() => reader.read('trap.ics', minutelyTimezoneIcs()));
-    expect(value).toMatchObject({ ok: true, items: [], skipped: [{ index: 2, label: 'Trap · 2025-06-01', reason: expect.stringMatching(/time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\).*Export the calendar again/) }] });
+    expect(value).toMatchObject({
+      ok: true,
+      items: [],
+      skipped: [
+        {
+          index: 2,
+          label: 'Trap · 2025-06-01',
+          reason: expect.stringMatching(/time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\).*Export the calendar again/),
+        },
+      ],
+    });
     expect(ms).toBeLessThan(10_000);
     expect(stallMs).toBeLessThan(250);
   });
@@ -48,10 +58,20 @@ describe('WorkerPimReader (worker thread per file, from the TypeScript sources)'
     expect(nested).toEqual({ ok: false, problem: expect.stringMatching(/^Its components are nested more than 32 deep.*Export the file again/) });
 
     const big = await reader.read('big.vcf', tenMegabyteVcard());
-    expect(big).toMatchObject({ ok: true, items: [{ label: 'Light Note' }], skipped: [{ index: 1, label: 'Heavy Note', reason: expect.stringMatching(/a NOTE line of 10,\d{3},\d{3} characters \(Cutover reads lines up to 32,768\)/) }] });
+    expect(big).toMatchObject({
+      ok: true,
+      items: [{ label: 'Light Note' }],
+      skipped: [
+        { index: 1, label: 'Heavy Note', reason: expect.stringMatching(/a NOTE line of 10,\d{3},\d{3} characters \(Cutover reads lines up to 32,768\)/) },
+      ],
+    });
 
     const many = await reader.read('many.vcf', manyPropertiesVcard());
-    expect(many).toMatchObject({ ok: true, items: [{ label: 'Few Props' }], skipped: [{ index: 1, label: 'Many Props', reason: 'it has more than 1,000 lines (Cutover reads entries up to that size)' }] });
+    expect(many).toMatchObject({
+      ok: true,
+      items: [{ label: 'Few Props' }],
+      skipped: [{ index: 1, label: 'Many Props', reason: 'it has more than 1,000 lines (Cutover reads entries up to that size)' }],
+    });
   });
 
   it('stops a read at its deadline: "could not be read", the thread is terminated, the loop never stalls', async () => {
@@ -65,7 +85,10 @@ describe('WorkerPimReader (worker thread per file, from the TypeScript sources)'
       expect(Date.now() - t0).toBeGreaterThan(300);
 
       const { value, stallMs } = await longestStall(() => strict.read('busy.vcf', file));
-      expect(value).toEqual({ ok: false, problem: expect.stringMatching(/^This file could not be read: reading it took longer than 100 ms.*Export it again from your mail program, or in parts/) });
+      expect(value).toEqual({
+        ok: false,
+        problem: expect.stringMatching(/^This file could not be read: reading it took longer than 100 ms.*Export it again from your mail program, or in parts/),
+      });
       expect(stallMs).toBeLessThan(250);
       expect(strict.stats()).toEqual({ running: 0, queued: 0 });
       expect(warnings).toEqual([expect.objectContaining({ outcome: 'deadline', phase: 'reading' })]);
@@ -78,7 +101,10 @@ describe('WorkerPimReader (worker thread per file, from the TypeScript sources)'
     const warnings: Record<string, unknown>[] = [];
     const small = new WorkerPimReader({ maxHeapMb: 32, log: { info: () => undefined, error: () => undefined, warn: (_m, f) => warnings.push(f ?? {}) } });
     try {
-      expect(await small.read('big.vcf', slowContactsVcf())).toEqual({ ok: false, problem: expect.stringMatching(/^This file could not be read: reading it needs more memory than Cutover gives one file \(32 MB\)/) });
+      expect(await small.read('big.vcf', slowContactsVcf())).toEqual({
+        ok: false,
+        problem: expect.stringMatching(/^This file could not be read: reading it needs more memory than Cutover gives one file \(32 MB\)/),
+      });
       expect(warnings).toEqual([expect.objectContaining({ outcome: 'memory', phase: 'reading' })]);
       // The next file is read as usual.
       expect(await small.read('ok.vcf', googleVcf30())).toMatchObject({ ok: true });
@@ -109,8 +135,19 @@ describe('WorkerPimReader from compiled JavaScript (as dist/ runs it)', () => {
     // The reader, its worker entry and the parser, compiled as `tsc -p .` compiles them (CommonJS), into a folder of their own.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-pimworker-'));
     const root = path.resolve(__dirname, '../../..');
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    for (const rel of ['src/adapters/pim/workerPimReader.ts', 'src/adapters/pim/pimParseWorker.ts', ...fs.readdirSync(path.join(root, 'src/domain/pim')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `src/domain/pim/${f}`)]) {
+    const config = ts.getParsedCommandLineOfConfigFile(
+      path.join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    )!;
+    for (const rel of [
+      'src/adapters/pim/workerPimReader.ts',
+      'src/adapters/pim/pimParseWorker.ts',
+      ...fs
+        .readdirSync(path.join(root, 'src/domain/pim'))
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => `src/domain/pim/${f}`),
+    ]) {
       const out = ts.transpileModule(fs.readFileSync(path.join(root, rel), 'utf8'), { compilerOptions: config.options, fileName: rel });
       fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
       fs.writeFileSync(path.join(dir, rel.replace(/\.ts$/, '.js')), out.outputText);

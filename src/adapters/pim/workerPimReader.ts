@@ -128,13 +128,26 @@ export class WorkerPimReader implements PimFileReader {
         stderr: false,
       });
     } catch (e) {
-      job.resolve(couldNot(`Cutover's file reader did not start (${String(e instanceof Error ? e.message : e).slice(0, 120)}). Try again in a minute; if it keeps happening, tell your IT team.`));
+      job.resolve(
+        couldNot(
+          `Cutover's file reader did not start (${String(e instanceof Error ? e.message : e).slice(0, 120)}). Try again in a minute; if it keeps happening, tell your IT team.`,
+        ),
+      );
       return;
     }
     this.workers.add(worker);
     let settled = false;
     let phase: 'startup' | 'reading' = 'startup';
-    let timer: NodeJS.Timeout = setTimeout(() => finish(couldNot(`Cutover's file reader did not start within ${Math.round(this.o.startupMs / 1000)} seconds. Try again in a minute; if it keeps happening, tell your IT team.`), 'startup'), this.o.startupMs);
+    let timer: NodeJS.Timeout = setTimeout(
+      () =>
+        finish(
+          couldNot(
+            `Cutover's file reader did not start within ${Math.round(this.o.startupMs / 1000)} seconds. Try again in a minute; if it keeps happening, tell your IT team.`,
+          ),
+          'startup',
+        ),
+      this.o.startupMs,
+    );
     const finish = (result: PimParseResult, outcome: string) => {
       if (settled) return;
       settled = true;
@@ -163,16 +176,39 @@ export class WorkerPimReader implements PimFileReader {
         );
         worker.postMessage({ name: job.name, bytes: job.bytes }, [job.bytes.buffer as ArrayBuffer]);
       } else if (m.type === 'result') finish(m.result, 'ok');
-      else finish(couldNot(`Cutover's reader stopped on it (${m.message}). Export the file again from your mail program; if that does not help, send it to your IT team.`), 'error');
+      else
+        finish(
+          couldNot(
+            `Cutover's reader stopped on it (${m.message}). Export the file again from your mail program; if that does not help, send it to your IT team.`,
+          ),
+          'error',
+        );
     });
     worker.on('error', (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        finish(couldNot(`reading it needs more memory than Cutover gives one file (${this.o.maxHeapMb} MB). Export it in parts (for example one address book or one year at a time).`), 'memory');
+        finish(
+          couldNot(
+            `reading it needs more memory than Cutover gives one file (${this.o.maxHeapMb} MB). Export it in parts (for example one address book or one year at a time).`,
+          ),
+          'memory',
+        );
       } else {
-        finish(couldNot(`Cutover's reader stopped on it (${String(e.message).slice(0, 120)}). Export the file again from your mail program; if that does not help, send it to your IT team.`), 'error');
+        finish(
+          couldNot(
+            `Cutover's reader stopped on it (${String(e.message).slice(0, 120)}). Export the file again from your mail program; if that does not help, send it to your IT team.`,
+          ),
+          'error',
+        );
       }
     });
-    worker.on('exit', (code) => finish(couldNot(`Cutover's reader stopped on it (exit code ${code}). Export the file again from your mail program; if that does not help, send it to your IT team.`), 'exit'));
+    worker.on('exit', (code) =>
+      finish(
+        couldNot(
+          `Cutover's reader stopped on it (exit code ${code}). Export the file again from your mail program; if that does not help, send it to your IT team.`,
+        ),
+        'exit',
+      ),
+    );
   }
 }
 

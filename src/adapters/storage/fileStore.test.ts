@@ -71,10 +71,7 @@ describe('FileStore', () => {
     const store = new FileStore(dir);
     await store.write({ c: { n: 0 } });
     const seen = (await store.read(['c'])).c;
-    const results = await Promise.allSettled([
-      store.write({ c: { n: 1, eTag: seen.eTag } }),
-      store.write({ c: { n: 2, eTag: seen.eTag } }),
-    ]);
+    const results = await Promise.allSettled([store.write({ c: { n: 1, eTag: seen.eTag } }), store.write({ c: { n: 2, eTag: seen.eTag } })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
   });
@@ -84,10 +81,7 @@ describe('FileStore', () => {
     const b = new FileStore(dir);
     await a.write({ c: { n: 0 } });
     const seen = (await a.read(['c'])).c;
-    const results = await Promise.allSettled([
-      a.write({ c: { n: 1, eTag: seen.eTag } }),
-      b.write({ c: { n: 2, eTag: seen.eTag } }),
-    ]);
+    const results = await Promise.allSettled([a.write({ c: { n: 1, eTag: seen.eTag } }), b.write({ c: { n: 2, eTag: seen.eTag } })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
@@ -95,11 +89,7 @@ describe('FileStore', () => {
     const store = new FileStore(dir);
     // Seeded first: creating a missing key is unconditional by contract.
     await store.write({ seeded: { n: 0 } });
-    await Promise.all(
-      Array.from({ length: 25 }, () =>
-        mutate<{ n: number }>(store, 'seeded', (cur) => ({ n: (cur?.n ?? 0) + 1 }), { attempts: 100 }),
-      ),
-    );
+    await Promise.all(Array.from({ length: 25 }, () => mutate<{ n: number }>(store, 'seeded', (cur) => ({ n: (cur?.n ?? 0) + 1 }), { attempts: 100 })));
     expect((await store.read(['seeded'])).seeded.n).toBe(25);
   });
 

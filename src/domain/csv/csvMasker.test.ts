@@ -21,7 +21,11 @@ describe('CsvMasker', () => {
 
   it('scrubs a card without touching what steers it', () => {
     const m = CsvMasker.of(['TextBlock', 'pw-value']);
-    const card = { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'pw-value and TextBlock' }], actions: [{ title: 'Go pw-value', verb: 'batch.create', data: { pending: 'pw-value' } }] };
+    const card = {
+      type: 'AdaptiveCard',
+      body: [{ type: 'TextBlock', text: 'pw-value and TextBlock' }],
+      actions: [{ title: 'Go pw-value', verb: 'batch.create', data: { pending: 'pw-value' } }],
+    };
     expect(m.scrubDeep(card)).toEqual({
       type: 'AdaptiveCard',
       body: [{ type: 'TextBlock', text: `${MASK} and ${MASK}` }],
@@ -77,7 +81,10 @@ describe('the masker of a migration CSV knows every password cell', () => {
   });
 
   it('passwords that look like addresses are hidden; the addresses themselves are not', () => {
-    const v = hidden('EmailAddress,UserName,Password\nterrya@contoso.edu,terry,pw@looks.like\nannb@contoso.edu,ann,ann-Pw@x.org\n', ['pw@looks.like', 'ann-Pw@x.org']);
+    const v = hidden('EmailAddress,UserName,Password\nterrya@contoso.edu,terry,pw@looks.like\nannb@contoso.edu,ann,ann-Pw@x.org\n', [
+      'pw@looks.like',
+      'ann-Pw@x.org',
+    ]);
     expect(v.masker.scrub('terrya@contoso.edu')).toBe('terrya@contoso.edu');
   });
 

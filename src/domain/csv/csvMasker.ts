@@ -134,7 +134,24 @@ export class CsvMasker {
   }
 }
 
-const STRUCTURAL_KEYS = new Set(['type', 'verb', 'id', 'data', 'url', 'version', '$schema', 'style', 'color', 'size', 'weight', 'width', 'height', 'spacing', 'horizontalAlignment', 'msteams']);
+const STRUCTURAL_KEYS = new Set([
+  'type',
+  'verb',
+  'id',
+  'data',
+  'url',
+  'version',
+  '$schema',
+  'style',
+  'color',
+  'size',
+  'weight',
+  'width',
+  'height',
+  'spacing',
+  'horizontalAlignment',
+  'msteams',
+]);
 
 function hashOf(s: string): number {
   let h = 0;

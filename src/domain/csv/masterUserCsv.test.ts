@@ -48,8 +48,16 @@ describe('buildMasterUserCsv', () => {
   });
 
   test('custom pattern with all placeholders', () => {
-    const r = buildMasterUserCsv({ addresses, admin, format: { kind: 'custom', userNamePattern: '{domain}\\{localpart}:{admin}', userRootPattern: '/home/{user}' } });
-    expect(r.ok && r.sample).toEqual({ emailAddress: 'terry.adams@contoso.edu', userName: 'contoso.edu\\terry.adams:mailadmin', userRoot: '/home/terry.adams' });
+    const r = buildMasterUserCsv({
+      addresses,
+      admin,
+      format: { kind: 'custom', userNamePattern: '{domain}\\{localpart}:{admin}', userRootPattern: '/home/{user}' },
+    });
+    expect(r.ok && r.sample).toEqual({
+      emailAddress: 'terry.adams@contoso.edu',
+      userName: 'contoso.edu\\terry.adams:mailadmin',
+      userRoot: '/home/terry.adams',
+    });
   });
 
   test('custom pattern without a per-user placeholder or with an unknown one is refused', () => {

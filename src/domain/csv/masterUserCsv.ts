@@ -93,9 +93,7 @@ function formatProblems(format: MasterUserFormat, admin: string): string[] {
       break;
     case 'custom': {
       const used = [...format.userNamePattern.matchAll(PLACEHOLDER)].map((m) => m[1]);
-      const unknown = [...new Set([...used, ...[...(format.userRootPattern ?? '').matchAll(PLACEHOLDER)].map((m) => m[1])])].filter(
-        (n) => !KNOWN.has(n),
-      );
+      const unknown = [...new Set([...used, ...[...(format.userRootPattern ?? '').matchAll(PLACEHOLDER)].map((m) => m[1])])].filter((n) => !KNOWN.has(n));
       if (unknown.length) p.push(`Unknown placeholder(s) ${unknown.map((n) => `{${n}}`).join(', ')}; use {user}, {localpart}, {domain} or {admin}.`);
       const perUser = (s: string) => /\{(user|localpart)\}/.test(s);
       if (!perUser(format.userNamePattern) && !perUser(format.userRootPattern ?? '')) {

@@ -114,14 +114,12 @@ describe('validateMigrationCsv: file-level problems', () => {
     expect(codes(v)).toEqual(['NoDataRows']);
   });
 
-  it('names each missing column with Exchange\'s text', () => {
+  it("names each missing column with Exchange's text", () => {
     const v = validateMigrationCsv('Email,UserName\nholly@contoso.com,hollyh\n');
     expect(v.fatal).toBe(true);
     const missing = only(v, 'MissingColumn');
     expect(missing.map((p) => p.column)).toEqual(['EmailAddress', 'Password']);
-    expect(missing[0].message).toBe(
-      'Column "EmailAddress" is missing from the CSV file. The import process can\'t continue because this column is required.',
-    );
+    expect(missing[0].message).toBe('Column "EmailAddress" is missing from the CSV file. The import process can\'t continue because this column is required.');
     expect(only(v, 'UnknownColumn')[0].message).toContain('"Email"');
     expect(v.rows).toEqual([]);
     expect(v.totals.rows).toBe(1);
@@ -169,7 +167,7 @@ describe('validateMigrationCsv: file-level problems', () => {
     expect(v.rows).toEqual([]);
   });
 
-  it('rejects 50,001 rows with Exchange\'s text and accepts exactly 50,000', () => {
+  it("rejects 50,001 rows with Exchange's text and accepts exactly 50,000", () => {
     const make = (n: number) => {
       const lines = ['EmailAddress,UserName,Password'];
       for (let i = 0; i < n; i++) lines.push(`u${i}@contoso.com,u${i},p${i}`);
@@ -208,7 +206,7 @@ describe('validateMigrationCsv: file-level problems', () => {
 });
 
 describe('validateMigrationCsv: row problems', () => {
-  it('reports the wrong number of columns with Exchange\'s wording and suggests quoting', () => {
+  it("reports the wrong number of columns with Exchange's wording and suggests quoting", () => {
     const v = validateMigrationCsv('EmailAddress,UserName,Password\na@contoso.com,a,pa,ss\nb@contoso.com,b\nc@contoso.com,c,p\n');
     expect(v.fatal).toBe(false);
     const wrong = only(v, 'WrongColumnCount');
@@ -223,7 +221,16 @@ describe('validateMigrationCsv: row problems', () => {
   });
 
   it('reports bad and empty addresses, naming row, line and column', () => {
-    const bad = ['holly', 'holly@', '@contoso.com', 'holly smith@contoso.com', 'Holly <holly@contoso.com>', 'holly@contoso', 'holly@@contoso.com', 'holly@contoso..com'];
+    const bad = [
+      'holly',
+      'holly@',
+      '@contoso.com',
+      'holly smith@contoso.com',
+      'Holly <holly@contoso.com>',
+      'holly@contoso',
+      'holly@@contoso.com',
+      'holly@contoso..com',
+    ];
     const text = 'EmailAddress,UserName,Password\n' + bad.map((b, i) => `${b},u${i},pw${i}`).join('\n') + '\n,u,pw\n';
     const v = validateMigrationCsv(text);
     const invalid = only(v, 'InvalidEmailAddress');
@@ -266,9 +273,7 @@ describe('validateMigrationCsv: row problems', () => {
 describe('serializeMigrationCsv', () => {
   it('round-trips passwords with commas, quotes, spaces and line breaks byte for byte', () => {
     const passwords = ['a,b', 'say "hi"', ' lead', 'trail ', 'in side', '""', ',', 'multi\r\nline', 'tab\tin', 'ünï€ødé', "o'neil", 'plain'];
-    const text =
-      'EmailAddress,UserName,Password\r\n' +
-      passwords.map((p, i) => `u${i}@contoso.com,u${i},"${p.replace(/"/g, '""')}"`).join('\r\n');
+    const text = 'EmailAddress,UserName,Password\r\n' + passwords.map((p, i) => `u${i}@contoso.com,u${i},"${p.replace(/"/g, '""')}"`).join('\r\n');
     const v = validateMigrationCsv(text);
     expect(v.problems).toEqual([]);
     const out = serializeMigrationCsv(v.rows);
@@ -369,10 +374,17 @@ describe('passwords never leak into problems', () => {
       batchOf: (e) => (e === 'busy@contoso.com' ? 'Wave 2' : null),
     });
     expect(new Set(codes(v))).toEqual(
-      new Set(['DuplicateEmailAddress', 'InvalidEmailAddress', 'MissingUserName', 'WrongColumnCount', 'TargetMailboxNotFound', 'AlreadyInBatch', 'MisplacedQuote']),
+      new Set([
+        'DuplicateEmailAddress',
+        'InvalidEmailAddress',
+        'MissingUserName',
+        'WrongColumnCount',
+        'TargetMailboxNotFound',
+        'AlreadyInBatch',
+        'MisplacedQuote',
+      ]),
     );
-    const everything =
-      JSON.stringify(v.problems) + inspect(v.problems, { depth: 10 }) + JSON.stringify(summarizeProblems(v, { page: 1, pageSize: 100 }));
+    const everything = JSON.stringify(v.problems) + inspect(v.problems, { depth: 10 }) + JSON.stringify(summarizeProblems(v, { page: 1, pageSize: 100 }));
     // Rows hold passwords only as Secret.
     expect(JSON.stringify(v.rows) + inspect(v.rows, { depth: 10 })).not.toContain(pw(1));
     for (const p of passwords) expect(everything).not.toContain(p);

@@ -57,7 +57,6 @@ export interface CsvProblem {
   fix: string;
 }
 
-
 export interface MigrationCsvHeader {
   /** Header names as written in the file, in file order. */
   names: string[];
@@ -136,9 +135,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
   }
 
   if (isBlank(text)) {
-    problems.push(
-      fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
-    );
+    problems.push(fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`));
     return result(null, [], problems, 0, CsvMasker.none, reading);
   }
 
@@ -162,19 +159,23 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
   let reader: RowReader | null = null;
   const rows: MigrationCsvRow[] = [];
   let dataRows = 0;
-  const parsed = parseCsv(text, (record) => {
-    if (isBlankRecord(record)) return;
-    if (header === null) {
-      header = readHeader(record, options, problems);
-      if (header.ok) reader = new RowReader(header.header, rows, problems, secrets, separator);
-      else if (!header.isHeader) pushCells(secrets, record.fields);
-      return;
-    }
-    dataRows++;
-    // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
-    if (reader !== null && dataRows <= CSV_MAX_ROWS) reader.read(record, dataRows);
-    else pushCells(secrets, record.fields);
-  }, separator);
+  const parsed = parseCsv(
+    text,
+    (record) => {
+      if (isBlankRecord(record)) return;
+      if (header === null) {
+        header = readHeader(record, options, problems);
+        if (header.ok) reader = new RowReader(header.header, rows, problems, secrets, separator);
+        else if (!header.isHeader) pushCells(secrets, record.fields);
+        return;
+      }
+      dataRows++;
+      // Past the limit the file is rejected anyway; stop building rows so a huge file stays cheap.
+      if (reader !== null && dataRows <= CSV_MAX_ROWS) reader.read(record, dataRows);
+      else pushCells(secrets, record.fields);
+    },
+    separator,
+  );
   const masker = CsvMasker.of(secrets);
   secrets.length = 0;
   if (parsed.error) {
@@ -191,9 +192,7 @@ export function validateMigrationCsv(input: Buffer | string, options: ValidateOp
   const headerResult = header as HeaderResult | null;
   if (headerResult === null) {
     if (!parsed.error) {
-      problems.push(
-        fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`),
-      );
+      problems.push(fileProblem('EmptyFile', null, "Upload file can't be empty.", `Put the migration users in the file and upload it again. ${CSV_HELP}`));
     }
     return result(null, [], sortProblems(problems), 0, masker, reading);
   }
@@ -311,7 +310,10 @@ function readHeader(record: CsvRecord, options: ValidateOptions, problems: CsvPr
 }
 
 function describeHeader(names: string[]): string {
-  const shown = names.slice(0, 6).map((n) => truncate(n, 30)).join(',');
+  const shown = names
+    .slice(0, 6)
+    .map((n) => truncate(n, 30))
+    .join(',');
   return names.length > 6 ? `${shown},…` : shown || '(empty)';
 }
 
@@ -423,7 +425,7 @@ class RowReader {
       if (firstRow === undefined) {
         firstRowOf.set(key, rowNumber);
       } else {
-          problems.push({
+        problems.push({
           rowNumber,
           line,
           column: 'EmailAddress',
@@ -485,11 +487,7 @@ export interface TargetLookups {
 }
 
 const TARGET_CODES: ReadonlySet<CsvProblemCode> = new Set<CsvProblemCode>(['TargetMailboxNotFound', 'AlreadyInBatch']);
-const UNCHECKABLE_EMAIL: ReadonlySet<CsvProblemCode> = new Set<CsvProblemCode>([
-  'MissingEmailAddress',
-  'InvalidEmailAddress',
-  'DuplicateEmailAddress',
-]);
+const UNCHECKABLE_EMAIL: ReadonlySet<CsvProblemCode> = new Set<CsvProblemCode>(['MissingEmailAddress', 'InvalidEmailAddress', 'DuplicateEmailAddress']);
 
 /**
  * Adds the checks only Exchange can answer: the target mailbox must exist, and a
@@ -613,7 +611,14 @@ export function summarizeProblems(validation: MigrationCsvValidation, paging: { 
 
 const SEPARATOR_ONE: Record<CsvSeparator, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
 
-function result(header: MigrationCsvHeader | null, rows: MigrationCsvRow[], problems: CsvProblem[], dataRows: number, masker: CsvMasker, reading: CsvReading | null): MigrationCsvValidation {
+function result(
+  header: MigrationCsvHeader | null,
+  rows: MigrationCsvRow[],
+  problems: CsvProblem[],
+  dataRows: number,
+  masker: CsvMasker,
+  reading: CsvReading | null,
+): MigrationCsvValidation {
   return { header, rows, problems, totals: countTotals(dataRows, problems), fatal: isFatal(problems), masker, reading };
 }
 

@@ -32,7 +32,9 @@ export function messageKey(m: Pick<MessageMeta, 'messageId' | 'date' | 'from' | 
   if (id) return `mid:${id}`;
   const date = m.date ? new Date(m.date) : null;
   const dateText = date && !Number.isNaN(date.getTime()) ? date.toISOString() : (m.date ?? '').trim();
-  const h = createHash('sha256').update([dateText, m.from.trim().toLowerCase(), m.subject.trim(), String(m.size)].join('\u0000')).digest('hex');
+  const h = createHash('sha256')
+    .update([dateText, m.from.trim().toLowerCase(), m.subject.trim(), String(m.size)].join('\u0000'))
+    .digest('hex');
   return `hash:${h.slice(0, 32)}`;
 }
 
@@ -96,9 +98,7 @@ export interface FolderCheckpoint {
 }
 
 export type ScanPlan =
-  | { kind: 'unchanged' }
-  | { kind: 'incremental'; fromUid: number; retry: number[] }
-  | { kind: 'full'; reason: 'first-pass' | 'uidvalidity-changed' };
+  { kind: 'unchanged' } | { kind: 'incremental'; fromUid: number; retry: number[] } | { kind: 'full'; reason: 'first-pass' | 'uidvalidity-changed' };
 
 /** Decides from STATUS (UIDVALIDITY, UIDNEXT) alone whether a folder needs reading at all. */
 export function planScan(checkpoint: FolderCheckpoint | undefined, status: { uidValidity: number; uidNext: number }): ScanPlan {

@@ -95,7 +95,11 @@ export function assessDns(
   const mxFix = `${domain}. 3600 IN MX 0 ${target}.`;
 
   const mxFound =
-    mx.state === 'unknown' ? `no answer (${mx.detail ?? 'lookup failed'})` : mx.state === 'none' ? 'no MX record' : [...mx.exchangeHosts, ...mx.otherHosts].join(', ');
+    mx.state === 'unknown'
+      ? `no answer (${mx.detail ?? 'lookup failed'})`
+      : mx.state === 'none'
+        ? 'no MX record'
+        : [...mx.exchangeHosts, ...mx.otherHosts].join(', ');
   if (mx.state === 'exchange') {
     checks.push({ id: 'mx', title: 'MX points at Exchange Online', state: 'ready', found: mxFound });
   } else if (mx.state === 'mid-switch') {
@@ -125,8 +129,7 @@ export function assessDns(
   checks.push(assessAutodiscover(domain, answers.autodiscover));
 
   const byId = (id: DnsCheck['id']) => checks.find((c) => c.id === id);
-  const readyToSwitch =
-    byId('spf')?.state === 'ready' && byId('autodiscover')?.state === 'ready' && (byId('mx-ttl')?.state ?? 'not-ready') === 'ready';
+  const readyToSwitch = byId('spf')?.state === 'ready' && byId('autodiscover')?.state === 'ready' && (byId('mx-ttl')?.state ?? 'not-ready') === 'ready';
   return { domain, mx, checks, switched: mx.state === 'exchange' && readyToSwitch, readyToSwitch };
 }
 
@@ -143,18 +146,27 @@ function assessSpf(domain: string, txt: DnsAnswer<TxtRecord>): DnsCheck {
   };
   if (spf.length === 0) return { id: 'spf', title, state: 'not-ready', found: 'no SPF record', fix: fixFor() };
   if (spf.length > 1) {
-    return { id: 'spf', title: 'More than one SPF record: receivers treat that as an error', state: 'not-ready', found: spf.map((r) => r.text).join(' | '), fix: `one record only: ${fixFor(spf[0].text).replace(/^.*? TXT /, `${domain}. 3600 IN TXT `)}` };
+    return {
+      id: 'spf',
+      title: 'More than one SPF record: receivers treat that as an error',
+      state: 'not-ready',
+      found: spf.map((r) => r.text).join(' | '),
+      fix: `one record only: ${fixFor(spf[0].text).replace(/^.*? TXT /, `${domain}. 3600 IN TXT `)}`,
+    };
   }
   const text = spf[0].text;
   const has = text.toLowerCase().split(/\s+/).includes(EXCHANGE_SPF_INCLUDE);
-  return has ? { id: 'spf', title, state: 'ready', found: text } : { id: 'spf', title: 'SPF does not include Exchange Online', state: 'not-ready', found: text, fix: fixFor(text) };
+  return has
+    ? { id: 'spf', title, state: 'ready', found: text }
+    : { id: 'spf', title: 'SPF does not include Exchange Online', state: 'not-ready', found: text, fix: fixFor(text) };
 }
 
 function assessAutodiscover(domain: string, answer: DnsAnswer<CnameRecord>): DnsCheck {
   const fix = `autodiscover.${domain}. 3600 IN CNAME ${EXCHANGE_AUTODISCOVER}.`;
   const title = 'Autodiscover points at Exchange Online';
   if (answer.status === 'error') return { id: 'autodiscover', title, state: 'not-ready', found: `no answer (${answer.detail})`, fix };
-  if (answer.status === 'nxdomain' || answer.records.length === 0) return { id: 'autodiscover', title, state: 'not-ready', found: 'no autodiscover CNAME', fix };
+  if (answer.status === 'nxdomain' || answer.records.length === 0)
+    return { id: 'autodiscover', title, state: 'not-ready', found: 'no autodiscover CNAME', fix };
   const target = answer.records[0].target;
   if (target === EXCHANGE_AUTODISCOVER) return { id: 'autodiscover', title, state: 'ready', found: target };
   return { id: 'autodiscover', title: 'Autodiscover points elsewhere', state: 'not-ready', found: target, fix };

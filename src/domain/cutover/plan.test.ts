@@ -36,11 +36,24 @@ describe('cut-over plan', () => {
   });
 });
 
-const m = (uid: number, id: string | null, extra: Partial<MessageMeta> = {}): MessageMeta => ({ uid, messageId: id, date: '2025-01-01T00:00:00.000Z', from: 'a@b', subject: 's', size: 10, flags: [], internalDate: null, ...extra });
+const m = (uid: number, id: string | null, extra: Partial<MessageMeta> = {}): MessageMeta => ({
+  uid,
+  messageId: id,
+  date: '2025-01-01T00:00:00.000Z',
+  from: 'a@b',
+  subject: 's',
+  size: 10,
+  flags: [],
+  internalDate: null,
+  ...extra,
+});
 
 describe('delta rules', () => {
   it('copies only what is missing, keeps both copies of a duplicated Message-ID, and hashes messages without one', () => {
-    const target = new Map([['mid:a', 1], [messageKey(m(0, null)), 1]]);
+    const target = new Map([
+      ['mid:a', 1],
+      [messageKey(m(0, null)), 1],
+    ]);
     const d = decideCopies([m(1, 'a'), m(2, 'a'), m(3, 'b'), m(4, null), m(5, null, { subject: 'other' })], target);
     expect(d.toCopy.map((x) => x.uid)).toEqual([2, 3, 5]);
     expect(d.duplicateIds).toEqual(['a']);
@@ -60,7 +73,11 @@ describe('delta rules', () => {
     expect(isExchangeMx('contoso.edu', 'contoso-edu.mail.protection.outlook.com.')).toBe(true);
     expect(isExchangeMx('contoso.edu', 'contoso-edu.o-v1.mx.microsoft')).toBe(true);
     expect(isExchangeMx('contoso.edu', 'fabrikam-com.mail.protection.outlook.com')).toBe(false);
-    const r = assessDns('contoso.edu', { mx: { status: 'ok', records: [] }, txt: { status: 'ok', records: [{ text: 'v=spf1 a -all', ttl: 1 }] }, autodiscover: { status: 'nxdomain' } });
+    const r = assessDns('contoso.edu', {
+      mx: { status: 'ok', records: [] },
+      txt: { status: 'ok', records: [{ text: 'v=spf1 a -all', ttl: 1 }] },
+      autodiscover: { status: 'nxdomain' },
+    });
     expect(r.checks.find((c) => c.id === 'spf')!.fix).toBe('contoso.edu. 3600 IN TXT "v=spf1 a include:spf.protection.outlook.com -all"');
   });
 });

@@ -55,7 +55,15 @@ export interface CutoverPlan {
   /** Scheduled delta passes: the card updated in place, and the last attempt (ran or failed). */
   scheduled?: { activityId?: string; lastAttemptAt?: string; lastResult?: string };
   /** The DNS watch after the switch. */
-  dnsWatch?: { activityId?: string; lastPollAt?: string; seenBy: string[]; notYet: string[]; visibleAt?: string; ttlRunOutAt?: string; announced: ('visible' | 'ttl')[] };
+  dnsWatch?: {
+    activityId?: string;
+    lastPollAt?: string;
+    seenBy: string[];
+    notYet: string[];
+    visibleAt?: string;
+    ttlRunOutAt?: string;
+    announced: ('visible' | 'ttl')[];
+  };
 }
 
 export function newPlan(input: { batch: string; domain: string; now: Date; by: string; mxTtl: number | null; oldMxHosts: string[] }): CutoverPlan {
@@ -123,7 +131,18 @@ export function completeStep(plan: CutoverPlan, id: StepId, ctx: { now: Date; by
   const now = ctx.now.toISOString();
   const next: CutoverPlan = {
     ...plan,
-    steps: plan.steps.map((s) => (s.id === id ? { ...s, status: 'done', doneAt: now, doneBy: ctx.by, forced: force && (earlier.length > 0 || !!guard) ? true : undefined, note: guard && force ? `forced: ${guard}` : undefined } : s)),
+    steps: plan.steps.map((s) =>
+      s.id === id
+        ? {
+            ...s,
+            status: 'done',
+            doneAt: now,
+            doneBy: ctx.by,
+            forced: force && (earlier.length > 0 || !!guard) ? true : undefined,
+            note: guard && force ? `forced: ${guard}` : undefined,
+          }
+        : s,
+    ),
   };
   if (id === 'switch-mx') next.switchedAt = now;
   if (id === 'watch-dns' && !next.visibleAt) next.visibleAt = now;
@@ -146,7 +165,8 @@ function factGuard(plan: CutoverPlan, id: StepId, now: Date, facts: StepFacts): 
         return `The switch is not visible yet from ${facts.notYetVisible?.length ? facts.notYetVisible.join(', ') : 'every resolver'}.`;
       }
       const expires = oldTtlExpiresAt(plan);
-      if (expires && expires.getTime() > now.getTime()) return `The old MX TTL runs out at ${expires.toISOString()}; senders may still use the old server until then.`;
+      if (expires && expires.getTime() > now.getTime())
+        return `The old MX TTL runs out at ${expires.toISOString()}; senders may still use the old server until then.`;
       return null;
     }
     case 'switch-mx':

@@ -87,9 +87,24 @@ export function proofCsv(reports: UserReport[]): Buffer {
     const rec = reconcileUser(r);
     if (r.folders.length === 0) rows.push([r.email, '', '', '', '', '', '', r.failure ?? '', '', r.lastPassAt, rec.reconciled ? 'yes' : 'no']);
     for (const f of r.folders) {
-      rows.push([r.email, f.folder, f.sourceCount, f.targetCount, f.copied, f.missing, '', f.notes.join('; '), '', r.lastPassAt, rec.reconciled ? 'yes' : 'no']);
+      rows.push([
+        r.email,
+        f.folder,
+        f.sourceCount,
+        f.targetCount,
+        f.copied,
+        f.missing,
+        '',
+        f.notes.join('; '),
+        '',
+        r.lastPassAt,
+        rec.reconciled ? 'yes' : 'no',
+      ]);
       for (const s of f.skipped) rows.push([r.email, f.folder, '', '', '', '', s.uid, s.reason, s.fix, r.lastPassAt, 'no']);
     }
   }
-  return exportCsv(['EmailAddress', 'Folder', 'SourceCount', 'TargetCount', 'CopiedByCutover', 'Missing', 'SkippedUid', 'SkipReason', 'Fix', 'LastPass', 'Reconciled'], rows);
+  return exportCsv(
+    ['EmailAddress', 'Folder', 'SourceCount', 'TargetCount', 'CopiedByCutover', 'Missing', 'SkippedUid', 'SkipReason', 'Fix', 'LastPass', 'Reconciled'],
+    rows,
+  );
 }

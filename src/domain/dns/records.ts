@@ -18,7 +18,4 @@ export interface CnameRecord {
 }
 
 /** ok with no records = NODATA (the name exists, not this type); nxdomain = no such name. */
-export type DnsAnswer<T> =
-  | { status: 'ok'; records: T[] }
-  | { status: 'nxdomain' }
-  | { status: 'error'; detail: string };
+export type DnsAnswer<T> = { status: 'ok'; records: T[] } | { status: 'nxdomain' } | { status: 'error'; detail: string };

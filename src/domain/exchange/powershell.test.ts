@@ -6,15 +6,11 @@ describe('toPowerShell', () => {
   });
 
   it('switches, false switches, Confirm, numbers, arrays', () => {
-    expect(toPowerShell('Set-MigrationBatch', { Identity: 'pilot', SyncNow: true })).toBe(
-      "Set-MigrationBatch -Identity 'pilot' -SyncNow",
+    expect(toPowerShell('Set-MigrationBatch', { Identity: 'pilot', SyncNow: true })).toBe("Set-MigrationBatch -Identity 'pilot' -SyncNow");
+    expect(toPowerShell('Remove-MigrationBatch', { Identity: 'pilot', Confirm: false })).toBe("Remove-MigrationBatch -Identity 'pilot' -Confirm:$false");
+    expect(toPowerShell('New-MigrationEndpoint', { IMAP: true, Name: 'imap', RemoteServer: 'imap.contoso.example', Port: 993, Security: 'Ssl' })).toBe(
+      "New-MigrationEndpoint -IMAP -Name 'imap' -RemoteServer 'imap.contoso.example' -Port 993 -Security 'Ssl'",
     );
-    expect(toPowerShell('Remove-MigrationBatch', { Identity: 'pilot', Confirm: false })).toBe(
-      "Remove-MigrationBatch -Identity 'pilot' -Confirm:$false",
-    );
-    expect(
-      toPowerShell('New-MigrationEndpoint', { IMAP: true, Name: 'imap', RemoteServer: 'imap.contoso.example', Port: 993, Security: 'Ssl' }),
-    ).toBe("New-MigrationEndpoint -IMAP -Name 'imap' -RemoteServer 'imap.contoso.example' -Port 993 -Security 'Ssl'");
     expect(toPowerShell('New-MigrationBatch', { ExcludeFolders: ['Junk', "Bob's"], NotificationEmails: ['a@b.c'] })).toBe(
       "New-MigrationBatch -ExcludeFolders 'Junk','Bob''s' -NotificationEmails @('a@b.c')",
     );
@@ -24,9 +20,7 @@ describe('toPowerShell', () => {
   it('shows CSVData as a ReadAllBytes of the file, never its bytes', () => {
     const csv = Buffer.from('EmailAddress,UserName,Password\r\na@b.c,a,hunter2\r\n');
     const line = toPowerShell('New-MigrationBatch', { Name: 'pilot', SourceEndpoint: 'imap', CSVData: csv, AutoStart: true });
-    expect(line).toBe(
-      "New-MigrationBatch -Name 'pilot' -SourceEndpoint 'imap' -CSVData ([System.IO.File]::ReadAllBytes('migration.csv')) -AutoStart",
-    );
+    expect(line).toBe("New-MigrationBatch -Name 'pilot' -SourceEndpoint 'imap' -CSVData ([System.IO.File]::ReadAllBytes('migration.csv')) -AutoStart");
     expect(line).not.toContain('hunter2');
     expect(toPowerShell('Set-MigrationBatch', { CSVData: csv }, { csvFileName: "wave 1's.csv" })).toBe(
       "Set-MigrationBatch -CSVData ([System.IO.File]::ReadAllBytes('wave 1''s.csv'))",
@@ -42,8 +36,6 @@ describe('toPowerShell', () => {
   it('escapes quotes, including curly ones, and strips injection from names', () => {
     expect(quotePowerShell("it's")).toBe("'it''s'");
     expect(quotePowerShell('it\u2019s')).toBe("'it\u2019\u2019s'");
-    expect(toPowerShell('Get-Mailbox; rm', { 'Identity; rm': "x'; Remove-Mailbox 'y" })).toBe(
-      "Get-Mailboxrm -Identityrm 'x''; Remove-Mailbox ''y'",
-    );
+    expect(toPowerShell('Get-Mailbox; rm', { 'Identity; rm': "x'; Remove-Mailbox 'y" })).toBe("Get-Mailboxrm -Identityrm 'x''; Remove-Mailbox ''y'");
   });
 });

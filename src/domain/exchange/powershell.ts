@@ -36,9 +36,7 @@ function formatValue(value: unknown, options: ToPowerShellOptions): string {
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null);
-    const body = entries
-      .map(([k, v]) => `${safeName(k)}=${SECRET_NAME.test(k) ? REDACTED : formatValue(v, options)}`)
-      .join('; ');
+    const body = entries.map(([k, v]) => `${safeName(k)}=${SECRET_NAME.test(k) ? REDACTED : formatValue(v, options)}`).join('; ');
     return `@{${body}}`;
   }
   return quotePowerShell(String(value));
@@ -54,11 +52,7 @@ function safeName(name: string): string {
  * Confirm as `-Confirm:$false`; arrays as `'a','b'`; byte[] as a ReadAllBytes of the CSV file.
  * Undefined/null parameters are omitted (the REST client never sends them either).
  */
-export function toPowerShell(
-  cmdlet: string,
-  parameters: Record<string, unknown> = {},
-  options: ToPowerShellOptions = {},
-): string {
+export function toPowerShell(cmdlet: string, parameters: Record<string, unknown> = {}, options: ToPowerShellOptions = {}): string {
   const parts = [safeCmdlet(cmdlet)];
   for (const [rawName, value] of Object.entries(parameters)) {
     if (value === undefined || value === null) continue;

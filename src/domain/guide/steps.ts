@@ -33,44 +33,83 @@ export interface GuideStep {
 
 const EXPORT_VCF: Record<MailClient, string> = {
   'outlook-windows': 'Or send me a vCard (.vcf) exported from your old mail program here: I copy every contact into your Exchange Contacts.',
-  'outlook-new': 'New Outlook cannot open the old account\'s contacts. Export them from the old mail program (or its webmail) as a vCard (.vcf) file and send it to me here: I copy them into your Exchange Contacts.',
+  'outlook-new':
+    "New Outlook cannot open the old account's contacts. Export them from the old mail program (or its webmail) as a vCard (.vcf) file and send it to me here: I copy them into your Exchange Contacts.",
   'outlook-mac': 'Or in Contacts (the Mac app) select them all and File › Export › Export vCard, then send me the .vcf here.',
-  'imap-other': 'In Thunderbird: Address Book › select the book › Tools (⋯) › Export › vCard (.vcf). Send me that file here and I copy every contact into your Exchange Contacts.',
+  'imap-other':
+    'In Thunderbird: Address Book › select the book › Tools (⋯) › Export › vCard (.vcf). Send me that file here and I copy every contact into your Exchange Contacts.',
 };
 const EXPORT_ICS: Record<MailClient, string> = {
   'outlook-windows': 'Or export it: File › Save Calendar (iCalendar .ics) on the old calendar, and send me the file here.',
-  'outlook-new': 'Export the old calendar as iCalendar (.ics) from the old mail program or its webmail, and send it to me here: I copy the events into your Exchange calendar without inviting anybody.',
+  'outlook-new':
+    'Export the old calendar as iCalendar (.ics) from the old mail program or its webmail, and send it to me here: I copy the events into your Exchange calendar without inviting anybody.',
   'outlook-mac': 'Or in Calendar (the Mac app) File › Export › Export…, and send me the .ics here.',
-  'imap-other': 'In Thunderbird: Calendar › right-click the calendar › Export… (.ics). Send me that file here and I copy the events, without sending invitations.',
+  'imap-other':
+    'In Thunderbird: Calendar › right-click the calendar › Export… (.ics). Send me that file here and I copy the events, without sending invitations.',
 };
 
 const HOW: Record<StepId, Record<MailClient, string[]>> = {
   'add-account': {
-    'outlook-windows': ['File › Add Account.', 'Type your work address and click Connect; sign in with your Microsoft 365 password.', 'Restart Outlook when it asks. Your mail appears under the new account as Exchange copies it.'],
-    'outlook-new': ['Settings (gear) › Accounts › Email accounts › Add account.', 'Type your work address and sign in. In a browser just go to https://outlook.office.com and sign in: nothing to add.'],
+    'outlook-windows': [
+      'File › Add Account.',
+      'Type your work address and click Connect; sign in with your Microsoft 365 password.',
+      'Restart Outlook when it asks. Your mail appears under the new account as Exchange copies it.',
+    ],
+    'outlook-new': [
+      'Settings (gear) › Accounts › Email accounts › Add account.',
+      'Type your work address and sign in. In a browser just go to https://outlook.office.com and sign in: nothing to add.',
+    ],
     'outlook-mac': ['Outlook › Settings › Accounts › + › New Account.', 'Type your work address, Continue, and sign in with your Microsoft 365 password.'],
-    'imap-other': ['Account Settings › Account Actions › Add Mail Account.', 'Type your work address; choose IMAP on outlook.office365.com port 993 (SSL/TLS), authentication OAuth2, and sign in.', 'Better still: install Outlook (it keeps contacts and calendar in Exchange too).'],
+    'imap-other': [
+      'Account Settings › Account Actions › Add Mail Account.',
+      'Type your work address; choose IMAP on outlook.office365.com port 993 (SSL/TLS), authentication OAuth2, and sign in.',
+      'Better still: install Outlook (it keeps contacts and calendar in Exchange too).',
+    ],
   },
   'copy-contacts': {
-    'outlook-windows': ['Open People, click the old account\'s Contacts folder.', 'Select all contacts (Ctrl+A), right-click › Move › Copy to Folder…', 'Pick Contacts under your Exchange mailbox and click OK.'],
+    'outlook-windows': [
+      "Open People, click the old account's Contacts folder.",
+      'Select all contacts (Ctrl+A), right-click › Move › Copy to Folder…',
+      'Pick Contacts under your Exchange mailbox and click OK.',
+    ],
     'outlook-new': ['Export the old contacts as a .vcf file.'],
-    'outlook-mac': ['Open People, select the old account\'s contacts (⌘A).', 'Drag them onto Contacts under your Exchange account.'],
+    'outlook-mac': ["Open People, select the old account's contacts (⌘A).", 'Drag them onto Contacts under your Exchange account.'],
     'imap-other': ['Export the address book as vCard.'],
   },
   'copy-calendar': {
-    'outlook-windows': ['Open Calendar and tick both the old calendar and the Exchange Calendar: they open side by side.', 'In the old one switch to List view (View › Change View › List), select all (Ctrl+A).', 'Drag the appointments onto the Exchange Calendar.'],
+    'outlook-windows': [
+      'Open Calendar and tick both the old calendar and the Exchange Calendar: they open side by side.',
+      'In the old one switch to List view (View › Change View › List), select all (Ctrl+A).',
+      'Drag the appointments onto the Exchange Calendar.',
+    ],
     'outlook-new': ['Export the old calendar as an .ics file.'],
     'outlook-mac': ['Open both calendars side by side, select the old appointments and drag them onto the Exchange calendar.'],
     'imap-other': ['Export the calendar as iCalendar.'],
   },
   'default-address-book': {
-    'outlook-windows': ['Home › Address Book › Tools › Options.', 'Under "When opening the address book, show this address list first", pick Contacts (your mailbox). Click OK.', 'In Outlook on the web: People › Your contacts stays the first list you see once you open it there.'],
-    'outlook-new': ['Open Outlook on the web (https://outlook.office.com) › People.', 'Click Your contacts › Contacts, not Directory: People remembers it as your first list, and new mail suggests your own contacts first.'],
-    'outlook-mac': ['Outlook › Settings › Contacts and pick your Exchange account\'s Contacts.', 'In Outlook on the web open People › Your contacts once so it is your first list.'],
-    'imap-other': ['In Outlook on the web (https://outlook.office.com) open People › Your contacts, not Directory.', 'Thunderbird: Settings › Composition › Addressing › tick your Exchange address book.'],
+    'outlook-windows': [
+      'Home › Address Book › Tools › Options.',
+      'Under "When opening the address book, show this address list first", pick Contacts (your mailbox). Click OK.',
+      'In Outlook on the web: People › Your contacts stays the first list you see once you open it there.',
+    ],
+    'outlook-new': [
+      'Open Outlook on the web (https://outlook.office.com) › People.',
+      'Click Your contacts › Contacts, not Directory: People remembers it as your first list, and new mail suggests your own contacts first.',
+    ],
+    'outlook-mac': [
+      "Outlook › Settings › Contacts and pick your Exchange account's Contacts.",
+      'In Outlook on the web open People › Your contacts once so it is your first list.',
+    ],
+    'imap-other': [
+      'In Outlook on the web (https://outlook.office.com) open People › Your contacts, not Directory.',
+      'Thunderbird: Settings › Composition › Addressing › tick your Exchange address book.',
+    ],
   },
   'remove-old-account': {
-    'outlook-windows': ['Wait until your IT team says the mail switch (MX) is done and a last sync ran.', 'File › Account Settings › Account Settings…, select the old account, Remove.'],
+    'outlook-windows': [
+      'Wait until your IT team says the mail switch (MX) is done and a last sync ran.',
+      'File › Account Settings › Account Settings…, select the old account, Remove.',
+    ],
     'outlook-new': ['Wait until your IT team says the mail switch is done.', 'Settings › Accounts › Email accounts › Manage next to the old account › Remove.'],
     'outlook-mac': ['Wait until your IT team says the mail switch is done.', 'Outlook › Settings › Accounts, select the old account, click −.'],
     'imap-other': ['Wait until your IT team says the mail switch is done.', 'Account Settings › select the old account › Account Actions › Remove Account.'],
@@ -81,8 +120,14 @@ const TITLES: Record<StepId, { title: string; why: string }> = {
   'add-account': { title: 'Add your Exchange account', why: 'Your mail now lives in Exchange Online; your mail program needs to open it.' },
   'copy-contacts': { title: 'Copy your contacts', why: 'The migration moved mail only: contacts stay in the old account until you copy them.' },
   'copy-calendar': { title: 'Copy your calendar', why: 'Appointments in the old account are not moved by the migration either.' },
-  'default-address-book': { title: 'Make your Contacts the first address book', why: 'Otherwise Outlook offers the company directory first and your own contacts are hard to find.' },
-  'remove-old-account': { title: 'After the switch: remove the old account', why: 'Once the old server stops receiving mail, keeping it only confuses replies and searches.' },
+  'default-address-book': {
+    title: 'Make your Contacts the first address book',
+    why: 'Otherwise Outlook offers the company directory first and your own contacts are hard to find.',
+  },
+  'remove-old-account': {
+    title: 'After the switch: remove the old account',
+    why: 'Once the old server stops receiving mail, keeping it only confuses replies and searches.',
+  },
 };
 
 export function stepsFor(client: MailClient): GuideStep[] {

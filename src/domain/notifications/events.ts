@@ -40,14 +40,7 @@ export interface UserSnapshot {
 }
 
 export type EventKind =
-  | 'batch.started'
-  | 'batch.synced'
-  | 'batch.syncedWithErrors'
-  | 'batch.completed'
-  | 'batch.failed'
-  | 'batch.expiring'
-  | 'batch.syncOverdue'
-  | 'user.failed';
+  'batch.started' | 'batch.synced' | 'batch.syncedWithErrors' | 'batch.completed' | 'batch.failed' | 'batch.expiring' | 'batch.syncOverdue' | 'user.failed';
 
 export interface NotificationEvent {
   kind: EventKind;
@@ -189,7 +182,8 @@ export function diffBatch(input: DiffInput): NotificationEvent[] {
     if (next.status === 'Synced' && was !== 'Synced') out.push(ev('batch.synced', when, false));
     if (next.status === 'SyncedWithErrors') out.push(ev('batch.syncedWithErrors', when, true));
     if (next.status === 'Completed' || next.status === 'CompletedWithErrors') out.push(ev('batch.completed', next.status, true));
-    if (next.status === 'Failed' || next.status === 'Corrupted') out.push(ev('batch.failed', `${next.status}/${next.lastSyncedDateTime ?? next.startDateTime ?? ''}`, true, { error: next.message ?? undefined }));
+    if (next.status === 'Failed' || next.status === 'Corrupted')
+      out.push(ev('batch.failed', `${next.status}/${next.lastSyncedDateTime ?? next.startDateTime ?? ''}`, true, { error: next.message ?? undefined }));
   }
   if (input.nextUsers && prev) {
     for (const u of input.nextUsers) {
@@ -242,7 +236,11 @@ const pages = (n: number) => Math.max(1, Math.ceil(n / USERS_PER_PAGE));
  * groups are read only when that takes fewer calls, so a 50,000-user batch whose initial
  * sync is done costs a call or two per change, not 50 pages.
  */
-export function userReadPlan(prev: BatchSnapshot | undefined, next: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): 'all' | MigrationUser['statusSummary'][] {
+export function userReadPlan(
+  prev: BatchSnapshot | undefined,
+  next: BatchSnapshot,
+  prevUsers: Record<string, UserSnapshot> | undefined,
+): 'all' | MigrationUser['statusSummary'][] {
   if (!prev || !prevUsers || prev.guid !== next.guid || prev.total !== next.total || Object.keys(prevUsers).length !== next.total) return 'all';
   const groups: [MigrationUser['statusSummary'], number][] = [
     ['Active', next.active],

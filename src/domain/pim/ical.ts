@@ -77,7 +77,8 @@ class Zones {
     if (t.isDate) return { dateTime: localString(t), timeZone: this.fallback, converted: false, time: t };
     if (!tzid) {
       // Z = UTC; no zone at all ("floating") = the calendar's own zone.
-      if (t.zone === ICAL.Timezone.utcTimezone || (t as unknown as { timezone?: string }).timezone === 'Z') return { dateTime: localString(t), timeZone: 'UTC', converted: false, time: t };
+      if (t.zone === ICAL.Timezone.utcTimezone || (t as unknown as { timezone?: string }).timezone === 'Z')
+        return { dateTime: localString(t), timeZone: 'UTC', converted: false, time: t };
       return { dateTime: localString(t), timeZone: this.fallback, converted: false, time: t };
     }
     const known = graphTimeZone(tzid);
@@ -124,7 +125,8 @@ function recurrenceOf(rule: ICAL.Recur, start: Zoned): { recurrence: Record<stri
       pattern = { type: 'daily', interval };
       break;
     case 'WEEKLY': {
-      if (bymonthday.length || bymonth.length || bysetpos.length || byday.some((d) => /\d/.test(d))) return { problem: 'its weekly rule has parts Outlook cannot store' };
+      if (bymonthday.length || bymonth.length || bysetpos.length || byday.some((d) => /\d/.test(d)))
+        return { problem: 'its weekly rule has parts Outlook cannot store' };
       const days = byday.length ? byday.map(weekdayOf) : [DAYS[['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'][t.dayOfWeek() - 1]]];
       if (days.some((d) => !d)) return { problem: 'its weekly rule names an unknown day' };
       pattern = { type: 'weekly', interval, daysOfWeek: days, firstDayOfWeek };
@@ -192,7 +194,11 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
     const summaryLine = e.lines.find((l) => /^SUMMARY[;:]/i.test(l));
     const rawLabel = summaryLine ? summaryLine.slice(summaryLine.indexOf(':') + 1).slice(0, 80) : '';
     if (e.type !== 'VEVENT') {
-      skipped.push({ index: e.index, label: rawLabel, reason: e.type === 'VTODO' ? 'it is a task, not an event (tasks are not imported)' : `it is a ${e.type}, not an event` });
+      skipped.push({
+        index: e.index,
+        label: rawLabel,
+        reason: e.type === 'VTODO' ? 'it is a task, not an event (tasks are not imported)' : `it is a ${e.type}, not an event`,
+      });
       continue;
     }
     if (e.problem) {
@@ -219,13 +225,21 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
     if (typeof start === 'string' || typeof end === 'string') {
       // The file's own zone is not worked out: the event is listed with the reason, under its local date.
       const local = ev.getFirstPropertyValue('dtstart') as unknown as T;
-      skipped.push({ index: e.index, label: `${summary || '(no subject)'} · ${localString(local).slice(0, 10)}`.slice(0, 100), reason: typeof start === 'string' ? start : (end as string) });
+      skipped.push({
+        index: e.index,
+        label: `${summary || '(no subject)'} · ${localString(local).slice(0, 10)}`.slice(0, 100),
+        reason: typeof start === 'string' ? start : (end as string),
+      });
       continue;
     }
     const label = `${summary || '(no subject)'}${start ? ` · ${start.dateTime.slice(0, 10)}` : ''}`.slice(0, 100);
     if (!start) {
       const tz = ev.getFirstProperty('dtstart')?.getParameter('tzid');
-      skipped.push({ index: e.index, label, reason: tz ? `its time zone "${String(tz).slice(0, 60)}" is neither known nor defined in the file` : 'it has no valid start time' });
+      skipped.push({
+        index: e.index,
+        label,
+        reason: tz ? `its time zone "${String(tz).slice(0, 60)}" is neither known nor defined in the file` : 'it has no valid start time',
+      });
       continue;
     }
     if (ev.getFirstProperty('recurrence-id')) {
@@ -279,7 +293,10 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
     if (String(ev.getFirstPropertyValue('transp') ?? '').toUpperCase() === 'TRANSPARENT') body.showAs = 'free';
     const cls = String(ev.getFirstPropertyValue('class') ?? '').toUpperCase();
     if (cls === 'PRIVATE' || cls === 'CONFIDENTIAL') body.sensitivity = 'private';
-    const cats = ev.getAllProperties('categories').flatMap((p) => p.getValues().map(String)).filter(Boolean);
+    const cats = ev
+      .getAllProperties('categories')
+      .flatMap((p) => p.getValues().map(String))
+      .filter(Boolean);
     if (cats.length) body.categories = [...new Set(cats)];
     const alarm = ev.getFirstSubcomponent('valarm');
     const trigger = alarm?.getFirstPropertyValue('trigger') as unknown as ICAL.Duration | null;
@@ -314,7 +331,10 @@ export function parseCalendar(bytes: Buffer): PimParseResult {
     const key = dedupeKey('event', uid ? [`uid:${uid}`] : [summary.toLowerCase(), start.dateTime, start.timeZone, end.dateTime]);
     items.push({ index: e.index, key, label, body, notes: itemNotes });
   }
-  if (converted) notes.push(`${converted} event(s) use a time zone only this file defines; their times were converted to UTC (a repeating one keeps UTC across daylight-saving changes).`);
+  if (converted)
+    notes.push(
+      `${converted} event(s) use a time zone only this file defines; their times were converted to UTC (a repeating one keeps UTC across daylight-saving changes).`,
+    );
   if (attendeesLeftOut) notes.push(`${attendeesLeftOut} event(s) had attendees: they are not invited again; their names are in each event's notes.`);
   if (exdates) notes.push(`${exdates} cancelled occurrence(s) of repeating events will still show; delete them in Outlook.`);
   if (!wrZone && items.some((i) => (i.body.start as { timeZone: string }).timeZone === 'UTC' && i.body.isAllDay)) {

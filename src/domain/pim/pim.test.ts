@@ -1,4 +1,14 @@
-import { appleIcs, appleVcf30, googleIcs, googleVcf30, manyContactsVcf, outlookIcs, outlookVcf21, thunderbirdIcs, thunderbirdVcf40 } from '../../../test/support/pimFixtures';
+import {
+  appleIcs,
+  appleVcf30,
+  googleIcs,
+  googleVcf30,
+  manyContactsVcf,
+  outlookIcs,
+  outlookVcf21,
+  thunderbirdIcs,
+  thunderbirdVcf40,
+} from '../../../test/support/pimFixtures';
 import ICAL from 'ical.js';
 import { deeplyNestedIcs, manyPropertiesVcard, minutelyTimezoneIcs, tenMegabyteVcard } from '../../../test/support/hostilePim';
 import { parseCalendar, parsePimFile, parseVcards, PIM_LIMITS } from './index';
@@ -11,7 +21,8 @@ function ok<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
 
 describe('vCard', () => {
   it('keeps every comma of a 2.1 value, runs of them included', () => {
-    const vcf = 'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Smith;John\r\nFN:John Smith\r\nNOTE:one,,two, three,\r\nADR;WORK:;;1 Main St,,Suite 5;Redmond;WA;98052;USA\r\nEND:VCARD\r\n';
+    const vcf =
+      'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Smith;John\r\nFN:John Smith\r\nNOTE:one,,two, three,\r\nADR;WORK:;;1 Main St,,Suite 5;Redmond;WA;98052;USA\r\nEND:VCARD\r\n';
     const c = ok(parseVcards(Buffer.from(vcf))).items[0].body as { personalNotes?: string; businessAddress?: { street?: string } };
     expect(c.personalNotes).toBe('one,,two, three,');
     expect(c.businessAddress?.street).toBe('1 Main St,,Suite 5');
@@ -67,7 +78,9 @@ describe('vCard', () => {
   });
 
   it('bounds hostile files: huge lines, too many entries, nesting, no END, not a vCard', () => {
-    const huge = Buffer.from(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE:${'x'.repeat(PIM_LIMITS.maxLineChars + 10)}\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Fine\r\nEND:VCARD\r\n`);
+    const huge = Buffer.from(
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE:${'x'.repeat(PIM_LIMITS.maxLineChars + 10)}\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Fine\r\nEND:VCARD\r\n`,
+    );
     const h = ok(parseVcards(huge));
     expect(h.items.map((i) => i.label)).toEqual(['Fine']);
     expect(h.skipped[0]).toMatchObject({ index: 1, label: 'Big', reason: expect.stringMatching(/NOTE line of 32,783 characters/) });
@@ -128,7 +141,10 @@ describe('iCalendar', () => {
     expect(r.items).toHaveLength(1);
     expect(r.items[0].body).toMatchObject({
       start: { dateTime: '2025-03-10T17:00:00', timeZone: 'UTC' },
-      recurrence: { pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['monday'], index: 'second' }, range: { type: 'numbered', numberOfOccurrences: 6 } },
+      recurrence: {
+        pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['monday'], index: 'second' },
+        range: { type: 'numbered', numberOfOccurrences: 6 },
+      },
     });
     const reasons = r.skipped.map((s) => s.reason).join(' | ');
     expect(reasons).toMatch(/changed occurrence of a repeating event/);
@@ -138,31 +154,64 @@ describe('iCalendar', () => {
 
   it('reads Apple: IANA zone, DURATION, yearly all-day birthday, private', () => {
     const r = ok(parseCalendar(appleIcs()));
-    expect(r.items[0].body).toMatchObject({ start: { dateTime: '2025-09-15T14:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2025-09-15T15:30:00', timeZone: 'Europe/Berlin' }, sensitivity: 'private' });
-    expect(r.items[1].body).toMatchObject({ isAllDay: true, recurrence: { pattern: { type: 'absoluteYearly', month: 2, dayOfMonth: 14 }, range: { type: 'noEnd' } } });
+    expect(r.items[0].body).toMatchObject({
+      start: { dateTime: '2025-09-15T14:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-09-15T15:30:00', timeZone: 'Europe/Berlin' },
+      sensitivity: 'private',
+    });
+    expect(r.items[1].body).toMatchObject({
+      isAllDay: true,
+      recurrence: { pattern: { type: 'absoluteYearly', month: 2, dayOfMonth: 14 }, range: { type: 'noEnd' } },
+    });
   });
 
   it('converts a zone only the file defines to UTC and lists an undefined zone', () => {
     const r = ok(parseCalendar(thunderbirdIcs()));
     expect(r.items).toHaveLength(1);
-    expect(r.items[0].body).toMatchObject({ start: { dateTime: '2025-06-02T06:00:00', timeZone: 'UTC' }, end: { dateTime: '2025-06-02T09:00:00', timeZone: 'UTC' } });
+    expect(r.items[0].body).toMatchObject({
+      start: { dateTime: '2025-06-02T06:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2025-06-02T09:00:00', timeZone: 'UTC' },
+    });
     expect(r.skipped).toEqual([{ index: 3, label: 'Lost zone', reason: expect.stringMatching(/time zone "Nowhere\/Unknown" is neither known nor defined/) }]);
     expect(r.notes.join(' ')).toMatch(/converted to UTC/);
   });
 
   it('never expands recurrence: an endless secondly rule and a huge count are listed, not computed', () => {
     const ics = [
-      'BEGIN:VCALENDAR', 'VERSION:2.0',
-      'BEGIN:VEVENT', 'UID:s', 'DTSTART:20250101T000000Z', 'DTEND:20250101T000001Z', 'RRULE:FREQ=SECONDLY', 'SUMMARY:Every second', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:c', 'DTSTART:20250101T000000Z', 'DTEND:20250101T010000Z', 'RRULE:FREQ=DAILY;COUNT=1000000000', 'SUMMARY:Billion', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:b', 'DTSTART:20250101T000000Z', 'DTEND:20241231T000000Z', 'SUMMARY:Backwards', 'END:VEVENT',
-      'END:VCALENDAR', '',
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:s',
+      'DTSTART:20250101T000000Z',
+      'DTEND:20250101T000001Z',
+      'RRULE:FREQ=SECONDLY',
+      'SUMMARY:Every second',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:c',
+      'DTSTART:20250101T000000Z',
+      'DTEND:20250101T010000Z',
+      'RRULE:FREQ=DAILY;COUNT=1000000000',
+      'SUMMARY:Billion',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:b',
+      'DTSTART:20250101T000000Z',
+      'DTEND:20241231T000000Z',
+      'SUMMARY:Backwards',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
     ].join('\r\n');
     const t0 = Date.now();
     const r = ok(parseCalendar(Buffer.from(ics)));
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.items).toHaveLength(0);
-    expect(r.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/secondly/), expect.stringMatching(/1,000,000,000 times/), 'it ends before it starts']);
+    expect(r.skipped.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/secondly/),
+      expect.stringMatching(/1,000,000,000 times/),
+      'it ends before it starts',
+    ]);
   });
 });
 
@@ -171,15 +220,30 @@ describe('hostile files stay cheap', () => {
   const customZoneIcs = (zone: string[], times: string[]) =>
     Buffer.from(
       [
-        'BEGIN:VCALENDAR', 'VERSION:2.0',
-        'BEGIN:VTIMEZONE', 'TZID:Club Time', ...zone, 'END:VTIMEZONE',
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VTIMEZONE',
+        'TZID:Club Time',
+        ...zone,
+        'END:VTIMEZONE',
         ...times.flatMap((t, i) => ['BEGIN:VEVENT', `UID:e${i}`, `DTSTART;TZID=Club Time:${t}`, `DTEND;TZID=Club Time:${t}`, `SUMMARY:E${i}`, 'END:VEVENT']),
-        'END:VCALENDAR', '',
+        'END:VCALENDAR',
+        '',
       ].join('\r\n'),
     );
   const westEurope = [
-    'BEGIN:STANDARD', 'DTSTART:16011028T030000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'END:STANDARD',
-    'BEGIN:DAYLIGHT', 'DTSTART:16010325T020000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'DTSTART:16011028T030000',
+    'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10',
+    'TZOFFSETFROM:+0200',
+    'TZOFFSETTO:+0100',
+    'END:STANDARD',
+    'BEGIN:DAYLIGHT',
+    'DTSTART:16010325T020000',
+    'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3',
+    'TZOFFSETFROM:+0100',
+    'TZOFFSETTO:+0200',
+    'END:DAYLIGHT',
   ];
 
   it('lists an event in a zone that changes every minute since 1900, in milliseconds, naming the rule', () => {
@@ -187,7 +251,15 @@ describe('hostile files stay cheap', () => {
     const r = ok(parseCalendar(minutelyTimezoneIcs()));
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.items).toEqual([]);
-    expect(r.skipped).toEqual([{ index: 2, label: 'Trap · 2025-06-01', reason: expect.stringMatching(/^its time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\); real time zones change once or twice a year/) }]);
+    expect(r.skipped).toEqual([
+      {
+        index: 2,
+        label: 'Trap · 2025-06-01',
+        reason: expect.stringMatching(
+          /^its time zone "Every Minute" is defined to change every minute \(RRULE FREQ=MINUTELY\); real time zones change once or twice a year/,
+        ),
+      },
+    ]);
   });
 
   it('works a real zone out over the years its events need only, with the same times as expanding it whole', () => {
@@ -197,7 +269,9 @@ describe('hostile files stay cheap', () => {
     times.push('16020101T120000');
     const r = ok(parseCalendar(customZoneIcs(westEurope, times)));
     expect(r.skipped).toEqual([]);
-    const whole = new ICAL.Timezone(new ICAL.Component(ICAL.parse(['BEGIN:VTIMEZONE', 'TZID:Club Time', ...westEurope, 'END:VTIMEZONE'].join('\r\n')) as unknown as unknown[]));
+    const whole = new ICAL.Timezone(
+      new ICAL.Component(ICAL.parse(['BEGIN:VTIMEZONE', 'TZID:Club Time', ...westEurope, 'END:VTIMEZONE'].join('\r\n')) as unknown as unknown[]),
+    );
     const expected = times.map((t) => {
       const local = ICAL.Time.fromDateTimeString(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:00:00`);
       local.zone = whole;
@@ -208,8 +282,15 @@ describe('hostile files stay cheap', () => {
     expect(expected.slice(0, 5)).toEqual(['1975-01-01T11:00:00', '1975-03-20T11:00:00', '1975-04-01T10:00:00', '1975-10-20T10:00:00', '1975-11-01T11:00:00']);
   });
 
-  it('bounds a zone with hundreds of changes a year, an event in 9999, and a file\'s whole time-change budget', () => {
-    const dense = ['BEGIN:STANDARD', 'DTSTART:00010101T000000', 'RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'END:STANDARD'];
+  it("bounds a zone with hundreds of changes a year, an event in 9999, and a file's whole time-change budget", () => {
+    const dense = [
+      'BEGIN:STANDARD',
+      'DTSTART:00010101T000000',
+      'RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28',
+      'TZOFFSETFROM:+0000',
+      'TZOFFSETTO:+0100',
+      'END:STANDARD',
+    ];
     const t0 = Date.now();
     const far = ok(parseCalendar(customZoneIcs(dense, ['99990601T100000'])));
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -221,7 +302,15 @@ describe('hostile files stay cheap', () => {
       // Each year costs 12 × 28 × 4 = 1,344 changes here: two years fit, the third does not.
       const r = ok(parseCalendar(customZoneIcs(dense, ['20200601T100000', '20300601T100000', '20400601T100000', '20300701T100000'])));
       expect(r.items.map((i) => i.label)).toEqual(['E0 · 2020-06-01', 'E1 · 2030-06-01', 'E3 · 2030-07-01']);
-      expect(r.skipped).toEqual([{ index: 4, label: 'E2 · 2040-06-01', reason: expect.stringMatching(/^working out its time zone "Club Time" for 2040 goes beyond the 3,000 time changes Cutover works out for one file\. Export the calendar in parts/) }]);
+      expect(r.skipped).toEqual([
+        {
+          index: 4,
+          label: 'E2 · 2040-06-01',
+          reason: expect.stringMatching(
+            /^working out its time zone "Club Time" for 2040 goes beyond the 3,000 time changes Cutover works out for one file\. Export the calendar in parts/,
+          ),
+        },
+      ]);
     } finally {
       TZ_LIMITS.maxTransitions = saved;
     }
@@ -231,14 +320,21 @@ describe('hostile files stay cheap', () => {
     const rule = (r: string) => ['BEGIN:STANDARD', 'DTSTART:19700101T000000', `RRULE:${r}`, 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'END:STANDARD'];
     const reason = (r: string) => ok(parseCalendar(customZoneIcs(rule(r), ['20250101T100000']))).skipped[0]?.reason;
     expect(reason('FREQ=YEARLY;BYHOUR=1,2,3;BYMINUTE=5')).toMatch(/changes by a rule no time zone uses \(BYHOUR, BYMINUTE\)/);
-    expect(reason(`FREQ=YEARLY;BYMONTHDAY=${Array.from({ length: 40 }, (_, i) => (i < 31 ? i + 1 : 30 - i)).join(',')}`)).toMatch(/changes on 40 BYMONTHDAY values a year/);
+    expect(reason(`FREQ=YEARLY;BYMONTHDAY=${Array.from({ length: 40 }, (_, i) => (i < 31 ? i + 1 : 30 - i)).join(',')}`)).toMatch(
+      /changes on 40 BYMONTHDAY values a year/,
+    );
     expect(reason('FREQ=YEARLY;COUNT=50000;BYMONTH=3')).toMatch(/lists 50,000 changes \(COUNT\); Cutover works out zones of up to 1,000/);
     expect(reason('FREQ=SECONDLY')).toMatch(/change every second/);
     expect(reason('FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU')).toBeUndefined();
   });
 
   it('refuses a file nested 100,000 deep whole, without walking it', () => {
-    expect(parseCalendar(deeplyNestedIcs())).toEqual({ ok: false, problem: expect.stringMatching(/^Its components are nested more than 32 deep \(BEGIN:VALARM inside 32 others\); no contacts or calendar export looks like this\. Export the file again/) });
+    expect(parseCalendar(deeplyNestedIcs())).toEqual({
+      ok: false,
+      problem: expect.stringMatching(
+        /^Its components are nested more than 32 deep \(BEGIN:VALARM inside 32 others\); no contacts or calendar export looks like this\. Export the file again/,
+      ),
+    });
     // Nested a little too deep: only that event is listed.
     const four = ok(parseCalendar(deeplyNestedIcs(3)));
     expect(four.skipped[0].reason).toMatch(/its components are nested 4 deep \(Cutover reads 3: calendar, event, alarm\)/);
@@ -253,20 +349,52 @@ describe('hostile files stay cheap', () => {
     expect(many.items.map((i) => i.label)).toEqual(['Few Props']);
     expect(many.skipped).toEqual([{ index: 1, label: 'Many Props', reason: 'it has more than 1,000 lines (Cutover reads entries up to that size)' }]);
 
-    const params = ok(parseVcards(Buffer.from(`BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Params\r\nEMAIL${';X'.repeat(5000)}:a@b.c\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Plain\r\nEND:VCARD\r\n`)));
+    const params = ok(
+      parseVcards(
+        Buffer.from(
+          `BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Params\r\nEMAIL${';X'.repeat(5000)}:a@b.c\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Plain\r\nEND:VCARD\r\n`,
+        ),
+      ),
+    );
     expect(params.items.map((i) => i.label)).toEqual(['Plain']);
     expect(params.skipped[0].reason).toBe('a EMAIL line with 5,000 parameters (Cutover reads up to 64)');
 
     const saved = PIM_LIMITS.maxLines;
     PIM_LIMITS.maxLines = 1000;
     try {
-      expect(parseVcards(manyContactsVcf(200))).toEqual({ ok: false, problem: 'The file has more than 1,000 lines; Cutover reads up to that many at once. Export in parts (for example one address book or one year at a time).' });
+      expect(parseVcards(manyContactsVcf(200))).toEqual({
+        ok: false,
+        problem:
+          'The file has more than 1,000 lines; Cutover reads up to that many at once. Export in parts (for example one address book or one year at a time).',
+      });
     } finally {
       PIM_LIMITS.maxLines = saved;
     }
 
-    const zone = (i: number) => ['BEGIN:VTIMEZONE', `TZID:Z${i}`, 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0100', 'END:STANDARD', 'END:VTIMEZONE'];
-    const zones = Buffer.from(['BEGIN:VCALENDAR', ...Array.from({ length: 150 }, (_, i) => zone(i)).flat(), 'BEGIN:VEVENT', 'UID:z', 'DTSTART;TZID=Z149:20250101T100000', 'DTEND;TZID=Z149:20250101T110000', 'SUMMARY:Late zone', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'));
+    const zone = (i: number) => [
+      'BEGIN:VTIMEZONE',
+      `TZID:Z${i}`,
+      'BEGIN:STANDARD',
+      'DTSTART:19700101T000000',
+      'TZOFFSETFROM:+0100',
+      'TZOFFSETTO:+0100',
+      'END:STANDARD',
+      'END:VTIMEZONE',
+    ];
+    const zones = Buffer.from(
+      [
+        'BEGIN:VCALENDAR',
+        ...Array.from({ length: 150 }, (_, i) => zone(i)).flat(),
+        'BEGIN:VEVENT',
+        'UID:z',
+        'DTSTART;TZID=Z149:20250101T100000',
+        'DTEND;TZID=Z149:20250101T110000',
+        'SUMMARY:Late zone',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    );
     const z = ok(parseCalendar(zones));
     expect(z.notes).toContain('The file defines 50 more time zones than the 100 Cutover reads; events that use only those are listed below.');
     expect(z.skipped).toEqual([{ index: 151, label: 'Late zone', reason: expect.stringMatching(/time zone "Z149" is neither known nor defined/) }]);

@@ -85,7 +85,10 @@ export function decodeText(bytes: Buffer): { text: string; note?: string } {
       }
       from = to + 1;
     }
-    return { text: out.join('\n'), note: 'Some lines of the file are not valid UTF-8; they were read as Windows-1252 (Western European). Check accented names in the preview.' };
+    return {
+      text: out.join('\n'),
+      note: 'Some lines of the file are not valid UTF-8; they were read as Windows-1252 (Western European). Check accented names in the preview.',
+    };
   }
 }
 
@@ -113,7 +116,10 @@ const en = (n: number) => n.toLocaleString('en-US');
 
 export function readPim(bytes: Buffer, topType: 'VCARD' | 'VCALENDAR'): ReadOutcome {
   if (bytes.length > PIM_LIMITS.maxFileBytes) {
-    return { ok: false, problem: `The file is ${(bytes.length / 1048576).toFixed(1)} MB; Cutover reads files up to ${PIM_LIMITS.maxFileBytes / 1048576} MB. Export in parts (for example one address book or one year at a time).` };
+    return {
+      ok: false,
+      problem: `The file is ${(bytes.length / 1048576).toFixed(1)} MB; Cutover reads files up to ${PIM_LIMITS.maxFileBytes / 1048576} MB. Export in parts (for example one address book or one year at a time).`,
+    };
   }
   const { text, note } = decodeText(bytes);
   const notes: string[] = note ? [note] : [];
@@ -166,7 +172,10 @@ export function readPim(bytes: Buffer, topType: 'VCARD' | 'VCALENDAR'): ReadOutc
 
   const handleLine = (line: string, name: string, len: number) => {
     if (name === 'BEGIN') {
-      const t = line.slice(6, 6 + 64).trim().toUpperCase();
+      const t = line
+        .slice(6, 6 + 64)
+        .trim()
+        .toUpperCase();
       if (stack.length >= PIM_LIMITS.maxFileDepth) {
         refused ??= `Its components are nested more than ${PIM_LIMITS.maxFileDepth} deep (BEGIN:${t.slice(0, 20)} inside ${stack.length} others); no contacts or calendar export looks like this. Export the file again from your mail program.`;
         return;
@@ -184,14 +193,18 @@ export function readPim(bytes: Buffer, topType: 'VCARD' | 'VCALENDAR'): ReadOutc
       }
       stack.push(t);
       if (current) {
-        if (stack.length > PIM_LIMITS.maxDepth) current.problem ??= `its components are nested ${stack.length} deep (Cutover reads ${PIM_LIMITS.maxDepth}: ${topType === 'VCARD' ? 'a contact and what it holds' : 'calendar, event, alarm'})`;
+        if (stack.length > PIM_LIMITS.maxDepth)
+          current.problem ??= `its components are nested ${stack.length} deep (Cutover reads ${PIM_LIMITS.maxDepth}: ${topType === 'VCARD' ? 'a contact and what it holds' : 'calendar, event, alarm'})`;
         else if (t === current.type) current.problem ??= `a ${t} nested inside another`;
         keep(line);
       }
       return;
     }
     if (name === 'END') {
-      const t = line.slice(4, 4 + 64).trim().toUpperCase();
+      const t = line
+        .slice(4, 4 + 64)
+        .trim()
+        .toUpperCase();
       const top = stack.pop();
       if (top !== t && current) current.problem ??= `END:${t} does not close BEGIN:${top ?? '?'}`;
       if (current) {
@@ -272,13 +285,24 @@ export function readPim(bytes: Buffer, topType: 'VCARD' | 'VCALENDAR'): ReadOutc
   if (!sawTop) {
     return {
       ok: false,
-      problem: topType === 'VCARD' ? 'This is not a vCard file: it has no BEGIN:VCARD. Export contacts as vCard (.vcf).' : 'This is not an iCalendar file: it has no BEGIN:VCALENDAR. Export the calendar as iCalendar (.ics).',
+      problem:
+        topType === 'VCARD'
+          ? 'This is not a vCard file: it has no BEGIN:VCARD. Export contacts as vCard (.vcf).'
+          : 'This is not an iCalendar file: it has no BEGIN:VCALENDAR. Export the calendar as iCalendar (.ics).',
     };
   }
   if (droppedPhotos > 0) {
-    notes.push(`${en(droppedPhotos)} photo${droppedPhotos === 1 ? '' : 's'} or attachment${droppedPhotos === 1 ? '' : 's'} (${(droppedBytes / 1048576).toFixed(1)} MB) were left out: Cutover copies the text of each entry, not pictures or files.`);
+    notes.push(
+      `${en(droppedPhotos)} photo${droppedPhotos === 1 ? '' : 's'} or attachment${droppedPhotos === 1 ? '' : 's'} (${(droppedBytes / 1048576).toFixed(1)} MB) were left out: Cutover copies the text of each entry, not pictures or files.`,
+    );
   }
-  if (overLimit > 0) notes.push(`The file has ${en(overLimit)} more entries than the ${en(PIM_LIMITS.maxEntries)} Cutover reads at once; they are not imported. Import the rest from a second file.`);
-  if (zonesOverLimit > 0) notes.push(`The file defines ${en(zonesOverLimit)} more time zones than the ${PIM_LIMITS.maxTimeZones} Cutover reads; events that use only those are listed below.`);
+  if (overLimit > 0)
+    notes.push(
+      `The file has ${en(overLimit)} more entries than the ${en(PIM_LIMITS.maxEntries)} Cutover reads at once; they are not imported. Import the rest from a second file.`,
+    );
+  if (zonesOverLimit > 0)
+    notes.push(
+      `The file defines ${en(zonesOverLimit)} more time zones than the ${PIM_LIMITS.maxTimeZones} Cutover reads; events that use only those are listed below.`,
+    );
   return { ok: true, entries, header, notes, overLimit };
 }

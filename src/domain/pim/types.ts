@@ -23,8 +23,7 @@ export interface PimSkipped {
 }
 
 export type PimParseResult =
-  | { ok: true; kind: 'contacts' | 'events'; items: PimItem[]; skipped: PimSkipped[]; notes: string[]; overLimit: number }
-  | { ok: false; problem: string };
+  { ok: true; kind: 'contacts' | 'events'; items: PimItem[]; skipped: PimSkipped[]; notes: string[]; overLimit: number } | { ok: false; problem: string };
 
 /** The named MAPI property Cutover stamps on what it creates (one GUID for Cutover). */
 export const IMPORT_KEY_PROPERTY = 'String {5d7f3a1e-8c2b-4e6f-9a41-0b3c7e9d2f65} Name CutoverImportKey';

@@ -34,7 +34,11 @@ function decodeQuotedPrintable(value: string, charset: string): string {
 
 /** vCard 2.1 lines rewritten so ical.js (3.0/4.0) reads them; 3.0/4.0 lines pass unchanged. */
 export function normalizeVcardLines(lines: string[]): string[] {
-  const version = lines.find((l) => /^VERSION:/i.test(l))?.slice(8).trim() ?? '3.0';
+  const version =
+    lines
+      .find((l) => /^VERSION:/i.test(l))
+      ?.slice(8)
+      .trim() ?? '3.0';
   if (version !== '2.1') return lines;
   return lines.map((line) => {
     if (/^(BEGIN|END):/i.test(line)) return line;
@@ -88,7 +92,9 @@ function address(parts: unknown): Record<string, string> {
   return { street: [pobox, ext, street].filter(Boolean).join('\n'), city, state, postalCode, countryOrRegion };
 }
 
-export function vcardEntryToContact(lines: string[]): { body: Record<string, unknown>; uid: string; label: string; notes: string[] } | { problem: string; label: string } {
+export function vcardEntryToContact(
+  lines: string[],
+): { body: Record<string, unknown>; uid: string; label: string; notes: string[] } | { problem: string; label: string } {
   let comp: ICAL.Component;
   try {
     comp = new ICAL.Component(ICAL.parse(normalizeVcardLines(lines).join('\r\n') + '\r\n') as unknown as unknown[]);
@@ -104,7 +110,10 @@ export function vcardEntryToContact(lines: string[]): { body: Record<string, unk
   const fn = str(comp.getFirstPropertyValue('fn'));
   const org = comp.getFirstPropertyValue('org') as unknown;
   const orgParts = (Array.isArray(org) ? org : org ? [org] : []).map(str);
-  const emails = comp.getAllProperties('email').map((p) => str(p.getFirstValue())).filter(Boolean);
+  const emails = comp
+    .getAllProperties('email')
+    .map((p) => str(p.getFirstValue()))
+    .filter(Boolean);
   const displayName = fn || [givenName, middleName, surname].filter(Boolean).join(' ') || orgParts[0] || emails[0] || '';
   if (givenName) body.givenName = givenName;
   if (surname) body.surname = surname;
@@ -153,7 +162,10 @@ export function vcardEntryToContact(lines: string[]): { body: Record<string, unk
   }
   const url = str(comp.getFirstPropertyValue('url'));
   if (url) body.businessHomePage = url;
-  const cats = comp.getAllProperties('categories').flatMap((p) => p.getValues().map(str)).filter(Boolean);
+  const cats = comp
+    .getAllProperties('categories')
+    .flatMap((p) => p.getValues().map(str))
+    .filter(Boolean);
   if (cats.length) body.categories = [...new Set(cats)];
   const note = str(comp.getFirstPropertyValue('note'));
   const personal = [note, ...extra].filter(Boolean).join('\n');
@@ -180,7 +192,10 @@ export function parseVcards(bytes: Buffer): PimParseResult {
       continue;
     }
     const emails = ((r.body.emailAddresses as { address: string }[] | undefined) ?? []).map((x) => x.address.toLowerCase()).sort();
-    const phones = [r.body.mobilePhone, ...((r.body.businessPhones as string[]) ?? []), ...((r.body.homePhones as string[]) ?? [])].filter(Boolean).map((p) => String(p).replace(/[^\d+]/g, '')).sort();
+    const phones = [r.body.mobilePhone, ...((r.body.businessPhones as string[]) ?? []), ...((r.body.homePhones as string[]) ?? [])]
+      .filter(Boolean)
+      .map((p) => String(p).replace(/[^\d+]/g, ''))
+      .sort();
     const key = dedupeKey('contact', r.uid ? [`uid:${r.uid}`] : [String(r.body.displayName ?? '').toLowerCase(), ...emails, ...phones]);
     items.push({ index: e.index, key, label: r.label.slice(0, 80), body: r.body, notes: [...r.notes, ...(e.dropped.length ? ['photo left out'] : [])] });
   }

@@ -64,7 +64,8 @@ export class BoundedZone {
   private read(component: ICAL.Component): string | null {
     const name = `its time zone "${this.tzid.slice(0, 60)}"`;
     const parts = component.getAllSubcomponents().filter((c) => c.name === 'standard' || c.name === 'daylight');
-    if (parts.length > TZ_LIMITS.maxObservances) return `${name} has ${parts.length.toLocaleString('en-US')} rules; Cutover reads zones of up to ${TZ_LIMITS.maxObservances}. Export the calendar again from your mail program`;
+    if (parts.length > TZ_LIMITS.maxObservances)
+      return `${name} has ${parts.length.toLocaleString('en-US')} rules; Cutover reads zones of up to ${TZ_LIMITS.maxObservances}. Export the calendar again from your mail program`;
     let rdates = 0;
     for (const c of parts) {
       const start = c.getFirstPropertyValue('dtstart') as unknown;
@@ -84,14 +85,17 @@ export class BoundedZone {
         const odd = used.map(([k]) => k).filter((k) => !ZONE_RULE_PARTS.has(k));
         if (odd.length) return `${name} changes by a rule no time zone uses (${odd.join(', ')}). Export the calendar again from your mail program`;
         const many = used.find(([, v]) => v.length > TZ_LIMITS.maxRuleValues);
-        if (many) return `${name} changes on ${many[1].length.toLocaleString('en-US')} ${many[0]} values a year; a time zone changes once or twice. Export the calendar again from your mail program`;
-        if (rule.count && rule.count > TZ_LIMITS.maxRuleCount) return `${name} lists ${rule.count.toLocaleString('en-US')} changes (COUNT); Cutover works out zones of up to ${TZ_LIMITS.maxRuleCount.toLocaleString('en-US')}`;
+        if (many)
+          return `${name} changes on ${many[1].length.toLocaleString('en-US')} ${many[0]} values a year; a time zone changes once or twice. Export the calendar again from your mail program`;
+        if (rule.count && rule.count > TZ_LIMITS.maxRuleCount)
+          return `${name} lists ${rule.count.toLocaleString('en-US')} changes (COUNT); Cutover works out zones of up to ${TZ_LIMITS.maxRuleCount.toLocaleString('en-US')}`;
         if (!(rule.interval >= 1)) return `${name} has a rule with no valid INTERVAL`;
       }
       const dates: ICAL.Time[] = [];
       for (const p of c.getAllProperties('rdate')) {
         for (const v of p.getValues() as unknown[]) {
-          if (++rdates > TZ_LIMITS.maxRdates) return `${name} lists more than ${TZ_LIMITS.maxRdates.toLocaleString('en-US')} change dates (RDATE); Cutover reads zones of up to that many`;
+          if (++rdates > TZ_LIMITS.maxRdates)
+            return `${name} lists more than ${TZ_LIMITS.maxRdates.toLocaleString('en-US')} change dates (RDATE); Cutover reads zones of up to that many`;
           const t = v instanceof ICAL.Time ? v : v instanceof ICAL.Period ? v.start : null;
           if (t) dates.push(t);
         }
@@ -132,7 +136,8 @@ export class BoundedZone {
           const target = Math.min(year - TZ_LIMITS.yearsBefore, untilYear - 1);
           if (target > start.year) start.year += Math.floor((target - start.year) / rule.interval) * rule.interval;
         }
-        if (untilYear > last) rule.until = ICAL.Time.fromData({ year: last, month: 12, day: 31, hour: 23, minute: 59, second: 59, isDate: false }, ICAL.Timezone.utcTimezone);
+        if (untilYear > last)
+          rule.until = ICAL.Time.fromData({ year: last, month: 12, day: 31, hour: 23, minute: 59, second: 59, isDate: false }, ICAL.Timezone.utcTimezone);
         const years = Math.max(0, Math.min(untilYear, last) - start.year + 1);
         cost += rule.count ? Math.min(rule.count, perYear(rule) * years) : perYear(rule) * years;
       }

@@ -3,14 +3,7 @@
 // (Node socket codes, imapflow flags and IMAP response codes), never on a password.
 
 export type PreflightFailureKind =
-  | 'NameNotFound'
-  | 'ConnectionRefused'
-  | 'Timeout'
-  | 'TlsFailed'
-  | 'AuthenticationFailed'
-  | 'AuthorizationFailed'
-  | 'ProtocolError'
-  | 'Cancelled';
+  'NameNotFound' | 'ConnectionRefused' | 'Timeout' | 'TlsFailed' | 'AuthenticationFailed' | 'AuthorizationFailed' | 'ProtocolError' | 'Cancelled';
 
 export interface PreflightFailure {
   kind: PreflightFailureKind;
@@ -41,7 +34,8 @@ export interface ErrorShape {
   reason?: unknown;
 }
 
-const TLS_CODES = /^(ERR_TLS|ERR_SSL|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|EPROTO$)/;
+const TLS_CODES =
+  /^(ERR_TLS|ERR_SSL|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|EPROTO$)/;
 const TIMEOUT_CODES = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT', 'ETIMEDOUT', 'PREFLIGHT_TIMEOUT']);
 
 function str(v: unknown): string {

@@ -39,7 +39,14 @@ test('over 500,000 items needs attention; limit raise rounds up to whole MB and 
   expect(big.itemsOverLimit).toBe(1);
   const u = okUser('u@x.test', [{ name: 'INBOX', segments: ['INBOX'], itemCount: 3, sizeBytes: 300 * MiB }], [40 * MiB, 36 * MiB, 151 * MiB, 35 * MiB]);
   expect(u.largeItems.map((i) => i.size)).toEqual([40 * MiB, 36 * MiB, 151 * MiB]); // exactly the limit is not over
-  const r = buildReport({ server: { remoteServer: 'h', port: 993, security: 'Ssl' }, startedAt: new Date(0), finishedAt: new Date(1), cancelled: false, users: [u, big], stats: { connections: 2, peakConcurrency: 2, roundTrips: 12, retries: 0 } });
+  const r = buildReport({
+    server: { remoteServer: 'h', port: 993, security: 'Ssl' },
+    startedAt: new Date(0),
+    finishedAt: new Date(1),
+    cancelled: false,
+    users: [u, big],
+    stats: { connections: 2, peakConcurrency: 2, roundTrips: 12, retries: 0 },
+  });
   expect(r.fixes.raiseLimits).toEqual([{ emailAddress: 'u@x.test', currentLimitBytes: 35 * MiB, newLimitBytes: 41 * MiB, itemsBroughtIn: 2 }]);
   expect(r.fixes.unfixableLargeItems.map((i) => i.size)).toEqual([151 * MiB]);
   // CSV: a subject starting with '=' stays text.

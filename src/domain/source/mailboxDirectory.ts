@@ -23,13 +23,7 @@ export interface SourceFolder {
   sizeBytes: number;
 }
 
-export type SourceFailureKind =
-  | 'NameNotFound'
-  | 'ConnectionRefused'
-  | 'Timeout'
-  | 'TlsFailed'
-  | 'AuthenticationFailed'
-  | 'ProtocolError';
+export type SourceFailureKind = 'NameNotFound' | 'ConnectionRefused' | 'Timeout' | 'TlsFailed' | 'AuthenticationFailed' | 'ProtocolError';
 
 export type SourceProbeResult = { ok: true } | { ok: false; failure: SourceFailureKind; detail: string };
 

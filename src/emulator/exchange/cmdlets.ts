@@ -35,7 +35,6 @@ import type { CmdletContext, CmdletResult, Handler } from './cmdletTypes';
 
 export type { CmdletContext, CmdletResult };
 
-
 const SECURITY: readonly EndpointSecurity[] = ['None', 'Ssl', 'Tls'];
 const AUTHENTICATION = ['Basic', 'Ntlm'] as const;
 const T_SECURITY = 'Microsoft.Exchange.Data.Storage.Management.IMAPSecurityMechanism';
@@ -96,14 +95,17 @@ function startAfterParam(p: Params): number | null {
   if (raw === undefined || raw === '') return null;
   const text = /(Z|[+-]\d\d:?\d\d)$/i.test(raw.trim()) ? raw.trim() : `${raw.trim()}Z`;
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw badArgument('StartAfter', `Cannot process argument transformation on parameter 'StartAfter'. Cannot convert value "${raw.slice(0, 60)}" to type "System.DateTime".`);
+  if (Number.isNaN(ms))
+    throw badArgument(
+      'StartAfter',
+      `Cannot process argument transformation on parameter 'StartAfter'. Cannot convert value "${raw.slice(0, 60)}" to type "System.DateTime".`,
+    );
   return ms;
 }
 
 function findUser(engine: MigrationEngine, identity: string): MigrationUserState {
   const id = identity.toLowerCase();
-  const u =
-    engine.users.get(id) ?? [...engine.users.values()].find((x) => x.guid === id || x.requestGuid === id || x.mailboxGuid === id);
+  const u = engine.users.get(id) ?? [...engine.users.values()].find((x) => x.guid === id || x.requestGuid === id || x.mailboxGuid === id);
   if (!u) throw notFound(identity);
   return u;
 }
@@ -268,16 +270,17 @@ function skippedRows(engine: MigrationEngine, u: MigrationUserState, limit: numb
     DateSent: w.date(s.dateSent),
     MessageClass: w.str('IPM.Note'),
     MessageSize: w.int64(s.size),
-    Failure: w.str(
-      `The item is ${formatByteSize(s.size)}, larger than the target mailbox's maximum receive size of ${formatByteSize(max)}.`,
-    ),
+    Failure: w.str(`The item is ${formatByteSize(s.size)}, larger than the target mailbox's maximum receive size of ${formatByteSize(max)}.`),
   }));
 }
 
 function userReport(engine: MigrationEngine, u: MigrationUserState): string {
   const lines = [`${logTime(u.createdAt)} [EXO] '${u.emailAddress}' was added to migration batch '${engine.batches.get(u.batchKey)?.name ?? ''}'.`];
   if (u.initialSeedingCompletedTime) lines.push(`${logTime(u.initialSeedingCompletedTime)} [EXO] Initial synchronization completed.`);
-  if (u.lastSuccessfulSyncTime) lines.push(`${logTime(u.lastSuccessfulSyncTime)} [EXO] Synchronization completed: ${Math.floor(u.syncedItems)} item(s) synced, ${u.skippedItems.length} skipped.`);
+  if (u.lastSuccessfulSyncTime)
+    lines.push(
+      `${logTime(u.lastSuccessfulSyncTime)} [EXO] Synchronization completed: ${Math.floor(u.syncedItems)} item(s) synced, ${u.skippedItems.length} skipped.`,
+    );
   if (u.error) lines.push(`${logTime(u.lastUpdatedTime)} [EXO] Failed: ${u.error}`);
   lines.push(`${logTime(engine.now())} [EXO] Status: ${u.status}.`);
   return lines.join('\n');
@@ -287,17 +290,23 @@ function userReport(engine: MigrationEngine, u: MigrationUserState): string {
 
 function confirmFirst(p: Params, message: string): CmdletResult | null {
   // The module's first pass for ConfirmImpact=High sends Confirm:true and gets only the prompt.
-  return p.raw('Confirm') === true || p.raw('Confirm') === 'true' || p.raw('Confirm') === 'True'
-    ? { rows: [], confirmationMessage: message }
-    : null;
+  return p.raw('Confirm') === true || p.raw('Confirm') === 'true' || p.raw('Confirm') === 'True' ? { rows: [], confirmationMessage: message } : null;
 }
 
 function readSecurity(p: Params): EndpointSecurity | undefined {
   return p.enumValue('Security', SECURITY, T_SECURITY);
 }
 
-async function probeOrThrow(engine: MigrationEngine, server: EndpointState | { remoteServer: string; port: number; security: EndpointSecurity; acceptUntrustedCertificates: boolean }): Promise<void> {
-  const s = { remoteServer: server.remoteServer, port: server.port, security: server.security, acceptUntrustedCertificates: server.acceptUntrustedCertificates };
+async function probeOrThrow(
+  engine: MigrationEngine,
+  server: EndpointState | { remoteServer: string; port: number; security: EndpointSecurity; acceptUntrustedCertificates: boolean },
+): Promise<void> {
+  const s = {
+    remoteServer: server.remoteServer,
+    port: server.port,
+    security: server.security,
+    acceptUntrustedCertificates: server.acceptUntrustedCertificates,
+  };
   const dir = engine.directoryFor(s);
   const r = dir ? await dir.probe(s) : ({ ok: false, failure: 'NameNotFound', detail: '' } as const);
   if (!r.ok) throw taskError(ExceptionTypes.serverConnection, sourceFailureText(r.failure, s), 'Ex4A7F21', 'RemoteServer');
@@ -307,11 +316,24 @@ const handlers: Record<string, Handler> = {
   'New-MigrationEndpoint': async (raw, { engine }) => {
     const p = new Params(
       raw,
-      ['IMAP', 'Name', 'RemoteServer', 'Port', 'Security', 'Authentication', 'AcceptUntrustedCertificates', 'SkipVerification', 'MaxConcurrentMigrations', 'MaxConcurrentIncrementalSyncs', 'Partition'],
+      [
+        'IMAP',
+        'Name',
+        'RemoteServer',
+        'Port',
+        'Security',
+        'Authentication',
+        'AcceptUntrustedCertificates',
+        'SkipVerification',
+        'MaxConcurrentMigrations',
+        'MaxConcurrentIncrementalSyncs',
+        'Partition',
+      ],
       ['Name'],
     );
     if (!p.switch('IMAP')) throw badArgument('IMAP', 'Parameter set cannot be resolved using the specified named parameters.');
-    if (!p.present('RemoteServer')) throw badArgument('RemoteServer', 'Cannot process command because of one or more missing mandatory parameters: RemoteServer.');
+    if (!p.present('RemoteServer'))
+      throw badArgument('RemoteServer', 'Cannot process command because of one or more missing mandatory parameters: RemoteServer.');
     const name = p.string('Name')!;
     if (engine.endpoints.has(name.toLowerCase())) {
       throw taskError(ExceptionTypes.endpointAlreadyExists, `A migration endpoint with the name '${name}' already exists.`, 'Ex1D0B6E', 'Name');
@@ -344,7 +366,18 @@ const handlers: Record<string, Handler> = {
   'Set-MigrationEndpoint': async (raw, { engine }) => {
     const p = new Params(
       raw,
-      ['Identity', 'RemoteServer', 'Port', 'Security', 'Authentication', 'AcceptUntrustedCertificates', 'SkipVerification', 'MaxConcurrentMigrations', 'MaxConcurrentIncrementalSyncs', 'Partition'],
+      [
+        'Identity',
+        'RemoteServer',
+        'Port',
+        'Security',
+        'Authentication',
+        'AcceptUntrustedCertificates',
+        'SkipVerification',
+        'MaxConcurrentMigrations',
+        'MaxConcurrentIncrementalSyncs',
+        'Partition',
+      ],
       ['Identity'],
     );
     const e = findEndpoint(engine, p.string('Identity')!);
@@ -424,18 +457,45 @@ const handlers: Record<string, Handler> = {
     const { engine } = ctx;
     const p = new Params(
       raw,
-      ['Name', 'SourceEndpoint', 'CSVData', 'ExcludeFolders', 'IncludeFolders', 'AutoStart', 'NotificationEmails', 'ReportInterval', 'SkipReports', 'TimeZone', 'StartAfter', 'CompleteAfter', 'AllowUnknownColumnsInCsv', 'AutoComplete', 'TargetDeliveryDomain', 'Locale', 'Partition', 'SkipMerging', 'DisableOnCopy', 'ContentFilter', 'ContentFilterLanguage'],
+      [
+        'Name',
+        'SourceEndpoint',
+        'CSVData',
+        'ExcludeFolders',
+        'IncludeFolders',
+        'AutoStart',
+        'NotificationEmails',
+        'ReportInterval',
+        'SkipReports',
+        'TimeZone',
+        'StartAfter',
+        'CompleteAfter',
+        'AllowUnknownColumnsInCsv',
+        'AutoComplete',
+        'TargetDeliveryDomain',
+        'Locale',
+        'Partition',
+        'SkipMerging',
+        'DisableOnCopy',
+        'ContentFilter',
+        'ContentFilterLanguage',
+      ],
       ['Name'],
     );
     const name = p.string('Name')!;
-    if (name.length > 64) throw badArgument('Name', `The length of the property is too long. The maximum length is 64 and the length of the value provided is ${name.length}.`);
+    if (name.length > 64)
+      throw badArgument('Name', `The length of the property is too long. The maximum length is 64 and the length of the value provided is ${name.length}.`);
     if (engine.batches.has(name.toLowerCase())) {
       // (Learn, KB-T) exact text; its wire envelope and ErrorId were never captured.
       throw taskError(ExceptionTypes.batchAlreadyExists, 'The migration batch already exists.', 'Ex2B9C44', 'Name');
     }
     if (engine.batches.size >= MAX_BATCHES_PER_TENANT) {
       // (sheet) exact text, §3.3
-      throw taskError(ExceptionTypes.migrationPermanent, 'The maximum number of migration batches is already running. Please remove a batch before you add another one', 'Ex9D1E07');
+      throw taskError(
+        ExceptionTypes.migrationPermanent,
+        'The maximum number of migration batches is already running. Please remove a batch before you add another one',
+        'Ex9D1E07',
+      );
     }
     if (!p.present('SourceEndpoint')) {
       throw badArgument('SourceEndpoint', 'The SourceEndpoint parameter must be specified for an IMAP migration batch.');
@@ -444,7 +504,11 @@ const handlers: Record<string, Handler> = {
     const csv = p.bytes('CSVData');
     if (!csv) throw badArgument('CSVData', 'Cannot process command because of one or more missing mandatory parameters: CSVData.');
     const rows = parseImapCsv(csv, { allowUnknownColumns: p.switch('AllowUnknownColumnsInCsv') });
-    assertUsersFree(engine, rows.map((r) => r.emailAddress), null);
+    assertUsersFree(
+      engine,
+      rows.map((r) => r.emailAddress),
+      null,
+    );
     const b = engine.newBatch({
       name,
       endpointName: endpoint.name,
@@ -477,7 +541,23 @@ const handlers: Record<string, Handler> = {
   'Set-MigrationBatch': (raw, { engine }) => {
     const p = new Params(
       raw,
-      ['Identity', 'SyncNow', 'AddUsers', 'CSVData', 'NotificationEmails', 'ApproveSkippedItems', 'Update', 'ReportInterval', 'SkipReports', 'TimeZone', 'StartAfter', 'CompleteAfter', 'AllowUnknownColumnsInCsv', 'ExcludeFolders', 'Partition'],
+      [
+        'Identity',
+        'SyncNow',
+        'AddUsers',
+        'CSVData',
+        'NotificationEmails',
+        'ApproveSkippedItems',
+        'Update',
+        'ReportInterval',
+        'SkipReports',
+        'TimeZone',
+        'StartAfter',
+        'CompleteAfter',
+        'AllowUnknownColumnsInCsv',
+        'ExcludeFolders',
+        'Partition',
+      ],
       ['Identity'],
     );
     const b = findBatch(engine, p.string('Identity')!);
@@ -487,7 +567,11 @@ const handlers: Record<string, Handler> = {
       if (!csv) throw badArgument('CSVData', 'The CSVData parameter must be specified with AddUsers.');
       const rows = parseImapCsv(csv, { allowUnknownColumns: p.switch('AllowUnknownColumnsInCsv') });
       const fresh = rows.filter((r) => engine.users.get(r.emailAddress.toLowerCase())?.batchKey !== b.name.toLowerCase());
-      assertUsersFree(engine, fresh.map((r) => r.emailAddress), b);
+      assertUsersFree(
+        engine,
+        fresh.map((r) => r.emailAddress),
+        b,
+      );
       engine.addUsers(b, fresh);
     }
     if (p.present('NotificationEmails')) b.notificationEmails = p.strings('NotificationEmails') ?? [];
@@ -504,7 +588,10 @@ const handlers: Record<string, Handler> = {
   'Start-MigrationBatch': (raw, { engine }) => {
     const p = new Params(raw, ['Identity', 'Validate', 'Partition'], ['Identity']);
     const b = findBatch(engine, p.string('Identity')!);
-    if (['Starting', 'Syncing', 'Stopping', 'Removing'].includes(b.status) && !engine.batchUsers(b).some((u) => u.status === 'Failed' || u.status === 'IncrementalFailed')) {
+    if (
+      ['Starting', 'Syncing', 'Stopping', 'Removing'].includes(b.status) &&
+      !engine.batchUsers(b).some((u) => u.status === 'Failed' || u.status === 'IncrementalFailed')
+    ) {
       throw cannot(b, 'started');
     }
     if (b.status === 'Stopping' || b.status === 'Removing' || b.status === 'Starting') throw cannot(b, 'started');
@@ -561,7 +648,11 @@ const handlers: Record<string, Handler> = {
     if (p.present('Identity')) return { rows: [userRow(engine, findUser(engine, p.string('Identity')!))], resultSize };
     if (p.present('EmailAddress')) return { rows: [userRow(engine, findUser(engine, p.string('EmailAddress')!))], resultSize };
     const status = p.enumValue('Status', MIGRATION_USER_STATUSES, 'Microsoft.Exchange.Data.Storage.Management.MigrationUserStatus');
-    const summary = p.enumValue('StatusSummary', ['Active', 'Synced', 'Completed', 'Failed', 'Stopped', 'None'] as const, 'Microsoft.Exchange.Data.Storage.Management.MigrationUserStatusSummary');
+    const summary = p.enumValue(
+      'StatusSummary',
+      ['Active', 'Synced', 'Completed', 'Failed', 'Stopped', 'None'] as const,
+      'Microsoft.Exchange.Data.Storage.Management.MigrationUserStatusSummary',
+    );
     let list: MigrationUserState[] = p.present('BatchId')
       ? engine.batchUsers(findBatch(engine, p.string('BatchId')!))
       : [...engine.batches.values()].flatMap((b) => engine.batchUsers(b));
@@ -590,7 +681,11 @@ const handlers: Record<string, Handler> = {
   },
 
   'Get-MigrationUserStatistics': (raw, { engine }) => {
-    const p = new Params(raw, ['Identity', 'IncludeSkippedItems', 'IncludeReport', 'DiagnosticInfo', 'LimitSkippedItemsTo', 'SkipSubscription', 'IncludeCopilotReport', 'Partition'], ['Identity']);
+    const p = new Params(
+      raw,
+      ['Identity', 'IncludeSkippedItems', 'IncludeReport', 'DiagnosticInfo', 'LimitSkippedItemsTo', 'SkipSubscription', 'IncludeCopilotReport', 'Partition'],
+      ['Identity'],
+    );
     const u = findUser(engine, p.string('Identity')!);
     const row: WireRow = {
       ...userRow(engine, u),
@@ -633,7 +728,9 @@ const handlers: Record<string, Handler> = {
       const u = findSyncRequestUser(engine, p.string('Identity')!);
       users = [u];
     }
-    const rows = users.map((u) => syncRequestRow(engine, u)).filter((r) => !p.present('Status') || (r.Status as { value: string }).value.toLowerCase() === p.string('Status')!.toLowerCase());
+    const rows = users
+      .map((u) => syncRequestRow(engine, u))
+      .filter((r) => !p.present('Status') || (r.Status as { value: string }).value.toLowerCase() === p.string('Status')!.toLowerCase());
     return { rows, resultSize };
   },
 
@@ -672,13 +769,27 @@ const handlers: Record<string, Handler> = {
   },
 
   'Get-Mailbox': (raw, { engine }) => {
-    const p = new Params(raw, ['Identity', 'ResultSize', 'RecipientTypeDetails', 'Anr', 'Filter', 'PropertySets', 'Properties', 'SoftDeletedMailbox', 'IncludeInactiveMailbox']);
+    const p = new Params(raw, [
+      'Identity',
+      'ResultSize',
+      'RecipientTypeDetails',
+      'Anr',
+      'Filter',
+      'PropertySets',
+      'Properties',
+      'SoftDeletedMailbox',
+      'IncludeInactiveMailbox',
+    ]);
     const resultSize = p.resultSize();
     if (p.present('Identity')) return { rows: [mailboxRow(findMailbox(engine, p.string('Identity')!))], resultSize };
     let list = engine.mailboxes;
     const anr = p.string('Anr')?.toLowerCase();
     if (anr) list = list.filter((m) => m.alias.startsWith(anr) || m.displayName.toLowerCase().startsWith(anr) || m.primarySmtpAddress.startsWith(anr));
-    const types = p.present('RecipientTypeDetails') ? String(p.raw('RecipientTypeDetails')).split(',').map((x) => x.trim().toLowerCase()) : null;
+    const types = p.present('RecipientTypeDetails')
+      ? String(p.raw('RecipientTypeDetails'))
+          .split(',')
+          .map((x) => x.trim().toLowerCase())
+      : null;
     if (types) list = list.filter((m) => types.includes(m.recipientTypeDetails.toLowerCase()));
     return { rows: list.map(mailboxRow), resultSize };
   },
@@ -694,7 +805,10 @@ const handlers: Record<string, Handler> = {
       if (!p.present(param)) continue;
       const v = parseByteQuantifiedSize(p.raw(param));
       if (v === null) {
-        throw badArgument(param, `Cannot process argument transformation on parameter '${param}'. Cannot convert value "${String(p.raw(param))}" to type "Microsoft.Exchange.Data.Unlimited\`1[Microsoft.Exchange.Data.ByteQuantifiedSize]". Error: "The value '${String(p.raw(param))}' isn't a valid ByteQuantifiedSize."`);
+        throw badArgument(
+          param,
+          `Cannot process argument transformation on parameter '${param}'. Cannot convert value "${String(p.raw(param))}" to type "Microsoft.Exchange.Data.Unlimited\`1[Microsoft.Exchange.Data.ByteQuantifiedSize]". Error: "The value '${String(p.raw(param))}' isn't a valid ByteQuantifiedSize."`,
+        );
       }
       if (v !== 'Unlimited' && v > MAX_MESSAGE_SIZE_LIMIT_BYTES) {
         // Exchange Online's ceiling is 150 MB (§2.5); the exact refusal text is unconfirmed.
@@ -725,7 +839,7 @@ const handlers: Record<string, Handler> = {
         },
       ],
     };
-  },  // New-/Get-/Remove-ServicePrincipal, Add-/Get-/Remove-MailboxPermission (permissions.ts).
+  }, // New-/Get-/Remove-ServicePrincipal, Add-/Get-/Remove-MailboxPermission (permissions.ts).
   ...permissionHandlers,
 };
 

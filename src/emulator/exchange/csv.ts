@@ -55,15 +55,15 @@ export function parseImapCsv(data: Buffer, options: { allowUnknownColumns?: bool
     const known = [...REQUIRED, ...OPTIONAL].find((k) => k.toLowerCase() === h.toLowerCase());
     if (known) index.set(known, i);
     else if (!options.allowUnknownColumns) {
-      throw csvError(
-        `The column "${h}" in the CSV file isn't recognized. Remove it, or set AllowUnknownColumnsInCsv to $true to ignore unknown columns.`,
-      );
+      throw csvError(`The column "${h}" in the CSV file isn't recognized. Remove it, or set AllowUnknownColumnsInCsv to $true to ignore unknown columns.`);
     }
   });
   for (const col of REQUIRED) {
     if (!index.has(col)) {
       // (Learn, KB-T) exact text.
-      throw csvError(`Column "${col}" is missing from the CSV file. The import process can't continue because this column is required. Please edit the CSV file and re-submit it.`);
+      throw csvError(
+        `Column "${col}" is missing from the CSV file. The import process can't continue because this column is required. Please edit the CSV file and re-submit it.`,
+      );
     }
   }
   const out: ImapCsvRow[] = [];
@@ -72,7 +72,9 @@ export function parseImapCsv(data: Buffer, options: { allowUnknownColumns?: bool
     const rowNumber = i + 2;
     if (r.length !== header.length) {
       // (Learn, KB-T) exact text.
-      throw csvError(`Row ${rowNumber} has the wrong number of columns. Expected number: ${header.length}. Actual number: ${r.length}. Please edit this row and re-submit the file.`);
+      throw csvError(
+        `Row ${rowNumber} has the wrong number of columns. Expected number: ${header.length}. Actual number: ${r.length}. Please edit this row and re-submit the file.`,
+      );
     }
     const get = (col: string) => (index.has(col) ? r[index.get(col)!] : undefined);
     const emailAddress = (get('EmailAddress') ?? '').trim();

@@ -127,9 +127,7 @@ export function findDemoUserByLogin(login: string): DemoUser | undefined {
 export function createDemoSourceDirectory(hosts: readonly string[] = DEMO_SOURCE_HOSTS): SourceMailboxDirectory {
   const handled = new Set(hosts.map((h) => h.toLowerCase()));
   const reach = (server: SourceServer): SourceProbeResult => {
-    const okCombo =
-      (server.port === 993 && server.security === 'Ssl') ||
-      (server.port === 143 && (server.security === 'Tls' || server.security === 'None'));
+    const okCombo = (server.port === 993 && server.security === 'Ssl') || (server.port === 143 && (server.security === 'Tls' || server.security === 'None'));
     if (okCombo) return { ok: true };
     if (server.port !== 993 && server.port !== 143) {
       return { ok: false, failure: 'ConnectionRefused', detail: `No connection could be made to ${server.remoteServer}:${server.port}.` };

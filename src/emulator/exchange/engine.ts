@@ -142,7 +142,9 @@ export class MigrationEngine {
   itemsPerSecond: number;
   private readonly pendingOpens = new Set<Promise<void>>();
   private mailboxIndex: { list: TenantMailbox[]; length: number; byKey: Map<string, TenantMailbox> } | null = null;
-  private readonly durations: Required<Pick<EngineOptions, 'startingSeconds' | 'stoppingSeconds' | 'removingSeconds' | 'minIncrementalSeconds' | 'incrementalIntervalSeconds'>>;
+  private readonly durations: Required<
+    Pick<EngineOptions, 'startingSeconds' | 'stoppingSeconds' | 'removingSeconds' | 'minIncrementalSeconds' | 'incrementalIntervalSeconds'>
+  >;
 
   constructor(private readonly options: EngineOptions) {
     this.nowMs = options.startTime.getTime();
@@ -171,7 +173,15 @@ export class MigrationEngine {
     if (this.mailboxIndex?.list !== this.mailboxes || this.mailboxIndex.length !== this.mailboxes.length) {
       const byKey = new Map<string, TenantMailbox>();
       for (const m of this.mailboxes) {
-        for (const k of [m.alias, m.displayName, m.userPrincipalName, m.guid, m.exchangeGuid, m.externalDirectoryObjectId, ...m.emailAddresses.map((a) => a.slice(a.indexOf(':') + 1))]) {
+        for (const k of [
+          m.alias,
+          m.displayName,
+          m.userPrincipalName,
+          m.guid,
+          m.exchangeGuid,
+          m.externalDirectoryObjectId,
+          ...m.emailAddresses.map((a) => a.slice(a.indexOf(':') + 1)),
+        ]) {
           const key = k.trim().toLowerCase();
           if (!byKey.has(key)) byKey.set(key, m);
         }
@@ -196,7 +206,14 @@ export class MigrationEngine {
 
   // ---- transitions called by cmdlets -------------------------------------------------
 
-  newBatch(input: { name: string; endpointName: string; rows: ImapCsvRow[]; notificationEmails: string[]; excludeFolders: string[]; submittedByUser: string | null }): BatchState {
+  newBatch(input: {
+    name: string;
+    endpointName: string;
+    rows: ImapCsvRow[];
+    notificationEmails: string[];
+    excludeFolders: string[];
+    submittedByUser: string | null;
+  }): BatchState {
     const now = this.now();
     const b: BatchState = {
       guid: randomUUID(),
@@ -507,9 +524,7 @@ export class MigrationEngine {
   private recompute(b: BatchState): void {
     if (!ACTIVE_BATCH.has(b.status)) return;
     const users = this.batchUsers(b);
-    const busy = users.some(
-      (u) => u.incrementalPending || u.status === 'Queued' || u.status === 'Syncing' || u.status === 'IncrementalSyncing',
-    );
+    const busy = users.some((u) => u.incrementalPending || u.status === 'Queued' || u.status === 'Syncing' || u.status === 'IncrementalSyncing');
     const failed = users.some((u) => u.status === 'Failed' || u.status === 'IncrementalFailed');
     const status: BatchStatus = busy ? 'Syncing' : failed ? 'SyncedWithErrors' : 'Synced';
     if (b.status === 'Syncing' && status !== 'Syncing') {

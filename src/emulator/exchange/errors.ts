@@ -191,7 +191,8 @@ export function errorBody(e: CmdletError): Record<string, unknown> {
           innererror: inner(INVOKE_STACK, {
             message: `Exception of type '${DIRECT_INVOKE}' was thrown.`,
             type: DIRECT_INVOKE,
-            stacktrace: '   at Microsoft.Exchange.Management.PSDirectInvoke.PSDirectInvokeCmdletFactory.InvokeCmdletInternal[TCmdlet,TResult](Func`1 createCmdlet, Action`1 setParameterDelegate, List`1 captureAdditionalIO, List`1 directInvokeExceptions, Boolean shouldAllowProactiveProxyToReturnRoutingHint)',
+            stacktrace:
+              '   at Microsoft.Exchange.Management.PSDirectInvoke.PSDirectInvokeCmdletFactory.InvokeCmdletInternal[TCmdlet,TResult](Func`1 createCmdlet, Action`1 setParameterDelegate, List`1 captureAdditionalIO, List`1 directInvokeExceptions, Boolean shouldAllowProactiveProxyToReturnRoutingHint)',
           }),
           ...WARNINGS,
         },

@@ -247,24 +247,52 @@ class Emulator {
     if (req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed');
     const auth = req.headers.authorization ?? '';
     if (!/^bearer\s+/i.test(auth) || auth.replace(/^bearer\s+/i, '').trim() !== this.accessToken) {
-      res.setHeader('WWW-Authenticate', 'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"');
+      res.setHeader(
+        'WWW-Authenticate',
+        'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"',
+      );
       return sendText(res, 401, 'Unauthorized');
     }
     const tenant = decodeURIComponent(m[2]).toLowerCase();
     if (!this.tenantAliases.has(tenant)) {
       return sendJson(res, 404, {
-        error: { code: 'NotFound', message: `Tenant '${decodeURIComponent(m[2])}' not found.`, details: [], innererror: { message: 'TenantNotFound', type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException', stacktrace: '' } },
+        error: {
+          code: 'NotFound',
+          message: `Tenant '${decodeURIComponent(m[2])}' not found.`,
+          details: [],
+          innererror: { message: 'TenantNotFound', type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException', stacktrace: '' },
+        },
       });
     }
     let input: { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } };
     try {
       input = JSON.parse((await readBody(req)).toString('utf8') || '{}');
     } catch {
-      return sendJson(res, 400, errorBody(new CmdletError(400, 'BadRequest', 'Ex1A2B3C', 'Microsoft.OData.ODataException', 'The request body is not valid JSON.', '', 'Invalid Operation')));
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          new CmdletError(400, 'BadRequest', 'Ex1A2B3C', 'Microsoft.OData.ODataException', 'The request body is not valid JSON.', '', 'Invalid Operation'),
+        ),
+      );
     }
     const name = typeof input?.CmdletInput?.CmdletName === 'string' ? input.CmdletInput.CmdletName : '';
     if (!name) {
-      return sendJson(res, 400, errorBody(new CmdletError(400, 'BadRequest', 'Ex1A2B3D', 'Microsoft.OData.ODataException', "The parameter 'CmdletInput' is missing or has no CmdletName.", 'CmdletInput', 'Invalid Operation')));
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          new CmdletError(
+            400,
+            'BadRequest',
+            'Ex1A2B3D',
+            'Microsoft.OData.ODataException',
+            "The parameter 'CmdletInput' is missing or has no CmdletName.",
+            'CmdletInput',
+            'Invalid Operation',
+          ),
+        ),
+      );
     }
     const cmdlet = resolveCmdlet(name);
     cmdletForLog = cmdlet ?? name;
@@ -282,7 +310,21 @@ class Emulator {
 
     const params = input.CmdletInput?.Parameters;
     if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-      return sendJson(res, 400, errorBody(new CmdletError(400, 'BadRequest', 'Ex1A2B3E', 'Microsoft.OData.ODataException', 'Parameters must be a hashtable.', 'Parameters', 'Invalid Operation')));
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          new CmdletError(
+            400,
+            'BadRequest',
+            'Ex1A2B3E',
+            'Microsoft.OData.ODataException',
+            'Parameters must be a hashtable.',
+            'Parameters',
+            'Invalid Operation',
+          ),
+        ),
+      );
     }
     try {
       const result = await runCmdlet(cmdlet, (params ?? {}) as Record<string, unknown>, {
@@ -319,7 +361,21 @@ class Emulator {
     } catch (e) {
       if (e instanceof CmdletError) return sendJson(res, e.httpStatus, errorBody(e));
       // Never echo parameters (they may hold a CSV with passwords).
-      sendJson(res, 500, errorBody(new CmdletError(500, 'InternalServerError', 'Ex000000', 'System.Exception', 'An internal error occurred in the emulator.', '', 'Error executing cmdlet')));
+      sendJson(
+        res,
+        500,
+        errorBody(
+          new CmdletError(
+            500,
+            'InternalServerError',
+            'Ex000000',
+            'System.Exception',
+            'An internal error occurred in the emulator.',
+            '',
+            'Error executing cmdlet',
+          ),
+        ),
+      );
     }
   }
 
@@ -391,7 +447,6 @@ function preferPageSize(header: string | undefined): number | undefined {
   const n = m ? Number(m[1]) : NaN;
   return n > 0 ? n : undefined;
 }
-
 
 function send(res: ServerResponse, status: number, contentType: string, body: Buffer | string): void {
   res.statusCode = status;

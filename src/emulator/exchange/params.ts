@@ -68,7 +68,10 @@ export class Params {
       if (/^(true|\$true|1)$/i.test(v.trim())) return true;
       if (/^(false|\$false|0|)$/i.test(v.trim())) return false;
     }
-    throw badArgument(name, `Cannot process argument transformation on parameter '${name}'. Cannot convert value "${String(v)}" to type "System.Management.Automation.SwitchParameter".`);
+    throw badArgument(
+      name,
+      `Cannot process argument transformation on parameter '${name}'. Cannot convert value "${String(v)}" to type "System.Management.Automation.SwitchParameter".`,
+    );
   }
 
   int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -79,7 +82,10 @@ export class Params {
       throw badArgument(name, `Cannot process argument transformation on parameter '${name}'. Cannot convert value "${String(v)}" to type "System.Int32".`);
     }
     if (n < min || n > max) {
-      throw badArgument(name, `Cannot validate argument on parameter '${name}'. The ${n} argument is ${n < min ? 'less than the minimum' : 'greater than the maximum'} allowed range of ${n < min ? min : max}. Supply an argument that is ${n < min ? 'greater than or equal to ' + min : 'less than or equal to ' + max} and then try the command again.`);
+      throw badArgument(
+        name,
+        `Cannot validate argument on parameter '${name}'. The ${n} argument is ${n < min ? 'less than the minimum' : 'greater than the maximum'} allowed range of ${n < min ? min : max}. Supply an argument that is ${n < min ? 'greater than or equal to ' + min : 'less than or equal to ' + max} and then try the command again.`,
+      );
     }
     return n;
   }
@@ -103,7 +109,7 @@ export class Params {
   bytes(name: string): Buffer | undefined {
     const v = this.raw(name);
     if (v === undefined || v === null) return undefined;
-    const data = typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>).Data ?? (v as Record<string, unknown>).data : v;
+    const data = typeof v === 'object' && !Array.isArray(v) ? ((v as Record<string, unknown>).Data ?? (v as Record<string, unknown>).data) : v;
     if (Array.isArray(data)) {
       if (!data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
         throw badArgument(name, `Cannot process argument transformation on parameter '${name}'. Cannot convert the value to type "System.Byte[]".`);
@@ -121,7 +127,10 @@ export class Params {
     if (typeof v === 'string' && /^\s*unlimited\s*$/i.test(v)) return 'Unlimited';
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     if (!Number.isInteger(n) || n < 1) {
-      throw badArgument('ResultSize', `Cannot process argument transformation on parameter 'ResultSize'. Cannot convert value "${String(v)}" to type "Microsoft.Exchange.Data.Unlimited\`1[System.UInt32]".`);
+      throw badArgument(
+        'ResultSize',
+        `Cannot process argument transformation on parameter 'ResultSize'. Cannot convert value "${String(v)}" to type "Microsoft.Exchange.Data.Unlimited\`1[System.UInt32]".`,
+      );
     }
     return n;
   }

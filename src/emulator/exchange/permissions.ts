@@ -66,7 +66,10 @@ const INHERITANCE = ['None', 'All', 'Descendents', 'SelfAndChildren', 'Children'
 function guidParam(p: Params, name: string): string {
   const v = p.string(name)!;
   if (!GUID.test(v)) {
-    throw badArgument(name, `Cannot process argument transformation on parameter '${name}'. Cannot convert value "${v}" to type "System.Guid". Error: "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."`);
+    throw badArgument(
+      name,
+      `Cannot process argument transformation on parameter '${name}'. Cannot convert value "${v}" to type "System.Guid". Error: "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."`,
+    );
   }
   return v.toLowerCase();
 }
@@ -162,10 +165,15 @@ export const permissionHandlers: Record<string, (raw: Record<string, unknown>, c
     const p = new Params(raw, ['Identity'], ['Identity']);
     const sp = findSp(engine, p.string('Identity')!);
     if (!sp) throw notFound(p.string('Identity')!);
-    if (isConfirmPass(p)) return { rows: [], confirmationMessage: `Are you sure you want to perform this action?\r\nRemoving service principal "${sp.objectId}".` };
+    if (isConfirmPass(p))
+      return { rows: [], confirmationMessage: `Are you sure you want to perform this action?\r\nRemoving service principal "${sp.objectId}".` };
     state(engine).servicePrincipals.delete(sp.objectId);
     // Its mailbox permissions stay behind as orphaned entries in Exchange; the emulator drops them.
-    for (const [k, aces] of state(engine).acl) state(engine).acl.set(k, aces.filter((a) => a.user !== sp.objectId));
+    for (const [k, aces] of state(engine).acl)
+      state(engine).acl.set(
+        k,
+        aces.filter((a) => a.user !== sp.objectId),
+      );
     return { rows: [] };
   },
 
@@ -191,7 +199,11 @@ export const permissionHandlers: Record<string, (raw: Record<string, unknown>, c
   },
 
   'Get-MailboxPermission': (raw, { engine }) => {
-    const p = new Params(raw, ['Identity', 'User', 'Owner', 'ResultSize', 'SoftDeletedMailbox', 'IncludeSoftDeletedUserPermissions', 'GroupMailbox'], ['Identity']);
+    const p = new Params(
+      raw,
+      ['Identity', 'User', 'Owner', 'ResultSize', 'SoftDeletedMailbox', 'IncludeSoftDeletedUserPermissions', 'GroupMailbox'],
+      ['Identity'],
+    );
     const m = mailboxOf(engine, p.string('Identity')!);
     const acl = state(engine).acl.get(m.guid) ?? [];
     let rows: WireRow[] = [
@@ -206,7 +218,11 @@ export const permissionHandlers: Record<string, (raw: Record<string, unknown>, c
   },
 
   'Remove-MailboxPermission': (raw, { engine }) => {
-    const p = new Params(raw, ['Identity', 'User', 'AccessRights', 'InheritanceType', 'Deny', 'ResetDefault', 'SoftDeletedMailbox', 'BypassMasterAccountSid'], ['Identity', 'User', 'AccessRights']);
+    const p = new Params(
+      raw,
+      ['Identity', 'User', 'AccessRights', 'InheritanceType', 'Deny', 'ResetDefault', 'SoftDeletedMailbox', 'BypassMasterAccountSid'],
+      ['Identity', 'User', 'AccessRights'],
+    );
     const m = mailboxOf(engine, p.string('Identity')!);
     const userText = p.string('User')!;
     const rights = (p.strings('AccessRights') ?? []).map((r) => {
@@ -216,16 +232,25 @@ export const permissionHandlers: Record<string, (raw: Record<string, unknown>, c
     });
     const user = resolveUser(engine, userText);
     if (isConfirmPass(p)) {
-      return { rows: [], confirmationMessage: `Are you sure you want to perform this action?\r\nRemoving mailbox permission "${m.alias}" for user "${userText}" with access rights "'${rights.join("', '")}'".` };
+      return {
+        rows: [],
+        confirmationMessage: `Are you sure you want to perform this action?\r\nRemoving mailbox permission "${m.alias}" for user "${userText}" with access rights "'${rights.join("', '")}'".`,
+      };
     }
     const acl = state(engine).acl.get(m.guid) ?? [];
     const ace = acl.find((a) => a.user === user);
     if (!ace || !rights.some((r) => ace.accessRights.includes(r))) {
       // Exchange answers a missing entry with a warning, not an error.
-      return { rows: [], warnings: [`Can't remove the access control entry on the object "${m.alias}" for account "${userText}" because the ACE doesn't exist on the object.`] };
+      return {
+        rows: [],
+        warnings: [`Can't remove the access control entry on the object "${m.alias}" for account "${userText}" because the ACE doesn't exist on the object.`],
+      };
     }
     ace.accessRights = ace.accessRights.filter((r) => !rights.includes(r as (typeof ACCESS_RIGHTS)[number]));
-    state(engine).acl.set(m.guid, acl.filter((a) => a.accessRights.length > 0));
+    state(engine).acl.set(
+      m.guid,
+      acl.filter((a) => a.accessRights.length > 0),
+    );
     return { rows: [] };
   },
 };

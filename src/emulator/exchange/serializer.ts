@@ -74,10 +74,7 @@ export function formatTimeSpan(totalSeconds: number): string {
   const ticks = Math.round((rest - seconds) * 1e7);
   const pad = (n: number) => String(n).padStart(2, '0');
   return (
-    (negative ? '-' : '') +
-    (days ? `${days}.` : '') +
-    `${pad(hours)}:${pad(minutes)}:${pad(seconds)}` +
-    (ticks ? `.${String(ticks).padStart(7, '0')}` : '')
+    (negative ? '-' : '') + (days ? `${days}.` : '') + `${pad(hours)}:${pad(minutes)}:${pad(seconds)}` + (ticks ? `.${String(ticks).padStart(7, '0')}` : '')
   );
 }
 

@@ -64,8 +64,6 @@ export function demoDirectory(): EmulatedUser[] {
   });
   return [
     make('admin', 'Contoso IT Admin', [BUSINESS_STANDARD]),
-    ...DEMO_USERS.map((u) =>
-      make(u.alias, u.displayName, u.alias === 'adelev' ? [] : u.alias === 'miriamg' ? [FLOW_FREE] : [BUSINESS_BASIC]),
-    ),
+    ...DEMO_USERS.map((u) => make(u.alias, u.displayName, u.alias === 'adelev' ? [] : u.alias === 'miriamg' ? [FLOW_FREE] : [BUSINESS_BASIC])),
   ];
 }

@@ -74,7 +74,9 @@ class HttpError {
 }
 
 function errorBody(code: string, message: string): unknown {
-  return { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } };
+  return {
+    error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } },
+  };
 }
 
 function itemId(): string {
@@ -135,7 +137,8 @@ class GraphEmulator {
     this.n.throttled += f.status === 429 ? 1 : 0;
     const headers: Record<string, string> = {};
     if (f.retryAfterSeconds !== undefined) headers['Retry-After'] = String(f.retryAfterSeconds);
-    if (f.status === 429) return { status: 429, headers, body: errorBody('TooManyRequests', 'Too many requests. Retry after the time given in the Retry-After header.') };
+    if (f.status === 429)
+      return { status: 429, headers, body: errorBody('TooManyRequests', 'Too many requests. Retry after the time given in the Retry-After header.') };
     if (f.status === 503) return { status: 503, headers, body: errorBody('serviceNotAvailable', 'Service unavailable. Retry the request later.') };
     return { status: f.status, headers, body: errorBody('generalException', 'An internal server error occurred.') };
   }
@@ -146,7 +149,8 @@ class GraphEmulator {
     const token = auth.replace(/^bearer\s+/i, '').trim();
     let answer: Answer;
     if (!/^bearer\s+/i.test(auth) || token === '') answer = { status: 401, body: errorBody('InvalidAuthenticationToken', 'Access token is empty.') };
-    else if (token !== this.accessToken) answer = { status: 401, body: errorBody('InvalidAuthenticationToken', 'IDX14100: JWT is not well formed, there are no dots (.).') };
+    else if (token !== this.accessToken)
+      answer = { status: 401, body: errorBody('InvalidAuthenticationToken', 'IDX14100: JWT is not well formed, there are no dots (.).') };
     else {
       const raw = await readBody(req);
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -160,7 +164,11 @@ class GraphEmulator {
           body = Symbol.for('invalid');
         }
         const base = `http://${req.headers.host ?? 'localhost'}`;
-        if (body === Symbol.for('invalid')) answer = { status: 400, body: errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.') };
+        if (body === Symbol.for('invalid'))
+          answer = {
+            status: 400,
+            body: errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'),
+          };
         else if (req.method === 'POST' && /^\/v1\.0\/\$batch\/?$/.test(url.pathname)) answer = this.batch(body, base);
         else answer = this.route(req.method ?? 'GET', url, body, base);
       }
@@ -176,7 +184,8 @@ class GraphEmulator {
   private batch(body: unknown, base: string): Answer {
     const requests = (body as { requests?: unknown })?.requests;
     if (!Array.isArray(requests)) return { status: 400, body: errorBody('BadRequest', 'Invalid batch payload format.') };
-    if (requests.length > MAX_BATCH) return { status: 400, body: errorBody('BadRequest', `Number of batch request steps exceeds the maximum of ${MAX_BATCH}.`) };
+    if (requests.length > MAX_BATCH)
+      return { status: 400, body: errorBody('BadRequest', `Number of batch request steps exceeds the maximum of ${MAX_BATCH}.`) };
     const ids = new Set<string>();
     for (const r of requests as { id?: unknown }[]) {
       if (typeof r?.id !== 'string' || r.id === '') return { status: 400, body: errorBody('BadRequest', 'Batch request step is missing an id.') };
@@ -220,7 +229,9 @@ class GraphEmulator {
         }
         if (rest === '/contacts' || rest === '/events') {
           const kind = rest.slice(1) as 'contacts' | 'events';
-          if (!user.licences.some((l) => l.servicePlans.some((s) => s.servicePlanName.startsWith('EXCHANGE_S_') && s.servicePlanName !== 'EXCHANGE_S_FOUNDATION'))) {
+          if (
+            !user.licences.some((l) => l.servicePlans.some((s) => s.servicePlanName.startsWith('EXCHANGE_S_') && s.servicePlanName !== 'EXCHANGE_S_FOUNDATION'))
+          ) {
             throw new HttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
           }
           if (method === 'GET') return this.page(this.box(user.id)[kind], url, base, kind, user.id);
@@ -238,7 +249,12 @@ class GraphEmulator {
   private findUser(key: string): EmulatedUser {
     const k = key.toLowerCase();
     const u = this.users.find((x) => x.id === k || x.userPrincipalName.toLowerCase() === k);
-    if (!u) throw new HttpError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!u)
+      throw new HttpError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     return u;
   }
 
@@ -247,7 +263,8 @@ class GraphEmulator {
     let list = this.users;
     if (filter) {
       const m = /^\s*mail\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filter);
-      if (!m) throw new HttpError(400, 'Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified for property \'mail\' of resource \'User\'.');
+      if (!m)
+        throw new HttpError(400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'mail' of resource 'User'.");
       const mail = m[1].replace(/''/g, "'").toLowerCase();
       list = list.filter((u) => u.mail.toLowerCase() === mail);
     }
@@ -276,23 +293,32 @@ class GraphEmulator {
   }
 
   private createContact(user: EmulatedUser, body: unknown): Record<string, unknown> {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'ErrorInvalidRequest', 'The request body is empty or not an object.');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(400, 'ErrorInvalidRequest', 'The request body is empty or not an object.');
     const c = { id: itemId(), createdDateTime: new Date().toISOString(), parentFolderId: 'AAMkContacts', ...(body as object) };
     this.box(user.id).contacts.push(c);
     return c;
   }
 
   private createEvent(user: EmulatedUser, body: unknown): Record<string, unknown> {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'ErrorInvalidRequest', 'The request body is empty or not an object.');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(400, 'ErrorInvalidRequest', 'The request body is empty or not an object.');
     // What Graph checks of an event body; other fields are taken as they come.
     type When = { dateTime?: unknown; timeZone?: unknown };
     const e = body as { start?: When; end?: When; recurrence?: { pattern?: { type?: string }; range?: { type?: string } } } & Record<string, unknown>;
     for (const k of ['start', 'end'] as const) {
       const v = e[k];
-      if (!v || typeof v.dateTime !== 'string' || typeof v.timeZone !== 'string') throw new HttpError(400, 'ErrorInvalidRequest', `The event's ${k} is missing or malformed.`);
-      if (!graphTimeZone(v.timeZone)) throw new HttpError(400, 'TimeZoneNotSupportedException', `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${v.timeZone}'.`);
+      if (!v || typeof v.dateTime !== 'string' || typeof v.timeZone !== 'string')
+        throw new HttpError(400, 'ErrorInvalidRequest', `The event's ${k} is missing or malformed.`);
+      if (!graphTimeZone(v.timeZone))
+        throw new HttpError(
+          400,
+          'TimeZoneNotSupportedException',
+          `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${v.timeZone}'.`,
+        );
     }
-    if (Date.parse(String(e.end?.dateTime) + 'Z') < Date.parse(String(e.start?.dateTime) + 'Z')) throw new HttpError(400, 'ErrorInvalidRequest', 'The end time must be after the start time.');
+    if (Date.parse(String(e.end?.dateTime) + 'Z') < Date.parse(String(e.start?.dateTime) + 'Z'))
+      throw new HttpError(400, 'ErrorInvalidRequest', 'The end time must be after the start time.');
     if (e.recurrence) {
       const types = ['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly'];
       if (!types.includes(e.recurrence?.pattern?.type ?? '') || !['endDate', 'noEnd', 'numbered'].includes(e.recurrence?.range?.type ?? '')) {
@@ -311,10 +337,20 @@ class GraphEmulator {
     if (method === 'GET') {
       const m = /teamsAppDefinition\/teamsAppId eq '([^']+)'/.exec(url.searchParams.get('$filter') ?? '');
       const list = [...apps].filter((a) => !m || a === m[1]);
-      return { status: 200, body: { value: list.map((a) => ({ id: Buffer.from(`${user.id}##${a}`).toString('base64'), teamsAppDefinition: { teamsAppId: a, displayName: 'Cutover' } })) } };
+      return {
+        status: 200,
+        body: {
+          value: list.map((a) => ({ id: Buffer.from(`${user.id}##${a}`).toString('base64'), teamsAppDefinition: { teamsAppId: a, displayName: 'Cutover' } })),
+        },
+      };
     }
     if (method === 'POST') {
-      if (!this.installAllowed) throw new HttpError(403, 'Forbidden', 'Missing role permissions on the request. API requires one of \'TeamsAppInstallation.ReadWriteSelfForUser.All, TeamsAppInstallation.ReadWriteForUser.All\'.');
+      if (!this.installAllowed)
+        throw new HttpError(
+          403,
+          'Forbidden',
+          "Missing role permissions on the request. API requires one of 'TeamsAppInstallation.ReadWriteSelfForUser.All, TeamsAppInstallation.ReadWriteForUser.All'.",
+        );
       const bind = String((body as Record<string, unknown>)?.['teamsApp@odata.bind'] ?? '');
       const m = /\/appCatalogs\/teamsApps\/([^/'"]+)$/.exec(bind);
       if (!m) throw new HttpError(400, 'BadRequest', 'teamsApp@odata.bind is missing or invalid.');
@@ -329,7 +365,6 @@ class GraphEmulator {
 function publicUser(u: EmulatedUser) {
   return { id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, displayName: u.displayName };
 }
-
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
   const emulator = new GraphEmulator(options.accessToken ?? DEFAULT_GRAPH_TOKEN);

@@ -145,7 +145,16 @@ class DemoTarget implements TargetSession {
     const get = (h: string) => new RegExp(`^${h}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
     const list = this.box.target.get(folder)!.messages;
     const id = /<([^>]+)>/.exec(get('Message-ID'))?.[1] ?? null;
-    list.push({ uid: list.length + 1, messageId: id, date: get('Date') || null, from: get('From'), subject: get('Subject'), size: b.length, flags, internalDate });
+    list.push({
+      uid: list.length + 1,
+      messageId: id,
+      date: get('Date') || null,
+      from: get('From'),
+      subject: get('Subject'),
+      size: b.length,
+      flags,
+      internalDate,
+    });
     return { ok: true, uid: list.length };
   }
   stats(): IoStats {
@@ -158,7 +167,7 @@ class DemoTarget implements TargetSession {
 export function demoMailboxAccess(limitFor: (email: string) => Promise<number>): MailboxAccess {
   return {
     kind: 'demo',
-    description: 'the emulator\'s demo mailboxes in memory (imap.contoso.edu → contoso.edu on the emulator); no IMAP server',
+    description: "the emulator's demo mailboxes in memory (imap.contoso.edu → contoso.edu on the emulator); no IMAP server",
     source: async (user: DeltaUser) => new DemoSource(mailboxFor(user.email)),
     target: async (user: DeltaUser) => new DemoTarget(mailboxFor(user.email), await limitFor(user.email)),
   };

@@ -86,14 +86,26 @@ export class Dispatcher {
   async dispatch(progress: ProgressUpdate[], events: NotificationEvent[]): Promise<DispatchResult> {
     const result: DispatchResult = { sent: 0, updated: 0, skippedAsDelivered: 0, removedConversations: [], undelivered: new Set(), staleBatches: new Set() };
     if (progress.length === 0 && events.length === 0) return result;
-    const subs = (await this.o.subscriptions.all()).filter(
-      (s) => progress.some((p) => wants(s, p.batch.name)) || events.some((e) => wants(s, e.batch)),
-    );
+    const subs = (await this.o.subscriptions.all()).filter((s) => progress.some((p) => wants(s, p.batch.name)) || events.some((e) => wants(s, e.batch)));
     if (subs.length === 0) return result;
     const ids = subs.map((s) => s.conversationId);
     const [refs, views] = await Promise.all([this.o.conversations.getMany(ids), this.o.ledger.views(ids)]);
     const now = this.o.clock.now();
-    const cards = new Map(progress.map((p) => [p.batch.name.toLowerCase(), { p, reply: progressCard(p, now), fp: p.removed ? `removed|${p.batch.guid}` : progressFingerprint(p.batch, p.failed.map((f) => f.email)) + (p.history && SAMPLED_STATUSES.includes(p.batch.status) ? `|${finishKey(estimateFinish(p.history))}` : '') }]));
+    const cards = new Map(
+      progress.map((p) => [
+        p.batch.name.toLowerCase(),
+        {
+          p,
+          reply: progressCard(p, now),
+          fp: p.removed
+            ? `removed|${p.batch.guid}`
+            : progressFingerprint(
+                p.batch,
+                p.failed.map((f) => f.email),
+              ) + (p.history && SAMPLED_STATUSES.includes(p.batch.status) ? `|${finishKey(estimateFinish(p.history))}` : ''),
+        },
+      ]),
+    );
     const personEvents = events.filter((e) => e.needsPerson);
     // Most conversations are due the same events: render each set's card once.
     const eventCards = new Map<string, ReturnType<typeof eventsCard>>();
@@ -105,64 +117,64 @@ export class Dispatcher {
     };
 
     await forEachLimited(subs, this.o.concurrency ?? 8, async (sub) => {
-        const ref = refs.get(sub.conversationId);
-        const view = views.get(sub.conversationId)!;
-        const mine = progress.filter((p) => wants(sub, p.batch.name));
-        const mineEvents = personEvents.filter((e) => wants(sub, e.batch));
-        if (!ref) {
-          // Subscribed but no reference (should not happen): nothing can be sent.
-          mineEvents.forEach((e) => result.undelivered.add(e.key));
+      const ref = refs.get(sub.conversationId);
+      const view = views.get(sub.conversationId)!;
+      const mine = progress.filter((p) => wants(sub, p.batch.name));
+      const mineEvents = personEvents.filter((e) => wants(sub, e.batch));
+      if (!ref) {
+        // Subscribed but no reference (should not happen): nothing can be sent.
+        mineEvents.forEach((e) => result.undelivered.add(e.key));
+        return;
+      }
+      // Per batch: the progress card, then one message for the events that need a person,
+      // then one ledger write for both. A crash between a send and that write can repeat
+      // that batch's message once (at least once, never lost).
+      const batchKeys = [...new Set([...mine.map((p) => p.batch.name.toLowerCase()), ...mineEvents.map((e) => e.batch.toLowerCase())])];
+      try {
+        for (const key of batchKeys) {
+          const cardsDone: Record<string, ProgressCardRecord> = {};
+          const p = mine.find((x) => x.batch.name.toLowerCase() === key);
+          if (p) {
+            const c = cards.get(key)!;
+            const rec = view.cards[key];
+            if (!this.o.isLeader()) throw new LostLeadership();
+            if (rec && rec.guid === p.batch.guid) {
+              if (rec.fingerprint !== c.fp) {
+                await this.o.sink.update(ref.reference, rec.activityId, c.reply);
+                result.updated++;
+                cardsDone[key] = { ...rec, fingerprint: c.fp };
+              }
+            } else {
+              const activityId = await this.o.sink.send(ref.reference, c.reply);
+              result.sent++;
+              cardsDone[key] = { activityId, fingerprint: c.fp, guid: p.batch.guid };
+            }
+          }
+          const due = mineEvents.filter((e) => e.batch.toLowerCase() === key && !view.delivered.has(e.key));
+          result.skippedAsDelivered += mineEvents.filter((e) => e.batch.toLowerCase() === key).length - due.length;
+          if (due.length) {
+            if (!this.o.isLeader()) throw new LostLeadership();
+            await this.o.sink.send(ref.reference, eventsReply(due));
+            result.sent++;
+          }
+          if (due.length || Object.keys(cardsDone).length) {
+            await this.o.ledger.record(sub.conversationId, { cards: cardsDone, delivered: due.map((e) => e.key) });
+            for (const e of due) view.delivered.add(e.key);
+            Object.assign(view.cards, cardsDone);
+          }
+        }
+      } catch (err) {
+        if (err instanceof ConversationGoneError) {
+          await this.removeConversation(sub.conversationId, err);
+          result.removedConversations.push(sub.conversationId);
           return;
         }
-        // Per batch: the progress card, then one message for the events that need a person,
-        // then one ledger write for both. A crash between a send and that write can repeat
-        // that batch's message once (at least once, never lost).
-        const batchKeys = [...new Set([...mine.map((p) => p.batch.name.toLowerCase()), ...mineEvents.map((e) => e.batch.toLowerCase())])];
-        try {
-          for (const key of batchKeys) {
-            const cardsDone: Record<string, ProgressCardRecord> = {};
-            const p = mine.find((x) => x.batch.name.toLowerCase() === key);
-            if (p) {
-              const c = cards.get(key)!;
-              const rec = view.cards[key];
-              if (!this.o.isLeader()) throw new LostLeadership();
-              if (rec && rec.guid === p.batch.guid) {
-                if (rec.fingerprint !== c.fp) {
-                  await this.o.sink.update(ref.reference, rec.activityId, c.reply);
-                  result.updated++;
-                  cardsDone[key] = { ...rec, fingerprint: c.fp };
-                }
-              } else {
-                const activityId = await this.o.sink.send(ref.reference, c.reply);
-                result.sent++;
-                cardsDone[key] = { activityId, fingerprint: c.fp, guid: p.batch.guid };
-              }
-            }
-            const due = mineEvents.filter((e) => e.batch.toLowerCase() === key && !view.delivered.has(e.key));
-            result.skippedAsDelivered += mineEvents.filter((e) => e.batch.toLowerCase() === key).length - due.length;
-            if (due.length) {
-              if (!this.o.isLeader()) throw new LostLeadership();
-              await this.o.sink.send(ref.reference, eventsReply(due));
-              result.sent++;
-            }
-            if (due.length || Object.keys(cardsDone).length) {
-              await this.o.ledger.record(sub.conversationId, { cards: cardsDone, delivered: due.map((e) => e.key) });
-              for (const e of due) view.delivered.add(e.key);
-              Object.assign(view.cards, cardsDone);
-            }
-          }
-        } catch (err) {
-          if (err instanceof ConversationGoneError) {
-            await this.removeConversation(sub.conversationId, err);
-            result.removedConversations.push(sub.conversationId);
-            return;
-          }
-          // Leave it for the next poll: the ledger knows what did go out.
-          mineEvents.forEach((e) => result.undelivered.add(e.key));
-          mine.forEach((p) => result.staleBatches.add(p.batch.name));
-          if (err instanceof LostLeadership) return;
-          this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: errorText(err) });
-        }
+        // Leave it for the next poll: the ledger knows what did go out.
+        mineEvents.forEach((e) => result.undelivered.add(e.key));
+        mine.forEach((p) => result.staleBatches.add(p.batch.name));
+        if (err instanceof LostLeadership) return;
+        this.o.log.warn('notification delivery failed', { conversation: sub.conversationId.slice(0, 40), error: errorText(err) });
+      }
     });
     return result;
   }

@@ -13,7 +13,10 @@ export interface NotificationSink {
 
 /** The bot was removed from the conversation (403) or it no longer exists (404). */
 export class ConversationGoneError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ConversationGoneError';
   }

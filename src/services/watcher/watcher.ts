@@ -203,7 +203,14 @@ export class Watcher {
       if (this.o.hasSubscribers && !(await this.o.hasSubscribers())) {
         // Nobody to tell: ask Exchange nothing, and forget the past so a new subscriber
         // is not told of changes that happened while nobody listened.
-        const idle: State = { generation: (this.state?.generation ?? 0) + 1, batches: {}, pendingEvents: [], staleBatches: [], recentKeys: this.state?.recentKeys ?? [], idleAt: this.o.clock.now().toISOString() };
+        const idle: State = {
+          generation: (this.state?.generation ?? 0) + 1,
+          batches: {},
+          pendingEvents: [],
+          staleBatches: [],
+          recentKeys: this.state?.recentKeys ?? [],
+          idleAt: this.o.clock.now().toISOString(),
+        };
         if (this.o.history) {
           // The history outlives Exchange whether anyone listens or not: one Get-MigrationBatch, and the
           // batches that vanished since the last poll are kept as they were last seen.
@@ -213,7 +220,12 @@ export class Watcher {
           const present = new Set(seen.map((b) => b.guid));
           const gone = prevSeen.filter((b) => !present.has(b.guid));
           const lost = gone.length ? await this.o.store.read(gone.map((b) => usersKey(b.guid))) : {};
-          await this.o.history.watcherLost(gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })));
+          await this.o.history.watcherLost(
+            gone.map((b) => ({
+              batch: b,
+              users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}),
+            })),
+          );
           await this.o.history.watcherSaw(seen);
           if (gone.length) await this.o.store.delete(gone.map((b) => usersKey(b.guid)));
           idle.historySeen = seen;
@@ -221,10 +233,28 @@ export class Watcher {
         this.state = idle;
         await this.o.store.write({ [STATE_KEY]: idle });
         const idleCalls = Object.values(calls).reduce((x, y) => x + y, 0);
-        const report: PollReport = { generation: idle.generation, exchangeCalls: idleCalls, calls, batches: idle.historySeen?.length ?? 0, changedBatches: 0, usersFetched: 0, statisticsFetched: 0, events: [], dispatch: null, ms: Date.now() - started };
+        const report: PollReport = {
+          generation: idle.generation,
+          exchangeCalls: idleCalls,
+          calls,
+          batches: idle.historySeen?.length ?? 0,
+          changedBatches: 0,
+          usersFetched: 0,
+          statisticsFetched: 0,
+          events: [],
+          dispatch: null,
+          ms: Date.now() - started,
+        };
         this.lastReport = report;
         this.failures = 0;
-        this.status = { ...this.status, lastPollAt: new Date().toISOString(), lastPollMs: report.ms, lastPollExchangeCalls: idleCalls, consecutiveFailures: 0, lastError: null };
+        this.status = {
+          ...this.status,
+          lastPollAt: new Date().toISOString(),
+          lastPollMs: report.ms,
+          lastPollExchangeCalls: idleCalls,
+          consecutiveFailures: 0,
+          lastError: null,
+        };
         return report;
       }
       const state = this.state ?? (await this.loadState());
@@ -328,7 +358,9 @@ export class Watcher {
       if (this.o.history) {
         // Exchange forgot these batches (removed, or purged 90 days after they stopped): keep the users' last record first.
         const lost = gone.length ? await this.o.store.read(gone.map((b) => usersKey(b.guid))) : {};
-        await this.o.history.watcherLost(gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })));
+        await this.o.history.watcherLost(
+          gone.map((b) => ({ batch: b, users: Object.values((lost[usersKey(b.guid)] as { users?: Record<string, UserSnapshot> } | undefined)?.users ?? {}) })),
+        );
         await this.o.history.watcherSaw(batches);
       }
       if (gone.length) await this.o.store.delete(gone.flatMap((b) => [usersKey(b.guid), progressKey(b.guid)]));
@@ -343,7 +375,13 @@ export class Watcher {
       if (Object.keys(writes).length) await this.o.store.write(writes);
       const dispatch = await this.o.dispatcher.dispatch(progress, toSend);
       if (toSend.length || progress.length) {
-        this.o.log.info('watcher poll', { changedBatches: progress.length, events: toSend.map((e) => e.kind), sent: dispatch.sent, updated: dispatch.updated, exchangeCalls: Object.values(calls).reduce((x, y) => x + y, 0) });
+        this.o.log.info('watcher poll', {
+          changedBatches: progress.length,
+          events: toSend.map((e) => e.kind),
+          sent: dispatch.sent,
+          updated: dispatch.updated,
+          exchangeCalls: Object.values(calls).reduce((x, y) => x + y, 0),
+        });
       }
 
       const delivered = toSend.filter((e) => !dispatch.undelivered.has(e.key)).map((e) => e.key);
@@ -433,7 +471,12 @@ export async function readWatcherStatus(store: KeyValueStore): Promise<WatcherSt
  * then says how many users were read, and users not read keep what was known of them (a known user
  * missing from complete non-Synced groups is Synced), so nothing unread is reported as changed.
  */
-async function readUsers(ex: ExchangeAdmin, prev: BatchSnapshot | undefined, b: BatchSnapshot, prevUsers: Record<string, UserSnapshot> | undefined): Promise<{ users: UserSnapshot[]; fetched: number; incomplete: { read: number } | null }> {
+async function readUsers(
+  ex: ExchangeAdmin,
+  prev: BatchSnapshot | undefined,
+  b: BatchSnapshot,
+  prevUsers: Record<string, UserSnapshot> | undefined,
+): Promise<{ users: UserSnapshot[]; fetched: number; incomplete: { read: number } | null }> {
   const plan = userReadPlan(prev, b, prevUsers);
   if (plan !== 'all') {
     try {
