@@ -12,6 +12,12 @@ import { PreflightRuns } from '../services/preflightRuns';
 import { decideApproval } from './approvals';
 import { raiseLimitsFromPreflight } from './preflight';
 import type { Actor, CommandDeps } from './types';
+import { handlerDeps, overlay } from '../../test/support/handlerDeps';
+
+const after: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const close of after) await close();
+});
 
 const ALEX: Actor = { id: '29:alex', aadObjectId: 'a1', name: 'Alex Wilber' };
 const ADELE: Actor = { id: '29:adele', aadObjectId: 'a3', name: 'Adele Vance' };
@@ -57,13 +63,9 @@ describe('raising limits for several users under four eyes', () => {
       },
     } as unknown as PreflightReport);
     const audit = new AuditLog(store, clock);
-    const deps = {
-      exchange,
-      audit,
-      clock,
-      preflightRuns: runs,
-      approvals: { requests: new Approvals(store, clock), approvers: ['a1', 'a3'] },
-    } as unknown as CommandDeps;
+    const h = await handlerDeps({ store, clock, audit, preflightRuns: runs, approvals: { requests: new Approvals(store, clock), approvers: ['a1', 'a3'] } });
+    after.push(h.close);
+    const deps: CommandDeps = { ...h.deps, exchange: overlay(h.deps.exchange, exchange) };
 
     const asked = await raiseLimitsFromPreflight(deps, ALEX, run.id);
     expect(asked.approval).toBeTruthy();

@@ -7,9 +7,14 @@ import { batchProgressState, countUsers, LARGE_BATCH, sortUsersForCard } from '.
 import type { CommandDeps } from './types';
 import { targetLookups } from './csvCheck';
 import { validateMigrationCsv } from '../domain/csv/migrationCsv';
+import { handlerDeps } from '../../test/support/handlerDeps';
 
 let emu: RunningExchangeEmulator;
-afterAll(() => emu?.close());
+const closing: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await emu?.close();
+  for (const close of closing) await close();
+});
 
 it('reads counts from the batch and one page of users, failed first, matching a full read', async () => {
   emu = await startExchangeEmulator({ timeScale: 0, startTime: new Date('2026-11-24T10:00:00Z') });
@@ -34,7 +39,9 @@ it('reads counts from the batch and one page of users, failed first, matching a 
       };
     },
   });
-  const deps = { exchange: counted, clock: { now: () => new Date() } } as unknown as CommandDeps;
+  const h = await handlerDeps({ exchange: counted });
+  closing.push(h.close);
+  const deps: CommandDeps = h.deps;
   const state = await batchProgressState(deps, 'big', 1);
   const text = JSON.stringify(state!.reply.card);
 
@@ -80,7 +87,8 @@ it('batch new checks every target mailbox of a large CSV even when Exchange hand
     // 250 rows (the bulk path), most of them beyond the first page of Get-Mailbox, and one with no mailbox.
     const wanted = [...addresses.slice(1250), 'nobody@contoso.edu'];
     const csv = ['EmailAddress,UserName,Password', ...wanted.map((a, i) => `${a},${a.split('@')[0]},pw${i}`)].join('\r\n');
-    const lookups = await targetLookups({ exchange } as unknown as CommandDeps, validateMigrationCsv(csv));
+    const h = await handlerDeps({ exchange });
+    const lookups = await targetLookups(h.deps, validateMigrationCsv(csv)).finally(() => h.close());
     expect(wanted.slice(0, -1).every((a) => lookups.mailboxExists(a))).toBe(true);
     expect(lookups.mailboxExists('nobody@contoso.edu')).toBe(false);
   } finally {

@@ -5,6 +5,7 @@ import { validateMigrationCsv } from '../domain/csv/migrationCsv';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { checkCsvAgainstExchange, endpointOfKept, readKeptCsv, recordCheck, worthKeeping } from './csvCheck';
 import type { CommandDeps } from './types';
+import { handlerDeps } from '../../test/support/handlerDeps';
 
 const CSV = 'EmailAddress,UserName,Password\r\nanna@contoso.edu,anna,pw1\r\nben@contoso.edu,ben,pw2\r\ncleo@contoso.edu,cleo,pw3\r\n';
 
@@ -48,8 +49,8 @@ describe('checkCsvAgainstExchange', () => {
 
   it('audits the check and has no licence line without Graph', async () => {
     const entries: unknown[] = [];
-    const deps = { audit: { record: async (e: unknown) => void entries.push(e) } } as unknown as CommandDeps;
-    const line = await recordCheck(deps, { id: 'u1' }, 'pilot', validateMigrationCsv(CSV));
+    const h = await handlerDeps({ audit: { record: async (e: unknown) => void entries.push(e), recent: async () => [] } });
+    const line = await recordCheck(h.deps, { id: 'u1' }, 'pilot', validateMigrationCsv(CSV)).finally(() => h.close());
     expect(line).toBe('');
     expect(entries).toEqual([{ actor: { id: 'u1' }, action: 'batch.validate', target: 'pilot', result: 'ok', detail: '3 rows, 0 with problems' }]);
   });

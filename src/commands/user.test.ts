@@ -1,6 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import type { ExportFile, FileRecipient } from '../ports/reportDelivery';
 import type { CommandDeps } from './types';
+import type { MigrationUserStatistics } from '../domain/exchange/types';
+import { handlerDeps, overlay } from '../../test/support/handlerDeps';
+
+const closing: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const close of closing) await close();
+});
 import { reportUser } from './user';
 
 // Subject and Sender come from outside senders: whatever they wrote must stay text in Excel.
@@ -8,7 +15,17 @@ const HOSTILE = ['=HYPERLINK("http://evil.example","Invoice")', "+1+cmd|' /C cal
 
 test('user report: the skipped-items CSV neutralises formulas, keeps accents, one row per item; no link in the summary', async () => {
   const handed: { to: FileRecipient; files: ExportFile[] }[] = [];
-  const stats = {
+  const stats: MigrationUserStatistics = {
+    identity: 'zoë@contoso.edu',
+    guid: '6f1c2b52-0000-4000-8000-000000000001',
+    recipientType: 'Mailbox',
+    mailboxGuid: null,
+    requestGuid: null,
+    lastSubscriptionCheckTime: null,
+    errorSummary: null,
+    migrationType: 'IMAP',
+    initialSeedingCompletedTime: null,
+    lastUpdatedTime: null,
     emailAddress: 'zoë@contoso.edu',
     batchId: 'pilot',
     status: 'Synced',
@@ -20,7 +37,7 @@ test('user report: the skipped-items CSV neutralises formulas, keeps accents, on
     error: null,
     lastSuccessfulSyncTime: null,
     skippedItems: HOSTILE.map((h, i) => ({
-      kind: 'LargeItem',
+      kind: 'LargeItem' as const,
       folderName: 'Boîte de réception',
       subject: h,
       sender: h,
@@ -31,16 +48,16 @@ test('user report: the skipped-items CSV neutralises formulas, keeps accents, on
     report: null,
     diagnosticInfo: null,
   };
-  const deps = {
-    exchange: { getMigrationUserStatistics: async () => stats },
-    audit: { record: async () => undefined },
+  const h = await handlerDeps({
     reports: {
       deliver: async (to: FileRecipient, files: ExportFile[]) => {
         handed.push({ to, files });
         return { status: 'sent' as const, to: 'personal-chat' as const, how: 'consent' as const, files: files.map((f) => f.fileName) };
       },
     },
-  } as unknown as CommandDeps;
+  });
+  closing.push(h.close);
+  const deps: CommandDeps = { ...h.deps, exchange: overlay(h.deps.exchange, { getMigrationUserStatistics: async () => stats }) };
   const reply = await reportUser(deps, { id: '29:alex', aadObjectId: 'a1', name: 'Alex' }, 'zoë@contoso.edu');
   expect(reply.summary).toBe('Report for zoë@contoso.edu');
   expect(JSON.stringify(reply.card)).toMatch(/Sent to you in your personal chat with Cutover/);
