@@ -2,7 +2,6 @@
 // offers only AUTH=XOAUTH2 with SASL-IR, checks the initial response, and takes an APPEND with
 // flags and date. The delta pass's target adapter must sign in with the app-only token.
 
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +11,7 @@ import tls from 'node:tls';
 import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
 import { parseXoauth2, xoauth2InitialResponse } from '../../src/adapters/imap/xoauth2';
 import { Secret } from '../../src/domain/secret';
+import { selfSignedCertificate } from '../support/tls';
 
 const TOKEN = 'eyJ0eXAi.app-only-token.sig';
 
@@ -19,28 +19,8 @@ const TOKEN = 'eyJ0eXAi.app-only-token.sig';
 function testCertificate(): { key: string; cert: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xoauth2-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${dir}/key.pem`,
-        '-out',
-        `${dir}/cert.pem`,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: fs.readFileSync(`${dir}/key.pem`, 'utf8'), cert: fs.readFileSync(`${dir}/cert.pem`, 'utf8') };
+    const { key, cert } = selfSignedCertificate(dir, '127.0.0.1', 'IP:127.0.0.1');
+    return { key, cert };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
 import { ExpectedMailbox, FixtureUser, writeMailbox } from './mailFixtures';
+import { selfSignedCertificate } from './tls';
 
 export type { FixtureUser, ExpectedMailbox } from './mailFixtures';
 
@@ -192,27 +193,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotIn
   const name = `cutover-${path.basename(dir)}`;
   const { user, group } = runAs();
   for (const sub of ['run', 'state', 'mail']) fs.mkdirSync(path.join(dir, sub));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCertificate(dir, 'localhost', 'DNS:localhost,IP:127.0.0.1');
   fs.writeFileSync(path.join(dir, 'master.passwd'), `${MASTER_USER}:{PLAIN}${MASTER_PASSWORD}\n`);
   fs.writeFileSync(path.join(dir, 'users.passwd'), '');
   if (process.getuid && process.getuid() === 0) {

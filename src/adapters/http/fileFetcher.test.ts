@@ -2,7 +2,6 @@
 // over http in local mode), every resolved address checked before each connection, the socket
 // pinned to the checked address, at most 3 redirects, a size cap.
 
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -12,6 +11,7 @@ import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { FileFetchError } from '../../ports/fileFetcher';
 import { hostAllowed, HttpFileFetcher, isPublicAddress, parseHostPatterns, type ResolvedAddress } from './fileFetcher';
+import { selfSignedCertificate } from '../../../test/support/tls';
 
 const file = (downloadUrl: string) => ({ name: 'users.csv', downloadUrl });
 const CSV = 'EmailAddress,UserName,Password\n';
@@ -225,28 +225,8 @@ describe('https end to end (a test certificate for contoso.sharepoint.com on loo
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fetcher-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${dir}/key.pem`,
-        '-out',
-        `${dir}/cert.pem`,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=contoso.sharepoint.com',
-        '-addext',
-        'subjectAltName=DNS:contoso.sharepoint.com,DNS:contoso-my.sharepoint.com,DNS:evil.example',
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = { key: fs.readFileSync(`${dir}/key.pem`, 'utf8'), cert: fs.readFileSync(`${dir}/cert.pem`, 'utf8') };
+    const made = selfSignedCertificate(dir, 'contoso.sharepoint.com', 'DNS:contoso.sharepoint.com,DNS:contoso-my.sharepoint.com,DNS:evil.example');
+    tls = { key: made.key, cert: made.cert };
     other = await serve('127.0.0.2', (_req, res) => res.end('not for you'), tls);
     site = await serve(
       '127.0.0.1',
