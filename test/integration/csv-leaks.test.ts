@@ -4,22 +4,7 @@
 // a message summary, a log line or a stored file. And a CSV pasted in a channel or a
 // group chat is not read at all.
 
-import { assertNoSecrets, cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
-import { waitFor } from '../support/ports';
-
-async function finalCard(t: TestCutover, sent: SentCard, done: RegExp): Promise<string> {
-  return waitFor(
-    () => {
-      const u = t.connector
-        .updates()
-        .filter((x) => x.activityId === sent.activityId)
-        .pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      return done.test(text) ? text : undefined;
-    },
-    { timeoutMs: 15000, description: `card matching ${done}` },
-  );
-}
+import { assertNoSecrets, startTestCutover, type TestCutover, finalCard } from '../support/cutover';
 
 const HEADER = 'EmailAddress,UserName,Password';
 

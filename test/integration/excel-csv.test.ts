@@ -8,9 +8,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { assertNoSecrets, cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
+import { assertNoSecrets, startTestCutover, type SentCard, type TestCutover, finalCard } from '../support/cutover';
 import { describeWithDovecot, type DovecotInstance, startDovecot } from '../support/dovecot';
-import { waitFor } from '../support/ports';
 
 const README = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 const SAMPLE = fs.readFileSync(path.resolve(__dirname, '../../samples/contoso-pilot.csv'), 'utf8');
@@ -24,21 +23,6 @@ const MICROSOFT_ROWS = [
 const cp1252 = (text: string) => Buffer.from(text, 'latin1');
 const utf16leBom = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 const toTabs = (csv: string) => csv.replace(/,/g, '\t');
-
-/** The card a follow-up left on a message, once it says `done`. */
-async function finalCard(t: TestCutover, sent: SentCard | { activityId: string }, done: RegExp): Promise<string> {
-  return waitFor(
-    () => {
-      const u = t.connector
-        .updates()
-        .filter((x) => x.activityId === sent.activityId)
-        .pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      return done.test(text) ? text : undefined;
-    },
-    { timeoutMs: 15000, description: `card matching ${done}` },
-  );
-}
 
 async function serveFiles(files: Record<string, Buffer>) {
   const fetched: string[] = [];

@@ -1,26 +1,10 @@
 // Preflight through the chat: the demo source in local mode, then a real Dovecot as the
 // source, where the emulator also migrates from the real mailboxes.
 
-import { assertNoSecrets, cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
+import { assertNoSecrets, startTestCutover, type SentCard, type TestCutover, finalCard } from '../support/cutover';
 import { describeWithDovecot, type DovecotInstance, startDovecot } from '../support/dovecot';
-import { waitFor } from '../support/ports';
 
 const MiB = 1024 * 1024;
-
-/** The card a follow-up left on a message, once it says `done`. */
-async function finalCard(t: TestCutover, sent: SentCard, done: RegExp): Promise<string> {
-  return waitFor(
-    () => {
-      const u = t.connector
-        .updates()
-        .filter((x) => x.activityId === sent.activityId)
-        .pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      return done.test(text) ? text : undefined;
-    },
-    { timeoutMs: 15000, description: `card matching ${done}` },
-  );
-}
 
 describe('preflight in local mode (demo source)', () => {
   let t: TestCutover;

@@ -3,7 +3,7 @@
 // with the running one's card and opens no connection.
 
 import net from 'node:net';
-import { actionOf, cardText, startTestCutover, type SentCard, type TestCutover } from '../support/cutover';
+import { actionOf, startTestCutover, type TestCutover, finalCard } from '../support/cutover';
 import { describeWithDovecot, type DovecotInstance, startDovecot } from '../support/dovecot';
 import { waitFor } from '../support/ports';
 
@@ -41,20 +41,6 @@ async function startHoldingProxy(target: number) {
       return new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-async function finalCard(t: TestCutover, sent: SentCard, done: RegExp): Promise<string> {
-  return waitFor(
-    () => {
-      const u = t.connector
-        .updates()
-        .filter((x) => x.activityId === sent.activityId)
-        .pop();
-      const text = u ? cardText(u.activity.attachments[0].content) : '';
-      return done.test(text) ? text : undefined;
-    },
-    { timeoutMs: 15000, description: `card matching ${done}` },
-  );
 }
 
 describeWithDovecot()('one preflight at a time per admin and endpoint', () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { startCutover, type RunningCutover } from '../../src/index';
 import { ALEX, cardExecute, channelMessage, fileMessage, personalMessage, postActivity, type ActivityOptions, type TestUser } from './activities';
 import { startCaptureConnector, type CaptureConnector } from './captureConnector';
+import { waitFor } from './ports';
 
 export type Card = Record<string, any>;
 
@@ -184,4 +185,19 @@ export function assertNoSecrets(t: TestCutover, secrets: string[]): void {
       for (const file of files) if (file.text.includes(f)) throw new Error(`${file.name} holds the secret ${JSON.stringify(secret)}`);
     }
   }
+}
+
+/** The card a follow-up left on a message (a preflight's progress card), once it says `done`. */
+export async function finalCard(t: TestCutover, sent: { activityId: string }, done: RegExp): Promise<string> {
+  return waitFor(
+    () => {
+      const u = t.connector
+        .updates()
+        .filter((x) => x.activityId === sent.activityId)
+        .pop();
+      const text = u ? cardText(u.activity.attachments[0].content) : '';
+      return done.test(text) ? text : undefined;
+    },
+    { timeoutMs: 15000, description: `card matching ${done}` },
+  );
 }
