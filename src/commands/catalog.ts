@@ -95,8 +95,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     family: 'cutover',
     verb: 'plan',
-    usage: 'cutover plan batch <name> [domain <domain>]',
-    description: 'The ordered cut-over with a button per step; attach the batch CSV so the delta pass can read the source.',
+    usage: 'cutover plan batch <name> [domain <domain>] [switch <when>]',
+    description:
+      'The ordered cut-over with a button per step; attach the batch CSV so the delta pass can read the source. switch <when> plans the MX switch: reminders 24 h and 1 h before.',
     adminOnly: true,
   },
   {
@@ -155,7 +156,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     family: 'schedule',
     verb: 'schedule',
     usage: 'schedule',
-    description: 'What is planned to start by itself (batch new … start <when>), with a Cancel button each.',
+    description:
+      'What is planned: batches to start by themselves (batch new … start <when>) and MX switches (cutover plan … switch <when>), with a Cancel button each.',
     adminOnly: true,
   },
   {

@@ -29,6 +29,8 @@ import { removeKeepingHistory } from './batchRemoval';
 import { approvalsRequired, requestApproval } from './approvals';
 import { toPowerShell } from '../domain/exchange/powershell';
 import { errorText } from '../lib/errorText';
+import { describeWhen } from '../domain/schedule/when';
+import type { SwitchReminderId } from '../domain/cutover/switchReminder';
 
 export type CutoverDeps = CommandDeps & { cutover?: CutoverService };
 
@@ -100,7 +102,7 @@ async function defaultDomain(deps: CommandDeps, batch: string): Promise<string |
 export async function cutoverPlanCommand(
   deps: CutoverDeps,
   actor: Actor,
-  c: { batch: string; domain?: string; pastedCsv?: string },
+  c: { batch: string; domain?: string; pastedCsv?: string; switchAt?: Date; timeZone?: string },
   files: IncomingFile[],
   where?: Where,
 ): Promise<CommandResult> {
@@ -131,7 +133,19 @@ export async function cutoverPlanCommand(
           usage: ['cutover plan batch <name> domain <domain>'],
         }),
       );
-    const { plan, created } = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv, conversationId: where?.conversationId });
+    const made = await deps.cutover.plan(c.batch, { domain, by: who(actor), csv, conversationId: where?.conversationId });
+    const { created } = made;
+    let plan = made.plan;
+    if (c.switchAt) {
+      if (plan.switchedAt)
+        return one(
+          notice({ title: `MX for batch ${c.batch} is already switched`, tone: 'warn', text: `It was switched ${formatDate(new Date(plan.switchedAt))}.` }),
+        );
+      // Reminders come before it; the passes still wait for the switch to be seen in DNS.
+      const at = c.switchAt.toISOString();
+      plan = (await deps.cutover.patchPlan(c.batch, () => ({ plannedSwitch: { at, by: who(actor), timeZone: c.timeZone ?? 'UTC', reminded: [] } }))) ?? plan;
+      await deps.audit.record({ actor, action: 'cutover.switch.plan', target: c.batch, result: 'ok', detail: `MX switch planned for ${at}` });
+    }
     await deps.audit.record({
       actor,
       action: created ? 'cutover.plan' : 'cutover.plan.show',
@@ -174,6 +188,7 @@ export async function planCard(deps: CutoverDeps, plan: CutoverPlan, extra?: { t
         title: 'Delta passes',
         value: plan.deltaPasses.length ? `${plan.deltaPasses.length}, last ${formatDate(new Date(plan.deltaPasses[plan.deltaPasses.length - 1]))}` : 'none yet',
       },
+      ...(plan.plannedSwitch && !plan.switchedAt ? [{ title: 'MX switch planned', value: plannedSwitchText(plan) }] : []),
       { title: 'Scheduled passes', value: scheduleText(plan, svc.deltaIntervalMs) },
       { title: 'DNS watch', value: dnsWatchText(plan) },
       { title: 'Mailbox access', value: grantsText(plan) },
@@ -549,5 +564,16 @@ export function schedulerCards(deps: CutoverDeps) {
             text: `Senders that cached the old MX have had ${plan.initialMxTtl ?? 3600} s to refresh it; mail now reaches Exchange Online. Delta passes go on until the final pass.`,
             actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }],
           }),
+    switchReminder: (plan: CutoverPlan, reminder: SwitchReminderId): Reply =>
+      notice({
+        title: `Reminder: MX switch for ${plan.domain} (batch ${plan.batch}) ${reminder === '24h' ? 'tomorrow' : 'within the hour'}`,
+        text: `Planned for ${plannedSwitchText(plan)}. Switch MX to ${exchangeMxTarget(plan.domain)} then, and press MX switched on the plan: the sync and the delta passes start when the switch is seen in DNS, not at the planned minute.`,
+        actions: [{ title: 'Plan', verb: 'cutover.plan', data: { batch: plan.batch } }],
+      }),
   };
+}
+
+export function plannedSwitchText(plan: CutoverPlan): string {
+  const p = plan.plannedSwitch;
+  return p ? describeWhen(new Date(p.at), p.timeZone) : 'not planned';
 }

@@ -27,7 +27,7 @@ export type Command =
   | { kind: 'schedule' }
   | { kind: 'import' }
   | { kind: 'cutover.check'; domain: string }
-  | { kind: 'cutover.plan'; batch: string; domain?: string; pastedCsv?: string }
+  | { kind: 'cutover.plan'; batch: string; domain?: string; switchAt?: string; pastedCsv?: string }
   | { kind: 'cutover.delta' | 'cutover.proof'; batch: string }
   | { kind: 'preflight'; endpoint?: string; excludeFolders: string[]; pastedCsv?: string }
   | {
@@ -345,8 +345,15 @@ export function parseCommand(text: string): ParseResult {
         const more = args.slice(args[0]?.toLowerCase() === 'batch' ? 2 : 1);
         let domain: string | undefined;
         if (verb === 'plan' && more[0]?.toLowerCase() === 'domain' && more[1]) domain = more.splice(0, 2)[1].toLowerCase();
+        // switch <when>: the rest of the line ("tomorrow 22:00"); read with the admin's time zone later.
+        let switchAt: string | undefined;
+        if (verb === 'plan' && more[0]?.toLowerCase() === 'switch') {
+          switchAt = more.splice(0).slice(1).join(' ');
+          if (!switchAt) return fail('cutover', 'Give the planned MX switch time after "switch": 2026-12-31T22:00Z, tomorrow 22:00 or fri 19:30.', verb);
+        }
         if (more.length > 0) return fail('cutover', `Unexpected "${clip(more[0])}".`, verb);
-        if (verb === 'plan') return { ok: true, command: { kind: 'cutover.plan', batch: name, domain, pastedCsv: rest.trim() === '' ? undefined : rest } };
+        if (verb === 'plan')
+          return { ok: true, command: { kind: 'cutover.plan', batch: name, domain, switchAt, pastedCsv: rest.trim() === '' ? undefined : rest } };
         return { ok: true, command: { kind: `cutover.${verb}` as 'cutover.delta', batch: name } };
       }
       return fail('cutover', verb ? `"${clip(verb)}" is not a cutover command.` : 'Say what to do: check, plan, delta or proof.');

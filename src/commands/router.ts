@@ -26,7 +26,7 @@ import { askRemoveUser, confirmRemoveUser, reportUser, showUser } from './user';
 import { batchHistory, exportHistory, userHistory } from './history';
 import { decideApproval } from './approvals';
 import { parseWhen } from '../domain/schedule/when';
-import { cancelScheduled, scheduleReply } from './schedule';
+import { cancelPlannedSwitch, cancelScheduled, scheduleReply } from './schedule';
 import { notice, usageReply } from './views';
 import { errorText } from '../lib/errorText';
 
@@ -163,8 +163,13 @@ export class CommandRouter {
         return csvBuildCommand(deps, a, c, req.files);
       case 'cutover.check':
         return one(await cutoverCheck(deps, c.domain));
-      case 'cutover.plan':
-        return cutoverPlanCommand(deps, a, c, req.files, req.where);
+      case 'cutover.plan': {
+        // switch <when>: the planned MX switch, read in the admin's Teams time zone.
+        if (c.switchAt === undefined) return cutoverPlanCommand(deps, a, { ...c, switchAt: undefined }, req.files, req.where);
+        const when = parseWhen(c.switchAt, { now: deps.clock.now(), timeZone: req.timeZone });
+        if (!when.ok) return one(usageReply(when.problem, 'cutover', 'plan'));
+        return cutoverPlanCommand(deps, a, { ...c, switchAt: when.at, timeZone: when.timeZone }, req.files, req.where);
+      }
       case 'cutover.delta':
         return cutoverDelta(deps, a, c.batch);
       case 'cutover.proof':
@@ -282,6 +287,8 @@ export class CommandRouter {
         return actionResult(await guideSendBatch(deps, a, str('batch')), { keepOriginal: true });
       case 'schedule.cancel':
         return cancelScheduled(deps, a, str('batch'));
+      case 'schedule.cancelSwitch':
+        return cancelPlannedSwitch(deps, a, str('batch'));
       case 'history.export':
         return actionResult(await exportHistory(deps, a, { batch: str('batch') || undefined, email: str('email') || undefined }), { keepOriginal: true });
       case 'confirm.cancel':

@@ -14,6 +14,7 @@ import type { CutoverService, DeltaPassOptions, DeltaPassSummary } from './cutov
 import type { StoredConversation } from './conversations';
 import type { NotificationSink } from './watcher/sink';
 import { errorText } from '../lib/errorText';
+import { dueSwitchReminder, type SwitchReminderId } from '../domain/cutover/switchReminder';
 
 export interface SchedulerCards {
   passRunning(batch: string): Reply;
@@ -21,6 +22,7 @@ export interface SchedulerCards {
   passFailed(batch: string, why: string, nextAt: Date | null): Reply;
   dnsWatch(plan: CutoverPlan): Reply;
   dnsEvent(plan: CutoverPlan, kind: 'visible' | 'ttl'): Reply;
+  switchReminder(plan: CutoverPlan, reminder: SwitchReminderId): Reply;
 }
 
 export interface CutoverSchedulerOptions {
@@ -96,7 +98,12 @@ export class CutoverScheduler {
     for (const batch of await this.o.cutover.planBatches()) {
       if (!this.o.isLeader()) return;
       const plan = await this.o.cutover.getPlan(batch);
-      if (!plan || plan.removed || !plan.switchedAt) continue;
+      if (!plan || plan.removed) continue;
+      if (!plan.switchedAt) {
+        // A planned switch only brings reminders; the passes wait for the switch itself.
+        await this.remind(plan).catch((err) => this.o.log.warn('switch reminder not delivered', { batch, error: errorText(err) }));
+        continue;
+      }
       try {
         await this.watchDns(plan);
       } catch (err) {
@@ -104,6 +111,20 @@ export class CutoverScheduler {
       }
       await this.maybePass(batch);
     }
+  }
+
+  /** The reminder due before a planned MX switch, posted once (recorded on the plan, so a restart or a new leader does not repeat it). */
+  private async remind(plan: CutoverPlan): Promise<void> {
+    const due = dueSwitchReminder(plan.plannedSwitch, { now: this.o.clock.now(), switched: !!plan.switchedAt });
+    if (!due) return;
+    const conv = plan.conversationId ? await this.o.conversations.get(plan.conversationId) : null;
+    if (!this.o.isLeader()) return;
+    if (conv) await this.o.sink.send(conv.reference, this.o.cards.switchReminder(plan, due.id));
+    await this.o.cutover.patchPlan(plan.batch, (cur) =>
+      cur.plannedSwitch && cur.plannedSwitch.at === plan.plannedSwitch?.at
+        ? { plannedSwitch: { ...cur.plannedSwitch, reminded: [...new Set([...cur.plannedSwitch.reminded, ...due.mark])] } }
+        : undefined,
+    );
   }
 
   private async watchDns(plan: CutoverPlan): Promise<void> {

@@ -3,6 +3,8 @@
 // for at least 72 h, the guide to users, then Remove-MigrationBatch. Pure state machine: the
 // service supplies the facts (batch status, DNS visibility, pass times) and stores the result.
 
+import type { PlannedSwitch } from './switchReminder';
+
 export const STEP_IDS = ['lower-ttl', 'wait-synced', 'switch-mx', 'watch-dns', 'sync-now', 'delta-pass', 'repeat-delta', 'guide', 'remove-batch'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
@@ -54,6 +56,8 @@ export interface CutoverPlan {
   grants?: { servicePrincipal: string; mailboxes: string[]; at: string; revokedAt?: string };
   /** Scheduled delta passes: the card updated in place, and the last attempt (ran or failed). */
   scheduled?: { activityId?: string; lastAttemptAt?: string; lastResult?: string };
+  /** The planned MX switch time and the reminders posted before it (cleared by Cancel in `schedule`). */
+  plannedSwitch?: PlannedSwitch;
   /** The DNS watch after the switch. */
   dnsWatch?: {
     activityId?: string;
