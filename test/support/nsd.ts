@@ -133,9 +133,13 @@ ${Object.keys(zones)
     async setZone(zone, records) {
       writeZone(zone, records);
       execFileSync(control, ['-c', conf, 'reload', zone], { stdio: 'pipe' });
+      // During a reload the old server process may still answer a query or two after the new
+      // one serves the new serial: wait until ten answers in a row (200 ms) carry the new serial.
       const until = Date.now() + 5000;
-      while ((await serialOf(zone)) !== serials.get(zone)) {
-        if (Date.now() > until) throw new Error(`nsd did not serve serial ${serials.get(zone)} of ${zone}`);
+      let inARow = 0;
+      while (inARow < 10) {
+        inARow = (await serialOf(zone)) === serials.get(zone) ? inARow + 1 : 0;
+        if (inARow === 0 && Date.now() > until) throw new Error(`nsd did not serve serial ${serials.get(zone)} of ${zone}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
