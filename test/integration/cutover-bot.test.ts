@@ -1,18 +1,14 @@
 // The whole cut-over plan in local mode, through the bot: the emulator's demo batch, the demo
 // DNS and the demo mailboxes (the cards say which ran), steps in order with refusals and force.
 
-import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
+import { cardText, startTestCutover, type TestCutover, createDemoBatch, DEMO_CSV } from '../support/cutover';
 import { waitFor } from '../support/ports';
-
-const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
 
 describe('cutover in local mode', () => {
   let t: TestCutover;
   beforeAll(async () => {
     t = await startTestCutover();
-    await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(`batch new pilot\n${CSV}`);
-    await t.press(validation, /create/i);
+    await createDemoBatch(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -26,7 +22,7 @@ describe('cutover in local mode', () => {
   });
 
   it('runs the plan in order, refusing out-of-order steps unless forced, and proves the batch', async () => {
-    const [plan] = await t.say(`cutover plan batch pilot\n${CSV}`);
+    const [plan] = await t.say(`cutover plan batch pilot\n${DEMO_CSV}`);
     expect(plan.text).toMatch(/Cut-over plan for batch pilot \(contoso.edu\)/);
     expect(plan.text).toMatch(/Step 1 of 9/);
     expect(plan.text).toMatch(/demo mailboxes/);

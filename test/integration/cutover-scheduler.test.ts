@@ -2,18 +2,14 @@
 // demo mailboxes) with a short CUTOVER_DELTA_INTERVAL_MS: the leader runs them on its own, posts
 // one card to the conversation the plan was made in and updates it in place, and audits them.
 
-import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
+import { cardText, startTestCutover, type TestCutover, createDemoBatch, DEMO_CSV } from '../support/cutover';
 import { waitFor } from '../support/ports';
-
-const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
 
 describe('scheduled delta passes (local demo)', () => {
   let t: TestCutover;
   beforeAll(async () => {
     t = await startTestCutover({ CUTOVER_DELTA_INTERVAL_MS: '600', CUTOVER_DNS_WATCH_INTERVAL_MS: '200' });
-    await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(`batch new pilot\n${CSV}`);
-    await t.press(validation, /create/i);
+    await createDemoBatch(t);
     await t.cutover.emulator!.control.advance(2 * 3600);
     await t.cutover.emulator!.control.settle();
   });
@@ -22,7 +18,7 @@ describe('scheduled delta passes (local demo)', () => {
   });
 
   it('runs passes on the interval after the switch, updating one card in the plan conversation', async () => {
-    const [plan] = await t.say(`cutover plan batch pilot\n${CSV}`);
+    const [plan] = await t.say(`cutover plan batch pilot\n${DEMO_CSV}`);
     expect(plan.text).toMatch(/every 600 ms from the MX switch until the final pass/);
     await t.press(plan, 'TTL lowered');
     await t.press((await t.say('cutover plan batch pilot'))[0], 'Check Synced');

@@ -2,18 +2,14 @@
 // leader posts a reminder in the plan's conversation before it, once; `schedule` lists it with a
 // Cancel button; Cancel clears the planned time. The passes still wait for the switch itself.
 
-import { cardText, startTestCutover, type TestCutover } from '../support/cutover';
+import { cardText, startTestCutover, type TestCutover, createDemoBatch, DEMO_CSV } from '../support/cutover';
 import { waitFor } from '../support/ports';
-
-const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
 
 describe('planned MX switch (local demo)', () => {
   let t: TestCutover;
   beforeAll(async () => {
     t = await startTestCutover({ CUTOVER_DELTA_INTERVAL_MS: '600', CUTOVER_DNS_WATCH_INTERVAL_MS: '200' });
-    await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(`batch new pilot\n${CSV}`);
-    await t.press(validation, /create/i);
+    await createDemoBatch(t);
     await t.cutover.emulator!.control.advance(2 * 3600);
     await t.cutover.emulator!.control.settle();
   });
@@ -29,7 +25,7 @@ describe('planned MX switch (local demo)', () => {
     const at = new Date(Math.ceil((Date.now() + 30 * 60_000) / 60_000) * 60_000);
     const iso = at.toISOString().slice(0, 16) + 'Z';
     const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-    const [plan] = await t.say(`cutover plan batch pilot switch ${iso}\n${CSV}`);
+    const [plan] = await t.say(`cutover plan batch pilot switch ${iso}\n${DEMO_CSV}`);
     expect(plan.text).toMatch(/MX switch planned/);
     expect(plan.text).toContain(utc);
 

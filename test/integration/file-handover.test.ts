@@ -5,12 +5,11 @@
 
 import { ALEX, MEGAN, installationUpdate, personalMessage, postActivity, type TestUser } from '../support/activities';
 import { startUploadServer, type CapturedActivity, type UploadServer } from '../support/captureConnector';
-import { startTestCutover, type TestCutover } from '../support/cutover';
+import { startTestCutover, type TestCutover, createDemoBatch } from '../support/cutover';
 import { waitFor } from '../support/ports';
 
 const CONSENT = 'application/vnd.microsoft.teams.card.file.consent';
 const FILE_INFO = 'application/vnd.microsoft.teams.card.file.info';
-const CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
 const PERSONAL = `a:personal-${ALEX.aadObjectId}`;
 
 const consentCards = (t: TestCutover, conversationId?: string): CapturedActivity[] =>
@@ -57,9 +56,7 @@ describe('reports through file consent cards', () => {
   beforeAll(async () => {
     upload = await startUploadServer();
     t = await startTestCutover({ CUTOVER_FILE_HANDOVER: 'consent' });
-    await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(`batch new pilot\n${CSV}`);
-    await t.press(validation, /create/i);
+    await createDemoBatch(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -164,9 +161,7 @@ describe('reports as 15-minute links (local mode default: the Playground cannot 
   let t: TestCutover;
   beforeAll(async () => {
     t = await startTestCutover();
-    await t.say('endpoint add school imap.contoso.edu');
-    const [validation] = await t.say(`batch new pilot\n${CSV}`);
-    await t.press(validation, /create/i);
+    await createDemoBatch(t);
   });
   afterAll(async () => {
     await t?.close();

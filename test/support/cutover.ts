@@ -201,3 +201,13 @@ export async function finalCard(t: TestCutover, sent: { activityId: string }, do
     { timeoutMs: 15000, description: `card matching ${done}` },
   );
 }
+
+/** Microsoft's first two example rows, as the demo source knows them. */
+export const DEMO_CSV = ['EmailAddress,UserName,Password', 'terrya@contoso.edu,terry.adams,1091990', 'annb@contoso.edu,ann.beebe,2111991'].join('\n');
+
+/** The newcomer's first steps: endpoint `school` on the demo source, then batch `pilot` from `csv`, created. */
+export async function createDemoBatch(t: TestCutover, csv = DEMO_CSV): Promise<void> {
+  await t.say('endpoint add school imap.contoso.edu');
+  const [validation] = await t.say(`batch new pilot\n${csv}`);
+  await t.press(validation, /create/i);
+}
