@@ -118,8 +118,10 @@ export class CutoverScheduler {
     const due = dueSwitchReminder(plan.plannedSwitch, { now: this.o.clock.now(), switched: !!plan.switchedAt });
     if (!due) return;
     const conv = plan.conversationId ? await this.o.conversations.get(plan.conversationId) : null;
-    if (!this.o.isLeader()) return;
-    if (conv) await this.o.sink.send(conv.reference, this.o.cards.switchReminder(plan, due.id));
+    // No stored conversation yet (its reference is saved after the turn that made the plan): try at
+    // the next tick rather than record a reminder nobody received.
+    if (!conv || !this.o.isLeader()) return;
+    await this.o.sink.send(conv.reference, this.o.cards.switchReminder(plan, due.id));
     await this.o.cutover.patchPlan(plan.batch, (cur) =>
       cur.plannedSwitch && cur.plannedSwitch.at === plan.plannedSwitch?.at
         ? { plannedSwitch: { ...cur.plannedSwitch, reminded: [...new Set([...cur.plannedSwitch.reminded, ...due.mark])] } }
