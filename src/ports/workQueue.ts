@@ -32,6 +32,11 @@ export interface WorkQueue<T extends WorkItem> {
   start(handlers: WorkHandlers<T>): Promise<void>;
   /** Stops taking items; the ones running are aborted and settle before this resolves. */
   stop(): Promise<void>;
+  /**
+   * Items not yet acknowledged anywhere (waiting, running, or waiting to be retried), or null when
+   * the queue cannot tell. Never lower than the truth: 0 means every item enqueued so far is done.
+   */
+  pending(): Promise<number | null>;
 }
 
 /** Encodes an item, refusing anything that is not a small flat record of ids. */

@@ -63,6 +63,12 @@ interface UserState {
   report: UserReport;
   /** The pass this mailbox is in and how much it had copied before it: a re-run item counts only this pass's copies. */
   pass?: { id: string; copiedBefore: number };
+  /**
+   * The message whose APPEND is under way, saved before it is sent: if the instance dies after the
+   * APPEND lands and before the checkpoint is saved, the re-run finds it on the target and counts it
+   * as copied (it would otherwise be neither copied again nor counted).
+   */
+  pending?: { folder: string; uidValidity: number; uid: number };
 }
 
 /** One mailbox's share of a delta pass: ids only (the worker opens the sealed CSV itself). */
@@ -99,6 +105,8 @@ interface UserResult {
   failure?: string;
   notes: string[];
 }
+
+const NO_RESULT: UserResult = { copied: 0, skipped: 0, foldersRead: 0, foldersUnchanged: 0, source: 0, target: 0, bodyBytes: 0, notes: [] };
 
 function shardOf(email: string): number {
   let h = 0;
@@ -166,6 +174,8 @@ export interface CutoverServiceOptions {
   targetConnectionCap?: number;
   /** How often the planner reads the results of a pass in flight. Default 500 ms. */
   resultsPollMs?: number;
+  /** How often the planner asks the queue whether any item is left (to notice lost items). Default 15 s. */
+  lostCheckMs?: number;
 }
 
 export class CutoverError extends Error {
@@ -513,9 +523,23 @@ export class CutoverService {
       let results = new Map<string, UserResult>();
       let lastCount = -1;
       let lastLock = Date.now();
+      let lastLostCheck = Date.now();
       for (;;) {
         if (ranError) throw ranError;
+        // Nothing left in the queue (or the in-process run over) yet results missing: their items were
+        // lost (a queue cleared by hand, a pass record replaced). Read once more, then report them.
+        const idle = !this.o.work
+          ? ranDone
+          : Date.now() - lastLostCheck >= (this.o.lostCheckMs ?? 15_000) &&
+            ((lastLostCheck = Date.now()), (await this.o.work.pending().catch(() => null)) === 0);
         results = await this.passResults(batch, id);
+        if (idle && results.size < rows.length) {
+          for (const u of rows.filter((r) => !results.has(r.email)))
+            results.set(u.email, {
+              ...NO_RESULT,
+              failure: 'its work item was lost: no instance has it (was the queue cleared?); run the delta pass again',
+            });
+        }
         const copied = [...results.values()].reduce((n, r) => n + r.copied, 0);
         if (results.size !== lastCount) {
           lastCount = results.size;
@@ -695,28 +719,20 @@ export class CutoverService {
   async poisonedWorkItem(item: CutoverWorkItem, why: string, attempts: number): Promise<void> {
     const pass = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
     if (pass?.passId !== item.pass) return;
-    await this.recordResult(item, {
-      copied: 0,
-      skipped: 0,
-      foldersRead: 0,
-      foldersUnchanged: 0,
-      source: 0,
-      target: 0,
-      bodyBytes: 0,
-      failure: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}`,
-      notes: [],
-    });
+    await this.recordResult(item, { ...NO_RESULT, failure: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}` });
   }
 
   private async loadUser(batch: string, email: string): Promise<UserState> {
     const key = `${DELTA}${batch}/${email}`;
     const found = (await this.o.store.read([key]))[key] as (UserState & { eTag?: string }) | undefined;
-    if (found) return { checkpoints: found.checkpoints, report: found.report, pass: found.pass };
+    if (found) return { checkpoints: found.checkpoints, report: found.report, pass: found.pass, pending: found.pending };
     return { checkpoints: {}, report: { email, lastPassAt: null, failure: null, folders: [] } };
   }
 
   private async saveUser(batch: string, state: UserState): Promise<void> {
-    await this.o.store.write({ [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report, pass: state.pass } });
+    await this.o.store.write({
+      [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report, pass: state.pass, pending: state.pending },
+    });
   }
 
   /**
@@ -792,7 +808,7 @@ export class CutoverService {
           await this.saveUser(batch, state);
           continue;
         }
-        const target = await openTarget();
+        let target = await openTarget();
         if (await target.ensureFolder(folder.name)) rep.notes.push('created on Exchange (it was missing there: renamed or new?)');
         const allHaveIds = candidates.every((m) => m.messageId);
         const targetCounts =
@@ -808,6 +824,17 @@ export class CutoverService {
           }
         }
         const decision = decideCopies(candidates, targetCounts, older);
+        const pending = state.pending;
+        if (pending && pending.folder === folder.name) {
+          // An APPEND of an earlier run of this item that was never recorded: on the target now, it was copied.
+          const landed =
+            pending.uidValidity === folder.uidValidity && candidates.some((m) => m.uid === pending.uid) && !decision.toCopy.some((m) => m.uid === pending.uid);
+          if (landed) {
+            rep.copied++;
+            summary.copied++;
+          }
+          state.pending = undefined;
+        }
         if (decision.duplicateIds.length > 0)
           rep.notes.push(
             `duplicate Message-ID on the source: ${decision.duplicateIds.slice(0, 3).join(', ')}${decision.duplicateIds.length > 3 ? '…' : ''} (each copy kept)`,
@@ -819,9 +846,25 @@ export class CutoverService {
         const toCopy = new Set(decision.toCopy.map((m) => m.uid));
         // Retried UIDs that are now on the target are done.
         for (const u of retryOld) if (!toCopy.has(u)) retrySet.delete(u);
-        for (const m of decision.toCopy) {
+        const reopen = async () => {
+          // A throttled session is closed before the next one opens: the slot in the budget is one connection.
+          const old = tgt as TargetSession | null;
+          tgt = null;
+          await old?.close().catch(() => undefined);
+          tgt = await access.target(user);
+          return tgt;
+        };
+        for (const [i, m] of decision.toCopy.entries()) {
           if (options.signal?.aborted) break;
-          const outcome = await this.copyOne(src, target, folder.name, m, options, sleep, async () => (tgt = await access.target(user)));
+          if (state.pending?.uid !== m.uid) {
+            state.pending = { folder: folder.name, uidValidity: folder.uidValidity, uid: m.uid };
+            await this.saveUser(batch, state);
+          }
+          const outcome = await this.copyOne(src, target, folder.name, m, options, sleep, reopen);
+          target = (tgt as TargetSession | null) ?? target; // reopened while throttled
+          // The next message's marker rides on this message's checkpoint save (one write per message).
+          const next = decision.toCopy[i + 1];
+          state.pending = next ? { folder: folder.name, uidValidity: folder.uidValidity, uid: next.uid } : undefined;
           if (outcome === 'ok') {
             rep.copied++;
             summary.copied++;

@@ -10,6 +10,7 @@ import { FileStore } from '../adapters/storage/fileStore';
 import type { MailboxAccess, SourceSession } from '../domain/cutover/mailboxes';
 import type { MigrationBatch, MigrationEndpoint } from '../domain/exchange/types';
 import type { ExchangeAdmin } from '../ports/exchange';
+import type { WorkQueue } from '../ports/workQueue';
 import { CutoverService, type CutoverWorkItem } from './cutover';
 
 const USERS = 64;
@@ -62,4 +63,50 @@ describe('delta pass items through the in-process queue', () => {
     expect(new Set(s.roundTrips.map((r) => r.email)).size).toBe(USERS);
     expect(s.failedUsers).toEqual([]);
   }, 15_000);
+});
+
+describe('a pass whose items are lost', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-lost-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('ends with those mailboxes failed (the queue says nothing is left), instead of waiting for ever', async () => {
+    // A queue whose items vanish (cleared by hand): it holds nothing, and says so.
+    const lost: WorkQueue<CutoverWorkItem> = {
+      description: 'a cleared queue',
+      enqueue: async () => undefined,
+      start: async () => undefined,
+      stop: async () => undefined,
+      pending: async () => 0,
+    };
+    const service = new CutoverService({
+      store: new FileStore(dir),
+      clock: { now: () => new Date() },
+      exchange: {
+        getMigrationBatch: async () => ({ identity: 'gone', sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
+        getMigrationEndpoint: async () => ({ identity: 'old', remoteServer: 'imap.test', port: 143, security: 'None' }) as MigrationEndpoint,
+      } as unknown as ExchangeAdmin,
+      resolvers: [],
+      key: Buffer.alloc(32, 5),
+      work: lost,
+      resultsPollMs: 10,
+      lostCheckMs: 50,
+      mailboxes: () => ({
+        kind: 'IMAP',
+        description: 'fake',
+        source: async () => Promise.reject(new Error('unused')),
+        target: async () => Promise.reject(new Error('unused')),
+      }),
+    });
+    await service.plan('gone', {
+      domain: 'gone.test',
+      by: 'test',
+      csv: Buffer.from('EmailAddress,UserName,Password\na@gone.test,a,pw-a\nb@gone.test,b,pw-b\n'),
+    });
+    const s = await service.runDeltaPass('gone');
+    expect(s.users).toBe(2);
+    expect(s.failedUsers.map((f) => f.email)).toEqual(['a@gone.test', 'b@gone.test']);
+    expect(s.failedUsers[0].why).toMatch(/work item was lost/);
+    expect(await service.passRunning('gone')).toBe(false);
+  });
 });

@@ -101,6 +101,30 @@ describe('work queue on Azure Storage Queues (Azurite)', () => {
     expect(poisoned).toEqual(['its worker stopped before finishing once']);
   }, 20_000);
 
+  it('counts items not yet acknowledged, running ones included, and 0 once all are done', async () => {
+    const q = make('count');
+    expect(await q.pending()).toBe(0);
+    await q.enqueue([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ]);
+    expect(await q.pending()).toBe(2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const done: string[] = [];
+    await q.start({ run: async (i) => (await gate, void done.push(i.id)), poisoned: async () => undefined });
+    // Both received and running (invisible to other consumers): still counted.
+    const started = Date.now() + 10_000;
+    while (q['running'].size < 2 && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
+    expect(q['running'].size).toBe(2);
+    expect(await q.pending()).toBe(2);
+    release();
+    const deadline = Date.now() + 10_000;
+    while ((await q.pending()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(done.sort()).toEqual(['a', 'b']);
+    expect(await q.pending()).toBe(0);
+  }, 20_000);
+
   it('refuses an item that is not a few ids', async () => {
     const q = make('small');
     await expect(q.enqueue([{ id: 'x'.repeat(2000), n: 1 }])).rejects.toThrow(/ids only/);

@@ -101,6 +101,13 @@ export class AzureWorkQueue<T extends WorkItem> implements WorkQueue<T> {
     await Promise.allSettled([...this.running]);
   }
 
+  /** Azure's approximate count: never lower than the messages in the queue, invisible ones included. */
+  async pending(): Promise<number | null> {
+    await this.ensure();
+    const props = await this.queue.getProperties();
+    return props.approximateMessagesCount ?? null;
+  }
+
   /** Messages in the poison queue (status and tests). */
   async poisoned(): Promise<T[]> {
     await this.ensure();

@@ -25,6 +25,8 @@ export class InProcessWorkQueue<T extends WorkItem> implements WorkQueue<T> {
   private controller = new AbortController();
   private readonly width: number;
   private readonly maxAttempts: number;
+  /** Failed items in their pause before the next attempt (neither waiting nor running). */
+  private retrying = 0;
 
   constructor(private readonly o: InProcessWorkQueueOptions = {}) {
     this.width = Math.max(1, Math.floor(o.width ?? 4));
@@ -54,6 +56,10 @@ export class InProcessWorkQueue<T extends WorkItem> implements WorkQueue<T> {
     return this.waiting.length + this.running.size;
   }
 
+  async pending(): Promise<number> {
+    return this.size + this.retrying;
+  }
+
   private pump(): void {
     const handlers = this.handlers;
     while (handlers && this.running.size < this.width && this.waiting.length > 0) {
@@ -81,8 +87,13 @@ export class InProcessWorkQueue<T extends WorkItem> implements WorkQueue<T> {
         await handlers.poisoned(next.item, errorText(err), next.attempt).catch(() => undefined);
         return;
       }
-      await sleep((this.o.retryDelayMs ?? 500) * next.attempt, signal);
-      this.waiting.push({ item: next.item, attempt: next.attempt + 1 });
+      this.retrying++;
+      try {
+        await sleep((this.o.retryDelayMs ?? 500) * next.attempt, signal);
+      } finally {
+        this.retrying--;
+        this.waiting.push({ item: next.item, attempt: next.attempt + 1 });
+      }
     }
   }
 }
