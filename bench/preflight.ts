@@ -5,7 +5,7 @@
 
 import { scanMailbox } from '../src/adapters/imap/imapSource';
 import { Secret } from '../src/domain/secret';
-import { runPreflight } from '../src/services/preflight';
+import { runPreflight } from '../test/support/preflight';
 import { dovecotAvailable, startDovecot } from '../test/support/dovecot';
 import type { FixtureUser } from '../test/support/mailFixtures';
 

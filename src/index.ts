@@ -35,7 +35,10 @@ import {
 import { scannerFromDirectory } from './adapters/imap/directoryScanner';
 import { scanMailbox } from './adapters/imap/imapSource';
 import { ImapSourceMailboxDirectory } from './adapters/imap/sourceMailboxDirectory';
-import { runPreflight, SourceConnectionGate } from './services/preflight';
+import { SourceConnectionGate } from './services/preflight';
+import { PreflightWork, type PreflightWorkItem } from './services/preflightWork';
+import type { ConnectionBudget } from './ports/connectionBudget';
+import type { WorkItem, WorkQueue } from './ports/workQueue';
 import { PreflightRuns } from './services/preflightRuns';
 import { systemClock, type Clock } from './ports/clock';
 import type { ExchangeAdmin } from './ports/exchange';
@@ -108,9 +111,14 @@ export async function startCutover(env: Record<string, string | undefined> = pro
   const history = new BatchHistory({ store, clock: ex.clock, exchange: ex.exchange, retentionDays: config.historyDays });
   const audit = historyAudit(new AuditLog(store, clock), history, log);
   const downloads = new Downloads(store, derive('downloads'), clock, publicBaseUrl);
-  const cutover = buildCutoverService(config, ex, store, derive('cutover-csv'), cutoverWork(config, log));
-  // Every instance takes delta pass items (the lease holder only plans them).
-  await cutover.startWorkers();
+  const work = workSetup(config, log);
+  const cutover = buildCutoverService(config, ex, store, derive('cutover-csv'), {
+    work: work.queue<CutoverWorkItem>('cutover-delta', 4),
+    connections: work.connections,
+  });
+  const preflight = buildPreflightWork(config, store, derive('preflight-rows'), work);
+  // Every instance takes delta pass and preflight items (whoever was asked only plans them and adds up).
+  await Promise.all([cutover.startWorkers(), preflight.startWorkers()]);
   const progress = new GuideProgressStore(store, clock);
   // Attached .vcf/.ics files are read in worker threads, with a deadline, off the turns' event loop.
   const pimReader = new WorkerPimReader({ deadlineMs: config.importReadTimeoutMs, log });
@@ -171,7 +179,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
     pending,
     audit,
     confirmations: new Confirmations(store, clock),
-    preflight: preflightRunner(config),
+    preflight,
     preflightRuns: new PreflightRuns(),
     cutover,
     store,
@@ -245,7 +253,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await notifications.close();
       await guideOffers.stop();
       await cutoverScheduler.stop();
-      await cutover.stopWorkers();
+      await Promise.all([cutover.stopWorkers(), preflight.stopWorkers()]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ex.emulator) await ex.emulator.close();
       if (graphEmulator) await graphEmulator.close();
@@ -364,16 +372,29 @@ async function listen(config: Config): Promise<{ server: ReturnType<typeof creat
 }
 
 /** Cut-over: resolvers from DNS_SERVERS (local mode without them answers the demo domain itself), mailboxes over IMAP. */
-/** Delta pass items on the storage account's queue and connections budgeted across instances; in this process without one. */
-function cutoverWork(config: Config, log: Logger): Pick<CutoverServiceOptions, 'work' | 'connections'> {
+interface WorkSetup {
+  connections: ConnectionBudget;
+  /** A queue of per-mailbox items, `width` of them at once on this instance. */
+  queue<T extends WorkItem>(name: string, width: number): WorkQueue<T>;
+}
+
+/**
+ * Where per-mailbox work runs and what every connection to a server counts against: with a storage
+ * account, its queues (every instance consumes) and one blob-lease budget per server for all
+ * instances; without one, in this process with one gate. Preflights and delta passes share the budget.
+ */
+function workSetup(config: Config, log: Logger): WorkSetup {
   const cs = config.storage.connectionString;
-  if (!cs) return { work: new InProcessWorkQueue<CutoverWorkItem>() };
+  if (!cs) return { connections: new SourceConnectionGate(), queue: (_, width) => new InProcessWorkQueue({ width }) };
   const onError = (message: string) => log.warn(message);
   const connections = new BlobLeaseBudget({ connectionString: cs, container: config.storage.container, onError });
   // A string naming the blob endpoint alone (or, in local mode, a queue off this machine): the planner runs its own items.
-  const queue = queueEndpointOf(cs);
-  if (!queue || (config.mode === 'local' && !isLoopbackHost(new URL(queue).hostname))) return { work: new InProcessWorkQueue<CutoverWorkItem>(), connections };
-  return { work: new AzureWorkQueue<CutoverWorkItem>({ connectionString: cs, queueName: 'cutover-delta', onError }), connections };
+  const queueUrl = queueEndpointOf(cs);
+  const inProcess = !queueUrl || (config.mode === 'local' && !isLoopbackHost(new URL(queueUrl).hostname));
+  return {
+    connections,
+    queue: (name, width) => (inProcess ? new InProcessWorkQueue({ width }) : new AzureWorkQueue({ connectionString: cs, queueName: name, width, onError })),
+  };
 }
 
 function buildCutoverService(
@@ -498,17 +519,17 @@ function buildCutoverScheduler(config: Config, o: { cutover: CutoverService; pro
   });
 }
 
-/** One connection budget per source server for every preflight at once (the endpoint's cap holds across runs). */
-function preflightRunner(config: Config): CommandDeps['preflight'] {
-  // With a storage account the cap holds for every instance together (one leased blob per slot).
-  const cs = config.storage.connectionString;
-  const connections = cs ? new BlobLeaseBudget({ connectionString: cs, container: config.storage.container }) : new SourceConnectionGate();
-  return {
-    run: (input) => {
-      const demo = config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(input.server.remoteServer.toLowerCase());
-      return runPreflight({ ...input, connections, scanner: demo ? scannerFromDirectory(createDemoSourceDirectory()) : scanMailbox });
-    },
-  };
+/** Preflights split per source login over the work queue; local mode's demo server is read from the emulator's mailboxes. */
+function buildPreflightWork(config: Config, store: KeyValueStore, key: Buffer, work: WorkSetup): PreflightWork {
+  const demoScanner = scannerFromDirectory(createDemoSourceDirectory());
+  return new PreflightWork({
+    store,
+    key,
+    // Scans wait on the network, not the CPU: as many at once as the old single-process run took (the budget caps each server).
+    work: work.queue<PreflightWorkItem>('cutover-preflight', 20),
+    connections: work.connections,
+    scannerFor: (server) => (config.mode === 'local' && DEMO_SOURCE_HOSTS.includes(server.remoteServer.toLowerCase()) ? demoScanner : scanMailbox),
+  });
 }
 
 /**

@@ -1,16 +1,14 @@
-// Runs the preflight for a migration CSV against the endpoint's source IMAP server:
-// every row is logged in and sized, with bounded, polite concurrency (at most
-// maxConcurrent connections, never two at once for the same login). A server that drops
-// or throttles connections slows the scan (backoff, fewer parallel connections); it
-// does not fail it. Cancel with an AbortSignal: unscanned rows come back as Cancelled.
+// One preflight row against the endpoint's source IMAP server: logged in and sized, with a slot
+// in the server's connection budget for each connection (the endpoint's cap holds for every run
+// and every instance together). A server that drops or throttles connections slows the row
+// (backoff with jitter); it does not fail it. The run itself, split into work items per login,
+// is services/preflightWork.ts.
 
 import type { MailboxScan, MailboxScanner, SizingMethod } from '../ports/mailboxScanner';
 import type { ImapServer } from '../domain/exchange/types';
-import { DEFAULT_IMAP_ITEM_LIMIT_BYTES } from '../domain/exchange/types';
-import { classifyFailure } from '../domain/preflight/classify';
-import { buildReport, buildUser, PreflightReport, PreflightUser } from '../domain/preflight/report';
 import { sleep } from '../lib/sleep';
 import type { ConnectionBudget } from '../ports/connectionBudget';
+import type { ImapEndpoint } from '../ports/mailboxScanner';
 
 export type { PreflightReport, PreflightUser } from '../domain/preflight/report';
 
@@ -37,7 +35,7 @@ export interface RunPreflightInput {
   server: PreflightServer;
   /** The target mailbox's receive limit in bytes (Get-Mailbox MaxReceiveSize). */
   limitFor(emailAddress: string): Promise<number>;
-  /** The endpoint's MaxConcurrentMigrations. Default 20. */
+  /** The endpoint's MaxConcurrentMigrations: connections to the source server, for all runs and instances together. Default 20. */
   maxConcurrent?: number;
   /** Per-connection inactivity/connect timeout. Default 15 s. */
   perConnectionTimeoutMs?: number;
@@ -49,15 +47,6 @@ export interface RunPreflightInput {
   backoffMs?: number;
   /** For tests and the bench. */
   forceMethod?: SizingMethod;
-  /**
-   * Connections per source server across every preflight (index.ts passes one for all: this process's gate, or with a
-   * storage account the blob-lease budget every instance shares). Each run waits for a slot under its own
-   * maxConcurrent, so runs against one server share that cap.
-   * Default: a gate of this run's own.
-   */
-  connections?: ConnectionBudget;
-  /** How one mailbox is read: a live IMAP scan (adapters/imap), or local mode's demo source. */
-  scanner: MailboxScanner;
 }
 
 /**
@@ -131,138 +120,53 @@ export class SourceConnectionGate implements ConnectionBudget {
   }
 }
 
-export async function runPreflight(input: RunPreflightInput): Promise<PreflightReport> {
-  const startedAt = new Date();
-  const maxConcurrent = Math.max(1, input.maxConcurrent ?? 20);
-  const timeoutMs = input.perConnectionTimeoutMs ?? 15_000;
-  const maxAttempts = Math.max(1, input.maxAttempts ?? 4);
-  const backoffMs = input.backoffMs ?? 250;
-  const { server, signal } = input;
-  const endpoint = {
-    host: server.remoteServer,
-    port: server.port,
-    security: server.security,
-    acceptUntrustedCertificates: server.acceptUntrustedCertificates,
-    ca: server.ca,
-  };
+export interface ScanOneInput {
+  login: { userName: string; password: string };
+  endpoint: ImapEndpoint;
+  limitBytes: number;
+  /** The budget every run and instance shares, its key for this server, and this run's cap. */
+  connections: ConnectionBudget;
+  budgetKey: string;
+  cap: number;
+  scanner: MailboxScanner;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  forceMethod?: SizingMethod;
+  signal?: AbortSignal;
+}
 
-  const gate = input.connections ?? new SourceConnectionGate();
-  const gateKey = SourceConnectionGate.key(server);
-  const results: (PreflightUser | undefined)[] = new Array(input.rows.length);
-  const stats = { connections: 0, peakConcurrency: 0, roundTrips: 0, retries: 0 };
-  let active = 0;
-  // Adaptive cap: halves when the server drops/throttles us, creeps back up on success.
-  let allowed = maxConcurrent;
-  let scanned = 0;
-  let failures = 0;
-  const busyLogins = new Set<string>();
-  const pending = input.rows.map((_, i) => i);
-
-  const report = (user: PreflightUser, index: number) => {
-    results[index] = user;
-    scanned++;
-    if (user.status === 'Blocked') failures++;
-    input.onProgress?.({ scanned, total: input.rows.length, failures });
-  };
-
-  const scanRow = async (index: number): Promise<void> => {
-    const row = input.rows[index];
-    let limitBytes = DEFAULT_IMAP_ITEM_LIMIT_BYTES;
+/**
+ * One mailbox: a slot per connection, retried with backoff while the server drops or throttles
+ * us. `scan` is null when the signal stopped it before the first connection.
+ */
+export async function scanOne(
+  o: ScanOneInput,
+): Promise<{ scan: MailboxScan | null; connections: number; retries: number; roundTrips: number; heldFrom: number; heldTo: number }> {
+  let scan: MailboxScan | null = null;
+  // When it first held a connection slot and when it gave the last one back (for the run's peak).
+  let heldFrom = 0;
+  let heldTo = 0;
+  let connections = 0;
+  let retries = 0;
+  let roundTrips = 0;
+  for (let attempt = 1; attempt <= o.maxAttempts; attempt++) {
+    if (o.signal?.aborted) break;
+    const release = await o.connections.acquire(o.budgetKey, o.cap, o.signal);
+    if (!release) break;
+    connections++;
+    heldFrom ||= Date.now();
     try {
-      limitBytes = await input.limitFor(row.emailAddress);
-    } catch {
-      // No limit from Exchange (mailbox missing?): size against the IMAP default; the
-      // batch validation reports the missing mailbox itself.
+      scan = await o.scanner(o.endpoint, o.login, { largeItemLimitBytes: o.limitBytes, timeoutMs: o.timeoutMs, signal: o.signal, forceMethod: o.forceMethod });
+    } finally {
+      release();
+      heldTo = Date.now();
     }
-    let scan: MailboxScan | null = null;
-    let connections = 0;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (signal?.aborted) break;
-      // A slot on the source server, shared with every other preflight against it.
-      const release = await gate.acquire(gateKey, maxConcurrent, signal);
-      if (!release) break;
-      connections++;
-      stats.connections++;
-      try {
-        scan = await input.scanner(
-          endpoint,
-          { userName: row.userName, password: row.password.reveal() },
-          {
-            largeItemLimitBytes: limitBytes,
-            timeoutMs,
-            signal,
-            forceMethod: input.forceMethod,
-          },
-        );
-      } finally {
-        release();
-      }
-      stats.roundTrips += scan.roundTrips;
-      if (scan.ok) {
-        allowed = Math.min(maxConcurrent, allowed + 1);
-        break;
-      }
-      if (!scan.transient || attempt === maxAttempts) break;
-      stats.retries++;
-      allowed = Math.max(1, Math.floor(allowed / 2));
-      const pause = backoffMs * 2 ** (attempt - 1);
-      await sleep(pause / 2 + Math.random() * pause, signal);
-    }
-    if (!scan || (!scan.ok && scan.failure.kind === 'Cancelled') || (signal?.aborted && !scan.ok)) {
-      return; // left for the cancelled pass below
-    }
-    report(buildUser({ emailAddress: row.emailAddress, userName: row.userName, limitBytes, connections, scan }), index);
-  };
-
-  await new Promise<void>((resolveAll) => {
-    const pump = () => {
-      if (signal?.aborted) pending.length = 0;
-      while (active < allowed && pending.length > 0) {
-        // The first row whose login has no open connection.
-        const at = pending.findIndex((i) => !busyLogins.has(input.rows[i].userName.toLowerCase()));
-        if (at < 0) break;
-        const index = pending.splice(at, 1)[0];
-        const login = input.rows[index].userName.toLowerCase();
-        busyLogins.add(login);
-        active++;
-        stats.peakConcurrency = Math.max(stats.peakConcurrency, active);
-        scanRow(index)
-          .catch(() => undefined) // a scanner never throws; limitFor errors are handled
-          .finally(() => {
-            busyLogins.delete(login);
-            active--;
-            pump();
-          });
-      }
-      if (active === 0 && (pending.length === 0 || signal?.aborted)) resolveAll();
-    };
-    signal?.addEventListener('abort', pump, { once: true });
-    pump();
-  });
-
-  const cancelled = signal?.aborted ?? false;
-  const users = input.rows.map((row, i) => {
-    const done = results[i];
-    if (done) return done;
-    const failure = classifyFailure(
-      { code: 'PREFLIGHT_CANCELLED', message: 'cancelled' },
-      { host: server.remoteServer, port: server.port, security: server.security },
-    );
-    return buildUser({
-      emailAddress: row.emailAddress,
-      userName: row.userName,
-      limitBytes: DEFAULT_IMAP_ITEM_LIMIT_BYTES,
-      connections: 0,
-      scan: { ok: false, failure, roundTrips: 0, durationMs: 0 },
-    });
-  });
-  return buildReport({
-    server: { remoteServer: server.remoteServer, port: server.port, security: server.security },
-    startedAt,
-    finishedAt: new Date(),
-    cancelled,
-    users,
-    concurrentMigrations: maxConcurrent,
-    stats,
-  });
+    roundTrips += scan.roundTrips;
+    if (scan.ok || !scan.transient || attempt === o.maxAttempts) break;
+    retries++;
+    const pause = o.backoffMs * 2 ** (attempt - 1);
+    await sleep(pause / 2 + Math.random() * pause, o.signal);
+  }
+  return { scan, connections, retries, roundTrips, heldFrom, heldTo };
 }

@@ -17,7 +17,7 @@ import { AuditLog } from '../../src/services/auditLog';
 import { Confirmations } from '../../src/services/confirmations';
 import { PendingBatches } from '../../src/services/pendingBatches';
 import { PreflightRuns } from '../../src/services/preflightRuns';
-import { runPreflight } from '../../src/services/preflight';
+import { preflightWork } from './preflight';
 import { scannerFromDirectory } from '../../src/adapters/imap/directoryScanner';
 import { createDemoSourceDirectory } from '../../src/emulator/exchange/demoSource';
 
@@ -52,7 +52,7 @@ export async function handlerDeps(overrides: Partial<CommandDeps> = {}): Promise
     files: new HttpFileFetcher({ maxBytes: 12 * 1024 * 1024, allowLoopbackHttp: true, allowedHosts: [] }),
     confirmations: new Confirmations(store, clock),
     // The real preflight over the emulator's demo source (imap.contoso.edu).
-    preflight: { run: (input) => runPreflight({ ...input, scanner: scannerFromDirectory(createDemoSourceDirectory()) }) },
+    preflight: preflightWork({ store, scanner: scannerFromDirectory(createDemoSourceDirectory()) }),
     preflightRuns: new PreflightRuns(),
     store,
     clock,

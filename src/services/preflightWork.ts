@@ -1,0 +1,397 @@
+// A preflight run spread over every instance. The instance that took the admin's command plans:
+// it seals the rows (AES-256-GCM, bound to the run) into the shared store, looks up each
+// mailbox's receive limit in Exchange and enqueues one work item per source login (ids and
+// numbers only; rows that share a login ride in one item, so a login never has two connections
+// at once). Every instance consumes: it opens the sealed rows, scans its item's mailboxes under
+// the server's shared connection budget and writes each result, masked with the run's
+// passwords, into result shards the planner made. The planner adds them up into the same
+// progress card and report; when it ends (finished, cancelled or its items lost) the sealed rows
+// and the results are deleted. Without a storage account the same items run in this process.
+
+import { randomUUID } from 'node:crypto';
+import { open, seal } from '../lib/seal';
+import { forEachLimited } from '../lib/pool';
+import { CsvMasker } from '../domain/csv/csvMasker';
+import { DEFAULT_IMAP_ITEM_LIMIT_BYTES, type ImapServer } from '../domain/exchange/types';
+import { classifyFailure, type PreflightFailure } from '../domain/preflight/classify';
+import { buildReport, buildUser, type PreflightReport, type PreflightUser } from '../domain/preflight/report';
+import { serverKey, type ConnectionBudget } from '../ports/connectionBudget';
+import type { MailboxScanner, SizingMethod } from '../ports/mailboxScanner';
+import { DELETE_ITEM, mutate, type KeyValueStore } from '../ports/store';
+import type { WorkContext, WorkQueue } from '../ports/workQueue';
+import { scanOne, type PreflightServer, type RunPreflightInput } from './preflight';
+
+const RUN = 'preflight/run/';
+const RUNS_INDEX = 'preflight/runs';
+const SHARDS = 16;
+/** A run's sealed rows are wiped by the next run after this long, if its planner died before wiping them. */
+const ABANDONED_MS = 24 * 60 * 60_000;
+
+/** The mailboxes of one source login: 0-based row numbers and their receive limits (bytes), in order. */
+export type PreflightWorkItem = { kind: 'preflight'; run: string; rows: string; limits: string };
+
+interface RunRecord {
+  runId: string;
+  createdAt: string;
+  server: PreflightServer;
+  /** Connections to the source server for all runs and instances together (the endpoint's MaxConcurrentMigrations). */
+  cap: number;
+  total: number;
+  /** [emailAddress, userName, password][] as JSON, sealed for this run. */
+  sealed: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  forceMethod?: SizingMethod;
+  cancelled?: boolean;
+}
+
+/** One row's outcome, written by whichever instance scanned it. Texts masked with the run's passwords. */
+interface RowResult {
+  user: PreflightUser;
+  connections: number;
+  retries: number;
+  /** When its scan first held a connection slot and gave the last back (ms since epoch), for the run's peak concurrency. */
+  from: number;
+  to: number;
+}
+
+type OpenRun = { record: RunRecord; rows: { emailAddress: string; userName: string; password: string }[]; masker: CsvMasker };
+
+export interface PreflightWorkOptions {
+  store: KeyValueStore;
+  /** 32-byte key for the sealed rows (derived for this purpose only). */
+  key: Buffer;
+  work: WorkQueue<PreflightWorkItem>;
+  /** Connections per source server for every run and instance together. */
+  connections: ConnectionBudget;
+  /** How a server's mailboxes are read (a live IMAP scan, or local mode's demo source). */
+  scannerFor(server: ImapServer): MailboxScanner;
+  /** How often the planner reads the results of a run in flight. Default 500 ms. */
+  resultsPollMs?: number;
+  /** How often the planner asks the queue whether any item is left (to notice lost items). Default 15 s. */
+  lostCheckMs?: number;
+}
+
+export class PreflightWork {
+  /** Runs planned here: their Cancel reaches the items this instance is running. */
+  private readonly local = new Map<string, { controller: AbortController; wake: () => void }>();
+  /** Per run: its record and opened rows (a few runs at most; each holds its passwords in memory). */
+  private readonly cache = new Map<string, Promise<OpenRun | null>>();
+
+  constructor(private readonly o: PreflightWorkOptions) {
+    if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('PreflightWork needs a 32-byte key.');
+  }
+
+  /** Where the scans run, for cards and logs. */
+  get description(): string {
+    return this.o.work.description;
+  }
+
+  /** This instance takes preflight items (every instance does). */
+  async startWorkers(): Promise<void> {
+    await this.o.work.start({ run: (item, ctx) => this.runItem(item, ctx), poisoned: (item, why, attempts) => this.poisoned(item, why, attempts) });
+  }
+
+  async stopWorkers(): Promise<void> {
+    await this.o.work.stop();
+  }
+
+  /** Plans a run, waits for every row's result (or Cancel), and builds the report. */
+  async run(input: RunPreflightInput): Promise<PreflightReport> {
+    const startedAt = new Date();
+    const runId = randomUUID();
+    const { signal } = input;
+    const cap = Math.max(1, input.maxConcurrent ?? 20);
+    const plain = Buffer.from(JSON.stringify(input.rows.map((r) => [r.emailAddress, r.userName, r.password.reveal()])), 'utf8');
+    const record: RunRecord = {
+      runId,
+      createdAt: startedAt.toISOString(),
+      server: input.server,
+      cap,
+      total: input.rows.length,
+      sealed: seal(plain, this.o.key, `preflight:rows:${runId}`),
+      timeoutMs: input.perConnectionTimeoutMs ?? 15_000,
+      maxAttempts: Math.max(1, input.maxAttempts ?? 4),
+      backoffMs: input.backoffMs ?? 250,
+      forceMethod: input.forceMethod,
+    };
+    plain.fill(0);
+    await this.sweepAbandoned();
+    // Shards first, so every result is an eTag-checked update; then the record; then the index that lets a later run wipe them.
+    await this.o.store.write(Object.fromEntries(Array.from({ length: SHARDS }, (_, i) => [this.shardKey(runId, i), { rows: {} }])));
+    await this.o.store.write({ [RUN + runId]: record });
+    await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => ({ runs: { ...(cur?.runs ?? {}), [runId]: record.createdAt } }));
+    const controller = new AbortController();
+    let wake: () => void = () => undefined;
+    this.local.set(runId, { controller, wake: () => wake() });
+    const onAbort = () => (controller.abort(), wake());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let results = new Map<number, RowResult>();
+    try {
+      // One item per login, in row order; the receive limits are looked up as the items go out, so scans start at once.
+      const groups = new Map<string, number[]>();
+      input.rows.forEach((r, i) => {
+        const login = r.userName.toLowerCase();
+        groups.set(login, [...(groups.get(login) ?? []), i]);
+      });
+      let planError: unknown = null;
+      const planned = forEachLimited(
+        [...groups.values()],
+        8,
+        async (rows) => {
+          const limits = await Promise.all(rows.map((i) => input.limitFor(input.rows[i].emailAddress).catch(() => DEFAULT_IMAP_ITEM_LIMIT_BYTES)));
+          await this.o.work.enqueue([{ kind: 'preflight', run: runId, rows: rows.join(','), limits: limits.join(',') }]);
+        },
+        { signal: controller.signal },
+      ).catch((err: unknown) => void (planError = err));
+      let enqueued = false;
+      void planned.then(() => (enqueued = true));
+      let lastCount = -1;
+      let lastLostCheck = Date.now();
+      for (;;) {
+        if (planError) throw planError;
+        const idle =
+          enqueued &&
+          Date.now() - lastLostCheck >= (this.o.lostCheckMs ?? 15_000) &&
+          ((lastLostCheck = Date.now()), (await this.o.work.pending().catch(() => null)) === 0);
+        results = await this.results(runId);
+        if (results.size !== lastCount && results.size > 0) {
+          lastCount = results.size;
+          const failures = [...results.values()].filter((r) => r.user.status === 'Blocked').length;
+          input.onProgress?.({ scanned: results.size, total: input.rows.length, failures });
+        }
+        if (results.size >= input.rows.length || controller.signal.aborted) break;
+        if (idle) {
+          // Nothing left in the queue and rows without a result: their items were lost.
+          for (let i = 0; i < input.rows.length; i++)
+            if (!results.has(i)) results.set(i, lostRow(input.rows[i], record, 'its work item was lost: no instance has it (was the queue cleared?)'));
+          break;
+        }
+        // Until the next poll, a result recorded on this instance, or Cancel.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.o.resultsPollMs ?? 500);
+          wake = () => (clearTimeout(timer), resolve());
+        });
+      }
+      if (controller.signal.aborted) {
+        // Items still queued or running elsewhere find the run cancelled (or gone) and do nothing.
+        await mutate<RunRecord>(this.o.store, RUN + runId, (cur) => (cur ? { ...cur, cancelled: true } : undefined)).catch(() => undefined);
+        await planned;
+        results = await this.results(runId);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.local.delete(runId);
+      await this.wipe(runId).catch(() => undefined);
+    }
+    const users = input.rows.map((row, i) => {
+      const done = results.get(i);
+      if (done) return done.user;
+      const failure = classifyFailure({ code: 'PREFLIGHT_CANCELLED', message: 'cancelled' }, { ...endpointContext(input.server) });
+      return buildUser({
+        emailAddress: row.emailAddress,
+        userName: row.userName,
+        limitBytes: DEFAULT_IMAP_ITEM_LIMIT_BYTES,
+        connections: 0,
+        scan: { ok: false, failure, roundTrips: 0, durationMs: 0 },
+      });
+    });
+    const all = [...results.values()];
+    return buildReport({
+      server: { remoteServer: input.server.remoteServer, port: input.server.port, security: input.server.security },
+      startedAt,
+      finishedAt: new Date(),
+      cancelled: controller.signal.aborted,
+      users,
+      concurrentMigrations: cap,
+      stats: {
+        connections: all.reduce((n, r) => n + r.connections, 0),
+        peakConcurrency: peakOverlap(all),
+        roundTrips: all.reduce((n, r) => n + r.user.roundTrips, 0),
+        retries: all.reduce((n, r) => n + r.retries, 0),
+      },
+    });
+  }
+
+  /** One login's rows, on whichever instance took the item. A row with a result is not scanned again. */
+  async runItem(item: PreflightWorkItem, ctx: WorkContext): Promise<void> {
+    if (item.kind !== 'preflight') throw new Error(`Unknown work item kind ${String(item.kind)}.`);
+    const run = await this.open(item.run);
+    if (!run) return; // over, or cancelled: nothing to do
+    const local = this.local.get(item.run);
+    const signal = local ? AbortSignal.any([local.controller.signal, ctx.signal]) : ctx.signal;
+    const rows = item.rows.split(',').map(Number);
+    const limits = item.limits.split(',').map(Number);
+    const scanner = this.o.scannerFor(run.record.server);
+    const done = await this.results(item.run);
+    for (const [k, index] of rows.entries()) {
+      const row = run.rows[index];
+      if (!row) throw new Error(`Row ${index + 1} is not in preflight run ${item.run}.`);
+      if (done.has(index)) continue;
+      if (await this.cancelled(item.run)) return;
+      const limitBytes = Number.isFinite(limits[k]) && limits[k] > 0 ? limits[k] : DEFAULT_IMAP_ITEM_LIMIT_BYTES;
+      const { scan, connections, retries, heldFrom, heldTo } = await scanOne({
+        login: { userName: row.userName, password: row.password },
+        endpoint: {
+          host: run.record.server.remoteServer,
+          port: run.record.server.port,
+          security: run.record.server.security,
+          acceptUntrustedCertificates: run.record.server.acceptUntrustedCertificates,
+          ca: run.record.server.ca,
+        },
+        limitBytes,
+        connections: this.o.connections,
+        budgetKey: serverKey(run.record.server.remoteServer, run.record.server.port),
+        cap: run.record.cap,
+        scanner,
+        timeoutMs: run.record.timeoutMs,
+        maxAttempts: run.record.maxAttempts,
+        backoffMs: run.record.backoffMs,
+        forceMethod: run.record.forceMethod,
+        signal,
+      });
+      if (local?.controller.signal.aborted) return; // the admin cancelled: the planner fills in the rest
+      if (ctx.signal.aborted) throw new Error('stopped before the mailbox was scanned'); // not ours any more: it runs again
+      if (!scan || (!scan.ok && scan.failure.kind === 'Cancelled')) throw new Error('the scan was stopped before it finished');
+      const user = run.masker.scrubDeep(buildUser({ emailAddress: row.emailAddress, userName: row.userName, limitBytes, connections, scan }));
+      await this.record(item.run, index, { user, connections, retries, from: heldFrom, to: heldTo });
+    }
+  }
+
+  /** An item that kept failing: its rows show as blocked with the reason. */
+  async poisoned(item: PreflightWorkItem, why: string, attempts: number): Promise<void> {
+    const run = await this.open(item.run).catch(() => null);
+    if (!run) return;
+    const text = run.masker.scrub(`gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}`);
+    const done = await this.results(item.run);
+    for (const index of item.rows.split(',').map(Number)) {
+      const row = run.rows[index];
+      if (!row || done.has(index)) continue;
+      await this.record(item.run, index, lostRow(row, run.record, text));
+    }
+  }
+
+  private shardKey(runId: string, shard: number): string {
+    return `${RUN}${runId}/${shard}`;
+  }
+
+  private async results(runId: string): Promise<Map<number, RowResult>> {
+    const keys = Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i));
+    const found = await this.o.store.read(keys);
+    const out = new Map<number, RowResult>();
+    for (const k of keys)
+      for (const [index, r] of Object.entries((found[k] as { rows?: Record<string, RowResult> } | undefined)?.rows ?? {})) out.set(Number(index), revive(r));
+    return out;
+  }
+
+  private async record(runId: string, index: number, result: RowResult): Promise<void> {
+    // The planner made the shard; a missing one means the run is over (its shards were wiped).
+    await mutate<{ rows: Record<string, RowResult> }>(
+      this.o.store,
+      this.shardKey(runId, index % SHARDS),
+      (cur) => (cur ? { rows: { ...cur.rows, [String(index)]: result } } : undefined),
+      { attempts: 30 },
+    );
+    this.local.get(runId)?.wake();
+  }
+
+  private async cancelled(runId: string): Promise<boolean> {
+    if (this.local.get(runId)?.controller.signal.aborted) return true;
+    const record = (await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined;
+    return !record || !!record.cancelled;
+  }
+
+  /** The run's record and rows, opened once per run on this instance; null when it is over or cancelled. */
+  private open(runId: string): Promise<OpenRun | null> {
+    let cached = this.cache.get(runId);
+    if (!cached) {
+      cached = (async () => {
+        const record = (await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined;
+        if (!record || record.cancelled) return null;
+        const plain = open(record.sealed, this.o.key, `preflight:rows:${runId}`);
+        try {
+          const rows = (JSON.parse(plain.toString('utf8')) as [string, string, string][]).map(([emailAddress, userName, password]) => ({
+            emailAddress,
+            userName,
+            password,
+          }));
+          return { record, rows, masker: CsvMasker.of(rows.map((r) => r.password)) };
+        } finally {
+          plain.fill(0);
+        }
+      })();
+      this.cache.set(runId, cached);
+      while (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!);
+      // A run that is over is not kept (nor its passwords); nor is a failure to read it.
+      void cached.then(
+        (r) => r || this.cache.delete(runId),
+        () => this.cache.delete(runId),
+      );
+    }
+    return cached;
+  }
+
+  private async wipe(runId: string): Promise<void> {
+    this.cache.delete(runId);
+    await this.o.store.delete([RUN + runId, ...Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i))]);
+    await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => {
+      if (!cur?.runs[runId]) return undefined;
+      const runs = { ...cur.runs };
+      delete runs[runId];
+      return Object.keys(runs).length ? { runs } : DELETE_ITEM;
+    });
+  }
+
+  /** Runs whose planner died mid-run leave sealed rows behind: a day later the next run wipes them. */
+  private async sweepAbandoned(): Promise<void> {
+    const idx = (await this.o.store.read([RUNS_INDEX]))[RUNS_INDEX] as { runs?: Record<string, string> } | undefined;
+    const old = Object.entries(idx?.runs ?? {}).filter(([, at]) => !(Date.now() - Date.parse(at) < ABANDONED_MS));
+    for (const [runId] of old) await this.wipe(runId).catch(() => undefined);
+  }
+}
+
+/** Each row's result holds Dates (large items' sent dates): JSON brings them back as strings. */
+function revive(r: RowResult): RowResult {
+  return {
+    ...r,
+    user: { ...r.user, largeItems: r.user.largeItems.map((l) => ({ ...l, dateSent: l.dateSent ? new Date(l.dateSent) : null })) },
+  };
+}
+
+function endpointContext(server: PreflightServer): { host: string; port: number; security: PreflightServer['security'] } {
+  return { host: server.remoteServer, port: server.port, security: server.security };
+}
+
+/** A row no instance could finish: blocked, with why. */
+function lostRow(row: { emailAddress: string; userName: string }, record: Pick<RunRecord, 'server'>, why: string): RowResult {
+  const failure: PreflightFailure = {
+    kind: 'ProtocolError',
+    cause: `Cutover could not finish this mailbox's check: ${why}.`,
+    fix: 'Run the preflight again; if it keeps happening, look at the instances’ logs.',
+    detail: `${endpointContext(record.server).host}:${record.server.port}`,
+  };
+  const user = buildUser({
+    emailAddress: row.emailAddress,
+    userName: row.userName,
+    limitBytes: DEFAULT_IMAP_ITEM_LIMIT_BYTES,
+    connections: 0,
+    scan: { ok: false, failure, roundTrips: 0, durationMs: 0 },
+  });
+  return { user, connections: 0, retries: 0, from: 0, to: 0 };
+}
+
+/** The most scans that ran at once (their intervals, from every instance). */
+function peakOverlap(results: RowResult[]): number {
+  const edges = results
+    .filter((r) => r.to > 0)
+    .flatMap((r) => [
+      [r.from, 1],
+      [r.to, -1],
+    ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  return peak;
+}
