@@ -9,6 +9,7 @@
 // Run: npx tsc -p . && FANOUT_MAILBOXES=100 node dist/bench/fanout.js
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MigrationBatch, MigrationEndpoint } from '../src/domain/exchange/types';
@@ -26,7 +27,9 @@ const PROCESSES = (process.env.FANOUT_PROCESSES ?? '1,2,4').split(',').map(Numbe
 const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../..' : '..');
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/tsRegister.cjs'), path.join(ROOT, 'test/support/cutoverWorker.ts')], {
+  // FANOUT_WORKER_NODE_ARGS: extra node flags for the workers (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof to see where their time goes).
+  const extra = (process.env.FANOUT_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '-r', path.join(ROOT, 'test/support/tsRegister.cjs'), path.join(ROOT, 'test/support/cutoverWorker.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -34,6 +37,18 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
   });
+}
+
+/** Busy and total CPU time of the whole machine so far (jiffies, from /proc/stat); null off Linux. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
@@ -81,7 +96,6 @@ async function main(): Promise<void> {
         target: { host: '127.0.0.1', port: tgtProxy.port, user: `{email}*${target.masterUser}`, password: target.masterPassword },
         width: WIDTH,
         visibilitySeconds: 30,
-        resultsPollMs: 250,
         exchange,
       });
       const batch = `run-${p}`;
@@ -104,7 +118,11 @@ async function main(): Promise<void> {
       srcProxy.resetPeak();
       tgtProxy.resetPeak();
       const load = os.loadavg()[0];
+      const cpu0 = machineCpu();
       const s = await service.runDeltaPass(batch, { onProgress: (x) => void (process.env.FANOUT_DEBUG && console.error('progress', x)) });
+      const cpu1 = machineCpu();
+      // How busy the machine's cores were during the pass: near 100%, the run was bound by CPU, not by round trips.
+      const busy = cpu0 && cpu1 ? `${(((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100).toFixed(0)}%` : 'n/a';
       const rate = N / (s.durationMs / 1000);
       throughput.set(p, rate);
       const capHeld = srcProxy.peak() <= CAP && tgtProxy.peak() <= CAP;
@@ -113,7 +131,7 @@ async function main(): Promise<void> {
       console.log(
         `processes=${p}: ${N} mailboxes in ${(s.durationMs / 1000).toFixed(1)} s = ${rate.toFixed(1)} mailboxes/s, ` +
           `peak connections source ${srcProxy.peak()} target ${tgtProxy.peak()} (cap ${CAP}: ${capHeld ? 'held' : 'EXCEEDED'}), ` +
-          `round trips per mailbox median ${rts[rts.length >> 1]}, failed ${s.failedUsers.length}, copied ${s.copied}, load before ${load.toFixed(2)}`,
+          `round trips per mailbox median ${rts[rts.length >> 1]}, failed ${s.failedUsers.length}, copied ${s.copied}, load before ${load.toFixed(2)}, CPU busy ${busy} of ${os.cpus().length} cores`,
       );
       await Promise.all(
         workers.map(

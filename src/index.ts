@@ -254,6 +254,7 @@ export async function startCutover(env: Record<string, string | undefined> = pro
       await guideOffers.stop();
       await cutoverScheduler.stop();
       await Promise.all([cutover.stopWorkers(), preflight.stopWorkers()]);
+      work.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ex.emulator) await ex.emulator.close();
       if (graphEmulator) await graphEmulator.close();
@@ -374,6 +375,8 @@ async function listen(config: Config): Promise<{ server: ReturnType<typeof creat
 /** Cut-over: resolvers from DNS_SERVERS (local mode without them answers the demo domain itself), mailboxes over IMAP. */
 interface WorkSetup {
   connections: ConnectionBudget;
+  /** Gives back what the budget keeps between connections (at shutdown). */
+  close(): void;
   /** A queue of per-mailbox items, `width` of them at once on this instance. */
   queue<T extends WorkItem>(name: string, width: number): WorkQueue<T>;
 }
@@ -385,7 +388,7 @@ interface WorkSetup {
  */
 function workSetup(config: Config, log: Logger): WorkSetup {
   const cs = config.storage.connectionString;
-  if (!cs) return { connections: new SourceConnectionGate(), queue: (_, width) => new InProcessWorkQueue({ width }) };
+  if (!cs) return { connections: new SourceConnectionGate(), close: () => undefined, queue: (_, width) => new InProcessWorkQueue({ width }) };
   const onError = (message: string) => log.warn(message);
   const connections = new BlobLeaseBudget({ connectionString: cs, container: config.storage.container, onError });
   // A string naming the blob endpoint alone (or, in local mode, a queue off this machine): the planner runs its own items.
@@ -393,6 +396,7 @@ function workSetup(config: Config, log: Logger): WorkSetup {
   const inProcess = !queueUrl || (config.mode === 'local' && !isLoopbackHost(new URL(queueUrl).hostname));
   return {
     connections,
+    close: () => connections.close(),
     queue: (name, width) => (inProcess ? new InProcessWorkQueue({ width }) : new AzureWorkQueue({ connectionString: cs, queueName: name, width, onError })),
   };
 }

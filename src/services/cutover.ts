@@ -172,7 +172,7 @@ export interface CutoverServiceOptions {
   connections?: ConnectionBudget;
   /** Connections to the target IMAP server (Exchange Online) for all instances together. Default 20. */
   targetConnectionCap?: number;
-  /** How often the planner reads the results of a pass in flight. Default 500 ms. */
+  /** How often the planner reads the results of a pass in flight, at first (a long pass is read less often). Default 500 ms. */
   resultsPollMs?: number;
   /** How often the planner asks the queue whether any item is left (to notice lost items). Default 15 s. */
   lostCheckMs?: number;
@@ -555,12 +555,11 @@ export class CutoverService {
           await this.lockPass(batch, owner).catch(() => undefined);
           lastLock = Date.now();
         }
-        if (!ranDone)
-          await Promise.race([
-            defaultSleep(this.o.resultsPollMs ?? 500, options.signal),
-            this.o.work ? new Promise(() => undefined) : ran.catch(() => undefined),
-          ]);
-        else await defaultSleep(this.o.work ? (this.o.resultsPollMs ?? 500) : 0, options.signal);
+        // Each read is RESULT_SHARDS blobs: a long pass is read less often (a thirtieth of its age, at most 8× the base).
+        const base = this.o.resultsPollMs ?? 500;
+        const poll = Math.min(base * 8, Math.max(base, (Date.now() - started) / 30));
+        if (!ranDone) await Promise.race([defaultSleep(poll, options.signal), this.o.work ? new Promise(() => undefined) : ran.catch(() => undefined)]);
+        else await defaultSleep(this.o.work ? poll : 0, options.signal);
       }
       const summary: DeltaPassSummary = {
         batch,
@@ -805,16 +804,15 @@ export class CutoverService {
           state.checkpoints[folder.name] = advanceCheckpoint(cp, folder.uidNext - 1, []);
           rep.missing = 0;
           rep.skipped = [];
-          await this.saveUser(batch, state);
-          continue;
+          continue; // saved with the mailbox at the end (a re-run only compares it again)
         }
         let target = await openTarget();
         if (await target.ensureFolder(folder.name)) rep.notes.push('created on Exchange (it was missing there: renamed or new?)');
         const allHaveIds = candidates.every((m) => m.messageId);
-        const targetCounts =
-          scan.kind === 'incremental' && allHaveIds && candidates.length <= 25
-            ? await target.keyCounts(folder.name, [...new Set(candidates.map((m) => m.messageId!))])
-            : await target.keyCounts(folder.name);
+        const fullList = !(scan.kind === 'incremental' && allHaveIds && candidates.length <= 25);
+        const targetCounts = fullList
+          ? await target.keyCounts(folder.name)
+          : await target.keyCounts(folder.name, [...new Set(candidates.map((m) => m.messageId!))]);
         const older = new Map<string, number>();
         if (scan.kind === 'incremental') {
           for (const m of candidates) {
@@ -884,8 +882,10 @@ export class CutoverService {
         state.checkpoints[folder.name] = advanceCheckpoint(cp, maxUid, newRetry);
         rep.missing = newRetry.length;
         rep.skipped = skipped;
-        rep.targetCount = await target.count(folder.name);
-        await this.saveUser(batch, state);
+        // Nothing copied after a full listing: the listing is the count (one round trip less per folder).
+        rep.targetCount = fullList && decision.toCopy.length === 0 ? [...targetCounts.values()].reduce((a, b) => a + b, 0) : await target.count(folder.name);
+        // After copies the checkpoint is saved now; a folder only compared is saved with the mailbox at the end.
+        if (decision.toCopy.length > 0) await this.saveUser(batch, state);
       }
       if (!options.signal?.aborted) {
         for (const f of state.report.folders) {

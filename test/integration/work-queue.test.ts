@@ -130,6 +130,26 @@ describe('work queue on Azure Storage Queues (Azurite)', () => {
     await expect(q.enqueue([{ id: 'x'.repeat(2000), n: 1 }])).rejects.toThrow(/ids only/);
   });
 
+  it('a slot given back is kept a moment for this instance, then freed for the others', async () => {
+    const one = new BlobLeaseBudget({ connectionString: azurite.connectionString, container: 'state', waitMs: 10, keepMs: 1_500 });
+    const two = new BlobLeaseBudget({ connectionString: azurite.connectionString, container: 'state', waitMs: 10 });
+    const first = await one.acquire('keep.test:993', 1);
+    first!();
+    // Kept: this instance takes it again at once; the other instance cannot have it meanwhile.
+    const again = await one.acquire('keep.test:993', 1, AbortSignal.timeout(200));
+    expect(typeof again).toBe('function');
+    again!();
+    expect(await two.acquire('keep.test:993', 1, AbortSignal.timeout(500))).toBeNull();
+    // Then freed: the other instance gets it.
+    const t0 = Date.now();
+    const theirs = await two.acquire('keep.test:993', 1, AbortSignal.timeout(10_000));
+    expect(typeof theirs).toBe('function');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    theirs!();
+    two.close();
+    one.close();
+  }, 20_000);
+
   it('a connection budget holds its cap across instances and frees a slot on release', async () => {
     const one = new BlobLeaseBudget({ connectionString: azurite.connectionString, container: 'state', waitMs: 10 });
     const two = new BlobLeaseBudget({ connectionString: azurite.connectionString, container: 'state', waitMs: 10 });

@@ -148,8 +148,13 @@ userdb {
   args = home=${v.dir}/mail/%u
 }
 
+# High-performance mode (Dovecot's own term): login and mail processes serve connection after
+# connection instead of one fork and exec each. A real source server runs on its own machine; here
+# it shares the bot's cores, and a process per connection made the peer cost more than the bot.
 service imap-login {
   chroot =
+  service_count = 0
+  process_min_avail = 2
   inet_listener imap {
     address = 127.0.0.1
     port = ${v.imapPort}
@@ -159,6 +164,10 @@ service imap-login {
     port = ${v.imapsPort}
     ssl = yes
   }
+}
+service imap {
+  service_count = 0
+  process_min_avail = 2
 }
 service anvil {
   chroot =
