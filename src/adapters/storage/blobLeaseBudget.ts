@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { ContainerClient } from '@azure/storage-blob';
 import type { ConnectionBudget } from '../../ports/connectionBudget';
 import { errorText } from '../../lib/errorText';
-import { sleep } from '../../lib/sleep';
 
 export interface BlobLeaseBudgetOptions {
   connectionString: string;
