@@ -5,7 +5,10 @@
 // (the same mailboxes, no checkpoints yet: a full compare, nothing to copy), so every run does the
 // same work. The per-server cap (the endpoint's MaxConcurrentIncrementalSyncs, FANOUT_CAP, default
 // 20) is the same in every run; each process takes FANOUT_WIDTH (4) items at once. The proxies
-// count open connections per server, so the printed peak shows whether the cap held.
+// count open connections per server, so the printed peak shows whether the cap held. Each run also
+// preflights the same mailboxes the same way (one item per login; FANOUT_KIND=delta or =preflight
+// runs one of them). Each line ends with how busy the machine's cores were: all processes, Azurite
+// and both Dovecots share them here, so near 100% the ratios measure the CPU, not Cutover.
 // Run: npx tsc -p . && FANOUT_MAILBOXES=100 node dist/bench/fanout.js
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MigrationBatch, MigrationEndpoint } from '../src/domain/exchange/types';
 import type { ExchangeAdmin } from '../src/ports/exchange';
+import { Secret } from '../src/domain/secret';
 import { startAzurite } from '../test/support/azurite';
 import { latencyProxy } from '../test/support/latencyProxy';
 import { cutoverInstance } from '../test/support/cutoverWorker';
@@ -24,6 +28,8 @@ const LATENCY = Number(process.env.FANOUT_LATENCY_MS ?? 20);
 const CAP = Number(process.env.FANOUT_CAP ?? 20);
 const WIDTH = Number(process.env.FANOUT_WIDTH ?? 4);
 const PROCESSES = (process.env.FANOUT_PROCESSES ?? '1,2,4').split(',').map(Number);
+/** What each run measures: the delta pass, the preflight, or both (default). */
+const KINDS = (process.env.FANOUT_KIND ?? 'preflight,delta').split(',');
 const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../..' : '..');
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
@@ -49,6 +55,11 @@ function machineCpu(): { busy: number; total: number } | null {
   } catch {
     return null;
   }
+}
+
+function cpuBusy(a: ReturnType<typeof machineCpu>, b: ReturnType<typeof machineCpu>): string {
+  // How busy the machine's cores were during a run: near 100%, it was bound by CPU, not by round trips.
+  return a && b ? `${(((b.busy - a.busy) / (b.total - a.total)) * 100).toFixed(0)}%` : 'n/a';
 }
 
 async function main(): Promise<void> {
@@ -85,12 +96,13 @@ async function main(): Promise<void> {
   } as unknown as ExchangeAdmin;
   const csv = Buffer.from(['EmailAddress,UserName,Password', ...users.map((u) => `${u.login},${u.login},${u.password}`)].join('\n'));
   const throughput = new Map<number, number>();
+  const preflightThroughput = new Map<number, number>();
   let failed = false;
   try {
     for (const p of PROCESSES) {
       const queueName = `fanout-${p}-${Date.now()}`;
       // The planner: plans and adds up, runs no items itself (its queue is never started).
-      const { service } = cutoverInstance({
+      const { service, preflight } = cutoverInstance({
         storage: azurite.connectionString,
         queue: queueName,
         target: { host: '127.0.0.1', port: tgtProxy.port, user: `{email}*${target.masterUser}`, password: target.masterPassword },
@@ -115,24 +127,46 @@ async function main(): Promise<void> {
         ),
       );
       if (process.env.FANOUT_DEBUG) console.error('workers ready', p);
-      srcProxy.resetPeak();
-      tgtProxy.resetPeak();
-      const load = os.loadavg()[0];
-      const cpu0 = machineCpu();
-      const s = await service.runDeltaPass(batch, { onProgress: (x) => void (process.env.FANOUT_DEBUG && console.error('progress', x)) });
-      const cpu1 = machineCpu();
-      // How busy the machine's cores were during the pass: near 100%, the run was bound by CPU, not by round trips.
-      const busy = cpu0 && cpu1 ? `${(((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100).toFixed(0)}%` : 'n/a';
-      const rate = N / (s.durationMs / 1000);
-      throughput.set(p, rate);
-      const capHeld = srcProxy.peak() <= CAP && tgtProxy.peak() <= CAP;
-      if (!capHeld || s.failedUsers.length > 0) failed = true;
-      const rts = s.roundTrips.map((r) => r.source + r.target).sort((a, b) => a - b);
-      console.log(
-        `processes=${p}: ${N} mailboxes in ${(s.durationMs / 1000).toFixed(1)} s = ${rate.toFixed(1)} mailboxes/s, ` +
-          `peak connections source ${srcProxy.peak()} target ${tgtProxy.peak()} (cap ${CAP}: ${capHeld ? 'held' : 'EXCEEDED'}), ` +
-          `round trips per mailbox median ${rts[rts.length >> 1]}, failed ${s.failedUsers.length}, copied ${s.copied}, load before ${load.toFixed(2)}, CPU busy ${busy} of ${os.cpus().length} cores`,
-      );
+      if (KINDS.includes('delta')) {
+        srcProxy.resetPeak();
+        tgtProxy.resetPeak();
+        const load = os.loadavg()[0];
+        const cpu0 = machineCpu();
+        const s = await service.runDeltaPass(batch, { onProgress: (x) => void (process.env.FANOUT_DEBUG && console.error('progress', x)) });
+        const busy = cpuBusy(cpu0, machineCpu());
+        const rate = N / (s.durationMs / 1000);
+        throughput.set(p, rate);
+        const capHeld = srcProxy.peak() <= CAP && tgtProxy.peak() <= CAP;
+        if (!capHeld || s.failedUsers.length > 0) failed = true;
+        const rts = s.roundTrips.map((r) => r.source + r.target).sort((a, b) => a - b);
+        console.log(
+          `processes=${p}: ${N} mailboxes in ${(s.durationMs / 1000).toFixed(1)} s = ${rate.toFixed(1)} mailboxes/s, ` +
+            `peak connections source ${srcProxy.peak()} target ${tgtProxy.peak()} (cap ${CAP}: ${capHeld ? 'held' : 'EXCEEDED'}), ` +
+            `round trips per mailbox median ${rts[rts.length >> 1]}, failed ${s.failedUsers.length}, copied ${s.copied}, load before ${load.toFixed(2)}, CPU busy ${busy} of ${os.cpus().length} cores`,
+        );
+      }
+      if (KINDS.includes('preflight')) {
+        // The same mailboxes checked by a preflight: the planner only plans and adds up, the workers scan.
+        srcProxy.resetPeak();
+        const cpu0 = machineCpu();
+        const t0 = Date.now();
+        const report = await preflight.run({
+          rows: users.map((u) => ({ emailAddress: u.login, userName: u.login, password: new Secret(u.password) })),
+          server: { remoteServer: '127.0.0.1', port: srcProxy.port, security: 'None' },
+          limitFor: async () => 36 * 1024 * 1024,
+          maxConcurrent: CAP,
+        });
+        const ms = Date.now() - t0;
+        const busy = cpuBusy(cpu0, machineCpu());
+        const rate = N / (ms / 1000);
+        preflightThroughput.set(p, rate);
+        const capHeld = srcProxy.peak() <= CAP;
+        if (!capHeld || report.totals.ready !== N) failed = true;
+        console.log(
+          `preflight processes=${p}: ${N} mailboxes in ${(ms / 1000).toFixed(1)} s = ${rate.toFixed(1)} mailboxes/s, ` +
+            `peak connections ${srcProxy.peak()} (cap ${CAP}: ${capHeld ? 'held' : 'EXCEEDED'}), ready ${report.totals.ready}, CPU busy ${busy} of ${os.cpus().length} cores`,
+        );
+      }
       await Promise.all(
         workers.map(
           (w) =>
@@ -144,8 +178,12 @@ async function main(): Promise<void> {
         ),
       );
     }
-    const base = throughput.get(1);
-    if (base) console.log(`fanout: ratio2=${((throughput.get(2) ?? 0) / base).toFixed(2)} ratio4=${((throughput.get(4) ?? 0) / base).toFixed(2)}`);
+    const ratios = (t: Map<number, number>) => {
+      const base = t.get(1);
+      return base ? `ratio2=${((t.get(2) ?? 0) / base).toFixed(2)} ratio4=${((t.get(4) ?? 0) / base).toFixed(2)}` : null;
+    };
+    if (ratios(preflightThroughput)) console.log(`preflight fanout: ${ratios(preflightThroughput)}`);
+    if (ratios(throughput)) console.log(`fanout: ${ratios(throughput)}`);
   } finally {
     srcProxy.close();
     tgtProxy.close();

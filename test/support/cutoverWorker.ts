@@ -15,6 +15,8 @@ import { BlobStore } from '../../src/adapters/storage/blobStore';
 import type { MailboxAccess } from '../../src/domain/cutover/mailboxes';
 import type { ExchangeAdmin } from '../../src/ports/exchange';
 import { CutoverService, type CutoverWorkItem } from '../../src/services/cutover';
+import { PreflightWork, type PreflightWorkItem } from '../../src/services/preflightWork';
+import { scanMailbox } from '../../src/adapters/imap/imapSource';
 
 export interface WorkerSetup {
   storage: string;
@@ -28,13 +30,32 @@ export interface WorkerSetup {
   resultsPollMs?: number;
   /** Wraps the mailbox access (tests: die after an APPEND). */
   wrap?(access: MailboxAccess): MailboxAccess;
+  /** Preflight items at once (default: width). */
+  preflightWidth?: number;
   /** The planner only: Exchange as the pass sees it. */
   exchange?: ExchangeAdmin;
 }
 
 /** A CutoverService instance on shared storage, consuming from the queue once started. */
-export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queue: AzureWorkQueue<CutoverWorkItem> } {
+export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queue: AzureWorkQueue<CutoverWorkItem>; preflight: PreflightWork } {
   const store = new BlobStore(s.storage, 'state');
+  const connections = new BlobLeaseBudget({ connectionString: s.storage, container: 'state', waitMs: 20 });
+  // Preflight items on a queue of their own beside the delta pass's, scanned with the same budget (as src/index.ts wires it).
+  const preflight = new PreflightWork({
+    store,
+    key: Buffer.alloc(32, 4),
+    work: new AzureWorkQueue<PreflightWorkItem>({
+      connectionString: s.storage,
+      queueName: `${s.queue}-pf`,
+      width: s.preflightWidth ?? s.width,
+      visibilityTimeoutSeconds: s.visibilitySeconds,
+      idlePollMs: s.idlePollMs ?? 100,
+      retryDelaySeconds: 0,
+    }),
+    connections,
+    scannerFor: () => scanMailbox,
+    resultsPollMs: s.resultsPollMs,
+  });
   const queue = new AzureWorkQueue<CutoverWorkItem>({
     connectionString: s.storage,
     queueName: s.queue,
@@ -51,7 +72,7 @@ export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queu
     resolvers: [],
     key: Buffer.alloc(32, 3),
     work: queue,
-    connections: new BlobLeaseBudget({ connectionString: s.storage, container: 'state', waitMs: 20 }),
+    connections,
     targetConnectionCap: s.targetCap,
     resultsPollMs: s.resultsPollMs ?? 100,
     mailboxes: (ep) => {
@@ -64,7 +85,7 @@ export function cutoverInstance(s: WorkerSetup): { service: CutoverService; queu
       return s.wrap ? s.wrap(access) : access;
     },
   });
-  return { service, queue };
+  return { service, queue, preflight };
 }
 
 /** Kills this process with SIGKILL right after the n-th APPEND the target accepted. */
@@ -92,7 +113,7 @@ async function main(): Promise<void> {
   const env = process.env;
   const [host, port] = (env.CUTOVER_WORKER_TARGET ?? '').split(':');
   const kill = Number(env.CUTOVER_WORKER_KILL_AFTER_APPENDS ?? 0);
-  const { service } = cutoverInstance({
+  const { service, preflight } = cutoverInstance({
     storage: env.CUTOVER_WORKER_STORAGE ?? '',
     queue: env.CUTOVER_WORKER_QUEUE ?? 'cutover-delta',
     target: { host, port: Number(port), user: env.CUTOVER_WORKER_TARGET_USER ?? '', password: env.CUTOVER_WORKER_TARGET_PASSWORD ?? '' },
@@ -101,11 +122,11 @@ async function main(): Promise<void> {
     targetCap: env.CUTOVER_WORKER_TARGET_CAP ? Number(env.CUTOVER_WORKER_TARGET_CAP) : undefined,
     wrap: kill > 0 ? dieAfterAppends(kill) : undefined,
   });
-  await service.startWorkers();
+  await Promise.all([service.startWorkers(), preflight.startWorkers()]);
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
     setTimeout(() => process.exit(0), 3_000).unref();
-    void service.stopWorkers().then(() => process.exit(0));
+    void Promise.all([service.stopWorkers(), preflight.stopWorkers()]).then(() => process.exit(0));
   });
 }
 

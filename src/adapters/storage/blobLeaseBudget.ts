@@ -24,6 +24,8 @@ export interface BlobLeaseBudgetOptions {
   waitMs?: number;
   /** How long a slot given back stays leased for this instance's next connection. Default 1000 ms. */
   keepMs?: number;
+  /** How long after a connection is given back its slot can be used again (the server sees the close late). Default 20 ms. */
+  settleMs?: number;
   onError?(message: string): void;
 }
 
@@ -121,20 +123,26 @@ export class BlobLeaseBudget implements ConnectionBudget {
     return () => {
       if (released) return;
       released = true;
-      const waiter = this.waiters.get(key)?.find((w) => slot.index < w.cap);
-      if (waiter) return waiter.take(slot);
-      const pool = this.idle.get(key) ?? [];
-      pool.push(slot);
-      this.idle.set(key, pool);
-      slot.expire = setTimeout(() => {
-        const at = pool.indexOf(slot);
-        if (at < 0) return;
-        pool.splice(at, 1);
-        if (pool.length === 0 && this.idle.get(key) === pool) this.idle.delete(key);
-        slot.free();
-      }, this.o.keepMs ?? 1000);
-      slot.expire.unref();
+      // The client has closed its socket; the server sees it a moment later. Until then the slot stays taken.
+      setTimeout(() => this.settled(key, slot), this.o.settleMs ?? 20).unref();
     };
+  }
+
+  /** A slot whose connection is surely closed: to a waiter here, or kept a moment, then its lease released. */
+  private settled(key: string, slot: Slot): void {
+    const waiter = this.waiters.get(key)?.find((w) => slot.index < w.cap);
+    if (waiter) return waiter.take(slot);
+    const pool = this.idle.get(key) ?? [];
+    pool.push(slot);
+    this.idle.set(key, pool);
+    slot.expire = setTimeout(() => {
+      const at = pool.indexOf(slot);
+      if (at < 0) return;
+      pool.splice(at, 1);
+      if (pool.length === 0 && this.idle.get(key) === pool) this.idle.delete(key);
+      slot.free();
+    }, this.o.keepMs ?? 1000);
+    slot.expire.unref();
   }
 
   private async tryLease(name: string, index: number): Promise<Slot | null> {
