@@ -123,6 +123,8 @@ async function main(): Promise<void> {
             CUTOVER_WORKER_TARGET_PASSWORD: target.masterPassword,
             CUTOVER_WORKER_WIDTH: String(WIDTH),
             CUTOVER_WORKER_TARGET_CAP: String(CAP),
+            // The production default: an idle instance asks the queue once a second (the tests' 100 ms costs more the more instances there are).
+            CUTOVER_WORKER_IDLE_POLL_MS: '1000',
           }),
         ),
       );

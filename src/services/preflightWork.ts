@@ -75,7 +75,7 @@ export interface PreflightWorkOptions {
 
 export class PreflightWork {
   /** Runs planned here: their Cancel reaches the items this instance is running. */
-  private readonly local = new Map<string, { controller: AbortController; wake: () => void }>();
+  private readonly local = new Map<string, { controller: AbortController; wake: () => void; results: Map<number, RowResult> }>();
   /** Per run: its record and opened rows (a few runs at most; each holds its passwords in memory). */
   private readonly cache = new Map<string, Promise<OpenRun | null>>();
 
@@ -124,7 +124,9 @@ export class PreflightWork {
     await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => ({ runs: { ...(cur?.runs ?? {}), [runId]: record.createdAt } }));
     const controller = new AbortController();
     let wake: () => void = () => undefined;
-    this.local.set(runId, { controller, wake: () => wake() });
+    // Results recorded on this instance reach the planner at once, without reading the shards.
+    const mine = new Map<number, RowResult>();
+    this.local.set(runId, { controller, wake: () => wake(), results: mine });
     const onAbort = () => (controller.abort(), wake());
     signal?.addEventListener('abort', onAbort, { once: true });
     let results = new Map<number, RowResult>();
@@ -149,13 +151,22 @@ export class PreflightWork {
       void planned.then(() => (enqueued = true));
       let lastCount = -1;
       let lastLostCheck = Date.now();
+      let stored = new Map<number, RowResult>();
+      let readAt = 0;
       for (;;) {
         if (planError) throw planError;
         const idle =
           enqueued &&
           Date.now() - lastLostCheck >= (this.o.lostCheckMs ?? 15_000) &&
           ((lastLostCheck = Date.now()), (await this.o.work.pending().catch(() => null)) === 0);
-        results = await this.results(runId);
+        // Each read is SHARDS blobs: less often as the run ages (a thirtieth of its age, at most 8× the base).
+        const base = this.o.resultsPollMs ?? 500;
+        const poll = Math.min(base * 8, Math.max(base, (Date.now() - startedAt.getTime()) / 30));
+        if (idle || Date.now() - readAt >= poll) {
+          stored = await this.results(runId);
+          readAt = Date.now();
+        }
+        results = new Map([...stored, ...mine]);
         if (results.size !== lastCount && results.size > 0) {
           lastCount = results.size;
           const failures = [...results.values()].filter((r) => r.user.status === 'Blocked').length;
@@ -168,9 +179,9 @@ export class PreflightWork {
             if (!results.has(i)) results.set(i, lostRow(input.rows[i], record, 'its work item was lost: no instance has it (was the queue cleared?)'));
           break;
         }
-        // Until the next poll, a result recorded on this instance, or Cancel.
+        // Until the next read, a result recorded on this instance, or Cancel.
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.o.resultsPollMs ?? 500);
+          const timer = setTimeout(resolve, Math.max(0, poll - (Date.now() - readAt)));
           wake = () => (clearTimeout(timer), resolve());
         });
       }
@@ -224,12 +235,14 @@ export class PreflightWork {
     const rows = item.rows.split(',').map(Number);
     const limits = item.limits.split(',').map(Number);
     const scanner = this.o.scannerFor(run.record.server);
-    const done = await this.results(item.run);
+    // A re-delivered item: rows already scanned are not scanned again.
+    const done = ctx.attempt > 1 ? await this.results(item.run, rows) : new Map<number, RowResult>();
     for (const [k, index] of rows.entries()) {
       const row = run.rows[index];
       if (!row) throw new Error(`Row ${index + 1} is not in preflight run ${item.run}.`);
       if (done.has(index)) continue;
-      if (await this.cancelled(item.run)) return;
+      // The first row goes on the record just opened; later rows of a login look again (Cancel may have come since).
+      if (k > 0 && (await this.cancelled(item.run))) return;
       const limitBytes = Number.isFinite(limits[k]) && limits[k] > 0 ? limits[k] : DEFAULT_IMAP_ITEM_LIMIT_BYTES;
       const { scan, connections, retries, heldFrom, heldTo } = await scanOne({
         login: { userName: row.userName, password: row.password },
@@ -264,8 +277,9 @@ export class PreflightWork {
     const run = await this.open(item.run).catch(() => null);
     if (!run) return;
     const text = run.masker.scrub(`gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}`);
-    const done = await this.results(item.run);
-    for (const index of item.rows.split(',').map(Number)) {
+    const rows = item.rows.split(',').map(Number);
+    const done = await this.results(item.run, rows);
+    for (const index of rows) {
       const row = run.rows[index];
       if (!row || done.has(index)) continue;
       await this.record(item.run, index, lostRow(row, run.record, text));
@@ -276,8 +290,10 @@ export class PreflightWork {
     return `${RUN}${runId}/${shard}`;
   }
 
-  private async results(runId: string): Promise<Map<number, RowResult>> {
-    const keys = Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i));
+  /** The results of a run, or only of the shards that hold these rows. */
+  private async results(runId: string, rows?: number[]): Promise<Map<number, RowResult>> {
+    const shards = rows ? [...new Set(rows.map((r) => r % SHARDS))] : Array.from({ length: SHARDS }, (_, i) => i);
+    const keys = shards.map((i) => this.shardKey(runId, i));
     const found = await this.o.store.read(keys);
     const out = new Map<number, RowResult>();
     for (const k of keys)
@@ -293,7 +309,11 @@ export class PreflightWork {
       (cur) => (cur ? { rows: { ...cur.rows, [String(index)]: result } } : undefined),
       { attempts: 30 },
     );
-    this.local.get(runId)?.wake();
+    const local = this.local.get(runId);
+    if (local) {
+      local.results.set(index, result);
+      local.wake();
+    }
   }
 
   private async cancelled(runId: string): Promise<boolean> {

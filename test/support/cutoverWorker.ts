@@ -6,7 +6,7 @@
 // env: CUTOVER_WORKER_STORAGE (connection string with Blob and Queue endpoints), CUTOVER_WORKER_QUEUE,
 // CUTOVER_WORKER_TARGET (host:port), CUTOVER_WORKER_TARGET_USER ({email}*master), CUTOVER_WORKER_TARGET_PASSWORD,
 // CUTOVER_WORKER_WIDTH, CUTOVER_WORKER_VISIBILITY (s), CUTOVER_WORKER_KILL_AFTER_APPENDS (n: SIGKILL itself),
-// CUTOVER_WORKER_TARGET_CAP. Prints "ready" when consuming.
+// CUTOVER_WORKER_TARGET_CAP, CUTOVER_WORKER_IDLE_POLL_MS (default 100). Prints "ready" when consuming.
 
 import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
 import { AzureWorkQueue } from '../../src/adapters/queue/azureQueue';
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     queue: env.CUTOVER_WORKER_QUEUE ?? 'cutover-delta',
     target: { host, port: Number(port), user: env.CUTOVER_WORKER_TARGET_USER ?? '', password: env.CUTOVER_WORKER_TARGET_PASSWORD ?? '' },
     width: Number(env.CUTOVER_WORKER_WIDTH ?? 4),
+    idlePollMs: env.CUTOVER_WORKER_IDLE_POLL_MS ? Number(env.CUTOVER_WORKER_IDLE_POLL_MS) : undefined,
     visibilitySeconds: Number(env.CUTOVER_WORKER_VISIBILITY ?? 30),
     targetCap: env.CUTOVER_WORKER_TARGET_CAP ? Number(env.CUTOVER_WORKER_TARGET_CAP) : undefined,
     wrap: kill > 0 ? dieAfterAppends(kill) : undefined,
