@@ -77,7 +77,7 @@ export class PreflightWork {
   /** Runs planned here: their Cancel reaches the items this instance is running. */
   private readonly local = new Map<string, { controller: AbortController; wake: () => void; results: Map<number, RowResult> }>();
   /** Per run: its record and opened rows (a few runs at most; each holds its passwords in memory). */
-  private readonly cache = new Map<string, Promise<OpenRun | null>>();
+  private readonly cache = new Map<string, { opened: Promise<OpenRun | null>; idle?: NodeJS.Timeout }>();
 
   constructor(private readonly o: PreflightWorkOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('PreflightWork needs a 32-byte key.');
@@ -241,8 +241,8 @@ export class PreflightWork {
       const row = run.rows[index];
       if (!row) throw new Error(`Row ${index + 1} is not in preflight run ${item.run}.`);
       if (done.has(index)) continue;
-      // The first row goes on the record just opened; later rows of a login look again (Cancel may have come since).
-      if (k > 0 && (await this.cancelled(item.run))) return;
+      // Cancel may have come from another instance since this run was opened here: look before every connection.
+      if (await this.cancelled(item.run)) return;
       const limitBytes = Number.isFinite(limits[k]) && limits[k] > 0 ? limits[k] : DEFAULT_IMAP_ITEM_LIMIT_BYTES;
       const { scan, connections, retries, heldFrom, heldTo } = await scanOne({
         login: { userName: row.userName, password: row.password },
@@ -319,14 +319,24 @@ export class PreflightWork {
   private async cancelled(runId: string): Promise<boolean> {
     if (this.local.get(runId)?.controller.signal.aborted) return true;
     const record = (await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined;
-    return !record || !!record.cancelled;
+    if (record && !record.cancelled) return false;
+    this.forget(runId); // over or cancelled: its passwords leave this instance's memory
+    return true;
   }
 
-  /** The run's record and rows, opened once per run on this instance; null when it is over or cancelled. */
+  private forget(runId: string): void {
+    clearTimeout(this.cache.get(runId)?.idle);
+    this.cache.delete(runId);
+  }
+
+  /**
+   * The run's record and rows, opened once per run on this instance; null when it is over or cancelled.
+   * Kept while its items keep coming (forgotten 5 minutes after the last, or when the run is seen over).
+   */
   private open(runId: string): Promise<OpenRun | null> {
-    let cached = this.cache.get(runId);
-    if (!cached) {
-      cached = (async () => {
+    let entry = this.cache.get(runId);
+    if (!entry) {
+      const opened = (async () => {
         const record = (await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined;
         if (!record || record.cancelled) return null;
         const plain = open(record.sealed, this.o.key, `preflight:rows:${runId}`);
@@ -341,19 +351,23 @@ export class PreflightWork {
           plain.fill(0);
         }
       })();
-      this.cache.set(runId, cached);
-      while (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!);
+      entry = { opened };
+      this.cache.set(runId, entry);
+      while (this.cache.size > 4) this.forget(this.cache.keys().next().value!);
       // A run that is over is not kept (nor its passwords); nor is a failure to read it.
-      void cached.then(
-        (r) => r || this.cache.delete(runId),
-        () => this.cache.delete(runId),
+      void opened.then(
+        (r) => r || this.forget(runId),
+        () => this.forget(runId),
       );
     }
-    return cached;
+    clearTimeout(entry.idle);
+    entry.idle = setTimeout(() => this.forget(runId), 5 * 60_000);
+    entry.idle.unref();
+    return entry.opened;
   }
 
   private async wipe(runId: string): Promise<void> {
-    this.cache.delete(runId);
+    this.forget(runId);
     await this.o.store.delete([RUN + runId, ...Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i))]);
     await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => {
       if (!cur?.runs[runId]) return undefined;

@@ -124,10 +124,17 @@ describeWithDovecot()('preflight fanned out over Azure Storage queues', () => {
   }, 60_000);
 
   it('Cancel on the planner: the other instance stops taking rows; the rest come back Cancelled', async () => {
-    const planner = instance('pf-cancel', scanMailbox, 1);
-    const other = instance('pf-cancel', scanMailbox, 1);
+    const starts: number[] = [];
+    const timed: MailboxScanner = async (endpoint, login, options) => {
+      starts.push(Date.now());
+      return scanMailbox(endpoint, login, options);
+    };
+    const planner = instance('pf-cancel', timed, 1);
+    const other = instance('pf-cancel', timed, 1);
     await Promise.all([planner.startWorkers(), other.startWorkers()]);
     const ac = new AbortController();
+    let cancelledAt = 0;
+    ac.signal.addEventListener('abort', () => (cancelledAt = Date.now()));
     const report = await planner.run({
       rows,
       server: { remoteServer: '127.0.0.1', port: proxy.port, security: 'None' },
@@ -140,6 +147,10 @@ describeWithDovecot()('preflight fanned out over Azure Storage queues', () => {
     const cancelled = report.users.filter((u) => u.failure?.kind === 'Cancelled').length;
     expect(cancelled).toBeGreaterThanOrEqual(USERS.length - 4);
     expect(report.users.filter((u) => u.status === 'Ready').length + cancelled).toBe(USERS.length);
+    // Neither instance opens a connection for this run once the cancel is written (a moment after the click).
+    const since = cancelledAt + 300;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(starts.filter((t) => t > since)).toEqual([]);
   }, 60_000);
 
   it('an item that always fails: its mailbox is blocked with the error, the others are scanned', async () => {
