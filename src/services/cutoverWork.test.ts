@@ -11,9 +11,25 @@ import type { MailboxAccess, SourceSession } from '../domain/cutover/mailboxes';
 import type { MigrationBatch, MigrationEndpoint } from '../domain/exchange/types';
 import type { ExchangeAdmin } from '../ports/exchange';
 import type { WorkQueue } from '../ports/workQueue';
-import { CutoverService, type CutoverWorkItem } from './cutover';
+import { CutoverService, type CutoverServiceOptions, type CutoverWorkItem } from './cutover';
 
 const USERS = 64;
+
+/** A service on a file store in `dir`, whose Exchange knows any batch with source endpoint imap.test. */
+function serviceOn(dir: string, o: Pick<CutoverServiceOptions, 'work' | 'mailboxes' | 'lostCheckMs'>): CutoverService {
+  return new CutoverService({
+    store: new FileStore(dir),
+    clock: { now: () => new Date() },
+    exchange: {
+      getMigrationBatch: async (id: string) => ({ identity: id, sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
+      getMigrationEndpoint: async () => ({ identity: 'old', remoteServer: 'imap.test', port: 143, security: 'None' }) as MigrationEndpoint,
+    } as unknown as ExchangeAdmin,
+    resolvers: [],
+    key: Buffer.alloc(32, 5),
+    resultsPollMs: 10,
+    ...o,
+  });
+}
 
 describe('delta pass items through the in-process queue', () => {
   let dir: string;
@@ -38,19 +54,7 @@ describe('delta pass items through the in-process queue', () => {
       },
     };
     const queue = new InProcessWorkQueue<CutoverWorkItem>({ width: 16 });
-    const service = new CutoverService({
-      store: new FileStore(dir),
-      clock: { now: () => new Date() },
-      exchange: {
-        getMigrationBatch: async () => ({ identity: 'wide', sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
-        getMigrationEndpoint: async () => ({ identity: 'old', remoteServer: 'imap.test', port: 143, security: 'None' }) as MigrationEndpoint,
-      } as unknown as ExchangeAdmin,
-      resolvers: [],
-      key: Buffer.alloc(32, 5),
-      work: queue,
-      resultsPollMs: 10,
-      mailboxes: () => access,
-    });
+    const service = serviceOn(dir, { work: queue, mailboxes: () => access });
     const csv = ['EmailAddress,UserName,Password', ...Array.from({ length: USERS }, (_, i) => `u${i}@wide.test,u${i},pw-${i}`)].join('\n');
     await service.plan('wide', { domain: 'wide.test', by: 'test', csv: Buffer.from(csv) });
     await service.startWorkers();
@@ -79,17 +83,8 @@ describe('a pass whose items are lost', () => {
       stop: async () => undefined,
       pending: async () => 0,
     };
-    const service = new CutoverService({
-      store: new FileStore(dir),
-      clock: { now: () => new Date() },
-      exchange: {
-        getMigrationBatch: async () => ({ identity: 'gone', sourceEndpoint: 'old', excludedFolders: [] }) as unknown as MigrationBatch,
-        getMigrationEndpoint: async () => ({ identity: 'old', remoteServer: 'imap.test', port: 143, security: 'None' }) as MigrationEndpoint,
-      } as unknown as ExchangeAdmin,
-      resolvers: [],
-      key: Buffer.alloc(32, 5),
+    const service = serviceOn(dir, {
       work: lost,
-      resultsPollMs: 10,
       lostCheckMs: 50,
       mailboxes: () => ({
         kind: 'IMAP',
