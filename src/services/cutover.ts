@@ -106,6 +106,12 @@ interface UserResult {
   notes: string[];
 }
 
+/** A mailbox's mark in a result shard: messages copied, and 1 when it failed. */
+type ResultMark = [number, number];
+
+/** Result blobs read or deleted at once. */
+const RESULT_READ_CHUNK = 64;
+
 const NO_RESULT: UserResult = { copied: 0, skipped: 0, foldersRead: 0, foldersUnchanged: 0, source: 0, target: 0, bodyBytes: 0, notes: [] };
 
 function shardOf(email: string): number {
@@ -520,7 +526,8 @@ export class CutoverService {
         (err) => ((ranError = err), (ranDone = true)),
       );
       // Results land in the shared store, whichever instance ran the item; the planner adds them up.
-      let results = new Map<string, UserResult>();
+      let marks = new Map<string, ResultMark>();
+      const lost = new Map<string, UserResult>();
       let lastCount = -1;
       let lastLock = Date.now();
       let lastLostCheck = Date.now();
@@ -532,20 +539,20 @@ export class CutoverService {
           ? ranDone
           : Date.now() - lastLostCheck >= (this.o.lostCheckMs ?? 15_000) &&
             ((lastLostCheck = Date.now()), (await this.o.work.pending().catch(() => null)) === 0);
-        results = await this.passResults(batch, id);
-        if (idle && results.size < rows.length) {
-          for (const u of rows.filter((r) => !results.has(r.email)))
-            results.set(u.email, {
+        marks = await this.passMarks(batch, id);
+        if (idle && marks.size < rows.length) {
+          for (const u of rows.filter((r) => !marks.has(r.email)))
+            lost.set(u.email, {
               ...NO_RESULT,
               failure: 'its work item was lost: no instance has it (was the queue cleared?); run the delta pass again',
             });
         }
-        const copied = [...results.values()].reduce((n, r) => n + r.copied, 0);
-        if (results.size !== lastCount) {
-          lastCount = results.size;
-          options.onProgress?.({ done: results.size, total: rows.length, copied });
+        const copied = [...marks.values()].reduce((n, [c]) => n + c, 0);
+        if (marks.size + lost.size !== lastCount) {
+          lastCount = marks.size + lost.size;
+          options.onProgress?.({ done: lastCount, total: rows.length, copied });
         }
-        if (results.size >= rows.length) break;
+        if (marks.size + lost.size >= rows.length) break;
         if (options.signal?.aborted) {
           await this.patchPass(batch, id, { cancelled: true });
           throw new CutoverError('The delta pass was stopped; run it again to resume where it stopped.');
@@ -578,8 +585,15 @@ export class CutoverService {
         grants,
         notes: [],
       };
+      // The whole results, each from its own blob; then the pass's results leave the store.
+      const results = new Map([...(await this.passResults(batch, id, [...marks.keys()])), ...lost]);
+      await this.wipePassResults(
+        batch,
+        id,
+        rows.map((u) => u.email),
+      ).catch(() => undefined);
       for (const u of rows) {
-        const r = results.get(u.email)!;
+        const r = results.get(u.email) ?? { ...NO_RESULT, failure: 'its result could not be read back; run the delta pass again' };
         summary.copied += r.copied;
         summary.skipped += r.skipped;
         summary.foldersRead += r.foldersRead;
@@ -612,24 +626,60 @@ export class CutoverService {
     return `${PASS}${batch}/${passId}/${shard}`;
   }
 
-  private async passResults(batch: string, passId: string): Promise<Map<string, UserResult>> {
+  private resultKey(batch: string, passId: string, email: string): string {
+    return `${PASS}${batch}/${passId}/u/${email}`;
+  }
+
+  /** Which mailboxes have a result, and what they copied and whether they failed (a few bytes each, in shards). */
+  private async passMarks(batch: string, passId: string): Promise<Map<string, ResultMark>> {
     const keys = Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, passId, i));
     const found = await this.o.store.read(keys);
-    const out = new Map<string, UserResult>();
+    const out = new Map<string, ResultMark>();
     for (const k of keys)
-      for (const [email, r] of Object.entries((found[k] as { users?: Record<string, UserResult> } | undefined)?.users ?? {})) out.set(email, r);
+      for (const [email, m] of Object.entries((found[k] as { users?: Record<string, ResultMark> } | undefined)?.users ?? {})) out.set(email, m);
     return out;
   }
 
+  /** These mailboxes' whole results, a few dozen blobs at a time. */
+  private async passResults(batch: string, passId: string, emails: string[]): Promise<Map<string, UserResult>> {
+    const out = new Map<string, UserResult>();
+    for (let at = 0; at < emails.length; at += RESULT_READ_CHUNK) {
+      const chunk = emails.slice(at, at + RESULT_READ_CHUNK);
+      const found = await this.o.store.read(chunk.map((e) => this.resultKey(batch, passId, e)));
+      for (const e of chunk) {
+        const r = found[this.resultKey(batch, passId, e)] as (UserResult & { eTag?: string }) | undefined;
+        if (!r) continue;
+        const { eTag: _eTag, ...result } = r;
+        out.set(e, result);
+      }
+    }
+    return out;
+  }
+
+  /** A pass is over: its results and marks go (a late result finds its shard gone and removes itself). */
+  private async wipePassResults(batch: string, passId: string, emails: string[]): Promise<void> {
+    for (let at = 0; at < emails.length; at += RESULT_READ_CHUNK)
+      await this.o.store.delete(emails.slice(at, at + RESULT_READ_CHUNK).map((e) => this.resultKey(batch, passId, e)));
+    await this.o.store.delete(Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, passId, i)));
+  }
+
+  /**
+   * One mailbox's result: the whole of it in a blob of its own, then its mark in a shard. An item run
+   * twice overwrites its own result and mark, so the card counts it once; a shard grows by a few bytes
+   * a mailbox, so its eTag-checked updates stay cheap in a pass of 20,000.
+   */
   private async recordResult(item: CutoverWorkItem, result: UserResult): Promise<void> {
-    // One entry per mailbox: an item run twice overwrites its own result, so the card counts it once.
-    await mutate<{ users: Record<string, UserResult> }>(
+    const key = this.resultKey(item.batch, item.pass, item.email);
+    await this.o.store.write({ [key]: result });
+    const mark: ResultMark = [result.copied, result.failure ? 1 : 0];
+    const marked = await mutate<{ users: Record<string, ResultMark> }>(
       this.o.store,
       this.shardKey(item.batch, item.pass, shardOf(item.email)),
-      // The planner made the shard; a missing one means the pass is over (its shards were removed).
-      (cur) => (cur ? { users: { ...cur.users, [item.email]: result } } : undefined),
+      // The planner made the shard; a missing one means the pass is over (its results were removed).
+      (cur) => (cur ? { users: { ...cur.users, [item.email]: mark } } : undefined),
       { attempts: 30 },
     );
+    if (!marked) await this.o.store.delete([key]);
   }
 
   /** The pass an item belongs to, its users and access; null when the pass is over or was replaced. */
@@ -671,7 +721,10 @@ export class CutoverService {
   async runWorkItem(item: CutoverWorkItem, ctx: WorkContext): Promise<void> {
     if (item.kind !== 'delta') throw new CutoverError(`Unknown work item kind ${String(item.kind)}.`);
     const pass = await this.passFor(item);
-    if (!pass || pass.record.cancelled) return; // a newer pass (or a stopped one): nothing to do
+    if (!pass) return; // a newer pass: nothing to do
+    // Stopped since this instance opened the pass (the record is cached): look again before connecting.
+    const current = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
+    if (current?.passId !== item.pass || current.cancelled) return;
     const user: DeltaUser | undefined = pass.users
       ? pass.users.get(item.row)
       : { email: item.email, userName: item.email.split('@')[0], password: new Secret('') };

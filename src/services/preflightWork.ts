@@ -24,6 +24,8 @@ import { scanOne, type PreflightServer, type RunPreflightInput } from './preflig
 const RUN = 'preflight/run/';
 const RUNS_INDEX = 'preflight/runs';
 const SHARDS = 16;
+/** Row blobs read or deleted at once. */
+const READ_CHUNK = 64;
 /** A run's sealed rows are wiped by the next run after this long, if its planner died before wiping them. */
 const ABANDONED_MS = 24 * 60 * 60_000;
 
@@ -121,6 +123,7 @@ export class PreflightWork {
     // Shards first, so every result is an eTag-checked update; then the record; then the index that lets a later run wipe them.
     await this.o.store.write(Object.fromEntries(Array.from({ length: SHARDS }, (_, i) => [this.shardKey(runId, i), { rows: {} }])));
     await this.o.store.write({ [RUN + runId]: record });
+    const total = input.rows.length;
     await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => ({ runs: { ...(cur?.runs ?? {}), [runId]: record.createdAt } }));
     const controller = new AbortController();
     let wake: () => void = () => undefined;
@@ -151,8 +154,9 @@ export class PreflightWork {
       void planned.then(() => (enqueued = true));
       let lastCount = -1;
       let lastLostCheck = Date.now();
-      let stored = new Map<number, RowResult>();
+      let stored = new Map<number, number>();
       let readAt = 0;
+      let marks = new Map<number, number>();
       for (;;) {
         if (planError) throw planError;
         const idle =
@@ -163,20 +167,20 @@ export class PreflightWork {
         const base = this.o.resultsPollMs ?? 500;
         const poll = Math.min(base * 8, Math.max(base, (Date.now() - startedAt.getTime()) / 30));
         if (idle || Date.now() - readAt >= poll) {
-          stored = await this.results(runId);
+          stored = await this.marks(runId);
           readAt = Date.now();
         }
-        results = new Map([...stored, ...mine]);
-        if (results.size !== lastCount && results.size > 0) {
-          lastCount = results.size;
-          const failures = [...results.values()].filter((r) => r.user.status === 'Blocked').length;
-          input.onProgress?.({ scanned: results.size, total: input.rows.length, failures });
+        marks = new Map([...stored, ...[...mine].map(([i, r]) => [i, blockedMark(r)] as [number, number])]);
+        if (marks.size !== lastCount && marks.size > 0) {
+          lastCount = marks.size;
+          const failures = [...marks.values()].filter((b) => b === 1).length;
+          input.onProgress?.({ scanned: marks.size, total: input.rows.length, failures });
         }
-        if (results.size >= input.rows.length || controller.signal.aborted) break;
+        if (marks.size >= input.rows.length || controller.signal.aborted) break;
         if (idle) {
           // Nothing left in the queue and rows without a result: their items were lost.
           for (let i = 0; i < input.rows.length; i++)
-            if (!results.has(i)) results.set(i, lostRow(input.rows[i], record, 'its work item was lost: no instance has it (was the queue cleared?)'));
+            if (!marks.has(i)) mine.set(i, lostRow(input.rows[i], record, 'its work item was lost: no instance has it (was the queue cleared?)'));
           break;
         }
         // Until the next read, a result recorded on this instance, or Cancel.
@@ -189,12 +193,20 @@ export class PreflightWork {
         // Items still queued or running elsewhere find the run cancelled (or gone) and do nothing.
         await mutate<RunRecord>(this.o.store, RUN + runId, (cur) => (cur ? { ...cur, cancelled: true } : undefined)).catch(() => undefined);
         await planned;
-        results = await this.results(runId);
+        marks = new Map([...(await this.marks(runId)), ...marks]);
       }
+      // The full results: this instance's from memory, the others' from their own blobs.
+      results = new Map([
+        ...(await this.fullResults(
+          runId,
+          [...marks.keys()].filter((i) => !mine.has(i)),
+        )),
+        ...mine,
+      ]);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.local.delete(runId);
-      await this.wipe(runId).catch(() => undefined);
+      await this.wipe(runId, total).catch(() => undefined);
     }
     const users = input.rows.map((row, i) => {
       const done = results.get(i);
@@ -236,7 +248,7 @@ export class PreflightWork {
     const limits = item.limits.split(',').map(Number);
     const scanner = this.o.scannerFor(run.record.server);
     // A re-delivered item: rows already scanned are not scanned again.
-    const done = ctx.attempt > 1 ? await this.results(item.run, rows) : new Map<number, RowResult>();
+    const done = ctx.attempt > 1 ? await this.marks(item.run, rows) : new Map<number, number>();
     for (const [k, index] of rows.entries()) {
       const row = run.rows[index];
       if (!row) throw new Error(`Row ${index + 1} is not in preflight run ${item.run}.`);
@@ -278,7 +290,7 @@ export class PreflightWork {
     if (!run) return;
     const text = run.masker.scrub(`gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}`);
     const rows = item.rows.split(',').map(Number);
-    const done = await this.results(item.run, rows);
+    const done = await this.marks(item.run, rows);
     for (const index of rows) {
       const row = run.rows[index];
       if (!row || done.has(index)) continue;
@@ -290,25 +302,55 @@ export class PreflightWork {
     return `${RUN}${runId}/${shard}`;
   }
 
-  /** The results of a run, or only of the shards that hold these rows. */
-  private async results(runId: string, rows?: number[]): Promise<Map<number, RowResult>> {
+  private rowKey(runId: string, index: number): string {
+    return `${RUN}${runId}/row/${index}`;
+  }
+
+  /** Which rows have a result (1: blocked, 0: not), from every shard or only those holding these rows. */
+  private async marks(runId: string, rows?: number[]): Promise<Map<number, number>> {
     const shards = rows ? [...new Set(rows.map((r) => r % SHARDS))] : Array.from({ length: SHARDS }, (_, i) => i);
     const keys = shards.map((i) => this.shardKey(runId, i));
     const found = await this.o.store.read(keys);
-    const out = new Map<number, RowResult>();
+    const out = new Map<number, number>();
     for (const k of keys)
-      for (const [index, r] of Object.entries((found[k] as { rows?: Record<string, RowResult> } | undefined)?.rows ?? {})) out.set(Number(index), revive(r));
+      for (const [index, b] of Object.entries((found[k] as { rows?: Record<string, number> } | undefined)?.rows ?? {})) out.set(Number(index), b);
     return out;
   }
 
+  /** The whole results of these rows, a few dozen blobs at a time. */
+  private async fullResults(runId: string, rows: number[]): Promise<Map<number, RowResult>> {
+    const out = new Map<number, RowResult>();
+    for (let at = 0; at < rows.length; at += READ_CHUNK) {
+      const keys = rows.slice(at, at + READ_CHUNK).map((i) => this.rowKey(runId, i));
+      const found = await this.o.store.read(keys);
+      for (const [i, index] of rows.slice(at, at + READ_CHUNK).entries()) {
+        const found1 = found[keys[i]] as (RowResult & { eTag?: string }) | undefined;
+        if (!found1) continue;
+        const { eTag: _eTag, ...r } = found1;
+        out.set(index, revive(r));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A row's result: the whole of it in a blob of its own, then its mark in a shard (a shard grows by
+   * a few bytes a row, so its eTag-checked updates stay cheap however large the run).
+   */
   private async record(runId: string, index: number, result: RowResult): Promise<void> {
-    // The planner made the shard; a missing one means the run is over (its shards were wiped).
-    await mutate<{ rows: Record<string, RowResult> }>(
+    const rowKey = this.rowKey(runId, index);
+    await this.o.store.write({ [rowKey]: result });
+    // The planner made the shard; a missing one means the run is over (wiped): the row blob goes too.
+    const marked = await mutate<{ rows: Record<string, number> }>(
       this.o.store,
       this.shardKey(runId, index % SHARDS),
-      (cur) => (cur ? { rows: { ...cur.rows, [String(index)]: result } } : undefined),
+      (cur) => (cur ? { rows: { ...cur.rows, [String(index)]: blockedMark(result) } } : undefined),
       { attempts: 30 },
     );
+    if (!marked) {
+      await this.o.store.delete([rowKey]);
+      return;
+    }
     const local = this.local.get(runId);
     if (local) {
       local.results.set(index, result);
@@ -366,8 +408,11 @@ export class PreflightWork {
     return entry.opened;
   }
 
-  private async wipe(runId: string): Promise<void> {
+  private async wipe(runId: string, total?: number): Promise<void> {
     this.forget(runId);
+    const rows = total ?? ((await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined)?.total ?? 0;
+    for (let at = 0; at < rows; at += READ_CHUNK)
+      await this.o.store.delete(Array.from({ length: Math.min(READ_CHUNK, rows - at) }, (_, i) => this.rowKey(runId, at + i)));
     await this.o.store.delete([RUN + runId, ...Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i))]);
     await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => {
       if (!cur?.runs[runId]) return undefined;
@@ -383,6 +428,10 @@ export class PreflightWork {
     const old = Object.entries(idx?.runs ?? {}).filter(([, at]) => !(Date.now() - Date.parse(at) < ABANDONED_MS));
     for (const [runId] of old) await this.wipe(runId).catch(() => undefined);
   }
+}
+
+function blockedMark(r: RowResult): number {
+  return r.user.status === 'Blocked' ? 1 : 0;
 }
 
 /** Each row's result holds Dates (large items' sent dates): JSON brings them back as strings. */

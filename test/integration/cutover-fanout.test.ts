@@ -7,6 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { ImapFlow } from 'imapflow';
 import type { MigrationBatch, MigrationEndpoint } from '../../src/domain/exchange/types';
 import type { ExchangeAdmin } from '../../src/ports/exchange';
@@ -151,6 +152,11 @@ describeWithDovecot()('delta pass fanned out over Azure Storage queues', () => {
     for (const u of USERS) expect(await subjects(target, u.login)).toHaveLength(5 + NEW_PER_USER);
     await queue.stop();
     expect(await queue.poisoned()).toEqual([]);
+    // Each pass's per-mailbox results and marks left the store when it ended; only the pass record stays.
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('state');
+    const left: string[] = [];
+    for await (const b of container.listBlobsFlat()) if (/^cutover(\/|%2F)pass(\/|%2F)/i.test(b.name)) left.push(decodeURIComponent(b.name));
+    expect(left).toEqual(['cutover/pass/pilot']);
   }, 90_000);
 
   it("the source server's connection cap holds for both instances together", async () => {
