@@ -74,10 +74,10 @@ async function main(): Promise<void> {
     ],
   }));
   const t0 = Date.now();
-  const [azurite, source, target] = await Promise.all([startAzurite({ queue: true }), startDovecot({ users }), startDovecot({ users })]);
+  const [source, target] = await Promise.all([startDovecot({ users }), startDovecot({ users })]);
   const [srcProxy, tgtProxy] = await Promise.all([latencyProxy(source.imapPort, LATENCY), latencyProxy(target.imapPort, LATENCY)]);
   console.log(
-    `fixtures: ${N} mailboxes on two Dovecots behind ${LATENCY} ms proxies, Azurite blob+queue, in ${Date.now() - t0} ms; cap ${CAP} per server, ${WIDTH} items per process; load ${os
+    `fixtures: ${N} mailboxes on two Dovecots behind ${LATENCY} ms proxies (Azurite blob+queue started afresh per run), in ${Date.now() - t0} ms; cap ${CAP} per server, ${WIDTH} items per process; load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} on ${os.cpus().length} cores`,
@@ -95,15 +95,21 @@ async function main(): Promise<void> {
       }) as MigrationEndpoint,
   } as unknown as ExchangeAdmin;
   const csv = Buffer.from(['EmailAddress,UserName,Password', ...users.map((u) => `${u.login},${u.login},${u.password}`)].join('\n'));
+  let azurite: Awaited<ReturnType<typeof startAzurite>> | undefined;
   const throughput = new Map<number, number>();
   const preflightThroughput = new Map<number, number>();
   let failed = false;
   try {
     for (const p of PROCESSES) {
+      // A fresh Azurite for each process count: its blob service slows as distinct blobs pile up (each
+      // run leaves a state blob per mailbox), which real Azure Storage does not; runs compare alike.
+      await azurite?.close();
+      const az = await startAzurite({ queue: true });
+      azurite = az;
       const queueName = `fanout-${p}-${Date.now()}`;
       // The planner: plans and adds up, runs no items itself (its queue is never started).
       const { service, preflight } = cutoverInstance({
-        storage: azurite.connectionString,
+        storage: az.connectionString,
         queue: queueName,
         target: { host: '127.0.0.1', port: tgtProxy.port, user: `{email}*${target.masterUser}`, password: target.masterPassword },
         width: WIDTH,
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
       const workers = await Promise.all(
         Array.from({ length: p }, () =>
           startWorker({
-            CUTOVER_WORKER_STORAGE: azurite.connectionString,
+            CUTOVER_WORKER_STORAGE: az.connectionString,
             CUTOVER_WORKER_QUEUE: queueName,
             CUTOVER_WORKER_TARGET: `127.0.0.1:${tgtProxy.port}`,
             CUTOVER_WORKER_TARGET_USER: `{email}*${target.masterUser}`,
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
   } finally {
     srcProxy.close();
     tgtProxy.close();
-    await Promise.all([azurite.close(), source.stop(), target.stop()]);
+    await Promise.all([azurite?.close(), source.stop(), target.stop()]);
   }
   if (failed) process.exitCode = 1;
 }

@@ -69,6 +69,8 @@ interface UserState {
    * as copied (it would otherwise be neither copied again nor counted).
    */
   pending?: { folder: string; uidValidity: number; uid: number };
+  /** This mailbox's result in the pass it was last in (saved with its state: no blob of its own). */
+  result?: UserResult & { pass: string };
 }
 
 /** One mailbox's share of a delta pass: ids only (the worker opens the sealed CSV itself). */
@@ -91,6 +93,8 @@ interface PassRecord {
   /** Connections to the source server for all instances together (the endpoint's setting). */
   sourceCap: number;
   cancelled?: boolean;
+  /** The planner has added up every result: items still about (a lost acknowledgement) have nothing to do. */
+  endedAt?: string;
 }
 
 /** One mailbox's result in a pass, written by whichever instance ran its item. */
@@ -111,6 +115,8 @@ type ResultMark = [number, number];
 
 /** Result blobs read or deleted at once. */
 const RESULT_READ_CHUNK = 64;
+/** How long a pass seen going on is taken to be going on by its items (a Stop is seen within this). */
+const PASS_CHECK_MS = 2_000;
 
 const NO_RESULT: UserResult = { copied: 0, skipped: 0, foldersRead: 0, foldersUnchanged: 0, source: 0, target: 0, bodyBytes: 0, notes: [] };
 
@@ -198,6 +204,8 @@ export class CutoverService {
   /** Per pass: its record, users (from the sealed CSV, opened once per pass here) and the mailbox access. */
   private readonly passCache = new Map<string, Promise<{ record: PassRecord; users: Map<number, DeltaUser> | null; access: MailboxAccess }>>();
   private readonly connections: ConnectionBudget;
+  /** When a pass was last seen going on (neither stopped nor over), per pass, on this instance. */
+  private readonly passSeen = new Map<string, number>();
 
   constructor(private readonly o: CutoverServiceOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('CutoverService needs a 32-byte key.');
@@ -585,13 +593,11 @@ export class CutoverService {
         grants,
         notes: [],
       };
-      // The whole results, each from its own blob; then the pass's results leave the store.
+      // The whole results, each saved with its mailbox's state.
       const results = new Map([...(await this.passResults(batch, id, [...marks.keys()])), ...lost]);
-      await this.wipePassResults(
-        batch,
-        id,
-        rows.map((u) => u.email),
-      ).catch(() => undefined);
+      // Items still about (a lost acknowledgement) find the pass over; its marks go.
+      await this.patchPass(batch, id, { endedAt: new Date().toISOString() });
+      await this.o.store.delete(Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, id, i))).catch(() => undefined);
       for (const u of rows) {
         const r = results.get(u.email) ?? { ...NO_RESULT, failure: 'its result could not be read back; run the delta pass again' };
         summary.copied += r.copied;
@@ -626,10 +632,6 @@ export class CutoverService {
     return `${PASS}${batch}/${passId}/${shard}`;
   }
 
-  private resultKey(batch: string, passId: string, email: string): string {
-    return `${PASS}${batch}/${passId}/u/${email}`;
-  }
-
   /** Which mailboxes have a result, and what they copied and whether they failed (a few bytes each, in shards). */
   private async passMarks(batch: string, passId: string): Promise<Map<string, ResultMark>> {
     const keys = Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, passId, i));
@@ -640,46 +642,36 @@ export class CutoverService {
     return out;
   }
 
-  /** These mailboxes' whole results, a few dozen blobs at a time. */
+  /** These mailboxes' whole results in this pass, from their states, a few dozen at a time. */
   private async passResults(batch: string, passId: string, emails: string[]): Promise<Map<string, UserResult>> {
     const out = new Map<string, UserResult>();
     for (let at = 0; at < emails.length; at += RESULT_READ_CHUNK) {
       const chunk = emails.slice(at, at + RESULT_READ_CHUNK);
-      const found = await this.o.store.read(chunk.map((e) => this.resultKey(batch, passId, e)));
+      const found = await this.o.store.read(chunk.map((e) => `${DELTA}${batch}/${e}`));
       for (const e of chunk) {
-        const r = found[this.resultKey(batch, passId, e)] as (UserResult & { eTag?: string }) | undefined;
-        if (!r) continue;
-        const { eTag: _eTag, ...result } = r;
+        const r = (found[`${DELTA}${batch}/${e}`] as UserState | undefined)?.result;
+        if (!r || r.pass !== passId) continue;
+        const { pass: _pass, ...result } = r;
         out.set(e, result);
       }
     }
     return out;
   }
 
-  /** A pass is over: its results and marks go (a late result finds its shard gone and removes itself). */
-  private async wipePassResults(batch: string, passId: string, emails: string[]): Promise<void> {
-    for (let at = 0; at < emails.length; at += RESULT_READ_CHUNK)
-      await this.o.store.delete(emails.slice(at, at + RESULT_READ_CHUNK).map((e) => this.resultKey(batch, passId, e)));
-    await this.o.store.delete(Array.from({ length: RESULT_SHARDS }, (_, i) => this.shardKey(batch, passId, i)));
-  }
-
   /**
-   * One mailbox's result: the whole of it in a blob of its own, then its mark in a shard. An item run
-   * twice overwrites its own result and mark, so the card counts it once; a shard grows by a few bytes
-   * a mailbox, so its eTag-checked updates stay cheap in a pass of 20,000.
+   * A mailbox's mark in its shard, once its result is saved with its state. An item run twice
+   * overwrites its own result and mark, so the card counts it once; a shard grows by a few bytes a
+   * mailbox, so its eTag-checked updates stay cheap in a pass of 20,000.
    */
-  private async recordResult(item: CutoverWorkItem, result: UserResult): Promise<void> {
-    const key = this.resultKey(item.batch, item.pass, item.email);
-    await this.o.store.write({ [key]: result });
+  private async markResult(item: CutoverWorkItem, result: UserResult): Promise<void> {
     const mark: ResultMark = [result.copied, result.failure ? 1 : 0];
-    const marked = await mutate<{ users: Record<string, ResultMark> }>(
+    await mutate<{ users: Record<string, ResultMark> }>(
       this.o.store,
       this.shardKey(item.batch, item.pass, shardOf(item.email)),
-      // The planner made the shard; a missing one means the pass is over (its results were removed).
+      // The planner made the shard; a missing one means the pass is over (its marks were removed).
       (cur) => (cur ? { users: { ...cur.users, [item.email]: mark } } : undefined),
       { attempts: 30 },
     );
-    if (!marked) await this.o.store.delete([key]);
   }
 
   /** The pass an item belongs to, its users and access; null when the pass is over or was replaced. */
@@ -722,9 +714,13 @@ export class CutoverService {
     if (item.kind !== 'delta') throw new CutoverError(`Unknown work item kind ${String(item.kind)}.`);
     const pass = await this.passFor(item);
     if (!pass) return; // a newer pass: nothing to do
-    // Stopped since this instance opened the pass (the record is cached): look again before connecting.
-    const current = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
-    if (current?.passId !== item.pass || current.cancelled) return;
+    // Stopped or over since this instance opened the pass (the record is cached): look again before
+    // connecting, at most every 2 s per pass (a Stop is seen within that).
+    if (!(Date.now() - (this.passSeen.get(item.pass) ?? 0) < PASS_CHECK_MS)) {
+      const current = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
+      if (current?.passId !== item.pass || current.cancelled || current.endedAt) return;
+      this.passSeen.set(item.pass, Date.now());
+    }
     const user: DeltaUser | undefined = pass.users
       ? pass.users.get(item.row)
       : { email: item.email, userName: item.email.split('@')[0], password: new Secret('') };
@@ -751,39 +747,54 @@ export class CutoverService {
       finishedAt: '',
       notes: [],
     };
-    const copied = await this.passUser(item.batch, item.pass, pass.access, user, pass.record, part, { ...local, signal });
-    if (ctx.signal.aborted) throw new CutoverError('stopped before the mailbox was done'); // not ours any more, or stopping: it runs again
-    if (local.signal?.aborted) return; // the admin stopped the pass
-    await this.recordResult(item, {
-      copied,
-      skipped: part.skipped,
-      foldersRead: part.foldersRead,
-      foldersUnchanged: part.foldersUnchanged,
-      source: part.roundTrips[0]?.source ?? 0,
-      target: part.roundTrips[0]?.target ?? 0,
-      bodyBytes: part.bodyBytes,
-      failure: part.failedUsers[0]?.why,
-      notes: part.notes.slice(0, 5),
+    let result: UserResult | null = null;
+    await this.passUser(item.batch, item.pass, pass.access, user, pass.record, part, { ...local, signal }, (state, copied) => {
+      result = {
+        copied,
+        skipped: part.skipped,
+        foldersRead: part.foldersRead,
+        foldersUnchanged: part.foldersUnchanged,
+        source: part.roundTrips[0]?.source ?? 0,
+        target: part.roundTrips[0]?.target ?? 0,
+        bodyBytes: part.bodyBytes,
+        failure: part.failedUsers[0]?.why,
+        notes: part.notes.slice(0, 5),
+      };
+      state.result = { ...result, pass: item.pass };
     });
+    if (ctx.signal.aborted) throw new CutoverError('stopped before the mailbox was done'); // not ours any more, or stopping: it runs again
+    if (local.signal?.aborted || !result) return; // the admin stopped the pass
+    await this.markResult(item, result);
   }
 
   /** An item that kept failing: its mailbox shows on the pass's card with the error. */
   async poisonedWorkItem(item: CutoverWorkItem, why: string, attempts: number): Promise<void> {
     const pass = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
     if (pass?.passId !== item.pass) return;
-    await this.recordResult(item, { ...NO_RESULT, failure: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}` });
+    const result: UserResult = { ...NO_RESULT, failure: `gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${why.slice(0, 250)}` };
+    await mutate<UserState>(this.o.store, `${DELTA}${item.batch}/${item.email}`, (cur) => ({
+      ...(cur ?? { checkpoints: {}, report: { email: item.email, lastPassAt: null, failure: null, folders: [] } }),
+      result: { ...result, pass: item.pass },
+    }));
+    await this.markResult(item, result);
   }
 
   private async loadUser(batch: string, email: string): Promise<UserState> {
     const key = `${DELTA}${batch}/${email}`;
     const found = (await this.o.store.read([key]))[key] as (UserState & { eTag?: string }) | undefined;
-    if (found) return { checkpoints: found.checkpoints, report: found.report, pass: found.pass, pending: found.pending };
+    if (found) return { checkpoints: found.checkpoints, report: found.report, pass: found.pass, pending: found.pending, result: found.result };
     return { checkpoints: {}, report: { email, lastPassAt: null, failure: null, folders: [] } };
   }
 
   private async saveUser(batch: string, state: UserState): Promise<void> {
     await this.o.store.write({
-      [`${DELTA}${batch}/${state.report.email}`]: { checkpoints: state.checkpoints, report: state.report, pass: state.pass, pending: state.pending },
+      [`${DELTA}${batch}/${state.report.email}`]: {
+        checkpoints: state.checkpoints,
+        report: state.report,
+        pass: state.pass,
+        pending: state.pending,
+        result: state.result,
+      },
     });
   }
 
@@ -802,6 +813,8 @@ export class CutoverService {
     record: PassRecord,
     summary: DeltaPassSummary,
     options: DeltaPassOptions,
+    /** Sets the mailbox's result on its state, saved with it at the end. */
+    onDone?: (state: UserState, copied: number) => void,
   ): Promise<number> {
     const exclude = record.exclude;
     const state = await this.loadUser(batch, user.email);
@@ -964,6 +977,7 @@ export class CutoverService {
       await src?.close().catch(() => undefined);
       await (tgt as TargetSession | null)?.close().catch(() => undefined);
       releases.forEach((r) => r());
+      onDone?.(state, totalCopied() - (state.pass?.copiedBefore ?? 0));
       await this.saveUser(batch, state).catch(() => undefined);
     }
     return totalCopied() - (state.pass?.copiedBefore ?? 0);

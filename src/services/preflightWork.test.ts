@@ -62,7 +62,13 @@ describe('preflight planner', () => {
     expect(report.users[0].failure?.cause).toMatch(/work item was lost/);
     expect(storedWhileRunning).toContain('preflight');
     for (const r of rows) expect(storedWhileRunning).not.toContain(r.password.reveal());
-    // The run's record and results are gone; so is the index entry.
+    // The run's record and results are gone (the result blobs in the background); so is the index entry.
+    const until = Date.now() + 3_000;
+    const left = () =>
+      fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => /preflight/.test(decodeURIComponent(f)) && fs.statSync(path.join(dir, f)).isFile());
+    while (left().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(
       fs
         .readdirSync(dir, { recursive: true, encoding: 'utf8' })

@@ -24,6 +24,8 @@ import { scanOne, type PreflightServer, type RunPreflightInput } from './preflig
 const RUN = 'preflight/run/';
 const RUNS_INDEX = 'preflight/runs';
 const SHARDS = 16;
+/** How long a run seen going on is taken to be going on (a Cancel from another instance is seen within this). */
+const CANCEL_CHECK_MS = 2_000;
 /** Row blobs read or deleted at once. */
 const READ_CHUNK = 64;
 /** A run's sealed rows are wiped by the next run after this long, if its planner died before wiping them. */
@@ -73,6 +75,8 @@ export interface PreflightWorkOptions {
   resultsPollMs?: number;
   /** How often the planner asks the queue whether any item is left (to notice lost items). Default 15 s. */
   lostCheckMs?: number;
+  /** A worker looks for Cancel from another instance at most this often per run. Default 2 s. */
+  cancelCheckMs?: number;
 }
 
 export class PreflightWork {
@@ -80,6 +84,8 @@ export class PreflightWork {
   private readonly local = new Map<string, { controller: AbortController; wake: () => void; results: Map<number, RowResult> }>();
   /** Per run: its record and opened rows (a few runs at most; each holds its passwords in memory). */
   private readonly cache = new Map<string, { opened: Promise<OpenRun | null>; idle?: NodeJS.Timeout }>();
+  /** When a run was last seen neither over nor cancelled (per run, on this instance). */
+  private readonly liveSeen = new Map<string, number>();
 
   constructor(private readonly o: PreflightWorkOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('PreflightWork needs a 32-byte key.');
@@ -206,7 +212,7 @@ export class PreflightWork {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.local.delete(runId);
-      await this.wipe(runId, total).catch(() => undefined);
+      await this.wipe(runId, total, true).catch(() => undefined);
     }
     const users = input.rows.map((row, i) => {
       const done = results.get(i);
@@ -360,8 +366,14 @@ export class PreflightWork {
 
   private async cancelled(runId: string): Promise<boolean> {
     if (this.local.get(runId)?.controller.signal.aborted) return true;
+    // Looked up at most every CANCEL_CHECK_MS per run on this instance: a Cancel is seen within that.
+    const seen = this.liveSeen.get(runId);
+    if (seen && Date.now() - seen < (this.o.cancelCheckMs ?? CANCEL_CHECK_MS)) return false;
     const record = (await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined;
-    if (record && !record.cancelled) return false;
+    if (record && !record.cancelled) {
+      this.liveSeen.set(runId, Date.now());
+      return false;
+    }
     this.forget(runId); // over or cancelled: its passwords leave this instance's memory
     return true;
   }
@@ -369,6 +381,7 @@ export class PreflightWork {
   private forget(runId: string): void {
     clearTimeout(this.cache.get(runId)?.idle);
     this.cache.delete(runId);
+    this.liveSeen.delete(runId);
   }
 
   /**
@@ -408,12 +421,23 @@ export class PreflightWork {
     return entry.opened;
   }
 
-  private async wipe(runId: string, total?: number): Promise<void> {
+  /**
+   * Deletes a run: the sealed rows first (and the shards, so a late result deletes itself), awaited;
+   * the result blobs and the index entry after, in the background when `background` is set (a
+   * 50,000-row run's blobs need not hold up its report).
+   */
+  private async wipe(runId: string, total?: number, background = false): Promise<void> {
     this.forget(runId);
     const rows = total ?? ((await this.o.store.read([RUN + runId]))[RUN + runId] as RunRecord | undefined)?.total ?? 0;
+    await this.o.store.delete([RUN + runId, ...Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i))]);
+    const rest = this.wipeRest(runId, rows);
+    if (background) void rest.catch(() => undefined);
+    else await rest;
+  }
+
+  private async wipeRest(runId: string, rows: number): Promise<void> {
     for (let at = 0; at < rows; at += READ_CHUNK)
       await this.o.store.delete(Array.from({ length: Math.min(READ_CHUNK, rows - at) }, (_, i) => this.rowKey(runId, at + i)));
-    await this.o.store.delete([RUN + runId, ...Array.from({ length: SHARDS }, (_, i) => this.shardKey(runId, i))]);
     await mutate<{ runs: Record<string, string> }>(this.o.store, RUNS_INDEX, (cur) => {
       if (!cur?.runs[runId]) return undefined;
       const runs = { ...cur.runs };
