@@ -206,6 +206,7 @@ export class CutoverService {
   private readonly connections: ConnectionBudget;
   /** When a pass was last seen going on (neither stopped nor over), per pass, on this instance. */
   private readonly passSeen = new Map<string, number>();
+  private readonly passIdle = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly o: CutoverServiceOptions) {
     if (!Buffer.isBuffer(o.key) || o.key.length !== 32) throw new Error('CutoverService needs a 32-byte key.');
@@ -616,7 +617,7 @@ export class CutoverService {
     } finally {
       if (passId) {
         this.localPasses.delete(passId);
-        this.passCache.delete(passId);
+        this.forgetPass(passId);
       }
       if (locked)
         await mutate<{ owner: string }>(this.o.store, RUNNING + batch, (cur) => (cur?.owner === owner ? DELETE_ITEM : undefined)).catch(() => undefined);
@@ -674,6 +675,13 @@ export class CutoverService {
     );
   }
 
+  private forgetPass(passId: string): void {
+    this.passCache.delete(passId);
+    this.passSeen.delete(passId);
+    clearTimeout(this.passIdle.get(passId));
+    this.passIdle.delete(passId);
+  }
+
   /** The pass an item belongs to, its users and access; null when the pass is over or was replaced. */
   private passFor(item: CutoverWorkItem): Promise<{ record: PassRecord; users: Map<number, DeltaUser> | null; access: MailboxAccess } | null> {
     let cached = this.passCache.get(item.pass);
@@ -700,9 +708,12 @@ export class CutoverService {
       })();
       this.passCache.set(item.pass, cached);
       // A few passes at most (each holds its batch's logins in memory, as Secrets).
-      while (this.passCache.size > 4) this.passCache.delete(this.passCache.keys().next().value!);
-      cached.catch(() => this.passCache.delete(item.pass));
+      while (this.passCache.size > 4) this.forgetPass(this.passCache.keys().next().value!);
+      cached.catch(() => this.forgetPass(item.pass));
     }
+    // Forgotten 5 minutes after its last item (a pass that ended elsewhere sends no more).
+    clearTimeout(this.passIdle.get(item.pass));
+    this.passIdle.set(item.pass, setTimeout(() => this.forgetPass(item.pass), 5 * 60_000).unref());
     return cached.catch((err) => {
       if (err instanceof StalePass) return null;
       throw err;
@@ -718,7 +729,10 @@ export class CutoverService {
     // connecting, at most every 2 s per pass (a Stop is seen within that).
     if (!(Date.now() - (this.passSeen.get(item.pass) ?? 0) < PASS_CHECK_MS)) {
       const current = (await this.o.store.read([PASS + item.batch]))[PASS + item.batch] as PassRecord | undefined;
-      if (current?.passId !== item.pass || current.cancelled || current.endedAt) return;
+      if (current?.passId !== item.pass || current.cancelled || current.endedAt) {
+        this.forgetPass(item.pass); // its logins leave this instance's memory
+        return;
+      }
       this.passSeen.set(item.pass, Date.now());
     }
     const user: DeltaUser | undefined = pass.users
