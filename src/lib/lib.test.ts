@@ -1,7 +1,7 @@
 import { errorText } from './errorText';
 import { forEachLimited, mapLimited } from './pool';
 import { backoffMs, retryAfterMs } from './retryAfter';
-import { sleep } from './sleep';
+import { agedPollMs, sleep } from './sleep';
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-12-03T10:00:00Z');
@@ -98,5 +98,13 @@ describe('errorText', () => {
       }),
     ).toBe('unknown error');
     expect(errorText('x'.repeat(5_000)).length).toBe(2_001);
+  });
+});
+
+describe('agedPollMs', () => {
+  it('is the base at first, a thirtieth of the age later, and never over 8× the base', () => {
+    expect(agedPollMs(500, 0)).toBe(500);
+    expect(agedPollMs(500, 60_000)).toBe(2_000);
+    expect(agedPollMs(500, 3_600_000)).toBe(4_000);
   });
 });

@@ -13,3 +13,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * How long to wait before polling again for work that has run `ageMs`: `baseMs` at first, then a
+ * thirtieth of its age, at most 8× `baseMs` (a long run is read less often; each read costs).
+ */
+export function agedPollMs(baseMs: number, ageMs: number): number {
+  return Math.min(baseMs * 8, Math.max(baseMs, ageMs / 30));
+}

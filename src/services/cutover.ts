@@ -29,7 +29,7 @@ import {
 import { proveBatch, type BatchProof, type FolderReport, type SkippedMessage, type UserReport } from '../domain/cutover/proof';
 import type { MigrationEndpoint } from '../domain/exchange/types';
 import { errorText } from '../lib/errorText';
-import { sleep as defaultSleep } from '../lib/sleep';
+import { agedPollMs, sleep as defaultSleep } from '../lib/sleep';
 import { forEachLimited } from '../lib/pool';
 import type { WorkContext, WorkQueue } from '../ports/workQueue';
 import type { ConnectionBudget } from '../ports/connectionBudget';
@@ -571,9 +571,8 @@ export class CutoverService {
           await this.lockPass(batch, owner).catch(() => undefined);
           lastLock = Date.now();
         }
-        // Each read is RESULT_SHARDS blobs: a long pass is read less often (a thirtieth of its age, at most 8× the base).
-        const base = this.o.resultsPollMs ?? 500;
-        const poll = Math.min(base * 8, Math.max(base, (Date.now() - started) / 30));
+        // Each read is RESULT_SHARDS blobs: a long pass is read less often.
+        const poll = agedPollMs(this.o.resultsPollMs ?? 500, Date.now() - started);
         if (!ranDone) await Promise.race([defaultSleep(poll, options.signal), this.o.work ? new Promise(() => undefined) : ran.catch(() => undefined)]);
         else await defaultSleep(this.o.work ? poll : 0, options.signal);
       }

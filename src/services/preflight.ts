@@ -7,7 +7,7 @@
 import type { MailboxScan, MailboxScanner, SizingMethod } from '../ports/mailboxScanner';
 import type { ImapServer } from '../domain/exchange/types';
 import { sleep } from '../lib/sleep';
-import type { ConnectionBudget } from '../ports/connectionBudget';
+import { serverKey, type ConnectionBudget } from '../ports/connectionBudget';
 import type { ImapEndpoint } from '../ports/mailboxScanner';
 
 export type { PreflightReport, PreflightUser } from '../domain/preflight/report';
@@ -59,7 +59,7 @@ export class SourceConnectionGate implements ConnectionBudget {
   private readonly queues = new Map<string, { cap: number; grant: () => void }[]>();
 
   static key(server: { remoteServer: string; port: number }): string {
-    return `${server.remoteServer.toLowerCase().replace(/\.$/, '')}:${server.port}`;
+    return serverKey(server.remoteServer, server.port);
   }
 
   /** Connections open to this server now. */

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, seal } from '../lib/seal';
 import { forEachLimited } from '../lib/pool';
+import { agedPollMs } from '../lib/sleep';
 import { CsvMasker } from '../domain/csv/csvMasker';
 import { DEFAULT_IMAP_ITEM_LIMIT_BYTES, type ImapServer } from '../domain/exchange/types';
 import { classifyFailure, type PreflightFailure } from '../domain/preflight/classify';
@@ -169,9 +170,8 @@ export class PreflightWork {
           enqueued &&
           Date.now() - lastLostCheck >= (this.o.lostCheckMs ?? 15_000) &&
           ((lastLostCheck = Date.now()), (await this.o.work.pending().catch(() => null)) === 0);
-        // Each read is SHARDS blobs: less often as the run ages (a thirtieth of its age, at most 8× the base).
-        const base = this.o.resultsPollMs ?? 500;
-        const poll = Math.min(base * 8, Math.max(base, (Date.now() - startedAt.getTime()) / 30));
+        // Each read is SHARDS blobs: less often as the run ages.
+        const poll = agedPollMs(this.o.resultsPollMs ?? 500, Date.now() - startedAt.getTime());
         if (idle || Date.now() - readAt >= poll) {
           stored = await this.marks(runId);
           readAt = Date.now();
