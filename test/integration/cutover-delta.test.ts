@@ -6,13 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { ImapMailboxAccess } from '../../src/adapters/imap/mailboxCopier';
 import { FileStore } from '../../src/adapters/storage/fileStore';
 import { CutoverService } from '../../src/services/cutover';
 import type { ExchangeAdmin } from '../../src/ports/exchange';
 import type { MigrationBatch, MigrationEndpoint } from '../../src/domain/exchange/types';
-import { describeWithDovecot, startDovecot, type DovecotInstance, type FixtureUser } from '../support/dovecot';
+import { describeWithDovecot, mailboxView, startDovecot, type DovecotInstance, type FixtureUser } from '../support/dovecot';
 import { buildMessage } from '../support/mailFixtures';
 
 const ALICE = 'alice@example.test';
@@ -49,27 +48,6 @@ function mail(id: string | null, subject: string, size = 2000): Buffer {
     id: id ?? 'x',
   });
   return id ? m : Buffer.from(m.toString('latin1').replace(/^Message-ID: .*\r\n/m, ''), 'latin1');
-}
-
-async function targetView(dc: DovecotInstance, email: string, folder: string): Promise<{ subject: string; flags: string[]; internalDate: Date }[]> {
-  const c = new ImapFlow({
-    host: dc.host,
-    port: dc.imapPort,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword },
-    logger: false,
-  });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    const box = await c.mailboxOpen(folder, { readOnly: true });
-    if (box.exists === 0) return [];
-    const msgs = await c.fetchAll('1:*', { envelope: true, flags: true, internalDate: true });
-    return msgs.map((m) => ({ subject: m.envelope?.subject ?? '', flags: [...(m.flags ?? [])], internalDate: new Date(m.internalDate as unknown as string) }));
-  } finally {
-    await c.logout();
-  }
 }
 
 describeWithDovecot()('delta pass between two Dovecots', () => {
@@ -141,13 +119,13 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     expect(s.skipped).toBe(1);
     // Only the copied bodies were read; the oversize one never was.
     expect(s.bodyBytes).toBeLessThan(4 * 2100);
-    const inbox = await targetView(target, ALICE, 'INBOX');
+    const inbox = await mailboxView(target, ALICE, 'INBOX');
     expect(inbox.filter((m) => m.subject === 'Late one')).toHaveLength(1);
     expect(inbox.filter((m) => m.subject === 'Too big')).toHaveLength(0);
-    const q1 = await targetView(target, ALICE, 'Projects/Q1');
+    const q1 = await mailboxView(target, ALICE, 'Projects/Q1');
     expect(q1.filter((m) => m.subject === 'No id at all')).toHaveLength(1);
     // INTERNALDATE kept (dovecot-lda stamped delivery time on the source; the copy carries the same).
-    const sourceInbox = await targetView(source, ALICE, 'INBOX');
+    const sourceInbox = await mailboxView(source, ALICE, 'INBOX');
     const src = sourceInbox.find((m) => m.subject === 'Late one')!;
     expect(inbox.find((m) => m.subject === 'Late one')!.internalDate.getTime()).toBe(src.internalDate.getTime());
 
@@ -165,7 +143,7 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     expect(s.bodyBytes).toBe(0);
     const bob = s.roundTrips.find((r) => r.email === BOB)!;
     expect(bob.target).toBe(0);
-    const inbox = await targetView(target, ALICE, 'INBOX');
+    const inbox = await mailboxView(target, ALICE, 'INBOX');
     expect(inbox.filter((m) => m.subject === 'Late two')).toHaveLength(1);
   });
 
@@ -182,7 +160,7 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     const again = await service.runDeltaPass('pilot');
     expect(again.failedUsers).toEqual([]);
     expect(again.copied).toBe(5);
-    const inbox = await targetView(target, BOB, 'INBOX');
+    const inbox = await mailboxView(target, BOB, 'INBOX');
     for (let i = 1; i <= 8; i++) expect(inbox.filter((m) => m.subject === `Bob late ${i}`)).toHaveLength(1);
     expect(inbox).toHaveLength(28);
   });
@@ -206,7 +184,7 @@ describeWithDovecot()('delta pass between two Dovecots', () => {
     const s = await service.runDeltaPass('pilot');
     expect(s.copied).toBe(1);
     expect(s.notes.join('\n')).toMatch(/Sent: UIDVALIDITY changed/);
-    const sent = await targetView(target, ALICE, 'Sent');
+    const sent = await mailboxView(target, ALICE, 'Sent');
     expect(sent.filter((m) => m.subject === 'Late sent')).toHaveLength(1);
     expect(sent).toHaveLength(12);
   });

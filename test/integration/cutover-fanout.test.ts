@@ -8,10 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { ImapFlow } from 'imapflow';
 import type { MigrationBatch, MigrationEndpoint } from '../../src/domain/exchange/types';
 import type { ExchangeAdmin } from '../../src/ports/exchange';
-import { describeWithDovecot, startDovecot, type DovecotInstance, type FixtureUser } from '../support/dovecot';
+import { describeWithDovecot, mailboxView, startDovecot, type DovecotInstance, type FixtureUser } from '../support/dovecot';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { buildMessage } from '../support/mailFixtures';
 import { cutoverInstance } from '../support/cutoverWorker';
@@ -32,23 +31,7 @@ const CSV = ['EmailAddress,UserName,Password', ...USERS.map((u) => `${u.login},$
 const NEW_PER_USER = 3;
 
 async function subjects(dc: DovecotInstance, email: string): Promise<string[]> {
-  const c = new ImapFlow({
-    host: dc.host,
-    port: dc.imapPort,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword },
-    logger: false,
-  });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    const box = await c.mailboxOpen('INBOX', { readOnly: true });
-    if (box.exists === 0) return [];
-    return (await c.fetchAll('1:*', { envelope: true })).map((m) => m.envelope?.subject ?? '');
-  } finally {
-    await c.logout();
-  }
+  return (await mailboxView(dc, email, 'INBOX')).map((m) => m.subject);
 }
 
 describeWithDovecot()('delta pass fanned out over Azure Storage queues', () => {

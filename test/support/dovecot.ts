@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ImapFlow } from 'imapflow';
 import { freePort } from './ports';
 import { ExpectedMailbox, FixtureUser, writeMailbox } from './mailFixtures';
 import { selfSignedCertificate } from './tls';
@@ -297,4 +298,26 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotIn
     },
     stop,
   };
+}
+
+/** A folder's messages as the master user sees them (subject, flags, internal date), for tests that compare mailboxes. */
+export async function mailboxView(dc: DovecotInstance, email: string, folder: string): Promise<{ subject: string; flags: string[]; internalDate: Date }[]> {
+  const c = new ImapFlow({
+    host: dc.host,
+    port: dc.imapPort,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: `${email}*${dc.masterUser}`, pass: dc.masterPassword },
+    logger: false,
+  });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    const box = await c.mailboxOpen(folder, { readOnly: true });
+    if (box.exists === 0) return [];
+    const msgs = await c.fetchAll('1:*', { envelope: true, flags: true, internalDate: true });
+    return msgs.map((m) => ({ subject: m.envelope?.subject ?? '', flags: [...(m.flags ?? [])], internalDate: new Date(m.internalDate as unknown as string) }));
+  } finally {
+    await c.logout();
+  }
 }
